@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Architectures of the shipped models (see MODEL.md for the reasons)."""
+
+from chalknet import ChalkNet
+
+CHARSET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # index 0 = CTC blank
+
+REC_H, REC_W = 48, 128
+DET_INPUT_WIDTH = 640  # the frame is resized to this width (aspect kept), then padded
+DET_PAD = 16           # ... to a multiple of this, right and bottom, with luma 0
+DET_STRIDE = 8
+
+
+def conv(name, cin, cout, k=3, s=1, act="relu", bn=True, inp=None, pad=None):
+    kh, kw = (k, k) if isinstance(k, int) else k
+    sh, sw = (s, s) if isinstance(s, int) else s
+    ph, pw = pad if pad is not None else (kh // 2, kw // 2)
+    d = {"name": name, "op": "conv2d", "in_channels": cin, "out_channels": cout, "kernel": [kh, kw],
+         "stride": [sh, sw], "padding": [ph, pw], "groups": 1, "activation": act, "bn": bn}
+    if inp:
+        d["input"] = inp
+    return d
+
+
+def pool(name, k, s):
+    return {"name": name, "op": "maxpool2d", "kernel": list(k), "stride": list(s), "padding": [0, 0]}
+
+
+def recognizer():
+    layers = [
+        conv("c1", 1, 16),
+        pool("p1", (2, 2), (2, 2)),
+        conv("c2", 16, 32),
+        pool("p2", (2, 2), (2, 2)),
+        conv("c3", 32, 64),
+        conv("c4", 64, 64),
+        pool("p3", (2, 1), (2, 1)),
+        conv("c5", 64, 96),
+        conv("c6", 96, 96),
+        {"name": "collapse", "op": "mean_h"},
+        conv("c7", 96, 96, k=(1, 3)),
+        {"name": "logits", "op": "linear", "in_features": 96, "out_features": len(CHARSET), "activation": "none"},
+    ]
+    meta = {
+        "charset": CHARSET, "blank": 0, "decoder": "ctc",
+        "crop": "the plate quadrilateral (TL,TR,BR,BL) warped to the input size, luma",
+        "time_steps": REC_W // 4, "column_width_px": 4,
+    }
+    return ChalkNet("recognizer", {"channels": 1, "height": REC_H, "width": REC_W, "mean": 0.5, "std": 0.5},
+                    layers, ["logits"], meta)
+
+
+def detector():
+    layers = [
+        conv("c1", 1, 8, s=2),            # /2
+        conv("c2", 8, 16, s=2),           # /4
+        conv("c3", 16, 32, s=2),          # /8
+        conv("c4", 32, 32),
+        conv("c5", 32, 64, s=2),          # /16
+        conv("c6", 64, 64),
+        {"name": "up", "op": "upsample_nearest", "scale": 2},
+        {"name": "cat", "op": "concat", "inputs": ["up", "c4"]},
+        conv("c7", 96, 32, k=1),
+        conv("c8", 32, 32),
+        conv("heatmap", 32, 1, k=1, act="sigmoid", bn=False, inp="c8"),
+        conv("regression", 32, 10, k=1, act="none", bn=False, inp="c8"),
+    ]
+    meta = {
+        "input_width": DET_INPUT_WIDTH, "pad_multiple": DET_PAD, "pad_value": 0.0, "stride": DET_STRIDE,
+        "heatmap": "1 channel, sigmoid: plate-centre probability per output cell; peaks = plates "
+                   "(3x3 local maximum above threshold)",
+        "regression": "10 channels per cell, in units of stride px of the detector input: "
+                      "[0,1] = centre offset (dx,dy) from the cell's top-left corner; "
+                      "[2..9] = corners TL,TR,BR,BL as (dx,dy) from the centre",
+        "score_threshold": 0.3,
+        "box": "axis-aligned box = min/max of the four corners",
+    }
+    return ChalkNet("detector", {"channels": 1, "height": 0, "width": 0, "mean": 0.5, "std": 0.5},
+                    layers, ["heatmap", "regression"], meta)
