@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+extension LumaImage {
+  /// The luma plane of a packed YUYV 4:2:2 frame (`Y0 U Y1 V` per two pixels, `width * height * 2` bytes).
+  public init(yuyv bytes: [UInt8], width: Int, height: Int) throws(ImagingError) {
+    guard width > 0, height > 0, width % 2 == 0, bytes.count == width * height * 2 else {
+      throw ImagingError(
+        .badFrameSize,
+        "A YUYV frame of \(width)x\(height) needs an even width and \(width * height * 2) bytes, got \(bytes.count).")
+    }
+    let n = width * height
+    var out = [UInt8](repeating: 0, count: n)
+    bytes.withUnsafeBufferPointer { src in
+      out.withUnsafeMutableBufferPointer { dst in
+        for i in 0..<n { dst[i] = src[2 * i] }
+      }
+    }
+    self.init(unchecked: width, height, out)
+  }
+
+  /// A GREY (8-bit luma) frame as captured, `width * height` bytes.
+  public init(grey bytes: [UInt8], width: Int, height: Int) throws(ImagingError) {
+    guard width > 0, height > 0, bytes.count == width * height else {
+      throw ImagingError(
+        .badFrameSize, "A GREY frame of \(width)x\(height) needs \(width * height) bytes, got \(bytes.count).")
+    }
+    self.init(unchecked: width, height, bytes)
+  }
+}
