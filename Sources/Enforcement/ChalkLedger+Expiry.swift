@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+extension ChalkLedger {
+  /// Marks that can no longer become a candidate, and key windows no live mark uses any more.
+  public struct ExpiryReport: Sendable, Hashable {
+    /// Expired marks: the vault deletes them and their evidence.
+    public var expired: [ChalkMark]
+    /// Key windows to destroy: before the current one and referenced by no live mark.
+    public var closedWindows: [KeyWindowID]
+  }
+
+  /// When a mark stops mattering: `chalkLifetime` after it was last seen, or later if its
+  /// rule's `no_return` could still make a return a candidate.
+  public func expiry(of mark: ChalkMark) -> Date {
+    var keep = configuration.chalkLifetime
+    if let policy = zones.policies[mark.policy] {
+      for rule in policy.rules { keep = max(keep, rule.noReturn ?? 0) }
+    }
+    return mark.last.time.addingTimeInterval(keep)
+  }
+
+  /// Removes every mark that no rule can still turn into a candidate at `now` — not seen for its
+  /// lifetime, or whose zone or policy is no longer in the zones file — and reports them with
+  /// the key windows that can now be destroyed.
+  public mutating func expire(now: Date) -> ExpiryReport {
+    var expired: [ChalkMark] = []
+    for mark in marks.values {
+      let governed = zones.zone(mark.zone)?.policyIDs.contains(mark.policy) ?? false
+      if !governed || expiry(of: mark) <= now { expired.append(mark) }
+    }
+    expired.sort { ($0.first.time, $0.id.uuidString) < ($1.first.time, $1.id.uuidString) }
+    for mark in expired { removeMark(mark.id) }
+    let current = schedule.window(at: now)
+    let live = Set(marks.values.flatMap(\.keyWindows))
+    let closed = trackedWindows.filter { $0 != current && !live.contains($0) && $0 < current }.sorted()
+    trackedWindows.subtract(closed)
+    return ExpiryReport(expired: expired, closedWindows: closed)
+  }
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+/// What the ledger made of one sighting.
+public enum Decision: Sendable, Hashable {
+  /// Nothing to chalk or report; the sighting can be forgotten.
+  case skipped(SkipReason)
+  /// The car is chalked: a new mark, or a mark seen again still within its limit.
+  case chalked(ChalkMark, renewed: Bool)
+  /// A violation candidate for an officer to review. Not a citation.
+  case candidate(Candidate)
+}
+
+/// Why a sighting was skipped.
+public enum SkipReason: String, Sendable, Hashable, Codable, CaseIterable {
+  /// No usable position.
+  case noFix = "no fix"
+  /// The best reading is below the confidence threshold.
+  case lowConfidence = "low confidence"
+  /// The position, or the two positions compared, are too uncertain to tell where the car is.
+  case positionTooUncertain = "position too uncertain"
+  /// No curb zone within the position's uncertainty.
+  case outsideEveryZone = "outside every zone"
+  /// Several zones within the uncertainty and no single one holds the point.
+  case ambiguousZone = "ambiguous zone"
+  /// No policy of the zone is in effect now.
+  case outsideEnforcementHours = "outside enforcement hours"
+  /// The car may park here now without limit (a permit holder, or an unrestricted rule).
+  case exempt = "exempt"
+  /// The rule in effect is not one Chalkline enforces (no parking for everyone, loading...).
+  case ruleNotEnforced = "rule not enforced"
+  /// This stay has already been reported.
+  case alreadyFlagged = "already flagged"
+}
+
+/// A violation candidate: the rule, the zone, both sightings and how sure the ledger is.
+public struct Candidate: Sendable, Hashable, Codable, Identifiable {
+  /// Which rule the car appears to break.
+  public enum Rule: Sendable, Hashable, Codable {
+    /// Parked longer than `maxStay` seconds of enforced time (plus the grace).
+    case overstay(maxStay: TimeInterval, grace: TimeInterval)
+    /// Came back to the zone within `noReturn` seconds after using its maximum stay.
+    case noReturn(maxStay: TimeInterval, noReturn: TimeInterval)
+    /// Parked in a permit-only span without a permit of these classes.
+    case permitRequired([UserClass])
+  }
+
+  /// Unique id; the upstream uses it to make uploads idempotent.
+  public var id: UUID
+  /// The rule.
+  public var rule: Rule
+  /// The zone.
+  public var zone: ZoneID
+  /// The policy whose rule it is.
+  public var policy: PolicyID
+  /// The earlier sighting (the chalk; for a permit candidate seen once, equal to `second`).
+  public var first: Sighting
+  /// The sighting that made the candidate.
+  public var second: Sighting
+  /// Enforced seconds between the two sightings (for no-return: between the earlier stay's end
+  /// as last seen and the return).
+  public var enforcedElapsed: TimeInterval
+  /// Metres between the two curb positions.
+  public var distance: Double
+  /// How sure the match of the two sightings is (for one sighting, its best reading's confidence).
+  public var confidence: Double
+
+  /// Creates a candidate.
+  public init(
+    id: UUID = UUID(), rule: Rule, zone: ZoneID, policy: PolicyID, first: Sighting, second: Sighting,
+    enforcedElapsed: TimeInterval, distance: Double, confidence: Double
+  ) {
+    self.id = id
+    self.rule = rule
+    self.zone = zone
+    self.policy = policy
+    self.first = first
+    self.second = second
+    self.enforcedElapsed = enforcedElapsed
+    self.distance = distance
+    self.confidence = confidence
+  }
+}
