@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+#
+# Two commands do everything on a fresh Debian 12 machine with Swift 6.3:
+#   make demo   installs what is missing, builds, and replays a patrol through the pipeline
+#   make test   installs what is missing, builds, and runs every test
+
+SWIFT      ?= swift
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+CONFIGDIR  ?= /etc/chalkline
+BUILD_FLAGS ?=
+BIN         = .build/debug/chalkline
+
+.PHONY: all deps build test demo bench lint format install train clean
+
+all: build
+
+deps:
+	@tools/deps.sh
+
+build: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+
+test: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+demo: build
+	@tools/demo.sh $(BIN)
+
+bench: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	.build/release/chalkline bench
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+
+format:
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests
+
+install:
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	install -D -m 0755 .build/release/chalkline $(DESTDIR)$(PREFIX)/bin/chalkline
+	install -D -m 0644 systemd/chalkline.service $(DESTDIR)$(UNITDIR)/chalkline.service
+	install -D -m 0644 systemd/chalkline.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/chalkline.conf
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/chalkline/device-profiles/zones
+	install -m 0644 device-profiles/*.yaml device-profiles/README.md $(DESTDIR)$(PREFIX)/share/chalkline/device-profiles/
+	install -m 0644 device-profiles/zones/*.json $(DESTDIR)$(PREFIX)/share/chalkline/device-profiles/zones/
+	install -D -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/chalkline/README.md
+	install -d -m 0750 $(DESTDIR)$(CONFIGDIR)
+
+train:
+	tools/train/train.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import ArgumentParser
+import Foundation
+
+/// `chalkline check-profile PROFILE`: validates a device profile and lists every problem.
+struct CheckProfileCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check-profile",
+    abstract: "Check a device profile; list every problem as FILE:LINE: KEY: problem (expected …).",
+    discussion: "Exit status: 0 valid, 1 invalid, 2 unreadable."
+  )
+
+  @Argument(help: "The device profile (YAML).")
+  var profile: String
+
+  @Option(help: "Look up absolute paths below this folder (a staged vehicle image).")
+  var root: String?
+
+  @Flag(help: "Print machine-readable JSON.")
+  var json = false
+
+  func run() throws {
+    do {
+      let loaded = try DeviceProfile.load(from: profile, root: root)
+      if json {
+        try printJSON(ProfileCheckReport(file: profile, valid: true, device: loaded.deviceID.rawValue, problems: []))
+      } else {
+        print("\(profile): valid profile for device \(loaded.deviceID)")
+        print("  " + loaded.summaryLines.joined(separator: "\n  "))
+      }
+    } catch let error as ProfileError {
+      if json {
+        try printJSON(ProfileCheckReport(error: error))
+      } else {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+      }
+      throw ExitCode(error.code == .unreadable ? 2 : 1)
+    }
+  }
+
+  private func printJSON(_ report: ProfileCheckReport) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(report), as: UTF8.self))
+  }
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: AGPL-3.0-or-later
+#
+# Installs the Debian packages Chalkline needs to build, test and demo — only those missing,
+# saying which. Idempotent: on a machine that has them all it installs nothing and says so.
+set -euo pipefail
+
+packages=(
+  # build
+  pkg-config libsqlite3-dev libturbojpeg0-dev libopenblas-dev libgps-dev libv4l-dev
+  # gpsd for the positioning tests and the agent
+  gpsd gpsd-clients python3-gps
+  # the real V4L2 driver test: Debian's kernel under qemu with vivid, a busybox initramfs
+  qemu-system-x86 busybox-static v4l-utils cpio kmod
+  # systemd unit checks and the nspawn boot test
+  systemd systemd-container debootstrap
+  # test PKI, JPEG tools and fonts for generated frames
+  openssl libjpeg-turbo-progs fonts-dejavu-core
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)
+  [ "$status" = "installed" ] || missing+=("$package")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "deps: all ${#packages[@]} Debian packages present"
+  exit 0
+fi
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# gpsd's package enables a system daemon; the agent's tests start their own on free ports.
+$sudo systemctl disable --now gpsd.socket gpsd.service >/dev/null 2>&1 || true
+echo "deps: installed ${#missing[@]} package(s)"
