@@ -5,7 +5,7 @@ from chalknet import ChalkNet
 
 CHARSET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # index 0 = CTC blank
 
-REC_H, REC_W = 48, 128
+REC_H, REC_W = 32, 128
 DET_INPUT_WIDTH = 640  # the frame is resized to this width (aspect kept), then padded
 DET_PAD = 16           # ... to a multiple of this, right and bottom, with luma 0
 DET_STRIDE = 8

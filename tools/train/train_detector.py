@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Train the CenterNet-style plate detector on procedural scenes.
+
+  python train_detector.py --out CKPT [--steps N] [--threads 1]"""
+
+import argparse
+import time
+
+import torch
+import torch.nn.functional as F
+
+import data_det
+import models
+
+
+def focal_loss(pred, gt):
+    """CenterNet's penalty-reduced focal loss on a sigmoid heatmap."""
+    pred = pred.clamp(1e-4, 1 - 1e-4)
+    pos = gt.eq(1).float()
+    neg = 1 - pos
+    pos_loss = torch.log(pred) * (1 - pred) ** 2 * pos
+    neg_loss = torch.log(1 - pred) * pred ** 2 * (1 - gt) ** 4 * neg
+    n = pos.sum().clamp(min=1)
+    return -(pos_loss.sum() + neg_loss.sum()) / n
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--resume")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    net = models.detector()
+    if a.resume:
+        net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
+    # bias the heatmap towards "no plate" at the start (CenterNet's prior)
+    with torch.no_grad():
+        net.mods["heatmap"].bias.fill_(-2.19)
+    dl = torch.utils.data.DataLoader(data_det.DetStream(seed=a.seed), batch_size=a.batch, num_workers=a.workers,
+                                     persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.05)
+    t0 = time.time()
+    avg = None
+    net.train()
+    for step, (x, heat, reg, mask) in enumerate(dl, 1):
+        out = net(x)
+        lh = focal_loss(out["heatmap"], heat)
+        lr_ = (F.smooth_l1_loss(out["regression"], reg, reduction="none") * mask).sum() / mask.sum().clamp(min=1) / 10
+        loss = lh + lr_
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
+        opt.step()
+        sched.step()
+        cur = (lh.item(), lr_.item())
+        avg = cur if avg is None else tuple(0.98 * p + 0.02 * c for p, c in zip(avg, cur))
+        if step % 100 == 0:
+            print(f"step {step} heat {avg[0]:.3f} reg {avg[1]:.3f} lr {sched.get_last_lr()[0]:.2e} "
+                  f"{time.time() - t0:.0f}s", flush=True)
+        if step % 500 == 0 or step == a.steps:
+            torch.save({"model": net.state_dict(), "step": step, "meta": {"train_steps": step}}, a.out)
+        if step >= a.steps:
+            break
+    print("done", flush=True)
+
+
+if __name__ == "__main__":
+    main()

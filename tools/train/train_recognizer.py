@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Train the CTC recognizer on synthetic plates + the training split of plates-us-crops.
+
+  python train_recognizer.py --out CKPT [--steps N] [--threads 1]
+Validation: the held-out split of plates-us-crops (exact match, O/0 folded)."""
+
+import argparse
+import os
+import time
+
+import torch
+import torch.nn.functional as F
+
+import data_rec
+import models
+
+
+def evaluate(net, val):
+    net.eval()
+    ok = 0
+    with torch.no_grad():
+        for i in range(0, len(val), 64):
+            chunk = val[i:i + 64]
+            x = torch.stack([data_rec.val_tensor(p) for p, _ in chunk])
+            pred = data_rec.greedy(net(x)["logits"])
+            ok += sum(p == data_rec.fold(t) for p, (_, t) in zip(pred, chunk))
+    net.train()
+    return ok / max(1, len(val))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--real-frac", type=float, default=0.4)
+    ap.add_argument("--resume")
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    train, val = data_rec.real_split()
+    print(f"real crops: {len(train)} train, {len(val)} validation", flush=True)
+    net = models.recognizer()
+    if a.resume:
+        net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
+    ds = data_rec.RecStream(train, a.real_frac, a.seed)
+    dl = torch.utils.data.DataLoader(ds, batch_size=a.batch, collate_fn=data_rec.collate, num_workers=a.workers,
+                                     persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
+    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.1)
+    best = -1.0
+    t0 = time.time()
+    run_loss = 0.0
+    net.train()
+    for step, (x, targets, lengths, _) in enumerate(dl, 1):
+        logits = net(x)["logits"][:, :, 0, :]  # N×C×T
+        logp = F.log_softmax(logits, 1).permute(2, 0, 1)  # T×N×C
+        inp_len = torch.full((x.shape[0],), logp.shape[0], dtype=torch.long)
+        loss = F.ctc_loss(logp, targets, inp_len, lengths, blank=0, zero_infinity=True)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+        opt.step()
+        sched.step()
+        run_loss = 0.98 * run_loss + 0.02 * loss.item() if step > 1 else loss.item()
+        if step % 100 == 0:
+            print(f"step {step} loss {run_loss:.3f} lr {sched.get_last_lr()[0]:.2e} {time.time() - t0:.0f}s", flush=True)
+        if step % 500 == 0 or step == a.steps:
+            acc = evaluate(net, val)
+            print(f"step {step} val_acc {acc:.4f} (best {max(best, acc):.4f})", flush=True)
+            state = {"model": net.state_dict(), "step": step, "val_acc": acc,
+                     "meta": {"val_acc_real_crops": round(acc, 4), "val_images": len(val), "train_steps": step}}
+            torch.save(state, a.out + ".last")
+            if acc >= best:
+                best = acc
+                torch.save(state, a.out)
+        if step >= a.steps:
+            break
+    print(f"done: best val_acc {best:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
