@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import CBLAS
+import Foundation
+
+/// A CHW shape.
+struct Shape: Equatable, Sendable {
+  var c: Int
+  var h: Int
+  var w: Int
+  var count: Int { c * h * w }
+}
+
+/// The activation applied after a conv2d or linear layer.
+enum Activation: Equatable, Sendable {
+  case none, relu, relu6, sigmoid
+  case leakyReLU(Float)
+
+  /// Applies the activation to `n` values in place.
+  func apply(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    switch self {
+    case .none: break
+    case .relu: for i in 0..<n where p[i] < 0 { p[i] = 0 }
+    case .relu6: for i in 0..<n { p[i] = min(6, max(0, p[i])) }
+    case .sigmoid: Kernels.sigmoid(p, n)
+    case .leakyReLU(let s): for i in 0..<n where p[i] < 0 { p[i] *= s }
+    }
+  }
+}
+
+/// The numeric kernels of the chalkline-nn ops, on raw CHW float buffers (batch 1).
+enum Kernels {
+  static func sigmoid(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
+    for i in 0..<n { p[i] = 1 / (1 + expf(-p[i])) }
+  }
+
+  /// Unfolds `cin` channels of `input` (shape `inShape`, starting at channel `c0`) into the
+  /// `(cin*kh*kw) × (oh*ow)` matrix a convolution multiplies (zero padding).
+  static func im2col(
+    _ input: UnsafePointer<Float>, _ inShape: Shape, c0: Int, cin: Int, kh: Int, kw: Int, sh: Int, sw: Int,
+    ph: Int, pw: Int, oh: Int, ow: Int, into col: UnsafeMutablePointer<Float>
+  ) {
+    let (h, w) = (inShape.h, inShape.w)
+    var row = 0
+    for c in c0..<(c0 + cin) {
+      let plane = input + c * h * w
+      for ki in 0..<kh {
+        for kj in 0..<kw {
+          let dst = col + row * oh * ow
+          // Output columns whose input column is inside the image: 0 <= ox*sw - pw + kj < w.
+          let oxStart = max(0, (pw - kj + sw - 1) / sw)
+          let oxEnd = min(ow, max(0, (w - 1 + pw - kj) / sw + 1))
+          for oy in 0..<oh {
+            let iy = oy * sh - ph + ki
+            let d = dst + oy * ow
+            if iy < 0 || iy >= h || oxStart >= oxEnd {
+              d.update(repeating: 0, count: ow)
+              continue
+            }
+            if oxStart > 0 { d.update(repeating: 0, count: oxStart) }
+            if oxEnd < ow { (d + oxEnd).update(repeating: 0, count: ow - oxEnd) }
+            let src = plane + iy * w - pw + kj
+            if sw == 1 {
+              (d + oxStart).update(from: src + oxStart, count: oxEnd - oxStart)
+            } else {
+              for ox in oxStart..<oxEnd { d[ox] = src[ox * sw] }
+            }
+          }
+          row += 1
+        }
+      }
+    }
+  }
+
+  /// out[M×N] = a[M×K] · b[K×N] (row-major), via OpenBLAS.
+  static func gemm(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+  ) {
+    cblas_sgemm(
+      CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, out,
+      Int32(n))
+  }
+
+  /// Depthwise convolution (groups == in == out channels), computed directly.
+  static func depthwise(
+    _ input: UnsafePointer<Float>, _ inShape: Shape, weights: UnsafePointer<Float>, kh: Int, kw: Int, sh: Int, sw: Int,
+    ph: Int, pw: Int, out: UnsafeMutablePointer<Float>, _ outShape: Shape
+  ) {
+    let (h, w, oh, ow) = (inShape.h, inShape.w, outShape.h, outShape.w)
+    for c in 0..<inShape.c {
+      let plane = input + c * h * w
+      let k = weights + c * kh * kw
+      let o = out + c * oh * ow
+      o.update(repeating: 0, count: oh * ow)
+      for ki in 0..<kh {
+        for kj in 0..<kw {
+          let wv = k[ki * kw + kj]
+          let oxStart = max(0, (pw - kj + sw - 1) / sw)
+          let oxEnd = min(ow, max(0, (w - 1 + pw - kj) / sw + 1))
+          guard oxStart < oxEnd else { continue }
+          for oy in 0..<oh {
+            let iy = oy * sh - ph + ki
+            if iy < 0 || iy >= h { continue }
+            let src = plane + iy * w - pw + kj
+            let d = o + oy * ow
+            for ox in oxStart..<oxEnd { d[ox] += wv * src[ox * sw] }
+          }
+        }
+      }
+    }
+  }
+
+  /// Max or average pooling (floor mode; max pads with -inf, average excludes the padding).
+  static func pool(
+    _ input: UnsafePointer<Float>, _ inShape: Shape, kh: Int, kw: Int, sh: Int, sw: Int, ph: Int, pw: Int,
+    max isMax: Bool, out: UnsafeMutablePointer<Float>, _ outShape: Shape
+  ) {
+    let (h, w, oh, ow) = (inShape.h, inShape.w, outShape.h, outShape.w)
+    for c in 0..<inShape.c {
+      let plane = input + c * h * w
+      let o = out + c * oh * ow
+      for oy in 0..<oh {
+        let y0 = max(0, oy * sh - ph)
+        let y1 = min(h, oy * sh - ph + kh)
+        for ox in 0..<ow {
+          let x0 = max(0, ox * sw - pw)
+          let x1 = min(w, ox * sw - pw + kw)
+          if isMax {
+            var m = -Float.infinity
+            for y in y0..<y1 { for x in x0..<x1 { m = Swift.max(m, plane[y * w + x]) } }
+            o[oy * ow + ox] = m
+          } else {
+            var s: Float = 0
+            for y in y0..<y1 { for x in x0..<x1 { s += plane[y * w + x] } }
+            o[oy * ow + ox] = s / Float(Swift.max(1, (y1 - y0) * (x1 - x0)))
+          }
+        }
+      }
+    }
+  }
+
+  /// Nearest-neighbour upsampling by an integer factor.
+  static func upsampleNearest(
+    _ input: UnsafePointer<Float>, _ inShape: Shape, scale s: Int, out: UnsafeMutablePointer<Float>
+  ) {
+    let (h, w) = (inShape.h, inShape.w)
+    let ow = w * s
+    for c in 0..<inShape.c {
+      let plane = input + c * h * w
+      let o = out + c * h * s * ow
+      for y in 0..<h {
+        let row = o + y * s * ow
+        for x in 0..<w {
+          let v = plane[y * w + x]
+          for k in 0..<s { row[x * s + k] = v }
+        }
+        for k in 1..<max(1, s) { (row + k * ow).update(from: row, count: ow) }
+      }
+    }
+  }
+
+  /// Mean over the height axis: C×H×W → C×1×W.
+  static func meanH(_ input: UnsafePointer<Float>, _ inShape: Shape, out: UnsafeMutablePointer<Float>) {
+    let (h, w) = (inShape.h, inShape.w)
+    for c in 0..<inShape.c {
+      let plane = input + c * h * w
+      let o = out + c * w
+      o.update(repeating: 0, count: w)
+      for y in 0..<h { for x in 0..<w { o[x] += plane[y * w + x] } }
+      let inv = 1 / Float(h)
+      for x in 0..<w { o[x] *= inv }
+    }
+  }
+}
