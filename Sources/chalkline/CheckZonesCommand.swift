@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import ArgumentParser
+import Enforcement
+import Foundation
+
+/// `chalkline check-zones ZONES`: validates a Curb Data Specification zones file and says in
+/// words what each zone's signs are taken to mean.
+struct CheckZonesCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "check-zones",
+    abstract: "Check a zones file (CDS JSON); list every problem as FILE:LINE: KEY: problem (expected …).",
+    discussion: """
+      On success, prints one line per zone describing its rules, lowest priority first, for \
+      comparison with the street signs. Exit status: 0 valid, 1 invalid, 2 unreadable.
+      """
+  )
+
+  @Argument(help: "The zones file (Curb Data Specification JSON).")
+  var zones: String
+
+  @Flag(help: "Print machine-readable JSON.")
+  var json = false
+
+  func run() throws {
+    do {
+      let set = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: zones))
+      let lines = set.zones.map { ZoneSummaryLine(id: $0.id.rawValue, summary: ZoneSummary.line(for: $0, in: set)) }
+      if json {
+        try printJSON(ZonesCheckReport(file: zones, valid: true, timeZone: set.timeZone.identifier, zones: lines, problems: []))
+      } else {
+        print("\(zones): valid, \(set.zones.count) zone(s), \(set.policies.count) policy(ies), time zone \(set.timeZone.identifier)")
+        for line in lines { print("  \(line.summary)") }
+      }
+    } catch let error as ZonesFileError {
+      if json {
+        let problems = error.problems.map {
+          ZonesCheckProblem(line: $0.line, keyPath: $0.keyPath, problem: $0.problem, expected: $0.expected)
+        }
+        try printJSON(
+          ZonesCheckReport(file: zones, valid: false, error: error.message, timeZone: nil, zones: [], problems: problems))
+      } else {
+        FileHandle.standardError.write(Data((error.description + "\n").utf8))
+      }
+      throw ExitCode(error.code == .unreadable ? 2 : 1)
+    }
+  }
+
+  private func printJSON(_ report: ZonesCheckReport) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    print(String(decoding: try encoder.encode(report), as: UTF8.self))
+  }
+}
+
+/// The `--json` output of `check-zones`.
+private struct ZonesCheckReport: Encodable {
+  var file: String
+  var valid: Bool
+  var error: String?
+  var timeZone: String?
+  var zones: [ZoneSummaryLine]
+  var problems: [ZonesCheckProblem]
+}
+
+private struct ZoneSummaryLine: Encodable {
+  var id: String
+  var summary: String
+}
+
+private struct ZonesCheckProblem: Encodable {
+  var line: Int
+  var keyPath: String
+  var problem: String
+  var expected: String?
+}
