@@ -192,7 +192,9 @@ public struct ChalkLedger: Sendable {
       for key in alternative.keys {
         for id in marksByKey[key] ?? [] where !seen.contains(id) {
           seen.insert(id)
-          guard let mark = marks[id], mark.zone == zone, mark.policy == policy else { continue }
+          // A mark past its expiry is as good as deleted, whether or not expire(now:) ran yet.
+          guard let mark = marks[id], mark.zone == zone, mark.policy == policy, expiry(of: mark) > sighting.time
+          else { continue }
           let confidence = Self.matchConfidence(sighting, mark)
           guard confidence >= configuration.minimumMatchConfidence else { continue }
           if best == nil || confidence > best!.1 || (confidence == best!.1 && mark.first.time < best!.0.first.time) {
