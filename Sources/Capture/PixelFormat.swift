@@ -28,8 +28,10 @@ public struct PixelFormat: Sendable, Hashable, Codable, CustomStringConvertible 
 
   /// The four-character name, e.g. `MJPG`.
   public var name: String {
-    let bytes = (0..<4).map { UInt8(truncatingIfNeeded: fourcc >> (8 * $0)) }
-    return String(decoding: bytes, as: UTF8.self)
+    // Bit 31 marks the big-endian variant of a format (v4l2_fourcc_be).
+    let bytes = (0..<4).map { UInt8(truncatingIfNeeded: (fourcc & 0x7FFF_FFFF) >> (8 * $0)) }
+    let text = String(decoding: bytes.map { $0 >= 0x20 && $0 < 0x7F ? $0 : UInt8(ascii: "?") }, as: UTF8.self)
+    return fourcc & 0x8000_0000 != 0 ? text + "-BE" : text
   }
 
   public var description: String { name }

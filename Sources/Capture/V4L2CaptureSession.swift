@@ -70,6 +70,12 @@ package final class V4L2CaptureSession: CameraSession {
     buffer.memory = V4L2_MEMORY_MMAP.rawValue
     do { try device.ioctl(CV4L2_VIDIOC_DQBUF, "VIDIOC_DQBUF", &buffer) } catch {
       if error.errno == EAGAIN { return nil }
+      // Some drivers fail the queue with EIO when the device goes away (vivid's Disconnect);
+      // only the next call says ENODEV. Ask, so an unplug is reported as one.
+      var cap = v4l2_capability()
+      do throws(SystemCallError) { try device.ioctl(CV4L2_VIDIOC_QUERYCAP, "VIDIOC_QUERYCAP", &cap) } catch {
+        if error.errno == ENODEV || error.errno == ENXIO { throw device.captureError(error, doing: "dequeuing a frame") }
+      }
       throw device.captureError(error, doing: "dequeuing a frame")
     }
     let mapped = buffers[Int(buffer.index)]
@@ -173,14 +179,17 @@ package final class V4L2CaptureSession: CameraSession {
   private static func setFrameRate(_ device: V4L2Device, _ fps: Double?) throws(CaptureError) -> Double? {
     var parm = v4l2_streamparm()
     parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
-    do {
+    do throws(SystemCallError) {
       guard try device.ioctlUnlessInvalid(CV4L2_VIDIOC_G_PARM, "VIDIOC_G_PARM", &parm) else { return nil }
       if let fps, fps > 0, parm.parm.capture.capability & UInt32(V4L2_CAP_TIMEPERFRAME) != 0 {
         parm.parm.capture.timeperframe = v4l2_fract(numerator: 1000, denominator: UInt32((fps * 1000).rounded()))
         _ = try device.ioctlUnlessInvalid(CV4L2_VIDIOC_S_PARM, "VIDIOC_S_PARM", &parm)
       }
-    } catch {
+    } catch where error.errno == ENODEV || error.errno == ENXIO {
       throw device.captureError(error, doing: "setting the frame rate")
+    } catch {
+      // Inputs without a frame rate (vivid's HDMI input answers ENODATA) keep the driver's pacing.
+      return nil
     }
     let t = parm.parm.capture.timeperframe
     return t.numerator == 0 ? nil : Double(t.denominator) / Double(t.numerator)

@@ -25,7 +25,8 @@ if [ -f "$DIR/vmlinuz" ] && [ -f "$DIR/modules/modules.dep" ]; then
   echo "$DIR"; exit 0
 fi
 rm -rf "$DIR.tmp"; mkdir -p "$DIR.tmp/deb"
-(cd "$DIR.tmp/deb" && apt-get download "$PKG" >&2)
+# _apt cannot write into root-owned cache folders; download as root without the sandbox warning.
+(cd "$DIR.tmp/deb" && apt-get -o APT::Sandbox::User=root download "$PKG" >&2)
 dpkg-deb -x "$DIR.tmp"/deb/*.deb "$DIR.tmp/root"
 KMOD="$DIR.tmp/root/lib/modules/$VERSION"
 # vivid and what it needs, resolved recursively from each module's `depends`
@@ -45,6 +46,8 @@ while [ -n "$need" ]; do
   deps="$(modinfo -F depends "$f" | tr , ' ')"
   need="$need $deps"
 done
+touch "$DIR.tmp/modules/lib/modules/$VERSION/modules.order" "$DIR.tmp/modules/lib/modules/$VERSION/modules.builtin" \
+  "$DIR.tmp/modules/lib/modules/$VERSION/modules.builtin.modinfo"
 depmod -b "$DIR.tmp/modules" "$VERSION"
 cp "$DIR.tmp/root/boot/vmlinuz-$VERSION" "$DIR.tmp/vmlinuz"
 echo "$VERSION" > "$DIR.tmp/VERSION"
