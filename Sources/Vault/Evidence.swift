@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+
+/// The pictures of one sighting as captured: a plate crop and a vehicle crop (JPEG), with the
+/// SHA-256 of each taken now, and the plate alternatives read (which travel sealed only).
+public struct EvidenceCapture: Sendable {
+  /// The plate crop, JPEG.
+  public var plateJPEG: Data
+  /// The vehicle crop, JPEG.
+  public var vehicleJPEG: Data
+  /// The plate alternatives the vehicle read, best first. Sealed with the pictures; never stored
+  /// or logged in the clear.
+  public var plateAlternatives: [String]
+  /// When the frame was captured.
+  public var capturedAt: Date
+  /// SHA-256 of `plateJPEG`, taken at capture.
+  public let plateSHA256: Data
+  /// SHA-256 of `vehicleJPEG`, taken at capture.
+  public let vehicleSHA256: Data
+
+  /// Captures evidence and takes the digests of both pictures.
+  public init(plateJPEG: Data, vehicleJPEG: Data, plateAlternatives: [String], capturedAt: Date) {
+    self.plateJPEG = plateJPEG
+    self.vehicleJPEG = vehicleJPEG
+    self.plateAlternatives = plateAlternatives
+    self.capturedAt = capturedAt
+    plateSHA256 = Data(SHA256.hash(data: plateJPEG))
+    vehicleSHA256 = Data(SHA256.hash(data: vehicleJPEG))
+  }
+}
+
+/// Evidence sealed with HPKE (X25519, HKDF-SHA256, ChaCha20-Poly1305) to the upstream's key: the
+/// vehicle can store and send it but cannot read it back.
+public struct SealedEvidence: Sendable, Equatable {
+  /// The evidence id.
+  public let id: UUID
+  /// When the pictures were captured.
+  public let capturedAt: Date
+  /// SHA-256 of the plate crop, taken at capture.
+  public let plateSHA256: Data
+  /// SHA-256 of the vehicle crop, taken at capture.
+  public let vehicleSHA256: Data
+  /// The HPKE encapsulated key.
+  public let encapsulatedKey: Data
+  /// The HPKE ciphertext of the pictures and plate alternatives.
+  public let ciphertext: Data
+
+  /// Rebuilds sealed evidence from stored or received fields.
+  public init(
+    id: UUID, capturedAt: Date, plateSHA256: Data, vehicleSHA256: Data, encapsulatedKey: Data, ciphertext: Data
+  ) {
+    self.id = id
+    self.capturedAt = capturedAt
+    self.plateSHA256 = plateSHA256
+    self.vehicleSHA256 = vehicleSHA256
+    self.encapsulatedKey = encapsulatedKey
+    self.ciphertext = ciphertext
+  }
+
+  /// SHA-256 over the encapsulated key and ciphertext, named in the signed manifest.
+  public var sealedSHA256: Data {
+    var hasher = SHA256()
+    hasher.update(data: encapsulatedKey)
+    hasher.update(data: ciphertext)
+    return Data(hasher.finalize())
+  }
+
+  /// The associated data that binds the ciphertext to its id, time and digests.
+  var associatedData: Data {
+    var data = id.bytes
+    withUnsafeBytes(of: Int64(capturedAt.millisecondsSince1970).bigEndian) { data.append(contentsOf: $0) }
+    data.append(plateSHA256)
+    data.append(vehicleSHA256)
+    return data
+  }
+
+  static let info = Data("chalkline evidence v1".utf8)
+  static let suite = HPKE.Ciphersuite.Curve25519_SHA256_ChachaPoly
+}
+
+/// Seals evidence to the upstream's HPKE key. Pure computation: safe on any thread.
+public struct EvidenceSealer: Sendable {
+  let recipient: Curve25519.KeyAgreement.PublicKey
+
+  /// A sealer for the upstream key in `keyring`; fails when that key was never imported.
+  public init(keyring: Keyring) throws { recipient = try keyring.requireUpstreamHPKEKey() }
+
+  /// A sealer for a given recipient key (the upstream's, or a test's).
+  public init(recipient: Curve25519.KeyAgreement.PublicKey) { self.recipient = recipient }
+
+  /// Seals the capture. The plaintext exists only in memory for the duration of this call.
+  public func seal(_ capture: EvidenceCapture, id: UUID = UUID()) throws -> SealedEvidence {
+    // Times are kept to the millisecond, so the sealed header round-trips through the database.
+    let capturedAt = Date(millisecondsSince1970: capture.capturedAt.millisecondsSince1970)
+    let header = SealedEvidence(
+      id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
+      encapsulatedKey: Data(), ciphertext: Data())
+    do {
+      var sender = try HPKE.Sender(recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info)
+      let ciphertext = try sender.seal(EvidencePayload.encode(capture), authenticating: header.associatedData)
+      return SealedEvidence(
+        id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
+        encapsulatedKey: sender.encapsulatedKey, ciphertext: ciphertext)
+    } catch {
+      throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", underlying: error)
+    }
+  }
+}
+
+/// Opens sealed evidence with the upstream's private key (used by the upstream and by tests).
+public struct EvidenceOpener: Sendable {
+  let privateKey: Curve25519.KeyAgreement.PrivateKey
+
+  /// An opener for the upstream's private key.
+  public init(privateKey: Curve25519.KeyAgreement.PrivateKey) { self.privateKey = privateKey }
+
+  /// Opens the evidence and checks both pictures against the digests taken at capture.
+  public func open(_ sealed: SealedEvidence) throws -> EvidenceCapture {
+    let plaintext: Data
+    do {
+      var recipient = try HPKE.Recipient(
+        privateKey: privateKey, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info,
+        encapsulatedKey: sealed.encapsulatedKey)
+      plaintext = try recipient.open(sealed.ciphertext, authenticating: sealed.associatedData)
+    } catch {
+      throw VaultError(.crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.", underlying: error)
+    }
+    let capture = try EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt)
+    guard capture.plateSHA256 == sealed.plateSHA256, capture.vehicleSHA256 == sealed.vehicleSHA256 else {
+      throw VaultError(.crypto, "Evidence \(sealed.id) does not match the digests taken at capture.")
+    }
+    return capture
+  }
+}
+
+/// The sealed plaintext: `CLE1`, then three length-prefixed (UInt32, big-endian) sections: plate
+/// JPEG, vehicle JPEG, plate alternatives (UTF-8, one per line).
+enum EvidencePayload {
+  static func encode(_ capture: EvidenceCapture) -> Data {
+    let text = Data(capture.plateAlternatives.joined(separator: "\n").utf8)
+    var out = Data(capacity: 16 + capture.plateJPEG.count + capture.vehicleJPEG.count + text.count)
+    out.append(contentsOf: Array("CLE1".utf8))
+    for section in [capture.plateJPEG, capture.vehicleJPEG, text] {
+      withUnsafeBytes(of: UInt32(section.count).bigEndian) { out.append(contentsOf: $0) }
+      out.append(section)
+    }
+    return out
+  }
+
+  static func decode(_ data: Data, capturedAt: Date) throws -> EvidenceCapture {
+    let bytes = [UInt8](data)
+    guard bytes.count >= 4, bytes[0..<4] == [0x43, 0x4C, 0x45, 0x31] else {
+      throw VaultError(.corruptRow, "Opened evidence has an unknown format.")
+    }
+    var offset = 4
+    var sections: [Data] = []
+    for _ in 0..<3 {
+      guard offset + 4 <= bytes.count else { throw VaultError(.corruptRow, "Opened evidence is truncated.") }
+      let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+      offset += 4
+      guard offset + length <= bytes.count else { throw VaultError(.corruptRow, "Opened evidence is truncated.") }
+      sections.append(Data(bytes[offset..<offset + length]))
+      offset += length
+    }
+    let text = String(decoding: sections[2], as: UTF8.self)
+    return EvidenceCapture(
+      plateJPEG: sections[0], vehicleJPEG: sections[1],
+      plateAlternatives: text.isEmpty ? [] : text.components(separatedBy: "\n"), capturedAt: capturedAt)
+  }
+}
+
+extension Date {
+  /// Milliseconds since 1970 UTC, the vault's time unit.
+  var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+
+  init(millisecondsSince1970 ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
+}

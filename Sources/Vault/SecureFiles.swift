@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// File operations for the state directory: private permissions, durable atomic writes and
+/// destruction. Every system call goes through `call(_:_:)`, which retries `EINTR`.
+enum SecureFiles {
+  /// Runs a system call, retrying on `EINTR`, and turns a failure into a `VaultError` that says
+  /// what was being done.
+  @discardableResult
+  static func call(_ what: @autoclosure () -> String, _ body: () -> Int32) throws -> Int32 {
+    while true {
+      let result = body()
+      if result >= 0 { return result }
+      let code = errno
+      if code == EINTR { continue }
+      throw VaultError(.fileSystem, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)).")
+    }
+  }
+
+  /// Creates `path` as a private directory (0700) if missing, then checks it.
+  static func ensureDirectory(_ path: String) throws {
+    if mkdir(path, 0o700) != 0 && errno != EEXIST {
+      let code = errno
+      throw VaultError(
+        .fileSystem, "Cannot create directory \(path): \(String(cString: strerror(code))). "
+          + "Check that its parent exists and is writable by this user.")
+    }
+    try checkDirectory(path)
+  }
+
+  /// Checks that `path` is a directory owned by this user with no group or other permissions.
+  static func checkDirectory(_ path: String) throws {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      throw VaultError(.keyringMissing, "Directory \(path) does not exist; run `chalkline keys init`.")
+    }
+    guard (info.st_mode & S_IFMT) == S_IFDIR else {
+      throw VaultError(.unsafePermissions, "\(path) is not a directory (a symbolic link is refused).")
+    }
+    try checkOwnerAndMode(path, info, expected: "0700", fix: "chmod 700")
+  }
+
+  /// Checks that `path` is a regular file owned by this user with no group or other permissions.
+  static func checkFile(_ path: String) throws {
+    var info = stat()
+    guard lstat(path, &info) == 0 else {
+      throw VaultError(.badKeyFile, "Key file \(path) is missing; run `chalkline keys init` or restore it.")
+    }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+      throw VaultError(.unsafePermissions, "\(path) is not a regular file (a symbolic link is refused).")
+    }
+    try checkOwnerAndMode(path, info, expected: "0600", fix: "chmod 600")
+  }
+
+  private static func checkOwnerAndMode(_ path: String, _ info: stat, expected: String, fix: String) throws {
+    guard info.st_uid == geteuid() else {
+      throw VaultError(
+        .unsafePermissions,
+        "\(path) is owned by uid \(info.st_uid), not by this user (uid \(geteuid())); chown it to the agent's user.")
+    }
+    guard info.st_mode & 0o077 == 0 else {
+      let mode = String(info.st_mode & 0o777, radix: 8)
+      throw VaultError(
+        .unsafePermissions, "\(path) has mode \(mode); it must be \(expected) (run `\(fix) \(path)`).")
+    }
+  }
+
+  /// Creates an empty private file (0600) if it does not exist, so that SQLite's WAL and
+  /// shared-memory files, which copy the database file's mode, are private too.
+  static func ensurePrivateFile(_ path: String) throws {
+    let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+    guard fd >= 0 else {
+      let code = errno
+      throw VaultError(.fileSystem, "Cannot create \(path): \(String(cString: strerror(code))).")
+    }
+    close(fd)
+    try checkFile(path)
+  }
+
+  /// Writes `data` to `path` durably and atomically: a private temporary file, `fsync`,
+  /// `rename`, then `fsync` of the directory. With `exclusive`, refuses to replace a file.
+  static func write(_ data: Data, to path: String, exclusive: Bool = false) throws {
+    if exclusive && access(path, F_OK) == 0 {
+      throw VaultError(.keyringExists, "\(path) already exists; refusing to overwrite a key.")
+    }
+    let temporary = path + ".tmp"
+    unlink(temporary)
+    let fd = try call("Creating \(temporary)") { open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600) }
+    do {
+      try data.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+          let written = try call("Writing \(temporary)") {
+            Int32(truncatingIfNeeded: Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset))
+          }
+          offset += Int(written)
+        }
+      }
+      try call("Flushing \(temporary)") { fsync(fd) }
+      try call("Closing \(temporary)") { close(fd) }
+    } catch {
+      close(fd)
+      unlink(temporary)
+      throw error
+    }
+    try call("Renaming \(temporary) to \(path)") { rename(temporary, path) }
+    try syncDirectory(of: path)
+  }
+
+  /// Reads a whole private file after checking its permissions.
+  static func read(_ path: String) throws -> Data {
+    try checkFile(path)
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw VaultError(.badKeyFile, "Cannot read \(path); check the file and its permissions.")
+    }
+    return data
+  }
+
+  /// Destroys a file: overwrites its bytes with zeros, flushes, unlinks it and flushes the
+  /// directory. A missing file is not an error.
+  static func destroy(_ path: String) throws {
+    var info = stat()
+    guard lstat(path, &info) == 0 else { return }
+    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    if fd >= 0 {
+      let zeros = [UInt8](repeating: 0, count: Int(info.st_size))
+      _ = zeros.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+      fsync(fd)
+      close(fd)
+    }
+    try call("Removing \(path)") { unlink(path) }
+    try syncDirectory(of: path)
+  }
+
+  /// Flushes a directory entry change (create, rename, unlink) to disk.
+  static func syncDirectory(of path: String) throws {
+    let directory = (path as NSString).deletingLastPathComponent
+    let fd = try call("Opening directory \(directory)") { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+    defer { close(fd) }
+    try call("Flushing directory \(directory)") { fsync(fd) }
+  }
+
+  /// Names of the entries in a directory (not recursive).
+  static func list(_ directory: String) throws -> [String] {
+    do {
+      return try FileManager.default.contentsOfDirectory(atPath: directory)
+    } catch {
+      throw VaultError(.fileSystem, "Cannot list \(directory).", underlying: error)
+    }
+  }
+}

@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import GRDB
+
+/// A chalk mark offered to the vault with the sealed evidence of its first sighting.
+public struct NewChalkMark: Sendable {
+  /// The mark (its `evidenceID` must be `evidence.id`).
+  public var mark: ChalkMark
+  /// The first sighting's sealed evidence.
+  public var evidence: SealedEvidence
+
+  /// Pairs a mark with its evidence.
+  public init(mark: ChalkMark, evidence: SealedEvidence) {
+    self.mark = mark
+    self.evidence = evidence
+  }
+}
+
+extension Vault {
+  /// The hasher for a window: its key is created (file 0600) and the window registered on first
+  /// use, and destroyed by retention once the window expires.
+  public func plateHasher(for window: ChalkWindow) throws -> PlateHasher {
+    // Row first, then key file: the retention sweep never destroys a key whose window row exists,
+    // and a key file left without a row (crash after retention deleted the row) is swept next time.
+    let key = try windowKeys.key(for: window.id) {
+      try write("Registering chalk window \(window.id)") { db in
+        try db.execute(
+          sql: "INSERT INTO chalk_window (id, created_at, expires_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+          arguments: [window.id, Date().millisecondsSince1970, window.expiresAt.millisecondsSince1970])
+      }
+    }
+    return PlateHasher(window: window, key: key)
+  }
+
+  /// Stores chalk marks with their evidence, in one transaction. When the vault is at its quota
+  /// the remaining marks are refused and counted; nothing already stored is dropped.
+  @discardableResult
+  public func recordChalkMarks(_ marks: [NewChalkMark]) throws -> [ChalkMarkOutcome] {
+    let cipher = self.cipher
+    let sealed = try marks.map { new in
+      guard new.mark.evidenceID == new.evidence.id else {
+        throw VaultError(.invalidArgument, "Chalk mark \(new.mark.id) names evidence other than the one given with it.")
+      }
+      return try cipher.seal(ChalkMarkPayload.encode(new.mark), binding: new.mark.id.bytes)
+    }
+    let limit = configuration.maxBytes
+    let outcomes = try write("Storing \(marks.count) chalk marks") { db -> [ChalkMarkOutcome] in
+      var used = try Self.liveBytes(db)
+      var outcomes: [ChalkMarkOutcome] = []
+      outcomes.reserveCapacity(marks.count)
+      var refused = 0
+      for (new, payload) in zip(marks, sealed) {
+        let cost = Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
+          + Int64(new.mark.plateHashes.count * 64) + 256
+        if used + cost > limit {
+          outcomes.append(.refusedQuotaFull)
+          refused += 1
+          continue
+        }
+        try Self.insertEvidence(new.evidence, db)
+        try db.execute(
+          sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)",
+          arguments: [new.mark.id, new.mark.windowID, new.evidence.id, payload])
+        for hash in new.mark.plateHashes {
+          try db.execute(
+            sql: "INSERT OR IGNORE INTO chalk_hash (hash, mark_id) VALUES (?, ?)", arguments: [hash.bytes, new.mark.id])
+        }
+        used += cost
+        outcomes.append(.stored)
+      }
+      if refused > 0 {
+        try db.execute(
+          sql: "UPDATE counter SET value = value + ? WHERE name = 'chalk_marks_refused'", arguments: [refused])
+      }
+      return outcomes
+    }
+    let refused = outcomes.count(where: { $0 == .refusedQuotaFull })
+    if refused > 0 {
+      logger.warning(
+        "vault full: chalk marks refused", metadata: ["vault.refused": "\(refused)", "vault.max_bytes": "\(limit)"])
+    }
+    return outcomes
+  }
+
+  /// Stores one chalk mark with its evidence.
+  @discardableResult
+  public func recordChalkMark(_ mark: ChalkMark, evidence: SealedEvidence) throws -> ChalkMarkOutcome {
+    try recordChalkMarks([NewChalkMark(mark: mark, evidence: evidence)])[0]
+  }
+
+  /// The chalk marks in `windowID` that share any of `hashes`.
+  public func chalkMarks(matching hashes: [PlateHash], in windowID: String) throws -> [ChalkMark] {
+    guard !hashes.isEmpty else { return [] }
+    let cipher = self.cipher
+    return try read("Looking up chalk marks") { db in
+      let placeholders = Array(repeating: "?", count: hashes.count).joined(separator: ",")
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT DISTINCT m.id, m.window_id, m.evidence_id, m.payload FROM chalk_hash h
+          JOIN chalk_mark m ON m.id = h.mark_id
+          WHERE h.hash IN (\(placeholders)) AND m.window_id = ?
+          """,
+        arguments: StatementArguments(hashes.map(\.bytes) + [windowID]))
+      return try rows.map { try Self.decodeMark($0, cipher) }
+    }
+  }
+
+  /// The chalk mark with `id`, if stored.
+  public func chalkMark(id: UUID) throws -> ChalkMark? {
+    let cipher = self.cipher
+    return try read("Reading chalk mark") { db in
+      try Row.fetchOne(db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE id = ?", arguments: [id])
+        .map { try Self.decodeMark($0, cipher) }
+    }
+  }
+
+  /// Records a later sighting of a marked car: sets its last-seen time.
+  public func updateLastSeen(of markID: UUID, to time: Date) throws {
+    let cipher = self.cipher
+    try write("Updating chalk mark") { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE id = ?", arguments: [markID])
+      else { return }
+      var mark = try Self.decodeMark(row, cipher)
+      mark.lastSeen = Date(millisecondsSince1970: max(mark.lastSeen, time).millisecondsSince1970)
+      try db.execute(
+        sql: "UPDATE chalk_mark SET payload = ? WHERE id = ?",
+        arguments: [try cipher.seal(ChalkMarkPayload.encode(mark), binding: markID.bytes), markID])
+    }
+  }
+
+  /// Deletes a chalk mark (for example when the car left) and its evidence unless a candidate
+  /// still needs it.
+  public func deleteChalkMark(id: UUID) throws {
+    try write("Deleting chalk mark") { db in
+      let evidence = try UUID.fetchOne(db, sql: "SELECT evidence_id FROM chalk_mark WHERE id = ?", arguments: [id])
+      try db.execute(sql: "DELETE FROM chalk_mark WHERE id = ?", arguments: [id])
+      if let evidence { try Self.deleteEvidenceIfUnreferenced([evidence], db) }
+    }
+  }
+
+  static func decodeMark(_ row: Row, _ cipher: StorageCipher) throws -> ChalkMark {
+    let id: UUID = row["id"]
+    let payload = try cipher.open(row["payload"], binding: id.bytes)
+    return try ChalkMarkPayload.decode(payload, id: id, windowID: row["window_id"], evidenceID: row["evidence_id"])
+  }
+
+  static func insertEvidence(_ evidence: SealedEvidence, _ db: Database) throws {
+    try db.execute(
+      sql: """
+        INSERT INTO evidence (id, captured_at, plate_sha256, vehicle_sha256, encapsulated_key, ciphertext)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        evidence.id, evidence.capturedAt.millisecondsSince1970, evidence.plateSHA256, evidence.vehicleSHA256,
+        evidence.encapsulatedKey, evidence.ciphertext,
+      ])
+  }
+
+  static func fetchEvidence(_ id: UUID, _ db: Database) throws -> SealedEvidence? {
+    try Row.fetchOne(db, sql: "SELECT * FROM evidence WHERE id = ?", arguments: [id]).map { row in
+      SealedEvidence(
+        id: row["id"], capturedAt: Date(millisecondsSince1970: row["captured_at"]), plateSHA256: row["plate_sha256"],
+        vehicleSHA256: row["vehicle_sha256"], encapsulatedKey: row["encapsulated_key"], ciphertext: row["ciphertext"])
+    }
+  }
+
+  static func deleteEvidenceIfUnreferenced(_ ids: [UUID], _ db: Database) throws {
+    for id in ids {
+      try db.execute(
+        sql: """
+          DELETE FROM evidence WHERE id = ?1
+            AND NOT EXISTS (SELECT 1 FROM chalk_mark WHERE evidence_id = ?1)
+            AND NOT EXISTS (SELECT 1 FROM candidate_evidence WHERE evidence_id = ?1)
+          """, arguments: [id])
+    }
+  }
+
+  /// Bytes in live (non-free) pages of the main database.
+  static func liveBytes(_ db: Database) throws -> Int64 {
+    let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+    let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+    let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+    return (pages - free) * size
+  }
+}

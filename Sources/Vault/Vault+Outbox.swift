@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import GRDB
+
+/// What happened to a candidate offered to the outbox.
+public enum EnqueueOutcome: Sendable, Equatable {
+  /// Signed and queued with its evidence.
+  case queued
+  /// A candidate with this id was already queued (the first one is kept).
+  case alreadyQueued
+}
+
+extension Vault {
+  /// Signs the candidate's manifest with the device key and queues it with the sealed evidence of
+  /// every sighting, in one transaction: after a crash either all of it is there or none of it.
+  /// Never refused for the quota: unsynced evidence is never dropped.
+  @discardableResult
+  public func enqueueCandidate(_ draft: CandidateDraft) throws -> EnqueueOutcome {
+    let keyring = self.keyring
+    let cipher = StorageCipher(keyring: keyring)
+    let device = keyFingerprint(keyring.deviceKey.publicKey.rawRepresentation)
+    return try write("Queuing candidate \(draft.id)") { db -> EnqueueOutcome in
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM candidate WHERE id = ?", arguments: [draft.id]) == true {
+        return .alreadyQueued
+      }
+      var evidence: [SealedEvidence] = []
+      for sighting in draft.sightings {
+        switch sighting.evidence {
+        case .stored(let id):
+          guard let stored = try Self.fetchEvidence(id, db) else {
+            throw VaultError(
+              .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
+          }
+          evidence.append(stored)
+        case .new(let sealed):
+          if try Self.fetchEvidence(sealed.id, db) == nil { try Self.insertEvidence(sealed, db) }
+          evidence.append(sealed)
+        }
+      }
+      let manifest = CandidateManifest(
+        version: 1, id: draft.id, device: device, rule: draft.rule, zone: draft.zoneID,
+        decidedAt: iso8601(draft.decidedAt),
+        sightings: zip(draft.sightings, evidence).map { sighting, sealed in
+          CandidateManifest.Sighting(
+            time: iso8601(sighting.time), latitude: sighting.position.latitude, longitude: sighting.position.longitude,
+            uncertaintyM: sighting.position.uncertaintyMeters, evidenceId: sealed.id,
+            plateSha256: sealed.plateSHA256.hex, vehicleSha256: sealed.vehicleSHA256.hex,
+            sealedSha256: sealed.sealedSHA256.hex)
+        })
+      let json = try CandidateManifest.encoder.encode(manifest)
+      let signature: Data
+      do { signature = try keyring.deviceKey.signature(for: json) } catch {
+        throw VaultError(.crypto, "Signing candidate \(draft.id) failed.", underlying: error)
+      }
+      let payload = try cipher.seal(CandidatePayload.encode(manifest: json, signature: signature), binding: draft.id.bytes)
+      try db.execute(
+        sql: "INSERT INTO candidate (id, queued_at, evidence_count, payload) VALUES (?, ?, ?, ?)",
+        arguments: [draft.id, Date().millisecondsSince1970, evidence.count, payload])
+      for (position, sealed) in evidence.enumerated() {
+        try db.execute(
+          sql: "INSERT INTO candidate_evidence (candidate_id, position, evidence_id) VALUES (?, ?, ?)",
+          arguments: [draft.id, position, sealed.id])
+      }
+      return .queued
+    }
+  }
+
+  /// Queued candidates, oldest first, ready to upload.
+  public func pendingCandidates(limit: Int = 100) throws -> [OutboxCandidate] {
+    let cipher = self.cipher
+    return try read("Reading the outbox") { db in
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT id, queued_at, evidence_count, payload FROM candidate ORDER BY queued_at, id LIMIT ?",
+        arguments: [limit])
+      return try rows.map { row in try Self.decodeCandidate(row, cipher, db) }
+    }
+  }
+
+  /// The number of queued candidates.
+  public func pendingCandidateCount() throws -> Int {
+    try read("Counting the outbox") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate") ?? 0 }
+  }
+
+  /// Deletes candidates the upstream acknowledged, with their evidence unless a chalk mark still
+  /// holds it, and writes one audit entry. Unknown ids are ignored (acknowledgements repeat).
+  /// Returns how many were deleted.
+  @discardableResult
+  public func acknowledge(_ ids: [UUID], actor: String = "uplink") throws -> Int {
+    try write("Deleting acknowledged candidates") { db in
+      var deleted = 0
+      for id in ids {
+        let evidence = try UUID.fetchAll(
+          db, sql: "SELECT evidence_id FROM candidate_evidence WHERE candidate_id = ?", arguments: [id])
+        try db.execute(sql: "DELETE FROM candidate WHERE id = ?", arguments: [id])
+        deleted += db.changesCount
+        try Self.deleteEvidenceIfUnreferenced(evidence, db)
+      }
+      if deleted > 0 {
+        try Self.appendAudit(
+          actor: actor, action: "outbox.acknowledged", purpose: "upstream acknowledged receipt",
+          detail: "candidates=\(deleted)", at: Date(), db)
+      }
+      return deleted
+    }
+  }
+
+  static func decodeCandidate(_ row: Row, _ cipher: StorageCipher, _ db: Database) throws -> OutboxCandidate {
+    let id: UUID = row["id"]
+    let (manifest, signature) = try CandidatePayload.decode(cipher.open(row["payload"], binding: id.bytes), id: id)
+    let ids = try UUID.fetchAll(
+      db, sql: "SELECT evidence_id FROM candidate_evidence WHERE candidate_id = ? ORDER BY position", arguments: [id])
+    let evidence = try ids.map { evidenceID in
+      guard let sealed = try fetchEvidence(evidenceID, db) else {
+        throw VaultError(.evidenceMissing, "Candidate \(id) lost evidence \(evidenceID); the database is damaged.")
+      }
+      return sealed
+    }
+    guard evidence.count == row["evidence_count"] as Int else {
+      throw VaultError(.evidenceMissing, "Candidate \(id) has \(evidence.count) evidence rows, not \(row["evidence_count"] as Int).")
+    }
+    return OutboxCandidate(
+      id: id, queuedAt: Date(millisecondsSince1970: row["queued_at"]), manifestJSON: manifest, signature: signature,
+      evidence: evidence)
+  }
+
+  // MARK: - Aggregates
+
+  /// Adds plate-free counts to an hour and area.
+  public func addToAggregate(hour: Date, area: AggregateArea, reads: Int = 0, chalkMarks: Int = 0, candidates: Int = 0)
+    throws
+  {
+    try write("Updating aggregates") { db in
+      try db.execute(
+        sql: """
+          INSERT INTO aggregate (hour, area, reads, chalk_marks, candidates, synced) VALUES (?, ?, ?, ?, ?, 0)
+          ON CONFLICT(hour, area) DO UPDATE SET reads = reads + excluded.reads,
+            chalk_marks = chalk_marks + excluded.chalk_marks, candidates = candidates + excluded.candidates, synced = 0
+          """,
+        arguments: [Aggregate.hourStart(hour), area.stored, reads, chalkMarks, candidates])
+    }
+  }
+
+  /// Aggregates, oldest hour first; with `unsyncedOnly`, only those the upstream has not acknowledged.
+  public func aggregates(unsyncedOnly: Bool = false) throws -> [Aggregate] {
+    try read("Reading aggregates") { db in
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM aggregate \(unsyncedOnly ? "WHERE synced = 0" : "") ORDER BY hour, area"
+      ).compactMap { row in
+        AggregateArea(stored: row["area"]).map { area in
+          Aggregate(
+            hour: Date(millisecondsSince1970: row["hour"]), area: area, reads: row["reads"],
+            chalkMarks: row["chalk_marks"], candidates: row["candidates"], synced: row["synced"] as Int != 0)
+        }
+      }
+    }
+  }
+
+  /// Marks aggregates as acknowledged by the upstream (only if unchanged since they were read).
+  public func markAggregatesSynced(_ synced: [Aggregate]) throws {
+    try write("Marking aggregates synced") { db in
+      for aggregate in synced {
+        try db.execute(
+          sql: """
+            UPDATE aggregate SET synced = 1
+            WHERE hour = ? AND area = ? AND reads = ? AND chalk_marks = ? AND candidates = ?
+            """,
+          arguments: [
+            Aggregate.hourStart(aggregate.hour), aggregate.area.stored, aggregate.reads, aggregate.chalkMarks,
+            aggregate.candidates,
+          ])
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import GRDB
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Everything the vehicle keeps: chalk marks, sealed evidence, the outbox of candidates,
+/// plate-free aggregates and the audit log, in one SQLite database (WAL, `synchronous=FULL`,
+/// `secure_delete`, incremental vacuum) in the state directory, beside the keyring.
+///
+/// All writes go through GRDB's single serialized writer (a dispatch queue of its own, off the
+/// cooperative pool); reads run concurrently on WAL snapshots. Synchronous methods block the
+/// calling thread: from async code use the `async` variants (`Vault+Async.swift`).
+public final class Vault: Sendable {
+  /// The state directory (0700).
+  public let stateDirectory: URL
+  /// Limits and retention.
+  public let configuration: VaultConfiguration
+  let pool: DatabasePool
+  let logger: Logger
+  let keyringState: Mutex<Keyring>
+  let windowKeys: WindowKeyStore
+  /// Descriptor of `vault.lock` held (with `flock`) by an exclusive opener; -1 if none.
+  private let lockDescriptor: Int32
+
+  /// The database file name inside the state directory.
+  public static let databaseName = "vault.sqlite"
+
+  /// Opens the vault in `stateDirectory`, whose keyring must exist (`Keyring.create`).
+  ///
+  /// Checks that the directory and every file in it are private to this user, migrates the
+  /// database, and with `exclusive` (the agent, key changes) takes `vault.lock` so that no other
+  /// exclusive opener runs at the same time. Non-exclusive openers (status, audit verify) may
+  /// read and append audit entries beside a running agent.
+  public init(
+    stateDirectory: URL, configuration: VaultConfiguration = VaultConfiguration(), exclusive: Bool = true,
+    logger: Logger
+  ) throws {
+    self.stateDirectory = stateDirectory
+    self.configuration = configuration
+    self.logger = logger
+    let keyring = try Keyring.load(from: stateDirectory)
+    try Self.checkStateDirectory(stateDirectory)
+    lockDescriptor = exclusive ? try Self.lock(stateDirectory) : -1
+    do {
+      let path = stateDirectory.appendingPathComponent(Self.databaseName).path
+      try SecureFiles.ensurePrivateFile(path)
+      var config = Configuration()
+      config.label = "chalkline.vault"
+      config.foreignKeysEnabled = true
+      config.busyMode = .timeout(configuration.busyTimeout.seconds)
+      config.maximumReaderCount = 2
+      config.prepareDatabase { db in
+        try db.execute(sql: "PRAGMA secure_delete = ON")
+      }
+      pool = try DatabasePool(path: path, configuration: config)
+      try pool.writeWithoutTransaction { db in
+        // GRDB sets synchronous=NORMAL for WAL; evidence needs FULL (a commit survives power loss).
+        try db.execute(sql: "PRAGMA synchronous = FULL")
+        // auto_vacuum can only change on a fresh database or with VACUUM; do it once.
+        if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
+          try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")
+          try db.execute(sql: "VACUUM")
+        }
+      }
+      try VaultSchema.migrator.migrate(pool)
+    } catch let error as VaultError {
+      if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+      throw error
+    } catch {
+      if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+      throw VaultError(
+        .database, "Cannot open the vault database in \(stateDirectory.path); check free space and the file.",
+        underlying: error)
+    }
+    keyringState = Mutex(keyring)
+    windowKeys = WindowKeyStore(directory: keyring.directory)
+    logger.debug("vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
+  }
+
+  deinit {
+    if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+  }
+
+  /// The current keyring.
+  public var keyring: Keyring { keyringState.withLock { $0 } }
+
+  var cipher: StorageCipher { keyringState.withLock { StorageCipher(keyring: $0) } }
+
+  /// Runs a write transaction on the serialized writer, turning database errors into `VaultError`.
+  func write<T>(_ what: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+    do { return try pool.write(body) } catch let error as VaultError { throw error } catch {
+      throw VaultError(.database, "\(what()) failed; check free space and the database file.", underlying: error)
+    }
+  }
+
+  /// Runs a read on a WAL snapshot, turning database errors into `VaultError`.
+  func read<T>(_ what: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+    do { return try pool.read(body) } catch let error as VaultError { throw error } catch {
+      throw VaultError(.database, "\(what()) failed; check the database file.", underlying: error)
+    }
+  }
+
+  /// Checks the state directory's entries: private directories and regular private files only.
+  static func checkStateDirectory(_ directory: URL) throws {
+    for name in try SecureFiles.list(directory.path) {
+      let path = directory.appendingPathComponent(name).path
+      var info = stat()
+      guard lstat(path, &info) == 0 else { continue }
+      if (info.st_mode & S_IFMT) == S_IFDIR {
+        try SecureFiles.checkDirectory(path)
+      } else {
+        try SecureFiles.checkFile(path)
+      }
+    }
+  }
+
+  private static func lock(_ directory: URL) throws -> Int32 {
+    let path = directory.appendingPathComponent("vault.lock").path
+    let fd = try SecureFiles.call("Opening \(path)") { open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600) }
+    if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+      Glibc.close(fd)
+      throw VaultError(
+        .database,
+        "Another process holds the vault in \(directory.path) (vault.lock); stop the agent before changing keys.")
+    }
+    return fd
+  }
+
+  /// The integrity check of the database file: `["ok"]` when sound.
+  public func integrityCheck() throws -> [String] {
+    try read("Checking database integrity") { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+  }
+
+  /// Runs a WAL checkpoint that truncates the WAL file, so freed pages leave it.
+  public func checkpoint() throws {
+    do { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } } catch {
+      throw VaultError(.database, "Checkpointing the vault failed.", underlying: error)
+    }
+  }
+}
+
+extension Vault {
+  /// Closes the database connections. Later calls fail; the lock is released when the vault is freed.
+  public func close() throws {
+    do { try pool.close() } catch {
+      throw VaultError(.database, "Closing the vault failed.", underlying: error)
+    }
+  }
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import Logging
+import Synchronization
+
+/// Vault figures for `chalkline bench`: sealed sightings stored per second, bytes per chalk mark
+/// and per candidate, and, when `vault-crash-writer` sits beside the running executable, a crash
+/// run (`CHALKLINE_BENCH_KILLS` kills, default 600).
+public enum VaultBenchmark {
+  /// Size of the synthetic plate crop (JPEG bytes are incompressible, like these random bytes).
+  public static let plateCropBytes = 8 * 1024
+  /// Size of the synthetic vehicle crop.
+  public static let vehicleCropBytes = 32 * 1024
+
+  /// Runs the benchmark in a fresh state directory under `directory`.
+  public static func run(directory: URL) throws -> [(metric: String, value: Double, unit: String)] {
+    var logger = Logger(label: "chalkline.vault.bench")
+    logger.logLevel = .warning
+    let state = directory.appendingPathComponent("vault-bench-\(UUID().uuidString.prefix(8))")
+    defer { try? FileManager.default.removeItem(at: state) }
+    let vault = try Vault.initialize(stateDirectory: state, actor: "bench", purpose: "benchmark", logger: logger)
+    let upstream = Curve25519.KeyAgreement.PrivateKey()
+    try vault.importUpstreamKeys(
+      hpkePublicKey: upstream.publicKey.rawRepresentation,
+      signingPublicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation, actor: "bench", purpose: "benchmark")
+    let sealer = try EvidenceSealer(keyring: vault.keyring)
+    let window = try ChalkWindow(id: "bench", expiresAt: Date().addingTimeInterval(86400))
+    let hasher = try vault.plateHasher(for: window)
+    var random = SplitMix64(seed: 7)
+    let plate = Data((0..<plateCropBytes).map { _ in UInt8.random(in: 0...255, using: &random) })
+    let vehicle = Data((0..<vehicleCropBytes).map { _ in UInt8.random(in: 0...255, using: &random) })
+    var results: [(metric: String, value: Double, unit: String)] = []
+
+    // Sealing alone, one core.
+    let sealCount = 2000
+    var clock = ContinuousClock.now
+    for i in 0..<sealCount {
+      _ = try sealer.seal(EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["B\(i)"], capturedAt: Date()))
+    }
+    results.append(("vault.seal_per_second_one_core", Double(sealCount) / elapsed(since: clock), "1/s"))
+
+    // Sealed sightings stored: hash the alternatives, capture digests, seal (on every core), then
+    // store in batches of 250 chalk marks per transaction (synchronous=FULL, one fsync per batch).
+    let sightings = 10_000
+    let batch = 250
+    let bytesBefore = try vault.status().liveBytes
+    clock = ContinuousClock.now
+    for start in stride(from: 0, to: sightings, by: batch) {
+      let marks = try sealBatch(count: batch, offset: start, sealer: sealer, hasher: hasher, plate: plate, vehicle: vehicle)
+      try vault.recordChalkMarks(marks)
+    }
+    let storeSeconds = elapsed(since: clock)
+    results.append(("vault.sealed_sightings_stored_per_second", Double(sightings) / storeSeconds, "1/s"))
+    let bytesAfterMarks = try vault.status().liveBytes
+    let perMark = Double(bytesAfterMarks - bytesBefore) / Double(sightings)
+    results.append(("vault.bytes_per_chalk_mark", perMark, "B"))
+    results.append(("vault.bytes_per_chalk_mark_beyond_images", perMark - Double(plateCropBytes + vehicleCropBytes), "B"))
+
+    // One sighting per transaction: what a lone sighting costs (an fsync each).
+    let single = 200
+    clock = ContinuousClock.now
+    for i in 0..<single {
+      let marks = try sealBatch(count: 1, offset: sightings + i, sealer: sealer, hasher: hasher, plate: plate, vehicle: vehicle)
+      try vault.recordChalkMarks(marks)
+    }
+    results.append(("vault.sealed_sightings_stored_per_second_unbatched", Double(single) / elapsed(since: clock), "1/s"))
+
+    // Candidates: the first sighting's evidence is the chalk mark's, the second is new.
+    let marks = try vault.chalkMarks(
+      matching: (0..<500).map { hasher.hash("BENCH\($0)") }, in: window.id)
+    let before = try vault.status().liveBytes
+    clock = ContinuousClock.now
+    for mark in marks {
+      let second = try sealer.seal(
+        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()))
+      try vault.enqueueCandidate(
+        CandidateDraft(
+          rule: "max_stay", zoneID: mark.zoneID, decidedAt: Date(),
+          sightings: [
+            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+            CandidateSighting(time: Date(), position: mark.position, evidence: .new(second)),
+          ]))
+    }
+    results.append(("vault.candidates_queued_per_second", Double(marks.count) / elapsed(since: clock), "1/s"))
+    let perCandidate = Double(try vault.status().liveBytes - before) / Double(max(marks.count, 1))
+    results.append(("vault.bytes_per_candidate_with_new_evidence", perCandidate, "B"))
+    results.append(
+      ("vault.bytes_per_candidate_beyond_images", perCandidate - Double(plateCropBytes + vehicleCropBytes), "B"))
+    results.append(("vault.image_bytes_per_sighting", Double(plateCropBytes + vehicleCropBytes), "B"))
+
+    clock = ContinuousClock.now
+    try vault.applyRetention(now: Date().addingTimeInterval(2 * 86400))
+    results.append(("vault.retention_seconds_for_\(sightings + single)_marks", elapsed(since: clock), "s"))
+    try vault.close()
+
+    if let writer = crashWriterBesideExecutable() {
+      let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_BENCH_KILLS"] ?? "") ?? 600
+      let crashState = directory.appendingPathComponent("vault-crash-\(UUID().uuidString.prefix(8))")
+      defer {
+        try? FileManager.default.removeItem(at: crashState)
+        try? FileManager.default.removeItem(atPath: crashState.path + ".journal")
+      }
+      let report = try VaultCrashHarness(writer: writer, stateDirectory: crashState, logger: logger)
+        .run(kills: kills, seed: UInt64(Date().timeIntervalSince1970))
+      results.append(("vault.crash_kills", Double(report.kills), "kills"))
+      results.append(("vault.crash_kills_while_writing", Double(report.killsWhileWriting), "kills"))
+      results.append(("vault.crash_acknowledged_writes_checked", Double(report.acknowledgedWrites), "writes"))
+      results.append(("vault.crash_invariant_failures", Double(report.failures.count), "failures"))
+      results.append(("vault.crash_seconds", report.seconds, "s"))
+      for failure in report.failures { logger.error("crash invariant failed", metadata: ["vault.failure": "\(failure)"]) }
+    }
+    return results
+  }
+
+  static func sealBatch(
+    count: Int, offset: Int, sealer: EvidenceSealer, hasher: PlateHasher, plate: Data, vehicle: Data
+  ) throws -> [NewChalkMark] {
+    let results = Mutex<[Result<NewChalkMark, any Error>?]>(Array(repeating: nil, count: count))
+    DispatchQueue.concurrentPerform(iterations: count) { i in
+      let result = Result<NewChalkMark, any Error> {
+        let now = Date()
+        let capture = EvidenceCapture(
+          plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["BENCH\(offset + i)", "8ENCH\(offset + i)"],
+          capturedAt: now)
+        let sealed = try sealer.seal(capture)
+        let mark = ChalkMark(
+          windowID: hasher.window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "bench-zone",
+          position: CurbPosition(latitude: 37.3382, longitude: -121.8863, uncertaintyMeters: 2.5), firstSeen: now,
+          lastSeen: now, evidenceID: sealed.id)
+        return NewChalkMark(mark: mark, evidence: sealed)
+      }
+      results.withLock { $0[i] = result }
+    }
+    return try results.withLock { $0 }.map { try $0!.get() }
+  }
+
+  static func elapsed(since start: ContinuousClock.Instant) -> Double { (ContinuousClock.now - start).seconds }
+
+  /// `vault-crash-writer` in the directory of the running executable (SwiftPM's build folder).
+  public static func crashWriterBesideExecutable() -> URL? {
+    guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else {
+      return nil
+    }
+    let writer = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("vault-crash-writer")
+    return FileManager.default.isExecutableFile(atPath: writer.path) ? writer : nil
+  }
+}

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+/// Limits and retention for the vault, normally taken from the device profile.
+public struct VaultConfiguration: Sendable, Equatable {
+  /// The most bytes the database may hold (live pages). When reached, new chalk marks are refused
+  /// (and counted); candidates and their evidence are still stored. Default 2 GiB.
+  public var maxBytes: Int64
+  /// How long an unsynced candidate may wait on the vehicle before retention raises an alarm.
+  /// It is never deleted for being old. Default 72 hours.
+  public var maxUnsyncedCandidateAge: Duration
+  /// How long aggregates already synced upstream are kept on the vehicle. Default 30 days.
+  public var syncedAggregateRetention: Duration
+  /// How long a writer waits for a lock held by another process before failing. Default 5 s.
+  public var busyTimeout: Duration
+
+  /// Creates a configuration; every value has a documented default.
+  public init(
+    maxBytes: Int64 = 2 << 30,
+    maxUnsyncedCandidateAge: Duration = .seconds(72 * 3600),
+    syncedAggregateRetention: Duration = .seconds(30 * 86400),
+    busyTimeout: Duration = .seconds(5)
+  ) {
+    self.maxBytes = maxBytes
+    self.maxUnsyncedCandidateAge = maxUnsyncedCandidateAge
+    self.syncedAggregateRetention = syncedAggregateRetention
+    self.busyTimeout = busyTimeout
+  }
+}
+
+extension Duration {
+  var seconds: Double {
+    let (s, atto) = components
+    return Double(s) + Double(atto) / 1e18
+  }
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Kills a writer process (`vault-crash-writer`, running `VaultCrashWorkload`) with SIGKILL at
+/// random instants, reopens the vault after each kill and checks its invariants:
+/// `integrity_check` clean, no journaled (committed) write lost, no half-written candidate
+/// visible (every queued candidate has all its evidence and a valid signature), the audit chain
+/// intact.
+public struct VaultCrashHarness: Sendable {
+  /// What a run found.
+  public struct Report: Sendable {
+    /// Kills performed.
+    public var kills = 0
+    /// Kills that landed after the writer had opened the vault (the rest hit start-up).
+    public var killsWhileWriting = 0
+    /// Committed writes the journal named and the checks found (or legitimately deleted).
+    public var acknowledgedWrites = 0
+    /// Problems found, one sentence each (empty when every invariant held).
+    public var failures: [String] = []
+    /// Wall time of the run, seconds.
+    public var seconds = 0.0
+  }
+
+  /// The writer executable.
+  public let writer: URL
+  /// The state directory (created, with keys and a test upstream key, when missing).
+  public let stateDirectory: URL
+  let logger: Logger
+
+  /// A harness for `writer` over `stateDirectory`.
+  public init(writer: URL, stateDirectory: URL, logger: Logger) {
+    self.writer = writer
+    self.stateDirectory = stateDirectory
+    self.logger = logger
+  }
+
+  /// Runs `kills` kill-and-check cycles with delays drawn from `seed`.
+  public func run(kills: Int, seed: UInt64) throws -> Report {
+    let start = Date()
+    if !FileManager.default.fileExists(atPath: Keyring.keysDirectory(in: stateDirectory).path) {
+      let vault = try Vault.initialize(
+        stateDirectory: stateDirectory, actor: "crash-harness", purpose: "crash test", logger: logger)
+      let upstream = Curve25519.KeyAgreement.PrivateKey()
+      try vault.importUpstreamKeys(
+        hpkePublicKey: upstream.publicKey.rawRepresentation,
+        signingPublicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation, actor: "crash-harness",
+        purpose: "crash test")
+      try vault.close()
+    }
+    let journal = stateDirectory.deletingLastPathComponent().appendingPathComponent(
+      stateDirectory.lastPathComponent + ".journal")
+    var random = SplitMix64(seed: seed)
+    var report = Report()
+    for cycle in 0..<kills {
+      let before = Self.size(journal)
+      let process = Process()
+      process.executableURL = writer
+      process.arguments = [stateDirectory.path, journal.path, String(random.next())]
+      process.standardOutput = FileHandle.nullDevice
+      process.standardError = FileHandle.nullDevice
+      try process.run()
+      // One kill in ten lands during start-up (open, migrations); the others after the writer
+      // started writing, at a random instant up to 150 ms later.
+      if Int.random(in: 0..<10, using: &random) == 0 {
+        usleep(UInt32.random(in: 0..<40_000, using: &random))
+      } else {
+        let deadline = Date().addingTimeInterval(10)
+        while Self.size(journal) == before && process.isRunning && Date() < deadline { usleep(1_000) }
+        usleep(UInt32.random(in: 0..<150_000, using: &random))
+      }
+      if Self.size(journal) > before { report.killsWhileWriting += 1 }
+      kill(process.processIdentifier, SIGKILL)
+      process.waitUntilExit()
+      if process.terminationReason == .exit {
+        report.failures.append("cycle \(cycle): the writer exited by itself with status \(process.terminationStatus)")
+      }
+      report.kills += 1
+      let checked = try check(journal: journal, cycle: cycle)
+      report.acknowledgedWrites = checked.acknowledged
+      report.failures += checked.failures
+      if report.failures.count > 20 { break }
+    }
+    report.seconds = Date().timeIntervalSince(start)
+    return report
+  }
+
+  /// Reopens the vault and checks every invariant against the journal.
+  func check(journal: URL, cycle: Int) throws -> (acknowledged: Int, failures: [String]) {
+    var failures: [String] = []
+    let vault = try Vault(stateDirectory: stateDirectory, logger: logger)
+    defer { try? vault.close() }
+    let integrity = try vault.integrityCheck()
+    if integrity != ["ok"] { failures.append("cycle \(cycle): integrity_check: \(integrity.joined(separator: "; "))") }
+    let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""
+    var marks: [(UUID, Int64)] = []
+    var candidates: [UUID] = []
+    var acknowledging = Set<UUID>()
+    var maxAudit: Int64 = 0
+    var retentionNow: Int64 = .min
+    for line in text.split(separator: "\n") {
+      let fields = line.split(separator: " ")
+      guard fields.count >= 2 else { continue }
+      switch fields[0] {
+      case "mark" where fields.count == 3:
+        if let id = UUID(uuidString: String(fields[1])), let expiry = Int64(fields[2]) { marks.append((id, expiry)) }
+      case "cand": if let id = UUID(uuidString: String(fields[1])) { candidates.append(id) }
+      case "ackintent": if let id = UUID(uuidString: String(fields[1])) { acknowledging.insert(id) }
+      case "audit": maxAudit = max(maxAudit, Int64(fields[1]) ?? 0)
+      case "retention": retentionNow = max(retentionNow, Int64(fields[1]) ?? .min)
+      default: break
+      }
+    }
+    var acknowledged = 0
+    for (id, expiry) in marks {
+      acknowledged += 1
+      if expiry <= retentionNow { continue }  // retention may have deleted it
+      if try vault.chalkMark(id: id) == nil { failures.append("cycle \(cycle): committed chalk mark \(id) lost") }
+    }
+    let pending: [OutboxCandidate]
+    do { pending = try vault.pendingCandidates(limit: .max) } catch {
+      failures.append("cycle \(cycle): outbox unreadable (half-written candidate?): \(error)")
+      pending = []
+    }
+    let pendingIDs = Set(pending.map(\.id))
+    for id in candidates {
+      acknowledged += 1
+      if !acknowledging.contains(id) && !pendingIDs.contains(id) {
+        failures.append("cycle \(cycle): committed candidate \(id) lost")
+      }
+    }
+    let device = vault.keyring.deviceKey.publicKey
+    for candidate in pending where !candidate.verify(devicePublicKey: device) || candidate.evidence.count != 2 {
+      failures.append("cycle \(cycle): candidate \(candidate.id) is incomplete or its signature is invalid")
+    }
+    let chain = try vault.verifyAuditLog()
+    if !chain.intact { failures.append("cycle \(cycle): audit chain broken at \(chain.firstBrokenSequence ?? 0)") }
+    if Int64(chain.entries) < maxAudit {
+      failures.append("cycle \(cycle): audit entry \(maxAudit) was committed but the log has \(chain.entries)")
+    }
+    acknowledged += Int(maxAudit)
+    return (acknowledged, failures)
+  }
+
+  static func size(_ url: URL) -> Int64 {
+    var info = stat()
+    return stat(url.path, &info) == 0 ? Int64(info.st_size) : 0
+  }
+}

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// The writer side of the crash harness: a process that writes to the vault as fast as it can
+/// until it is killed, and appends to a journal, after each commit, what was committed
+/// (`mark ID EXPIRES_MS`, `cand ID`, `audit SEQ`), and before each deletion what it is about to
+/// delete (`ackintent ID`, `retention NOW_MS`). The harness compares the journal with the vault.
+public enum VaultCrashWorkload {
+  /// Runs until killed (or `operations` operations when given).
+  public static func run(
+    stateDirectory: URL, journal: URL, seed: UInt64, operations: Int? = nil, logger: Logger
+  ) throws {
+    let vault = try Vault(stateDirectory: stateDirectory, configuration: VaultConfiguration(), logger: logger)
+    let sealer = try EvidenceSealer(keyring: vault.keyring)
+    let out = try Journal(path: journal.path)
+    out.line("start")
+    var random = SplitMix64(seed: seed)
+    var marks: [(id: UUID, evidence: UUID)] = []
+    var count = 0
+    while operations.map({ count < $0 }) ?? true {
+      count += 1
+      let roll = Int.random(in: 0..<100, using: &random)
+      let now = Date()
+      // Windows of two seconds that expire three seconds after they end, so retention runs delete
+      // marks during the test.
+      let epoch = Int64(now.timeIntervalSince1970 / 2)
+      let window = try ChalkWindow(id: "w\(epoch)", expiresAt: Date(timeIntervalSince1970: Double(epoch * 2 + 5)))
+      switch roll {
+      case 0..<55:
+        let hasher = try vault.plateHasher(for: window)
+        let batch = try (0..<Int.random(in: 1...4, using: &random)).map { _ in
+          let capture = EvidenceCapture(
+            plateJPEG: Data((0..<Int.random(in: 200...800, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
+            vehicleJPEG: Data(repeating: UInt8.random(in: 0...255, using: &random), count: Int.random(in: 500...1500, using: &random)),
+            plateAlternatives: ["CRASH\(Int.random(in: 0..<1000, using: &random))"], capturedAt: now)
+          let sealed = try sealer.seal(capture)
+          let mark = ChalkMark(
+            windowID: window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "zone-1",
+            position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3), firstSeen: now,
+            lastSeen: now, evidenceID: sealed.id)
+          return NewChalkMark(mark: mark, evidence: sealed)
+        }
+        let outcomes = try vault.recordChalkMarks(batch)
+        for (new, outcome) in zip(batch, outcomes) where outcome == .stored {
+          out.line("mark \(new.mark.id) \(window.expiresAt.millisecondsSince1970)")
+          marks.append((new.mark.id, new.evidence.id))
+        }
+      case 55..<70:
+        let first: EvidenceReference =
+          marks.isEmpty
+          ? .new(try sealer.seal(smallCapture(now, &random)))
+          : .stored(marks[Int.random(in: 0..<marks.count, using: &random)].evidence)
+        let draft = CandidateDraft(
+          rule: "max_stay", zoneID: "zone-1", decidedAt: now,
+          sightings: [
+            CandidateSighting(
+              time: now.addingTimeInterval(-7200), position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3),
+              evidence: first),
+            CandidateSighting(
+              time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 4),
+              evidence: .new(try sealer.seal(smallCapture(now, &random)))),
+          ])
+        do {
+          try vault.enqueueCandidate(draft)
+          out.line("cand \(draft.id)")
+        } catch let error as VaultError where error.code == .evidenceMissing {
+          marks.removeAll()  // the chalk marks expired meanwhile
+        }
+      case 70..<80:
+        let entry = try vault.audit(actor: "crash-writer", action: "test.write", purpose: "crash harness")
+        out.line("audit \(entry.sequence)")
+      case 80..<90:
+        if let pending = try vault.pendingCandidates(limit: 3).randomElement(using: &random) {
+          out.line("ackintent \(pending.id)")
+          try vault.acknowledge([pending.id])
+        }
+      case 90..<95:
+        if let mark = marks.randomElement(using: &random) { try vault.updateLastSeen(of: mark.id, to: now) }
+        try vault.addToAggregate(hour: now, area: .zone("zone-1"), reads: 3, chalkMarks: 1)
+      default:
+        out.line("retention \(now.millisecondsSince1970)")
+        try vault.applyRetention(now: now)
+        marks.removeAll { _ in Bool.random(using: &random) }
+      }
+    }
+  }
+
+  static func smallCapture(_ now: Date, _ random: inout SplitMix64) -> EvidenceCapture {
+    EvidenceCapture(
+      plateJPEG: Data((0..<300).map { _ in UInt8.random(in: 0...255, using: &random) }),
+      vehicleJPEG: Data((0..<900).map { _ in UInt8.random(in: 0...255, using: &random) }),
+      plateAlternatives: ["CAND\(Int.random(in: 0..<1000, using: &random))"], capturedAt: now)
+  }
+
+  /// An append-only journal written with `write(2)`: a line survives the process being killed.
+  final class Journal {
+    let fd: Int32
+
+    init(path: String) throws {
+      fd = try SecureFiles.call("Opening journal \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
+    }
+
+    deinit { close(fd) }
+
+    func line(_ text: String) {
+      let bytes = Array((text + "\n").utf8)
+      _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    }
+  }
+}
+
+/// A small, fast, seedable random number generator (SplitMix64), so a crash run can be replayed.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+  var state: UInt64
+
+  /// Creates a generator from a seed.
+  public init(seed: UInt64) { state = seed }
+
+  public mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

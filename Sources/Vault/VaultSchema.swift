@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import GRDB
+
+/// The vault's tables, created by numbered migrations. Times are milliseconds since 1970 UTC.
+/// Nothing here holds plate text: chalk marks and candidates are encrypted with the storage key,
+/// evidence is sealed to the upstream, hashes are keyed per window.
+enum VaultSchema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE chalk_window (
+            id TEXT PRIMARY KEY NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+          );
+          CREATE INDEX chalk_window_expiry ON chalk_window(expires_at);
+
+          CREATE TABLE evidence (
+            id BLOB PRIMARY KEY NOT NULL,
+            captured_at INTEGER NOT NULL,
+            plate_sha256 BLOB NOT NULL,
+            vehicle_sha256 BLOB NOT NULL,
+            encapsulated_key BLOB NOT NULL,
+            ciphertext BLOB NOT NULL
+          );
+
+          CREATE TABLE chalk_mark (
+            id BLOB PRIMARY KEY NOT NULL,
+            window_id TEXT NOT NULL REFERENCES chalk_window(id) ON DELETE CASCADE,
+            evidence_id BLOB NOT NULL REFERENCES evidence(id),
+            payload BLOB NOT NULL
+          );
+          CREATE INDEX chalk_mark_window ON chalk_mark(window_id);
+          CREATE INDEX chalk_mark_evidence ON chalk_mark(evidence_id);
+
+          CREATE TABLE chalk_hash (
+            hash BLOB NOT NULL,
+            mark_id BLOB NOT NULL REFERENCES chalk_mark(id) ON DELETE CASCADE,
+            PRIMARY KEY (hash, mark_id)
+          ) WITHOUT ROWID;
+          CREATE INDEX chalk_hash_mark ON chalk_hash(mark_id);
+
+          CREATE TABLE candidate (
+            id BLOB PRIMARY KEY NOT NULL,
+            queued_at INTEGER NOT NULL,
+            evidence_count INTEGER NOT NULL,
+            payload BLOB NOT NULL
+          );
+          CREATE INDEX candidate_queued ON candidate(queued_at);
+
+          CREATE TABLE candidate_evidence (
+            candidate_id BLOB NOT NULL REFERENCES candidate(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            evidence_id BLOB NOT NULL REFERENCES evidence(id),
+            PRIMARY KEY (candidate_id, position)
+          ) WITHOUT ROWID;
+          CREATE INDEX candidate_evidence_evidence ON candidate_evidence(evidence_id);
+
+          CREATE TABLE aggregate (
+            hour INTEGER NOT NULL,
+            area TEXT NOT NULL,
+            reads INTEGER NOT NULL DEFAULT 0,
+            chalk_marks INTEGER NOT NULL DEFAULT 0,
+            candidates INTEGER NOT NULL DEFAULT 0,
+            synced INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (hour, area)
+          ) WITHOUT ROWID;
+
+          CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY NOT NULL,
+            at INTEGER NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            purpose TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            prev_hash BLOB NOT NULL,
+            hash BLOB NOT NULL
+          );
+
+          CREATE TABLE counter (
+            name TEXT PRIMARY KEY NOT NULL,
+            value INTEGER NOT NULL
+          ) WITHOUT ROWID;
+          INSERT INTO counter (name, value) VALUES ('chalk_marks_refused', 0);
+          """)
+    }
+    return migrator
+  }
+}

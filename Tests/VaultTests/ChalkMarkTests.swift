@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Testing
+
+@testable import Vault
+
+@Suite struct ChalkMarkTests {
+  @Test func hashingIsKeyedPerWindowAndIgnoresCaseAndSpacing() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let a = try test.vault.plateHasher(for: try window("a"))
+      let b = try test.vault.plateHasher(for: try window("b"))
+      #expect(a.hash("7ABC123") == a.hash("7abc 123"))
+      #expect(a.hash("7ABC123") == a.hash("7-ABC-123"))
+      #expect(a.hash("7ABC123") != a.hash("7ABC128"))
+      #expect(a.hash("7ABC123") != b.hash("7ABC123"))
+      #expect(a.hash("7ABC123").bytes.count == 32)
+      #expect(a.hashes(["X1", "x1", "X2"]).count == 2)
+      // The same window reopened hashes alike (the key is on disk).
+      try test.vault.close()
+      let reopened = try Vault(stateDirectory: test.state, exclusive: false, logger: testLogger)
+      #expect(try reopened.plateHasher(for: try window("a")).hash("7ABC123") == a.hash("7ABC123"))
+    }
+  }
+
+  @Test(arguments: ["", "../x", "a/b", ".hidden", String(repeating: "x", count: 65), "zone 1"])
+  func unsafeWindowIDsAreRefused(id: String) {
+    #expect(throws: VaultError.self) { _ = try ChalkWindow(id: id, expiresAt: Date()) }
+  }
+
+  @Test func storeLookUpAndTouch() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let w = try window("2026-03-02.am")
+      let t0 = Date(timeIntervalSince1970: 1_772_442_000)
+      let (mark, outcome) = try test.mark(["7ABC123", "7ABC1Z3"], window: w, at: t0)
+      #expect(outcome == .stored)
+      try test.mark(["4DEF567"], window: w, at: t0)
+      let hasher = try test.vault.plateHasher(for: w)
+      let found = try test.vault.chalkMarks(matching: hasher.hashes(["7ABC1Z3", "NOPE"]), in: w.id)
+      #expect(found == [mark])
+      #expect(try test.vault.chalkMarks(matching: hasher.hashes(["7ABC123"]), in: "other").isEmpty)
+      try test.vault.updateLastSeen(of: mark.id, to: t0.addingTimeInterval(3600))
+      let touched = try #require(try test.vault.chalkMark(id: mark.id))
+      #expect(touched.lastSeen == t0.addingTimeInterval(3600))
+      #expect(touched.firstSeen == t0)
+      // An earlier time never moves last-seen back.
+      try test.vault.updateLastSeen(of: mark.id, to: t0)
+      #expect(try test.vault.chalkMark(id: mark.id)?.lastSeen == t0.addingTimeInterval(3600))
+    }
+  }
+
+  @Test func deletingAMarkDeletesItsEvidence() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let (mark, _) = try test.mark(["1AAA111"], window: try window("d"))
+      #expect(try test.vault.status().evidence == 1)
+      try test.vault.deleteChalkMark(id: mark.id)
+      let status = try test.vault.status()
+      #expect(status.chalkMarks == 0 && status.evidence == 0)
+    }
+  }
+
+  @Test func quotaRefusesNewChalkMarksFirstAndCountsThem() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory, configuration: VaultConfiguration(maxBytes: 400_000))
+      let w = try window("quota")
+      var outcomes: [ChalkMarkOutcome] = []
+      for i in 0..<60 { outcomes.append(try test.mark(["Q\(i)"], window: w, imageBytes: 4000).1) }
+      let stored = outcomes.count(where: { $0 == .stored })
+      let refused = outcomes.count(where: { $0 == .refusedQuotaFull })
+      #expect(stored > 5 && refused > 5)
+      #expect(outcomes.firstIndex(of: .refusedQuotaFull)! == stored, "refusals come only after the vault filled")
+      let status = try test.vault.status()
+      #expect(status.chalkMarksRefused == refused)
+      #expect(status.chalkMarks == stored)
+      #expect(status.liveBytes <= status.maxBytes)
+      // Candidates (unsynced evidence) are still accepted when full, and nothing stored was dropped.
+      let mark = try #require(try test.vault.chalkMarks(matching: [try test.vault.plateHasher(for: w).hash("Q0")], in: w.id).first)
+      let outcome = try test.vault.enqueueCandidate(
+        CandidateDraft(
+          rule: "max_stay", zoneID: "zone-7", decidedAt: Date(),
+          sightings: [
+            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+            CandidateSighting(time: Date(), position: mark.position, evidence: .new(try test.seal(["Q0"], imageBytes: 4000))),
+          ]))
+      #expect(outcome == .queued)
+      #expect(try test.vault.status().chalkMarks == stored)
+    }
+  }
+
+  @Test func aBatchIsStoredInOneTransaction() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let w = try window("batch")
+      let hasher = try test.vault.plateHasher(for: w)
+      let batch = try (0..<50).map { i in
+        let evidence = try test.seal(["B\(i)"], imageBytes: 100)
+        return NewChalkMark(
+          mark: ChalkMark(
+            windowID: w.id, plateHashes: hasher.hashes(["B\(i)"]), zoneID: "z",
+            position: CurbPosition(latitude: 1, longitude: 2, uncertaintyMeters: 3), firstSeen: Date(), lastSeen: Date(),
+            evidenceID: evidence.id),
+          evidence: evidence)
+      }
+      let outcomes = try test.vault.recordChalkMarks(batch)
+      #expect(outcomes.allSatisfy { $0 == .stored })
+      #expect(try test.vault.status().chalkMarks == 50)
+      // A mark naming other evidence is refused before anything is written.
+      var bad = batch[0]
+      bad.evidence = try test.seal(["other"])
+      #expect(throws: VaultError.self) { try test.vault.recordChalkMarks([bad]) }
+    }
+  }
+}

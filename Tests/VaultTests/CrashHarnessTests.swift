@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Testing
+
+@testable import Vault
+
+/// SIGKILLs `vault-crash-writer` at random instants 200 times, reopening and checking the vault
+/// after each kill. `CHALKLINE_CRASH_KILLS` raises the count (for benchmark runs).
+@Suite struct CrashHarnessTests {
+  @Test func twoHundredKillsLeaveAConsistentVault() throws {
+    let writer = try #require(VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
+    let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_KILLS"] ?? "") ?? 200
+    let seed = UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+    try withTemporaryDirectory { directory in
+      let report = try VaultCrashHarness(
+        writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
+      ).run(kills: kills, seed: seed)
+      print(
+        "vault crash harness: seed \(seed), \(report.kills) kills (\(report.killsWhileWriting) while writing), "
+          + "\(report.acknowledgedWrites) acknowledged writes checked, \(report.failures.count) failures, "
+          + String(format: "%.1f s", report.seconds))
+      #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+      #expect(report.kills == kills)
+      #expect(report.killsWhileWriting > kills / 2)
+      #expect(report.acknowledgedWrites > kills)
+    }
+  }
+}

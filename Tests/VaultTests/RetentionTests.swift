@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Testing
+
+@testable import Vault
+
+@Suite struct RetentionTests {
+  @Test func anExpiredWindowIsShredded() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let now = Date()
+      let old = try window("old", expiresIn: 60, from: now)
+      let live = try window("live", expiresIn: 7200, from: now)
+      let (oldMark, _) = try test.mark(["1OLD111"], window: old)
+      let (liveMark, _) = try test.mark(["2NEW222"], window: live)
+      let keyFile = Keyring.keysDirectory(in: test.state).appendingPathComponent("window-old.key")
+      #expect(FileManager.default.fileExists(atPath: keyFile.path))
+      let report = try test.vault.applyRetention(now: now.addingTimeInterval(120))
+      #expect(report.windowsClosed == ["old"])
+      #expect(report.chalkMarksDeleted == 1 && report.evidenceDeleted == 1)
+      #expect(!FileManager.default.fileExists(atPath: keyFile.path))
+      #expect(try test.vault.chalkMark(id: oldMark.id) == nil)
+      #expect(try test.vault.chalkMark(id: liveMark.id) != nil)
+      let status = try test.vault.status()
+      #expect(status.chalkWindows == 1 && status.evidence == 1)
+      #expect(try test.vault.auditEntries().last?.action == "chalk.window.destroyed")
+      // Reusing the id later gives a new key: old hashes cannot be linked to new ones.
+      let before = try test.vault.plateHasher(for: live).hash("1OLD111")
+      let reborn = try test.vault.plateHasher(for: try window("old", expiresIn: 60, from: now))
+      #expect(reborn.hash("1OLD111") != oldMark.plateHashes[0])
+      #expect(before != reborn.hash("1OLD111"))
+    }
+  }
+
+  @Test func evidenceACandidateHoldsSurvivesItsWindow() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let now = Date()
+      let w = try window("cand", expiresIn: 60, from: now)
+      let (mark, _) = try test.mark(["3KEP333"], window: w)
+      try test.vault.enqueueCandidate(
+        CandidateDraft(
+          rule: "max_stay", zoneID: "z", decidedAt: now,
+          sightings: [
+            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+            CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal(["3KEP333"]))),
+          ]))
+      let report = try test.vault.applyRetention(now: now.addingTimeInterval(120))
+      #expect(report.chalkMarksDeleted == 1 && report.evidenceDeleted == 0)
+      let candidate = try #require(try test.vault.pendingCandidates().first)
+      #expect(candidate.evidence.count == 2)
+      #expect(candidate.verify(devicePublicKey: test.vault.keyring.deviceKey.publicKey))
+      try test.vault.acknowledge([candidate.id])
+      #expect(try test.vault.status().evidence == 0)
+    }
+  }
+
+  @Test func overdueCandidatesRaiseAnAlarmAndAreKept() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory, configuration: VaultConfiguration(maxUnsyncedCandidateAge: .seconds(3600)))
+      let (mark, _) = try test.mark(["4ALM444"], window: try window("alarm"))
+      try test.vault.enqueueCandidate(
+        CandidateDraft(
+          rule: "permit", zoneID: "z", decidedAt: Date(),
+          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID))]))
+      #expect(try test.vault.applyRetention(now: Date()).overdueCandidates == 0)
+      let report = try test.vault.applyRetention(now: Date().addingTimeInterval(2 * 3600))
+      #expect(report.overdueCandidates == 1)
+      #expect(try test.vault.pendingCandidateCount() == 1)
+    }
+  }
+
+  @Test func anOrphanWindowKeyIsSwept() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let orphan = Keyring.keysDirectory(in: test.state).appendingPathComponent("window-lost.key")
+      try KeyFile.write(.window, Data(count: 32), to: orphan.path)
+      let report = try test.vault.applyRetention()
+      #expect(report.windowsClosed == ["lost"])
+      #expect(!FileManager.default.fileExists(atPath: orphan.path))
+    }
+  }
+
+  @Test func oldSyncedAggregatesGoUnsyncedOnesStay() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory, configuration: VaultConfiguration(syncedAggregateRetention: .seconds(86400)))
+      let old = Date().addingTimeInterval(-3 * 86400)
+      try test.vault.addToAggregate(hour: old, area: .zone("a"), reads: 1)
+      try test.vault.addToAggregate(hour: old, area: .zone("b"), reads: 1)
+      try test.vault.markAggregatesSynced(try test.vault.aggregates().filter { $0.area == .zone("a") })
+      #expect(try test.vault.applyRetention().aggregatesDeleted == 1)
+      #expect(try test.vault.aggregates().map(\.area) == [.zone("b")])
+    }
+  }
+
+  @Test func deletedRowsDoNotLingerInTheFile() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let now = Date()
+      let w = try window("linger", expiresIn: 10, from: now)
+      for i in 0..<40 { try test.mark(["L\(i)"], window: w, imageBytes: 3000) }
+      try test.vault.checkpoint()
+      let fileBefore = try FileManager.default.attributesOfItem(atPath: test.state.appendingPathComponent(Vault.databaseName).path)[.size] as! Int
+      let sealedSample = try #require(try test.vault.read("sample") { db in
+        try Data.fetchOne(db, sql: "SELECT ciphertext FROM evidence LIMIT 1")
+      })
+      let report = try test.vault.applyRetention(now: now.addingTimeInterval(60))
+      #expect(report.pagesVacuumed > 0)
+      let path = test.state.appendingPathComponent(Vault.databaseName).path
+      let fileAfter = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
+      #expect(fileAfter < fileBefore)
+      for name in try FileManager.default.contentsOfDirectory(atPath: test.state.path) where name.hasPrefix("vault.sqlite") {
+        let bytes = try Data(contentsOf: test.state.appendingPathComponent(name))
+        #expect(bytes.range(of: sealedSample.prefix(64)) == nil, "deleted evidence bytes remain in \(name)")
+      }
+    }
+  }
+}

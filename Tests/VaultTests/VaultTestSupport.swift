@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import Logging
+import Vault
+
+/// Runs `body` with a fresh private directory, removed afterwards.
+func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("vault-test-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  chmod(url.path, 0o700)
+  defer { try? FileManager.default.removeItem(at: url) }
+  return try body(url)
+}
+
+/// A vault in `directory/state` with an imported upstream key, and the upstream's private keys.
+struct TestVault {
+  let vault: Vault
+  let state: URL
+  let upstream: Curve25519.KeyAgreement.PrivateKey
+  let upstreamSigning: Curve25519.Signing.PrivateKey
+  let sealer: EvidenceSealer
+
+  init(in directory: URL, configuration: VaultConfiguration = VaultConfiguration(), logger: Logger = testLogger) throws {
+    state = directory.appendingPathComponent("state")
+    vault = try Vault.initialize(
+      stateDirectory: state, configuration: configuration, actor: "test", purpose: "test", logger: logger)
+    upstream = Curve25519.KeyAgreement.PrivateKey()
+    upstreamSigning = Curve25519.Signing.PrivateKey()
+    try vault.importUpstreamKeys(
+      hpkePublicKey: upstream.publicKey.rawRepresentation, signingPublicKey: upstreamSigning.publicKey.rawRepresentation,
+      actor: "test", purpose: "test")
+    sealer = try EvidenceSealer(keyring: vault.keyring)
+  }
+
+  /// Seals a capture with recognizable image bytes.
+  func seal(_ plates: [String], at time: Date = Date(), imageBytes: Int = 2000) throws -> SealedEvidence {
+    try sealer.seal(capture(plates, at: time, imageBytes: imageBytes))
+  }
+
+  /// Stores a chalk mark for `plates` in `window`, with evidence.
+  @discardableResult
+  func mark(
+    _ plates: [String], window: ChalkWindow, zone: String = "zone-7", at time: Date = Date(), imageBytes: Int = 2000
+  ) throws -> (ChalkMark, ChalkMarkOutcome) {
+    let hasher = try vault.plateHasher(for: window)
+    let evidence = try seal(plates, at: time, imageBytes: imageBytes)
+    let mark = ChalkMark(
+      windowID: window.id, plateHashes: hasher.hashes(plates), zoneID: zone,
+      position: CurbPosition(latitude: 37.3352, longitude: -121.8811, uncertaintyMeters: 3.5), firstSeen: time,
+      lastSeen: time, evidenceID: evidence.id)
+    return (mark, try vault.recordChalkMark(mark, evidence: evidence))
+  }
+}
+
+func capture(_ plates: [String], at time: Date = Date(), imageBytes: Int = 2000) -> EvidenceCapture {
+  var random = SplitMix64(seed: UInt64(truncatingIfNeeded: plates.joined().hashValue))
+  return EvidenceCapture(
+    plateJPEG: Data([0xFF, 0xD8] + (0..<imageBytes).map { _ in UInt8.random(in: 0...255, using: &random) }),
+    vehicleJPEG: Data([0xFF, 0xD8] + (0..<imageBytes * 2).map { _ in UInt8.random(in: 0...255, using: &random) }),
+    plateAlternatives: plates, capturedAt: time)
+}
+
+let testLogger: Logger = {
+  var logger = Logger(label: "vault.test")
+  logger.logLevel = .critical
+  return logger
+}()
+
+func window(_ id: String, expiresIn seconds: TimeInterval = 7200, from now: Date = Date()) throws -> ChalkWindow {
+  try ChalkWindow(id: id, expiresAt: now.addingTimeInterval(seconds))
+}
+
+/// Mode bits of a file.
+func mode(_ path: String) -> mode_t {
+  var info = stat()
+  return stat(path, &info) == 0 ? info.st_mode & 0o777 : 0
+}
