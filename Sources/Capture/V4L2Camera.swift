@@ -115,7 +115,7 @@ public final class V4L2Camera: FrameSource, Sendable {
       while !stopRequested {
         do throws(CaptureError) {
           guard var frame = try session.nextFrame(timeout: poll) else {
-            if ContinuousClock.now - lastFrame >= configuration.stallTimeout {
+            if !stopRequested, ContinuousClock.now - lastFrame >= configuration.stallTimeout {
               throw CaptureError(
                 .stalled,
                 "Camera \(configuration.device) sent no frame for \(configuration.stallTimeout): "

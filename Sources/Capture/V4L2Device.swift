@@ -37,6 +37,9 @@ package final class V4L2Device {
           cause: error)
       case ENODEV, ENXIO:
         throw CaptureError(.deviceUnplugged, "Camera \(path) is disconnected: check its cable", cause: error)
+      case ENOTTY, EINVAL:
+        // libv4l2 asks VIDIOC_QUERYCAP while opening: a node that does not answer is no camera.
+        throw CaptureError(.notACamera, "\(path) is not a V4L2 device: check the device path", cause: error)
       case EBUSY:
         throw CaptureError(.deviceBusy, "Camera \(path) is in use by another program: stop it", cause: error)
       default:
