@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Imaging
+
+/// One plate read in one frame: where it is, what it says, and how sure the reader is.
+///
+/// Holds plate text: never log it or put it in a metric label or file name.
+public struct PlateRead: Sendable, Equatable {
+  /// The plate's corners in frame pixels.
+  public var quad: Quad
+  /// The detector's score in [0, 1].
+  public var detectionScore: Double
+  /// The best text (A–Z, 0–9).
+  public var text: String
+  /// The probability of each character of `text`.
+  public var characterConfidences: [Double]
+  /// The most probable texts, best first, after the grammar's priors; the first is `text`.
+  public var alternatives: [PlateAlternative]
+  /// The rectified plate crop the recognizer read (luma).
+  public var crop: LumaImage
+
+  /// How sure the reader is of `text`: the text's probability times the detector's score.
+  public var confidence: Double { (alternatives.first?.confidence ?? 0) * detectionScore }
+
+  /// Creates a read.
+  public init(
+    quad: Quad, detectionScore: Double, text: String, characterConfidences: [Double],
+    alternatives: [PlateAlternative], crop: LumaImage
+  ) {
+    self.quad = quad
+    self.detectionScore = detectionScore
+    self.text = text
+    self.characterConfidences = characterConfidences
+    self.alternatives = alternatives
+    self.crop = crop
+  }
+}

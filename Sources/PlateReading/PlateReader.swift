@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Imaging
+import Logging
+
+/// Detects, rectifies and reads every plate in a frame.
+///
+/// One reader per thread (the networks hold per-size buffers). Plate text stays out of logs:
+/// only counts and timings are logged.
+public final class PlateReader {
+  /// The plate detector.
+  public let detector: PlateDetector
+  /// The plate recognizer.
+  public let recognizer: PlateRecognizer
+  /// How many alternatives each read keeps.
+  public var alternativeCount = 10
+  private let jpeg: JPEGDecoder
+  private let logger: Logger
+
+  /// Creates a reader with the models shipped in this module.
+  public convenience init(logger: Logger) throws(PlateReadingError) {
+    try self.init(
+      detector: PlateDetector(network: PlateModels.detectorNetwork()),
+      recognizer: PlateRecognizer(network: PlateModels.recognizerNetwork()), logger: logger)
+  }
+
+  /// Creates a reader from a detector and a recognizer.
+  public init(detector: PlateDetector, recognizer: PlateRecognizer, logger: Logger) throws(PlateReadingError) {
+    self.detector = detector
+    self.recognizer = recognizer
+    self.logger = logger
+    do {
+      jpeg = try JPEGDecoder()
+    } catch {
+      throw PlateReadingError(.imageUnreadable, "libjpeg-turbo is not usable.", cause: "\(error)")
+    }
+  }
+
+  /// Decodes a JPEG frame to luma (a damaged JPEG is an ``ImagingError`` with code `corruptJPEG`).
+  public func decode(jpeg bytes: [UInt8]) throws(ImagingError) -> LumaImage {
+    try jpeg.decodeLuma(bytes)
+  }
+
+  /// The plates in a JPEG frame, most confident first.
+  public func read(jpeg bytes: [UInt8]) throws -> [PlateRead] {
+    try read(decode(jpeg: bytes))
+  }
+
+  /// The plates in a luma frame, most confident first.
+  public func read(_ frame: LumaImage) throws(PlateReadingError) -> [PlateRead] {
+    let detections = try detector.detect(frame)
+    var reads: [PlateRead] = []
+    for d in detections {
+      let crop = try recognizer.rectify(frame, quad: d.quad)
+      let result = try recognizer.recognize(crop: crop, alternatives: alternativeCount * 2)
+      let ranked = Self.rank(result)
+      guard let best = ranked.first, PlateGrammar.isValid(best.text) else { continue }
+      let confidences =
+        best.text == result.text
+        ? result.characterConfidences : [Double](repeating: best.confidence, count: best.text.count)
+      reads.append(
+        PlateRead(
+          quad: d.quad, detectionScore: d.score, text: best.text, characterConfidences: confidences,
+          alternatives: Array(ranked.prefix(alternativeCount)), crop: crop))
+    }
+    reads.sort { $0.confidence > $1.confidence }
+    logger.debug("plates read", metadata: ["plates.detected": "\(detections.count)", "plates.read": "\(reads.count)"])
+    return reads
+  }
+
+  /// The decoder's alternatives reweighted by the grammar's priors and merged by canonical form
+  /// (O/0, I/1: their probabilities add up); best first.
+  static func rank(_ result: CTCResult) -> [PlateAlternative] {
+    var byCanonical: [String: (alt: PlateAlternative, score: Double)] = [:]
+    var order: [String] = []
+    for a in result.alternatives where !a.text.isEmpty {
+      let score = a.confidence * PlateGrammar.prior(a.text)
+      let key = PlateGrammar.canonical(a.text)
+      if let existing = byCanonical[key] {
+        byCanonical[key] = (existing.alt, existing.score + score)
+      } else {
+        byCanonical[key] = (a, score)
+        order.append(key)
+      }
+    }
+    return order.compactMap { byCanonical[$0] }
+      .sorted { $0.score > $1.score }
+      .map { PlateAlternative(text: $0.alt.text, confidence: min(1, $0.score)) }
+  }
+}
