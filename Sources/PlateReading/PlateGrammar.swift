@@ -28,7 +28,7 @@ public enum PlateGrammar {
   /// Whether the normalized text has a plausible US length (2–8 characters of A–Z, 0–9).
   public static func isValid(_ text: String) -> Bool {
     let n = normalized(text)
-    return n.count == text.count && (minimumLength...maximumLength).contains(n.count)
+    return n == text && (minimumLength...maximumLength).contains(n.count)
   }
 
   /// Whether two reads name the same plate (canonical forms equal).
