@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Logging
+import PlateReading
+import Testing
+
+/// Accuracy of the shipped models on shared/data/plates-us-dev (73 real photos), which must
+/// not fall more than 5 points below the figures measured when the weights were committed.
+/// Update the two figures together with the weights (`chalkline bench` prints them).
+@Suite("Accuracy regression on plates-us-dev")
+struct AccuracyRegressionTests {
+  /// top1_any (O/0 folded) measured with the shipped weights, in percent.
+  static let measuredTop1 = 0.0
+  /// Detection recall (IoU >= 0.5) measured with the shipped weights, in percent.
+  static let measuredRecall = 0.0
+
+  @Test func accuracyHolds() throws {
+    let dataset = try #require(SharedData.file("data/plates-us-dev"), "shared/data/plates-us-dev not found")
+    let reader = try PlateReader(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    let a = try PlateReadingBenchmark.evaluate(dataset: dataset, reader: reader)
+    #expect(a.images == 73)
+    #expect(a.top1Any >= Self.measuredTop1 - 5, "top1_any \(a.top1Any) %; misses: \(a.misses)")
+    #expect(a.detectionRecall >= Self.measuredRecall - 5, "detection recall \(a.detectionRecall) %")
+  }
+}

@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import PlateReading
+import Testing
+
+/// Ops the shipped models may not use (so the golden files do not cover them), checked on
+/// tiny hand-made networks against values worked out by hand (PyTorch semantics, FORMAT.md).
+@Suite("Network ops")
+struct NetworkOpsTests {
+  static func network(_ layers: String, outputs: [String], weights: [Float], input: (Int, Int, Int) = (2, 3, 3))
+    throws -> NeuralNetwork
+  {
+    let json = """
+      {"format": "chalkline-nn", "version": 1, "name": "t",
+       "input": {"channels": \(input.0), "height": 0, "width": 0, "mean": 0, "std": 1},
+       "layers": [\(layers)], "outputs": \(outputs), "meta": {}}
+      """
+    let desc = try JSONDecoder().decode(NetworkDescription.self, from: Data(json.utf8))
+    return try NeuralNetwork(description: desc, weights: weights)
+  }
+
+  /// Channel 0: 1…9, channel 1: -1…-9 (3×3).
+  static let input = Tensor(channels: 2, height: 3, width: 3, values: (1...9).map(Float.init) + (1...9).map { -Float($0) })
+
+  @Test func depthwiseConvWithPaddingAndLeakyReLU() throws {
+    // Per-channel 3×3 kernels: channel 0 all ones, channel 1 the centre tap only; bias 0 / 1.
+    let w: [Float] = [Float](repeating: 1, count: 9) + [0, 0, 0, 0, 1, 0, 0, 0, 0] + [0, 1]
+    let net = try Self.network(
+      """
+      {"name": "dw", "op": "conv2d", "in_channels": 2, "out_channels": 2, "kernel": [3, 3], "stride": [1, 1],
+       "padding": [1, 1], "groups": 2, "weight_offset": 0, "bias_offset": 18, "activation": "leaky_relu", "slope": 0.5}
+      """, outputs: ["dw"], weights: w)
+    let out = try #require(try net.run(Self.input)["dw"])
+    // Channel 0 centre: sum 1…9 = 45; corner (0,0): 1+2+4+5 = 12.
+    #expect(out[0, 1, 1] == 45 && out[0, 0, 0] == 12)
+    // Channel 1 centre: -5 + 1 = -4, leaky 0.5 → -2.
+    #expect(out[1, 1, 1] == -2)
+  }
+
+  @Test func groupedConvWithStride() throws {
+    // 2 groups of 1→1 channel, 1×1 kernel, stride 2: picks pixels (0,0),(0,2),(2,0),(2,2) × weight.
+    let net = try Self.network(
+      """
+      {"name": "g", "op": "conv2d", "in_channels": 2, "out_channels": 4, "kernel": [1, 1], "stride": [2, 2],
+       "padding": [0, 0], "groups": 2, "weight_offset": 0, "bias_offset": -1, "activation": "relu6"}
+      """, outputs: ["g"], weights: [1, 0.5, -1, 2])
+    let out = try #require(try net.run(Self.input)["g"])
+    #expect(out.channels == 4 && out.height == 2 && out.width == 2)
+    #expect(out.values[0..<4] == [1, 3, 6, 6])  // relu6 clips 7, 9
+    #expect(out.values[4..<8] == [0.5, 1.5, 3.5, 4.5])
+    #expect(out.values[8..<12] == [1, 3, 6, 6])  // -1 × negatives
+    #expect(out.values[12..<16] == [0, 0, 0, 0])
+  }
+
+  @Test func avgPoolExcludesPaddingAndMaxPoolPadsWithMinusInfinity() throws {
+    let net = try Self.network(
+      """
+      {"name": "avg", "op": "avgpool2d", "kernel": [2, 2], "stride": [2, 2], "padding": [1, 1]},
+      {"name": "max", "op": "maxpool2d", "kernel": [2, 2], "stride": [2, 2], "padding": [1, 1], "input": "input"}
+      """, outputs: ["avg", "max"], weights: [])
+    let out = try net.run(Self.input)
+    let avg = try #require(out["avg"])
+    let max = try #require(out["max"])
+    #expect(avg.height == 2 && avg.width == 2)
+    // Windows (padded by 1): {1}, {2,3}, {4,7}, {5,6,8,9}.
+    #expect(avg.values[0..<4] == [1, 2.5, 5.5, 7])
+    #expect(max.values[4..<8] == [-1, -2, -4, -5])
+  }
+
+  @Test func addConcatReluSigmoidUpsampleMeanH() throws {
+    let net = try Self.network(
+      """
+      {"name": "r", "op": "relu"},
+      {"name": "s", "op": "sigmoid", "input": "input"},
+      {"name": "sum", "op": "add", "inputs": ["r", "input"]},
+      {"name": "cat", "op": "concat", "inputs": ["sum", "r"]},
+      {"name": "up", "op": "upsample_nearest", "scale": 2, "input": "r"},
+      {"name": "mean", "op": "mean_h", "input": "input"},
+      {"name": "fc", "op": "linear", "in_features": 2, "out_features": 1, "weight_offset": 0, "bias_offset": 2,
+       "activation": "sigmoid", "input": "mean"}
+      """, outputs: ["s", "sum", "cat", "up", "mean", "fc"], weights: [1, 1, 0])
+    let out = try net.run(Self.input)
+    #expect(abs(try #require(out["s"])[0, 0, 0] - 1 / (1 + exp(-1))) < 1e-6)
+    let sum = try #require(out["sum"])
+    #expect(sum[0, 2, 2] == 18 && sum[1, 0, 0] == -1)
+    let cat = try #require(out["cat"])
+    #expect(cat.channels == 4 && cat[2, 1, 1] == 5 && cat[3, 1, 1] == 0)
+    let up = try #require(out["up"])
+    #expect(up.height == 6 && up[0, 5, 5] == 9 && up[0, 0, 1] == 1 && up[0, 2, 2] == 5)
+    let mean = try #require(out["mean"])
+    #expect(mean.height == 1 && mean.values[0..<3] == [4, 5, 6])
+    // Linear over channels: 4 + (-4) = 0 → sigmoid 0.5 for every column.
+    #expect(try #require(out["fc"]).values == [0.5, 0.5, 0.5])
+  }
+
+  @Test(arguments: [
+    ("unknown op", #"{"name": "x", "op": "softmax"}"#),
+    ("weights out of range", #"{"name": "c", "op": "conv2d", "in_channels": 2, "out_channels": 1, "kernel": [1, 1], "weight_offset": 5, "bias_offset": -1}"#),
+    ("unknown input", #"{"name": "r", "op": "relu", "input": "nowhere"}"#),
+  ])
+  func invalidModelsAreRefused(name: String, layer: String) {
+    let error = #expect(throws: PlateReadingError.self) {
+      _ = try Self.network(layer, outputs: ["x"], weights: [1, 2])
+    }
+    #expect(error?.code == .modelInvalid)
+  }
+
+  @Test func wrongInputShapeIsRefused() throws {
+    let net = try Self.network(#"{"name": "r", "op": "relu"}"#, outputs: ["r"], weights: [])
+    #expect(throws: PlateReadingError.self) { _ = try net.run(Tensor(channels: 3, height: 2, width: 2)) }
+  }
+}
