@@ -32,7 +32,7 @@ extension ChalkLedger {
     expired.sort { ($0.first.time, $0.id.uuidString) < ($1.first.time, $1.id.uuidString) }
     for mark in expired { removeMark(mark.id) }
     let current = schedule.window(at: now)
-    let live = Set(marks.values.flatMap(\.keyWindows))
+    let live = liveWindows()
     let closed = trackedWindows.filter { $0 != current && !live.contains($0) && $0 < current }.sorted()
     trackedWindows.subtract(closed)
     return ExpiryReport(expired: expired, closedWindows: closed)

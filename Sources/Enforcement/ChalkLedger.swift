@@ -59,7 +59,7 @@ public struct ChalkLedger: Sendable {
   /// earlier one a live mark still holds keys of. (Add the permit registry's window too.)
   public func keyWindows(at time: Date) -> [KeyWindowID] {
     let current = schedule.window(at: time)
-    var windows = Set(marks.values.flatMap(\.keyWindows))
+    var windows = liveWindows()
     windows.remove(current)
     return [current] + windows.sorted()
   }
@@ -208,10 +208,11 @@ public struct ChalkLedger: Sendable {
 
   static func matchConfidence(_ sighting: Sighting, _ mark: ChalkMark) -> Double {
     var best = 0.0
-    for theirs in mark.first.alternatives + mark.last.alternatives {
-      let keys = Set(theirs.keys)
-      for ours in sighting.alternatives where ours.keys.contains(where: keys.contains) {
-        best = max(best, min(ours.confidence, theirs.confidence))
+    for theirs in [mark.first.alternatives, mark.last.alternatives] {
+      for their in theirs {
+        for ours in sighting.alternatives where min(ours.confidence, their.confidence) > best {
+          if ours.keys.contains(where: { their.keys.contains($0) }) { best = min(ours.confidence, their.confidence) }
+        }
       }
     }
     return best
@@ -219,17 +220,31 @@ public struct ChalkLedger: Sendable {
 
   // MARK: - Storage
 
+  /// Every key window a live mark holds keys of.
+  func liveWindows() -> Set<KeyWindowID> {
+    var windows: Set<KeyWindowID> = []
+    for mark in marks.values {
+      for alternative in mark.first.alternatives { for key in alternative.keys { windows.insert(key.window) } }
+      for alternative in mark.last.alternatives { for key in alternative.keys { windows.insert(key.window) } }
+    }
+    return windows
+  }
+
   private mutating func insert(_ mark: ChalkMark) {
     marks[mark.id] = mark
-    for alternative in mark.first.alternatives + mark.last.alternatives {
-      for key in alternative.keys { marksByKey[key, default: []].insert(mark.id) }
+    for alternatives in [mark.first.alternatives, mark.last.alternatives] {
+      for alternative in alternatives {
+        for key in alternative.keys {
+          marksByKey[key, default: []].insert(mark.id)
+          trackedWindows.insert(key.window)
+        }
+      }
     }
-    trackedWindows.formUnion(mark.keyWindows)
   }
 
   mutating func removeMark(_ id: UUID) {
     guard let mark = marks.removeValue(forKey: id) else { return }
-    for alternative in mark.first.alternatives + mark.last.alternatives {
+    for alternative in [mark.first.alternatives, mark.last.alternatives].joined() {
       for key in alternative.keys {
         marksByKey[key]?.remove(id)
         if marksByKey[key]?.isEmpty == true { marksByKey[key] = nil }

@@ -56,7 +56,13 @@ public struct CivilDate: Sendable, Hashable, Codable, Comparable, CustomStringCo
   }
 
   public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool { lhs.dayNumber < rhs.dayNumber }
-  public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+  public var description: String {
+    func pad(_ value: Int, _ width: Int) -> String {
+      let digits = String(value)
+      return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+    return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
+  }
 }
 
 /// Wall-clock arithmetic in one IANA time zone, without `Calendar` (which is slow in a hot loop).
@@ -68,9 +74,42 @@ public struct CivilDate: Sendable, Hashable, Codable, Comparable, CustomStringCo
 public struct LocalClock: Sendable {
   /// The zone's time zone.
   public let timeZone: TimeZone
+  /// UTC offset changes from 1990 to 2100: `(first instant, offset from then on)`, in order.
+  /// Looking an offset up here is a binary search instead of a call into the tz database,
+  /// which the enforced-time integration makes hundreds of times per decision.
+  private let transitions: [(start: Double, offset: Int)]
+  private let tableStart: Double
+  private let tableEnd: Double
 
   /// Creates a clock for a time zone.
-  public init(timeZone: TimeZone) { self.timeZone = timeZone }
+  public init(timeZone: TimeZone) {
+    self.timeZone = timeZone
+    let start = Date(timeIntervalSince1970: 631_152_000)  // 1990-01-01
+    let end = Date(timeIntervalSince1970: 4_102_444_800)  // 2100-01-01
+    var table = [(start.timeIntervalSince1970, timeZone.secondsFromGMT(for: start))]
+    var cursor = start
+    while let next = timeZone.nextDaylightSavingTimeTransition(after: cursor), next < end, table.count < 1_000 {
+      let offset = timeZone.secondsFromGMT(for: next)
+      if offset != table[table.count - 1].1 { table.append((next.timeIntervalSince1970, offset)) }
+      cursor = next
+    }
+    transitions = table
+    tableStart = start.timeIntervalSince1970
+    tableEnd = end.timeIntervalSince1970
+  }
+
+  /// Seconds east of UTC at an instant.
+  public func offset(at time: Date) -> Int {
+    let t = time.timeIntervalSince1970
+    guard t >= tableStart, t < tableEnd else { return timeZone.secondsFromGMT(for: time) }
+    var low = 0
+    var high = transitions.count - 1
+    while low < high {
+      let middle = (low + high + 1) / 2
+      if transitions[middle].start <= t { low = middle } else { high = middle - 1 }
+    }
+    return transitions[low].offset
+  }
 
   /// A moment seen on the local wall clock.
   public struct Moment: Sendable, Hashable {
@@ -84,7 +123,7 @@ public struct LocalClock: Sendable {
 
   /// The local wall-clock moment of an instant.
   public func moment(_ time: Date) -> Moment {
-    let offset = timeZone.secondsFromGMT(for: time)
+    let offset = offset(at: time)
     let local = Int(floor(time.timeIntervalSince1970)) + offset
     let day = Int(floor(Double(local) / 86_400))
     return Moment(dayNumber: day, secondOfDay: local - day * 86_400)
@@ -98,15 +137,18 @@ public struct LocalClock: Sendable {
   public func instants(dayNumber: Int, secondOfDay: Int) -> [Date] {
     let local = Double(dayNumber * 86_400 + secondOfDay)
     // Offsets in force a day either side cover any transition near this local time.
-    let guesses = Set([
-      timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local - 86_400)),
-      timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local)),
-      timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: local + 86_400)),
-    ])
+    var guesses: [Int] = []
+    for offset in [
+      offset(at: Date(timeIntervalSince1970: local - 86_400)),
+      offset(at: Date(timeIntervalSince1970: local)),
+      offset(at: Date(timeIntervalSince1970: local + 86_400)),
+    ] where !guesses.contains(offset) {
+      guesses.append(offset)
+    }
     var found: [Date] = []
     for offset in guesses {
       let candidate = Date(timeIntervalSince1970: local - Double(offset))
-      if timeZone.secondsFromGMT(for: candidate) == offset { found.append(candidate) }
+      if self.offset(at: candidate) == offset { found.append(candidate) }
     }
     if found.isEmpty, let gapStart = guesses.map({ Date(timeIntervalSince1970: local - Double($0)) }).min() {
       // In the spring gap: the transition instant is the next one the clock shows after it.

@@ -39,6 +39,17 @@ public struct PlateKey: Sendable, Hashable, Codable {
     self.window = window
     self.bytes = bytes
   }
+
+  // The bytes are already a keyed hash, so their first eight spread as well as all of them;
+  // hashing every byte was the ledger's hottest path.
+  public func hash(into hasher: inout Hasher) {
+    var prefix: UInt64 = UInt64(bytes.count)
+    for byte in bytes.prefix(8) { prefix = prefix << 8 | UInt64(byte) }
+    hasher.combine(prefix)
+    hasher.combine(window)
+  }
+
+  public static func == (lhs: PlateKey, rhs: PlateKey) -> Bool { lhs.bytes == rhs.bytes && lhs.window == rhs.window }
 }
 
 /// One of the top-N readings of a plate in a sighting: its keyed hashes and the reader's confidence.
