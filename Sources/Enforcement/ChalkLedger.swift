@@ -47,7 +47,9 @@ public struct ChalkLedger: Sendable {
   }
 
   /// All live marks, oldest first.
-  public var liveMarks: [ChalkMark] { marks.values.sorted { ($0.first.time, $0.id.uuidString) < ($1.first.time, $1.id.uuidString) } }
+  public var liveMarks: [ChalkMark] {
+    marks.values.sorted { ($0.first.time, $0.id.uuidString) < ($1.first.time, $1.id.uuidString) }
+  }
 
   /// Replaces the zones (a new file from upstream). Marks whose zone or policy is gone expire at the next ``expire(now:)``.
   public mutating func replaceZones(_ newZones: ZoneSet) {
@@ -77,7 +79,10 @@ public struct ChalkLedger: Sendable {
     }
     logger.debug(
       "sighting decided",
-      metadata: ["enforcement.decision": "\(outcome.decision.kindName)", "enforcement.zone": "\(outcome.decision.zone?.rawValue ?? "-")"])
+      metadata: [
+        "enforcement.decision": "\(outcome.decision.kindName)",
+        "enforcement.zone": "\(outcome.decision.zone?.rawValue ?? "-")",
+      ])
     return outcome
   }
 
@@ -91,7 +96,9 @@ public struct ChalkLedger: Sendable {
     case .ambiguous: return .skip(.ambiguousZone)
     case .zone(let id): zoneID = id
     }
-    guard let policy = zones.effectivePolicy(in: zoneID, at: sighting.time) else { return .skip(.outsideEnforcementHours) }
+    guard let policy = zones.effectivePolicy(in: zoneID, at: sighting.time) else {
+      return .skip(.outsideEnforcementHours)
+    }
     guard let ruleIndex = policy.ruleIndex(for: permits.classes(of: sighting)) else { return .skip(.exempt) }
     let kind: ChalkMark.Kind
     switch policy.enforcement(ofRule: ruleIndex) {
@@ -135,10 +142,13 @@ public struct ChalkLedger: Sendable {
   }
 
   /// A car seen again in a zone where it has a mark under the same policy.
-  private func follow(_ mark: ChalkMark, with sighting: Sighting, confidence: Double, policy: CurbPolicy, ruleIndex: Int) -> Outcome {
+  private func follow(
+    _ mark: ChalkMark, with sighting: Sighting, confidence: Double, policy: CurbPolicy, ruleIndex: Int
+  ) -> Outcome {
     guard let firstPosition = mark.first.position, let position = sighting.position else { return .skip(.noFix) }
     let distance = firstPosition.distance(to: position)
-    let combined = (firstPosition.uncertainty * firstPosition.uncertainty + position.uncertainty * position.uncertainty).squareRoot()
+    let combined = (firstPosition.uncertainty * firstPosition.uncertainty + position.uncertainty * position.uncertainty)
+      .squareRoot()
     let tolerance = configuration.samePlaceTolerance
     let enforcement = policy.enforcement(ofRule: ruleIndex)
     if distance - combined > tolerance {
@@ -148,7 +158,8 @@ public struct ChalkLedger: Sendable {
         sighting.time.timeIntervalSince(mark.last.time) < noReturn,
         zones.enforcedTime(in: mark.zone, policy: mark.policy, from: mark.first.time, to: mark.last.time) >= maxStay
       {
-        let fresh = ChalkMark(zone: mark.zone, policy: policy.id, kind: mark.kind, first: sighting, last: sighting, flagged: true)
+        let fresh = ChalkMark(
+          zone: mark.zone, policy: policy.id, kind: mark.kind, first: sighting, last: sighting, flagged: true)
         let candidate = Candidate(
           rule: .noReturn(maxStay: maxStay, noReturn: noReturn), zone: mark.zone, policy: policy.id, first: mark.last,
           second: sighting, enforcedElapsed: sighting.time.timeIntervalSince(mark.last.time), distance: distance,

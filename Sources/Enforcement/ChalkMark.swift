@@ -30,7 +30,10 @@ public struct ChalkMark: Sendable, Hashable, Codable, Identifiable {
   public var flagged: Bool
 
   /// Creates a mark.
-  public init(id: UUID = UUID(), zone: ZoneID, policy: PolicyID, kind: Kind, first: Sighting, last: Sighting, flagged: Bool = false) {
+  public init(
+    id: UUID = UUID(), zone: ZoneID, policy: PolicyID, kind: Kind, first: Sighting, last: Sighting,
+    flagged: Bool = false
+  ) {
     self.id = id
     self.zone = zone
     self.policy = policy

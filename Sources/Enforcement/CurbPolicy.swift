@@ -82,7 +82,9 @@ public struct CurbRule: Sendable, Hashable {
   public var userClasses: [UserClass]
 
   /// Creates a rule.
-  public init(activity: Activity, maxStay: TimeInterval? = nil, noReturn: TimeInterval? = nil, userClasses: [UserClass] = []) {
+  public init(
+    activity: Activity, maxStay: TimeInterval? = nil, noReturn: TimeInterval? = nil, userClasses: [UserClass] = []
+  ) {
     self.activity = activity
     self.maxStay = maxStay
     self.noReturn = noReturn

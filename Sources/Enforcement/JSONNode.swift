@@ -106,7 +106,8 @@ public struct JSONTextParser {
     case UInt8(ascii: "t"): try expectWord("true"); return JSONNode(line: start, value: .bool(true))
     case UInt8(ascii: "f"): try expectWord("false"); return JSONNode(line: start, value: .bool(false))
     case UInt8(ascii: "n"): try expectWord("null"); return JSONNode(line: start, value: .null)
-    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return JSONNode(line: start, value: .number(try parseNumber()))
+    case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+      return JSONNode(line: start, value: .number(try parseNumber()))
     default: throw error("unexpected character '\(String(UnicodeScalar(bytes[index])))'")
     }
   }
@@ -136,7 +137,9 @@ public struct JSONTextParser {
     }
     while true {
       skipWhitespace()
-      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
+      guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+        throw error("expected a member name in quotes")
+      }
       let keyLine = line
       let key = try parseString()
       skipWhitespace()
@@ -218,7 +221,8 @@ public struct JSONTextParser {
   }
 
   private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
-    guard index + 4 <= bytes.count, let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
+    guard index + 4 <= bytes.count,
+      let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
     else { throw error("invalid \\u escape") }
     index += 4
     return value
@@ -244,7 +248,9 @@ public struct JSONTextParser {
     if bytes[index] == UInt8(ascii: "-") { index += 1 }
     func digits(_ parser: inout JSONTextParser) -> Int {
       var count = 0
-      while parser.index < parser.bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
+      while parser.index < parser.bytes.count,
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index])
+      {
         parser.index += 1
         count += 1
       }
@@ -252,7 +258,9 @@ public struct JSONTextParser {
     }
     let integerDigits = digits(&self)
     guard integerDigits > 0 else { throw error("invalid number") }
-    if integerDigits > 1, bytes[index - integerDigits] == UInt8(ascii: "0") { throw error("invalid number (leading zero)") }
+    if integerDigits > 1, bytes[index - integerDigits] == UInt8(ascii: "0") {
+      throw error("invalid number (leading zero)")
+    }
     if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
       index += 1
       guard digits(&self) > 0 else { throw error("invalid number") }
@@ -262,7 +270,9 @@ public struct JSONTextParser {
       if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
       guard digits(&self) > 0 else { throw error("invalid number") }
     }
-    guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else { throw error("invalid number") }
+    guard let value = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+      throw error("invalid number")
+    }
     return value
   }
 }

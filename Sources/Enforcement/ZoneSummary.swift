@@ -72,7 +72,9 @@ public enum ZoneSummary {
     } else {
       words.append("all day")
     }
-    if let period = span.designatedPeriod { words.append(span.designatedPeriodExcept ? "except \(period)" : "on \(period) only") }
+    if let period = span.designatedPeriod {
+      words.append(span.designatedPeriodExcept ? "except \(period)" : "on \(period) only")
+    }
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withFullDate]
     if let start = span.startDate { words.append("from \(formatter.string(from: start))") }

@@ -6,13 +6,16 @@ extension ZonesFileLoader {
 
   mutating func policy(_ node: JSONNode, path: String, periods: [String: [CivilDate]]) -> CurbPolicy? {
     guard object(node, path) else { return nil }
-    let id = require(node, "curb_policy_id", in: path, as: "a string").flatMap { nonEmptyString($0, path + ".curb_policy_id") }
+    let id = require(node, "curb_policy_id", in: path, as: "a string").flatMap {
+      nonEmptyString($0, path + ".curb_policy_id")
+    }
     var priority: Int?
     if let priorityNode = require(node, "priority", in: path, as: "an integer, lowest wins") {
       if let value = priorityNode.integer, value >= 0 {
         priority = value
       } else {
-        report(priorityNode, path + ".priority", "is \(describe(priorityNode))", expected: "an integer ≥ 0, lowest wins")
+        report(
+          priorityNode, path + ".priority", "is \(describe(priorityNode))", expected: "an integer ≥ 0, lowest wins")
       }
     }
     var rules: [CurbRule] = []
@@ -41,7 +44,9 @@ extension ZonesFileLoader {
       let text = string(activityNode, path + ".activity", expected: "one of \(activities)")
     {
       activity = CurbRule.Activity(rawValue: text)
-      if activity == nil { report(activityNode, path + ".activity", "unknown activity \"\(text)\"", expected: "one of \(activities)") }
+      if activity == nil {
+        report(activityNode, path + ".activity", "unknown activity \"\(text)\"", expected: "one of \(activities)")
+      }
     }
     let maxStay = duration(node, valueKey: "max_stay", unitKey: "max_stay_unit", path: path)
     let noReturn = duration(node, valueKey: "no_return", unitKey: "no_return_unit", path: path)
@@ -51,18 +56,23 @@ extension ZonesFileLoader {
         if let text = nonEmptyString(item, "\(path).user_classes[\(i)]") { classes.append(UserClass(text)) }
       }
     }
-    if noReturn.value != nil, maxStay.value == nil, let noReturnNode = node["no_return"] {
-      report(noReturnNode, path + ".no_return", "is set without max_stay", expected: "max_stay as well, or no no_return")
+    if noReturn.value != nil, node["max_stay"] == nil, let noReturnNode = node["no_return"] {
+      report(
+        noReturnNode, path + ".no_return", "is set without max_stay", expected: "max_stay as well, or no no_return")
     }
     guard let activity, maxStay.ok, noReturn.ok else { return nil }
     return CurbRule(activity: activity, maxStay: maxStay.value, noReturn: noReturn.value, userClasses: classes)
   }
 
   /// A CDS duration: a positive integer `valueKey` in `unitKey` (default minutes, as in CDS).
-  mutating func duration(_ node: JSONNode, valueKey: String, unitKey: String, path: String) -> (value: TimeInterval?, ok: Bool) {
+  mutating func duration(
+    _ node: JSONNode, valueKey: String, unitKey: String, path: String
+  ) -> (value: TimeInterval?, ok: Bool) {
     var unitSeconds: Double = 60
     var ok = true
-    if let unitNode = node[unitKey], let unit = string(unitNode, "\(path).\(unitKey)", expected: "second, minute, hour or day") {
+    if let unitNode = node[unitKey],
+      let unit = string(unitNode, "\(path).\(unitKey)", expected: "second, minute, hour or day")
+    {
       switch unit {
       case "second": unitSeconds = 1
       case "minute": unitSeconds = 60
@@ -75,7 +85,8 @@ extension ZonesFileLoader {
     }
     guard let valueNode = node[valueKey] else { return (nil, ok) }
     guard let value = valueNode.integer, value > 0 else {
-      report(valueNode, "\(path).\(valueKey)", "is \(describe(valueNode))", expected: "a positive integer in \(unitKey)")
+      report(
+        valueNode, "\(path).\(valueKey)", "is \(describe(valueNode))", expected: "a positive integer in \(unitKey)")
       return (nil, false)
     }
     return (Double(value) * unitSeconds, ok)
@@ -90,23 +101,32 @@ extension ZonesFileLoader {
       var set: Set<Int> = []
       for (i, item) in items.enumerated() {
         let text = string(item, "\(path).days_of_week[\(i)]", expected: "mon, tue, wed, thu, fri, sat or sun")
-        if let text, let day = days[text] { set.insert(day) } else if let text {
-          report(item, "\(path).days_of_week[\(i)]", "\"\(text)\" is not a day", expected: "mon, tue, wed, thu, fri, sat or sun")
+        if let text, let day = days[text] {
+          set.insert(day)
+        } else if let text {
+          report(
+            item, "\(path).days_of_week[\(i)]", "\"\(text)\" is not a day",
+            expected: "mon, tue, wed, thu, fri, sat or sun")
         }
       }
       span.daysOfWeek = set
     }
     span.daysOfMonth = integerSet(node["days_of_month"], path + ".days_of_month", range: 1...31)
     span.months = integerSet(node["months"], path + ".months", range: 1...12)
-    span.timeOfDayStart = node["time_of_day_start"].flatMap { timeOfDay($0, path + ".time_of_day_start", allow24: false) }
+    span.timeOfDayStart = node["time_of_day_start"].flatMap {
+      timeOfDay($0, path + ".time_of_day_start", allow24: false)
+    }
     span.timeOfDayEnd = node["time_of_day_end"].flatMap { timeOfDay($0, path + ".time_of_day_end", allow24: true) }
     if span.timeOfDayStart != nil, span.timeOfDayStart == span.timeOfDayEnd, let endNode = node["time_of_day_end"] {
-      report(endNode, path + ".time_of_day_end", "equals time_of_day_start", expected: "a different time; 00:00 to 24:00 is all day")
+      report(
+        endNode, path + ".time_of_day_end", "equals time_of_day_start",
+        expected: "a different time; 00:00 to 24:00 is all day")
     }
     if let periodNode = node["designated_period"], let name = nonEmptyString(periodNode, path + ".designated_period") {
       if periods[name] == nil {
         let known = periods.keys.sorted().joined(separator: ", ")
-        report(periodNode, path + ".designated_period", "no designated period is named \"\(name)\"",
+        report(
+          periodNode, path + ".designated_period", "no designated period is named \"\(name)\"",
           expected: known.isEmpty ? "a name listed in data.designated_periods" : "one of \(known)")
       }
       span.designatedPeriod = name
@@ -115,7 +135,9 @@ extension ZonesFileLoader {
       if let value = exceptNode.bool {
         span.designatedPeriodExcept = value
         if span.designatedPeriod == nil {
-          report(exceptNode, path + ".designated_period_except", "is set without designated_period", expected: "designated_period as well")
+          report(
+            exceptNode, path + ".designated_period_except", "is set without designated_period",
+            expected: "designated_period as well")
         }
       } else {
         report(exceptNode, path + ".designated_period_except", "is \(describe(exceptNode))", expected: "true or false")
@@ -136,7 +158,8 @@ extension ZonesFileLoader {
       if let value = item.integer, range.contains(value) {
         set.insert(value)
       } else {
-        report(item, "\(path)[\(i)]", "is \(describe(item))", expected: "an integer \(range.lowerBound)…\(range.upperBound)")
+        report(
+          item, "\(path)[\(i)]", "is \(describe(item))", expected: "an integer \(range.lowerBound)…\(range.upperBound)")
       }
     }
     return set
@@ -169,7 +192,9 @@ extension ZonesFileLoader {
   // MARK: - Helpers
 
   mutating func report(_ node: JSONNode, _ path: String, _ problem: String, expected: String? = nil) {
-    problems.append(ZonesFileProblem(file: file, line: node.line, keyPath: path.isEmpty ? "(document)" : path, problem: problem, expected: expected))
+    problems.append(
+      ZonesFileProblem(
+        file: file, line: node.line, keyPath: path.isEmpty ? "(document)" : path, problem: problem, expected: expected))
   }
 
   /// The member `key` of an object, or a "missing" problem on the object's line.

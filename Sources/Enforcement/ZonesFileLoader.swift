@@ -61,22 +61,29 @@ public struct ZonesFileLoader {
       if let name = string(node, "time_zone", expected: "an IANA time zone name such as America/Los_Angeles") {
         timeZone = TimeZone(identifier: name)
         if timeZone == nil {
-          report(node, "time_zone", "unknown time zone \"\(name)\"", expected: "an IANA name such as America/Los_Angeles")
+          report(
+            node, "time_zone", "unknown time zone \"\(name)\"", expected: "an IANA name such as America/Los_Angeles")
         }
       }
     }
     guard let data = require(root, "data", in: "", as: "an object"), object(data, "data") else { return nil }
     let periods = designatedPeriods(data["designated_periods"], path: "data.designated_periods")
     var policies: [CurbPolicy] = []
+    // Ids of every policy written, valid or not: a zone naming a policy that has problems of its
+    // own is not reported a second time.
+    var declared: Set<PolicyID> = []
     if let list = require(data, "curb_policies", in: "data", as: "an array"),
       let items = array(list, "data.curb_policies")
     {
       var seen: [String: Int] = [:]
       for (i, item) in items.enumerated() {
         let path = "data.curb_policies[\(i)]"
+        if let id = item["curb_policy_id"]?.string { declared.insert(PolicyID(id)) }
         guard let policy = policy(item, path: path, periods: periods) else { continue }
         if let first = seen[policy.id.rawValue] {
-          report(item, path + ".curb_policy_id", "duplicate id \"\(policy.id)\" (first on line \(first))", expected: "a unique id")
+          report(
+            item, path + ".curb_policy_id", "duplicate id \"\(policy.id)\" (first on line \(first))",
+            expected: "a unique id")
         } else {
           seen[policy.id.rawValue] = item.line
           policies.append(policy)
@@ -85,13 +92,15 @@ public struct ZonesFileLoader {
     }
     var zones: [CurbZone] = []
     if let list = require(data, "curb_zones", in: "data", as: "an array"), let items = array(list, "data.curb_zones") {
-      let known = Set(policies.map(\.id))
+      let known = declared
       var seen: [String: Int] = [:]
       for (i, item) in items.enumerated() {
         let path = "data.curb_zones[\(i)]"
         guard let zone = zone(item, path: path, knownPolicies: known) else { continue }
         if let first = seen[zone.id.rawValue] {
-          report(item, path + ".curb_zone_id", "duplicate id \"\(zone.id)\" (first on line \(first))", expected: "a unique id")
+          report(
+            item, path + ".curb_zone_id", "duplicate id \"\(zone.id)\" (first on line \(first))",
+            expected: "a unique id")
         } else {
           seen[zone.id.rawValue] = item.line
           zones.append(zone)
@@ -105,7 +114,9 @@ public struct ZonesFileLoader {
   mutating func designatedPeriods(_ node: JSONNode?, path: String) -> [String: [CivilDate]] {
     guard let node else { return [:] }
     guard let members = node.members else {
-      report(node, path, "is \(node.typeName)", expected: "an object mapping each period's name to a list of YYYY-MM-DD dates")
+      report(
+        node, path, "is \(node.typeName)",
+        expected: "an object mapping each period's name to a list of YYYY-MM-DD dates")
       return [:]
     }
     var periods: [String: [CivilDate]] = [:]
@@ -130,8 +141,12 @@ public struct ZonesFileLoader {
 
   mutating func zone(_ node: JSONNode, path: String, knownPolicies: Set<PolicyID>) -> CurbZone? {
     guard object(node, path) else { return nil }
-    let id = require(node, "curb_zone_id", in: path, as: "a string").flatMap { nonEmptyString($0, path + ".curb_zone_id") }
-    let polygon = require(node, "geometry", in: path, as: "a GeoJSON Polygon").flatMap { geometry($0, path + ".geometry") }
+    let id = require(node, "curb_zone_id", in: path, as: "a string").flatMap {
+      nonEmptyString($0, path + ".curb_zone_id")
+    }
+    let polygon = require(node, "geometry", in: path, as: "a GeoJSON Polygon").flatMap {
+      geometry($0, path + ".geometry")
+    }
     var policyIDs: [PolicyID] = []
     if let list = require(node, "curb_policy_ids", in: path, as: "an array of policy ids"),
       let items = array(list, path + ".curb_policy_ids")
@@ -142,7 +157,9 @@ public struct ZonesFileLoader {
         if knownPolicies.contains(PolicyID(text)) {
           policyIDs.append(PolicyID(text))
         } else {
-          report(item, "\(path).curb_policy_ids[\(i)]", "no policy has id \"\(text)\"", expected: "a curb_policy_id from data.curb_policies")
+          report(
+            item, "\(path).curb_policy_ids[\(i)]", "no policy has id \"\(text)\"",
+            expected: "a curb_policy_id from data.curb_policies")
         }
       }
     }
@@ -154,7 +171,8 @@ public struct ZonesFileLoader {
       if ["N", "NE", "E", "SE", "S", "SW", "W", "NW"].contains(text) {
         side = text
       } else {
-        report(sideNode, path + ".street_side", "\"\(text)\" is not a side", expected: "one of N, NE, E, SE, S, SW, W, NW")
+        report(
+          sideNode, path + ".street_side", "\"\(text)\" is not a side", expected: "one of N, NE, E, SE, S, SW, W, NW")
       }
     }
     let start = node["start_date"].flatMap { timestamp($0, path + ".start_date") }
@@ -170,7 +188,8 @@ public struct ZonesFileLoader {
 
   mutating func geometry(_ node: JSONNode, _ path: String) -> ZonePolygon? {
     guard object(node, path) else { return nil }
-    if let type = require(node, "type", in: path, as: "\"Polygon\""), let text = string(type, path + ".type", expected: "\"Polygon\""),
+    if let type = require(node, "type", in: path, as: "\"Polygon\""),
+      let text = string(type, path + ".type", expected: "\"Polygon\""),
       text != "Polygon"
     {
       report(type, path + ".type", "geometry type \"\(text)\" is not supported", expected: "\"Polygon\"")
@@ -179,7 +198,9 @@ public struct ZonesFileLoader {
     guard let coordinates = require(node, "coordinates", in: path, as: "an array of linear rings"),
       let rings = array(coordinates, path + ".coordinates")
     else { return nil }
-    if rings.isEmpty { report(coordinates, path + ".coordinates", "has no ring", expected: "an outer ring of at least 4 positions") }
+    if rings.isEmpty {
+      report(coordinates, path + ".coordinates", "has no ring", expected: "an outer ring of at least 4 positions")
+    }
     var result: [[ZonePolygon.Vertex]] = []
     for (r, ringNode) in rings.enumerated() {
       let ringPath = "\(path).coordinates[\(r)]"
@@ -187,12 +208,16 @@ public struct ZonesFileLoader {
       var ring: [ZonePolygon.Vertex] = []
       for (p, position) in positions.enumerated() {
         let positionPath = "\(ringPath)[\(p)]"
-        guard let pair = position.array, pair.count == 2 || pair.count == 3, let lon = pair[0].number, let lat = pair[1].number else {
+        guard let pair = position.array, pair.count == 2 || pair.count == 3, let lon = pair[0].number,
+          let lat = pair[1].number
+        else {
           report(position, positionPath, "is not a position", expected: "[longitude, latitude] in degrees")
           continue
         }
         guard (-180...180).contains(lon), (-90...90).contains(lat) else {
-          report(position, positionPath, "[\(lon), \(lat)] is out of range", expected: "[longitude -180…180, latitude -90…90]; GeoJSON puts longitude first")
+          report(
+            position, positionPath, "[\(lon), \(lat)] is out of range",
+            expected: "[longitude -180…180, latitude -90…90]; GeoJSON puts longitude first")
           continue
         }
         ring.append(.init(longitude: lon, latitude: lat))
@@ -211,7 +236,9 @@ public struct ZonesFileLoader {
     let polygon = ZonePolygon(rings: result)
     let box = polygon.bounds
     if !result.isEmpty, box.maxLon - box.minLon > 0.05 || box.maxLat - box.minLat > 0.05 {
-      report(coordinates, path + ".coordinates", "spans more than 0.05° (about 5 km)", expected: "one block face, tens of metres long")
+      report(
+        coordinates, path + ".coordinates", "spans more than 0.05° (about 5 km)",
+        expected: "one block face, tens of metres long")
       return nil
     }
     return result.isEmpty ? nil : polygon

@@ -27,9 +27,12 @@ struct CheckZonesCommand: ParsableCommand {
       let set = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: zones))
       let lines = set.zones.map { ZoneSummaryLine(id: $0.id.rawValue, summary: ZoneSummary.line(for: $0, in: set)) }
       if json {
-        try printJSON(ZonesCheckReport(file: zones, valid: true, timeZone: set.timeZone.identifier, zones: lines, problems: []))
+        try printJSON(
+          ZonesCheckReport(file: zones, valid: true, timeZone: set.timeZone.identifier, zones: lines, problems: []))
       } else {
-        print("\(zones): valid, \(set.zones.count) zone(s), \(set.policies.count) policy(ies), time zone \(set.timeZone.identifier)")
+        print(
+          "\(zones): valid, \(set.zones.count) zone(s), \(set.policies.count) policy(ies), time zone \(set.timeZone.identifier)"
+        )
         for line in lines { print("  \(line.summary)") }
       }
     } catch let error as ZonesFileError {
@@ -38,7 +41,8 @@ struct CheckZonesCommand: ParsableCommand {
           ZonesCheckProblem(line: $0.line, keyPath: $0.keyPath, problem: $0.problem, expected: $0.expected)
         }
         try printJSON(
-          ZonesCheckReport(file: zones, valid: false, error: error.message, timeZone: nil, zones: [], problems: problems))
+          ZonesCheckReport(
+            file: zones, valid: false, error: error.message, timeZone: nil, zones: [], problems: problems))
       } else {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
       }

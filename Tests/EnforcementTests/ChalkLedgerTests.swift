@@ -6,7 +6,9 @@ import Testing
 
 @Suite("Chalk ledger")
 struct ChalkLedgerTests {
-  func ledger(_ policies: [String] = [Signs.twoHour], configuration: EnforcementConfiguration = .init()) throws -> ChalkLedger {
+  func ledger(
+    _ policies: [String] = [Signs.twoHour], configuration: EnforcementConfiguration = .init()
+  ) throws -> ChalkLedger {
     ChalkLedger(zones: try Fixtures.zoneSet(policies: policies), configuration: configuration, logger: Fixtures.logger)
   }
 
@@ -33,7 +35,8 @@ struct ChalkLedgerTests {
 
   @Test func aMovedCarRemovesItsOldMark() throws {
     var ledger = try ledger()
-    let old = try #require(ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 09:00", plates: [("7ABC123", 0.9)], x: 20)).saved)
+    let old = try #require(
+      ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 09:00", plates: [("7ABC123", 0.9)], x: 20)).saved)
     let moved = ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 10:00", plates: [("7ABC123", 0.9)], x: 80))
     #expect(moved.removed.map(\.id) == [old.id])
     #expect(ledger.liveMarks.count == 1)
@@ -43,7 +46,10 @@ struct ChalkLedgerTests {
     var ledger = try ledger()
     _ = ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 17:30", plates: [("7ABC123", 0.9)], x: 20))
     // The next morning the sighting is hashed under its own day and the day of the live chalk.
-    #expect(ledger.keyWindows(at: Fixtures.time("2026-03-03 09:00")) == [KeyWindowID("chalk-2026-03-03"), KeyWindowID("chalk-2026-03-02")])
+    #expect(
+      ledger.keyWindows(at: Fixtures.time("2026-03-03 09:00")) == [
+        KeyWindowID("chalk-2026-03-03"), KeyWindowID("chalk-2026-03-02"),
+      ])
     let early = ledger.expire(now: Fixtures.time("2026-03-03 09:00"))
     #expect(early.expired.isEmpty && early.closedWindows.isEmpty)
     let report = ledger.expire(now: Fixtures.time("2026-03-03 17:30"))
@@ -55,7 +61,8 @@ struct ChalkLedgerTests {
 
   @Test func noReturnKeepsAMarkLonger() throws {
     var ledger = try ledger([Signs.twoHourNoReturn], configuration: .init(chalkLifetime: 3_600))
-    let mark = try #require(ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 09:00", plates: [("7ABC123", 0.9)], x: 20)).saved)
+    let mark = try #require(
+      ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 09:00", plates: [("7ABC123", 0.9)], x: 20)).saved)
     #expect(ledger.expiry(of: mark) == Fixtures.time("2026-03-02 12:00"))
   }
 

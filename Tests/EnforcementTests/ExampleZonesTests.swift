@@ -19,7 +19,9 @@ struct ExampleZonesTests {
         == "E Santa Clara St, 100 block north: no parking Tue on days 8–14 07:00–09:00 and Tue on days 22–28 07:00–09:00 "
         + "(not enforced by Chalkline); 2 h max stay Mon–Sat 08:00–18:00; permit R exempt")
     let permitZone = try #require(set.zone(ZoneID("sj-n-3rd-400-w")))
-    #expect(ZoneSummary.line(for: permitZone, in: set).hasPrefix("N 3rd St, 400 block west: no parking daily 18:00–08:00; permit R exempt"))
+    #expect(
+      ZoneSummary.line(for: permitZone, in: set).hasPrefix(
+        "N 3rd St, 400 block west: no parking daily 18:00–08:00; permit R exempt"))
   }
 
   @Test func coordinatesAreDowntownSanJose() throws {
@@ -44,6 +46,8 @@ struct ExampleZonesTests {
     let set = try ZonesFileLoader.load(contentsOf: Self.url)
     let zone = ZoneID("sj-e-santa-clara-0-s")
     #expect(set.effectivePolicy(in: zone, at: Fixtures.time("2026-11-26 10:00")) == nil)
-    #expect(set.effectivePolicy(in: zone, at: Fixtures.time("2026-11-24 10:00"))?.id == PolicyID("sj-1h-mon-sat-except-holidays"))
+    #expect(
+      set.effectivePolicy(in: zone, at: Fixtures.time("2026-11-24 10:00"))?.id
+        == PolicyID("sj-1h-mon-sat-except-holidays"))
   }
 }

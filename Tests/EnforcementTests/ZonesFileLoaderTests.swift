@@ -78,7 +78,8 @@ let loaderCases: [LoaderCase] = [
   LoaderCase(
     name: "undefined designated period", replace: "\"days_of_week\": [\"mon\"],",
     with: "\"designated_period\": \"holidayz\", \"designated_period_except\": true,", line: 10,
-    keyPath: "data.curb_policies[0].time_spans[0].designated_period", problem: "no designated period is named \"holidayz\""),
+    keyPath: "data.curb_policies[0].time_spans[0].designated_period",
+    problem: "no designated period is named \"holidayz\""),
   LoaderCase(
     name: "a holiday that is not a date", replace: "\"2026-01-01\"", with: "\"2026-02-30\"", line: 4,
     keyPath: "data.designated_periods.holidays[0]", problem: "\"2026-02-30\" is not a date"),
@@ -104,7 +105,8 @@ let loaderCases: [LoaderCase] = [
   LoaderCase(
     name: "designated_period_except without a period", replace: "\"days_of_week\": [\"mon\"],",
     with: "\"designated_period_except\": true,", line: 10,
-    keyPath: "data.curb_policies[0].time_spans[0].designated_period_except", problem: "is set without designated_period"),
+    keyPath: "data.curb_policies[0].time_spans[0].designated_period_except", problem: "is set without designated_period"
+  ),
   LoaderCase(
     name: "no_return without max_stay", replace: "\"max_stay\": 2, \"max_stay_unit\": \"hour\"",
     with: "\"no_return\": 3", line: 9, keyPath: "data.curb_policies[0].rules[0].no_return",
@@ -124,7 +126,9 @@ struct ZonesFileLoaderTests {
   func brokenFile(_ loaderCase: LoaderCase) throws {
     #expect(validZonesText.contains(loaderCase.replace), "the case's edit must apply")
     let text = validZonesText.replacingOccurrences(of: loaderCase.replace, with: loaderCase.with)
-    let error = try #require(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "test.json") }
+    let error = try #require(throws: ZonesFileError.self) {
+      try ZonesFileLoader.parse(Data(text.utf8), file: "test.json")
+    }
     #expect(error.code == .invalid)
     let found = error.problems.first { $0.keyPath == loaderCase.keyPath }
     let problem = try #require(found, "problems: \(error.problems.map(\.description))")
@@ -134,18 +138,25 @@ struct ZonesFileLoaderTests {
   }
 
   @Test func everyProblemIsListed() throws {
-    let text = validZonesText
+    let text =
+      validZonesText
       .replacingOccurrences(of: "\"max_stay\": 2", with: "\"max_stay\": 0")
       .replacingOccurrences(of: "[\"mon\"]", with: "[\"mon\", \"sun\", \"xyz\"]")
       .replacingOccurrences(of: "\"curb_policy_ids\": [\"p1\"]", with: "\"curb_policy_ids\": [\"p9\"]")
     let error = try #require(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "z.json") }
     #expect(error.problems.map(\.line) == [9, 10, 16])
-    #expect(error.description.contains("z.json:10: data.curb_policies[0].time_spans[0].days_of_week[2]: \"xyz\" is not a day (expected mon, tue, wed, thu, fri, sat or sun)"))
+    #expect(
+      error.description.contains(
+        "z.json:10: data.curb_policies[0].time_spans[0].days_of_week[2]: \"xyz\" is not a day (expected mon, tue, wed, thu, fri, sat or sun)"
+      ))
   }
 
   @Test func duplicateIDsNameTheFirstLine() throws {
     let text = validZonesText.replacingOccurrences(
-      of: "\"curb_zones\": [\n", with: "\"curb_zones\": [\n        {\"curb_zone_id\": \"z1\", \"curb_policy_ids\": [\"p1\"], \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[-121.8, 37.3], [-121.8, 37.31], [-121.81, 37.31], [-121.8, 37.3]]]}},\n")
+      of: "\"curb_zones\": [\n",
+      with:
+        "\"curb_zones\": [\n        {\"curb_zone_id\": \"z1\", \"curb_policy_ids\": [\"p1\"], \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[-121.8, 37.3], [-121.8, 37.31], [-121.81, 37.31], [-121.8, 37.3]]]}},\n"
+    )
     let error = try #require(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "z.json") }
     #expect(error.problems.count == 1)
     #expect(error.problems.first?.problem == "duplicate id \"z1\" (first on line 14)")
@@ -160,17 +171,24 @@ struct ZonesFileLoaderTests {
   }
 
   @Test func notUTF8IsUnreadable() {
-    let error = #expect(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data([0xFF, 0xFE, 0x7B]), file: "b.json") }
+    let error = #expect(throws: ZonesFileError.self) {
+      try ZonesFileLoader.parse(Data([0xFF, 0xFE, 0x7B]), file: "b.json")
+    }
     #expect(error?.code == .unreadable)
   }
 
   @Test func aDocumentThatIsNotAnObject() {
-    let error = #expect(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data("\n[1, 2]".utf8), file: "a.json") }
-    #expect(error?.problems.first?.description == "a.json:2: (document): the document is an array (expected an object with time_zone and data)")
+    let error = #expect(throws: ZonesFileError.self) {
+      try ZonesFileLoader.parse(Data("\n[1, 2]".utf8), file: "a.json")
+    }
+    #expect(
+      error?.problems.first?.description
+        == "a.json:2: (document): the document is an array (expected an object with time_zone and data)")
   }
 
   @Test func stringEscapesAndUnicode() throws {
-    let node = try JSONTextParser.parse(Data(#"{"a": "Caf\u00e9 \"x\"\n", "b": [1e2, -0.5, true, null], "c": "😀"}"#.utf8))
+    let node = try JSONTextParser.parse(
+      Data(#"{"a": "Caf\u00e9 \"x\"\n", "b": [1e2, -0.5, true, null], "c": "😀"}"#.utf8))
     #expect(node["a"]?.string == "Café \"x\"\n")
     #expect(node["b"]?.array?.first?.number == 100)
     #expect(node["c"]?.string == "😀")
