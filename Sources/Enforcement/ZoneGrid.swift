@@ -7,6 +7,8 @@ struct ZoneGrid: Sendable {
   /// Cell size in degrees (0.0005° is about 55 m north–south and 44 m east–west in San José).
   let cellSize: Double
   private var cells: [Cell: [Int]] = [:]
+  /// Zones too large to list cell by cell (none from a valid file); every lookup tests them.
+  private var oversized: [Int] = []
 
   private struct Cell: Hashable {
     var x: Int
@@ -22,8 +24,10 @@ struct ZoneGrid: Sendable {
       let x1 = Int(floor(box.maxLon / cellSize))
       let y0 = Int(floor(box.minLat / cellSize))
       let y1 = Int(floor(box.maxLat / cellSize))
-      // A zone spanning a huge area is a file error caught by the loader; cap work regardless.
-      guard (x1 - x0 + 1) * (y1 - y0 + 1) <= 40_000 else { continue }
+      guard (x1 - x0 + 1) * (y1 - y0 + 1) <= 40_000 else {
+        oversized.append(index)
+        continue
+      }
       for x in x0...x1 {
         for y in y0...y1 { cells[Cell(x: x, y: y), default: []].append(index) }
       }
@@ -39,8 +43,8 @@ struct ZoneGrid: Sendable {
     let x1 = Int(floor((longitude + dLon) / cellSize))
     let y0 = Int(floor((latitude - dLat) / cellSize))
     let y1 = Int(floor((latitude + dLat) / cellSize))
-    if x0 == x1, y0 == y1 { return cells[Cell(x: x0, y: y0)] ?? [] }
-    var found: [Int] = []
+    if x0 == x1, y0 == y1, oversized.isEmpty { return cells[Cell(x: x0, y: y0)] ?? [] }
+    var found = oversized
     for x in x0...x1 {
       for y in y0...y1 { found.append(contentsOf: cells[Cell(x: x, y: y)] ?? []) }
     }

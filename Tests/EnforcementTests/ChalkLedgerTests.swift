@@ -93,14 +93,55 @@ struct SpatialIndexTests {
   @Test func gridLookupAgreesWithAScanOfEveryZone() throws {
     let set = EnforcementBenchmark.syntheticZones(count: 1_000)
     var generator = SplitMix(seed: 7)
-    for _ in 0..<2_000 {
+    for _ in 0..<400 {
       let position = EnforcementBenchmark.randomPosition(in: set, using: &generator)
-      let touching = set.zones.filter {
-        $0.polygon.signedDistance(latitude: position.latitude, longitude: position.longitude) <= position.uncertainty
+      let touching = set.zones.compactMap { zone -> (ZoneID, Double)? in
+        let distance = zone.polygon.signedDistance(latitude: position.latitude, longitude: position.longitude)
+        return distance <= position.uncertainty ? (zone.id, distance) : nil
       }
+      let containing = touching.filter { $0.1 <= 0 }
       let expected: ZoneSet.Location =
-        touching.isEmpty ? .outside : touching.count == 1 ? .zone(touching[0].id) : set.locate(position, at: Date())
+        switch (touching.count, containing.count) {
+        case (0, _): .outside
+        case (1, _): .zone(touching[0].0)
+        case (_, 1): .zone(containing[0].0)
+        default: .ambiguous(touching.map(\.0).sorted())
+        }
       #expect(set.locate(position, at: Date()) == expected)
     }
+  }
+}
+
+@Suite("Local clock")
+struct LocalClockTests {
+  let clock = LocalClock(timeZone: Fixtures.timeZone)
+  let springForward = CivilDate(year: 2026, month: 3, day: 8).dayNumber
+  let fallBack = CivilDate(year: 2026, month: 11, day: 1).dayNumber
+
+  @Test func aTimeInTheSpringGapMapsToTheJump() {
+    // 02:30 does not exist on 2026-03-08; the clock jumps from 02:00 PST to 03:00 PDT at 10:00 UTC.
+    #expect(clock.instants(dayNumber: springForward, secondOfDay: 9_000) == [Fixtures.time("2026-03-08T10:00:00Z")])
+  }
+
+  @Test func aTimeInTheAutumnOverlapHappensTwice() {
+    #expect(
+      clock.instants(dayNumber: fallBack, secondOfDay: 5_400) == [
+        Fixtures.time("2026-11-01T01:30:00-07:00"), Fixtures.time("2026-11-01T01:30:00-08:00"),
+      ])
+  }
+
+  @Test func offsetsMatchTheTimeZoneDatabase() {
+    for hours in stride(from: 0, to: 24 * 400, by: 7) {
+      let time = Fixtures.time("2026-01-01 00:00").addingTimeInterval(Double(hours) * 3_600)
+      #expect(clock.offset(at: time) == Fixtures.timeZone.secondsFromGMT(for: time))
+    }
+  }
+
+  @Test func weekdaysAndCivilDates() {
+    let monday = CivilDate(year: 2026, month: 3, day: 2)
+    #expect(CivilDate.isoWeekday(dayNumber: monday.dayNumber) == 1)
+    #expect(CivilDate(dayNumber: monday.dayNumber) == monday)
+    #expect(CivilDate(iso: "2028-02-29") != nil && CivilDate(iso: "2026-02-29") == nil)
+    #expect(clock.moment(Fixtures.time("2026-03-02 17:30")).secondOfDay == 63_000)
   }
 }
