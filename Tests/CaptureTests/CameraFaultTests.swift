@@ -8,10 +8,11 @@ import Testing
 
 /// Fault handling of the camera loop, driven by a scripted device. Each test stops the camera
 /// once it has seen what it waits for; every opened session must have been closed.
-@Suite struct CameraFaultTests {
+@Suite(.timeLimit(.minutes(2))) struct CameraFaultTests {
   func configuration() -> CameraConfiguration {
     var configuration = CameraConfiguration(device: "/dev/video-test")
-    configuration.stallTimeout = .milliseconds(150)
+    // Long enough that a slow, loaded machine never sees a stall the test did not script.
+    configuration.stallTimeout = .seconds(30)
     configuration.initialBackoff = .milliseconds(5)
     configuration.maximumBackoff = .milliseconds(20)
     configuration.queuedFrames = 64
@@ -19,10 +20,12 @@ import Testing
   }
 
   /// Runs the camera until `frames` frames arrived (or 10 s passed), then stops it.
-  func run(_ script: DeviceScript, frames wanted: Int, logs: LogRecorder = LogRecorder()) async -> (
-    events: [FrameEvent], camera: V4L2Camera
-  ) {
-    let camera = V4L2Camera(configuration: configuration(), logger: logs.logger(), opener: script.opener)
+  func run(
+    _ script: DeviceScript, frames wanted: Int, logs: LogRecorder = LogRecorder(),
+    configuration: CameraConfiguration? = nil
+  ) async -> (events: [FrameEvent], camera: V4L2Camera) {
+    let camera = V4L2Camera(
+      configuration: configuration ?? self.configuration(), logger: logs.logger(), opener: script.opener)
     var events: [FrameEvent] = []
     let deadline = ContinuousClock.now + .seconds(10)
     for await event in camera.events() {
@@ -62,7 +65,9 @@ import Testing
 
   @Test func stallClosesAndReopens() async {
     let script = DeviceScript([.stream([.frame, .silence]), .stream([.frame])])
-    let (events, camera) = await run(script, frames: 2)
+    var configuration = configuration()
+    configuration.stallTimeout = .milliseconds(150)
+    let (events, camera) = await run(script, frames: 2, configuration: configuration)
     #expect(events.compactMap(\.fault).map(\.code) == [.stalled])
     #expect(camera.statistics.stalls == 1)
     #expect(camera.statistics.recoveries == 1)
