@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
 import Imaging
 
 /// One plate read in one frame: where it is, what it says, and how sure the reader is.
@@ -18,8 +19,12 @@ public struct PlateRead: Sendable, Equatable {
   /// The rectified plate crop the recognizer read (luma).
   public var crop: LumaImage
 
-  /// How sure the reader is of `text`: the text's probability times the detector's score.
-  public var confidence: Double { (alternatives.first?.confidence ?? 0) * detectionScore }
+  /// How sure the reader is of this plate: the detector's score times the text's probability
+  /// per character (its geometric mean), so long plates are not ranked below short ones.
+  public var confidence: Double {
+    let p = alternatives.first?.confidence ?? 0
+    return detectionScore * pow(p, 1 / Double(max(1, text.count)))
+  }
 
   /// Creates a read.
   public init(

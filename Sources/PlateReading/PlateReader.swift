@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
 import Imaging
 import Logging
 
@@ -21,6 +22,14 @@ public final class PlateReader {
     try self.init(
       detector: PlateDetector(network: PlateModels.detectorNetwork()),
       recognizer: PlateRecognizer(network: PlateModels.recognizerNetwork()), logger: logger)
+  }
+
+  /// Creates a reader with `detector.*` and `recognizer.*` from `directory` (to try new weights
+  /// before they ship).
+  public convenience init(modelDirectory directory: URL, logger: Logger) throws(PlateReadingError) {
+    try self.init(
+      detector: PlateDetector(network: NeuralNetwork(directory: directory, name: "detector")),
+      recognizer: PlateRecognizer(network: NeuralNetwork(directory: directory, name: "recognizer")), logger: logger)
   }
 
   /// Creates a reader from a detector and a recognizer.
@@ -72,7 +81,8 @@ public final class PlateReader {
   static func rank(_ result: CTCResult) -> [PlateAlternative] {
     var byCanonical: [String: (alt: PlateAlternative, score: Double)] = [:]
     var order: [String] = []
-    for a in result.alternatives where !a.text.isEmpty {
+    // No US plate has fewer than 2 or more than 8 characters: such texts are not alternatives.
+    for a in result.alternatives where PlateGrammar.isValid(a.text) {
       let score = a.confidence * PlateGrammar.prior(a.text)
       let key = PlateGrammar.canonical(a.text)
       if let existing = byCanonical[key] {

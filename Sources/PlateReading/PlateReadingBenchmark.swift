@@ -71,7 +71,14 @@ public enum PlateReadingBenchmark {
 
   /// Runs the benchmark, prints one `metric value unit` line per figure and returns them.
   public static func run(dataset: URL) throws -> [(metric: String, value: Double, unit: String)] {
-    let reader = try PlateReader(logger: Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+    try run(dataset: dataset, modelDirectory: nil)
+  }
+
+  /// Runs the benchmark with the models in `modelDirectory` (nil: the shipped ones).
+  public static func run(dataset: URL, modelDirectory: URL?) throws -> [(metric: String, value: Double, unit: String)] {
+    let logger = Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
+    let reader =
+      try modelDirectory.map { try PlateReader(modelDirectory: $0, logger: logger) } ?? PlateReader(logger: logger)
     var sizes: [String: [UInt8]] = [:]
     let a = try evaluate(dataset: dataset, reader: reader, samples: &sizes)
     var results: [(metric: String, value: Double, unit: String)] = []

@@ -27,6 +27,9 @@ struct ReadPlatesCommand: ParsableCommand {
   @Option(help: "Alternatives per plate, the best included.")
   var alternatives = 10
 
+  @Option(help: ArgumentHelp("A folder with detector.* and recognizer.* to use instead of the shipped models.", visibility: .hidden))
+  var models: String?
+
   @Argument(help: "JPEG images to read.")
   var images: [String]
 
@@ -38,7 +41,9 @@ struct ReadPlatesCommand: ParsableCommand {
   func run() throws {
     var logger = Logger(label: "chalkline.read-plates")
     logger.logLevel = .warning
-    let reader = try PlateReader(logger: logger)
+    let reader =
+      try models.map { try PlateReader(modelDirectory: URL(fileURLWithPath: $0), logger: logger) }
+      ?? PlateReader(logger: logger)
     reader.alternativeCount = alternatives
     var failures = 0
     var json: [[String: Any]] = []
