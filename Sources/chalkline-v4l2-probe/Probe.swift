@@ -31,6 +31,7 @@ struct Probe {
       result("capture", ["format": "MJPG", "skipped": "not-offered-by-vivid"])
     }
     await capture(.yuyv, width: 1280, height: 720, count: 10)
+    await recordAndReplay()
     await corruptBuffers()
     await stall()
     await loopback()
@@ -170,6 +171,49 @@ struct Probe {
         "format": format.name, "frames": frames, "size": size, "bytes": bytes, "fps": rounded(fps, 1),
         "bad_size": badSize, "faults": faults, "ordered": ordered, "utc_skew_s": rounded(utcSkew, 3),
         "gain": gain.map { "\($0)" } ?? "absent",
+      ])
+  }
+
+  /// Frames from the real driver written to a dump and replayed: bit-exact.
+  func recordAndReplay() async {
+    let directory = "/tmp/probe-dump"
+    let camera = V4L2Camera(configuration: webcam(.yuyv, width: 640, height: 360), logger: logger)
+    var captured: [Frame] = []
+    _ = await drive(camera) { event in
+      if case .frame(let frame) = event { captured.append(frame) }
+      return captured.count < 10
+    }
+    var replayed: [Frame] = []
+    var faults = 0
+    var writeError = "none"
+    do {
+      let manifest = DumpManifest(
+        camera: .init(device: capturePath, width: 640, height: 360, pixelFormat: .yuyv, fps: 30),
+        created: captured.first?.time ?? Date())
+      let writer = try DumpWriter(directory: directory, manifest: manifest, logger: logger)
+      defer { writer.close() }
+      for frame in captured { try writer.write(frame) }
+      try writer.writeGPS(line: #"{"class":"TPV","mode":3,"time":"2026-03-02T09:00:00.000Z"}"#)
+    } catch {
+      writeError = "\(error.code)"
+    }
+    for await event in DumpFrameSource(directory: directory, pace: .fast, logger: logger).events() {
+      switch event {
+      case .frame(let frame): replayed.append(frame)
+      case .fault: faults += 1
+      }
+    }
+    let identical =
+      captured.count == replayed.count
+      && zip(captured, replayed).allSatisfy {
+        $0.bytes == $1.bytes && $0.sequence == $1.sequence && UTCTime.format($0.time) == UTCTime.format($1.time)
+      }
+    let gps = GPSLog.read(directory: directory).lines.count
+    result(
+      "dump",
+      [
+        "captured": captured.count, "replayed": replayed.count, "identical": identical, "faults": faults,
+        "gps_lines": gps, "write_error": writeError,
       ])
   }
 

@@ -16,7 +16,7 @@ struct RecordCommand: AsyncParsableCommand {
       up to the last frame either way. Camera faults (unplug, stall) are retried while recording.
       """)
 
-  @Option(help: "The vehicle's device profile (YAML). Camera options below override it.")
+  @Option(help: "The vehicle's device profile (YAML). Not read yet: the camera comes from the options below.")
   var profile: String?
 
   @Option(help: "The dump directory to create.")

@@ -83,6 +83,11 @@ import Testing
       #expect(int(mjpeg, "frames") >= 30)
     }
 
+    // Real frames recorded into a dump replay bit-exact.
+    let dump = one("dump")
+    #expect(int(dump, "captured") == 10 && dump?["identical"] == "true" && dump?["faults"] == "0")
+    #expect(dump?["gps_lines"] == "1")
+
     // Corrupt buffers skipped, a stall survived, an unplug survived.
     let corrupt = one("corrupt")
     #expect(corrupt?["injected"] == "true" && int(corrupt, "corrupt_buffers") >= 1 && int(corrupt, "frames") == 15)
