@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+/// The few socket calls the gpsd test helpers need, on loopback only.
+enum GPSDSocket {
+  struct Failure: Error, CustomStringConvertible {
+    var what: String
+    var errno: Int32
+    var description: String { "\(what) failed: \(String(cString: strerror(errno)))" }
+  }
+
+  /// A listening TCP socket on 127.0.0.1 with a port chosen by the kernel.
+  static func listen() throws -> (Int32, Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw Failure(what: "socket", errno: errno) }
+    var one: Int32 = 1
+    _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+    var address = loopback(port: 0)
+    let bound = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0, Foundation.listen(fd, 8) == 0 else {
+      let e = errno
+      _ = Foundation.close(fd)
+      throw Failure(what: "bind/listen on 127.0.0.1", errno: e)
+    }
+    return (fd, try localPort(fd))
+  }
+
+  /// A port that was free a moment ago (for programs like gpsd that must be told their port).
+  static func freePort() throws -> Int {
+    let (fd, port) = try listen()
+    _ = Foundation.close(fd)
+    return port
+  }
+
+  /// Whether something accepts TCP connections on 127.0.0.1:`port`.
+  static func canConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { return false }
+    defer { _ = Foundation.close(fd) }
+    var address = loopback(port: port)
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+
+  static func waitReadable(_ fd: Int32, milliseconds: Int32) -> Bool {
+    var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+    return poll(&p, 1, milliseconds) > 0
+  }
+
+  /// Sends all of `data`; `false` when the peer is gone. Never raises SIGPIPE.
+  static func sendAll(_ fd: Int32, _ data: Data) -> Bool {
+    data.withUnsafeBytes { raw in
+      var offset = 0
+      while offset < raw.count {
+        let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+        if n < 0, errno == EINTR { continue }
+        guard n > 0 else { return false }
+        offset += n
+      }
+      return true
+    }
+  }
+
+  private static func loopback(port: Int) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = in_addr_t(UInt32(0x7F00_0001).bigEndian)
+    return address
+  }
+
+  private static func localPort(_ fd: Int32) throws -> Int {
+    var address = sockaddr_in()
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let rc = withUnsafeMutablePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+    }
+    guard rc == 0 else { throw Failure(what: "getsockname", errno: errno) }
+    return Int(UInt16(bigEndian: address.sin_port))
+  }
+}

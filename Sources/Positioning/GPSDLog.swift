@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+/// A gpsd JSON log (`gps.jsonl` in a frame dump): one gpsd JSON object a line, exactly as `gpspipe -w` prints.
+///
+/// Reading ignores classes and fields it does not know and counts, then skips, lines that are not a JSON object
+/// with a `class` (a damaged tail, NMEA that `gpspipe -r` mixed in, a half-written last line).
+public struct GPSDLog: Sendable {
+  /// Every report, in file order, with its 1-based line number.
+  public var reports: [(line: Int, report: GPSDReport)]
+  /// Lines that were not a gpsd JSON object (blank lines are not counted).
+  public var malformedLines: Int
+  /// The line number of the first malformed line, to say where a log is damaged.
+  public var firstMalformedLine: Int?
+
+  /// Decodes a whole log held in memory.
+  public init(data: Data) {
+    reports = []
+    malformedLines = 0
+    var lineNumber = 0
+    for rawLine in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+      lineNumber += 1
+      guard rawLine.contains(where: { $0 != 32 && $0 != 9 && $0 != 13 }) else { continue }
+      if let text = String(bytes: rawLine, encoding: .utf8), let report = GPSDReport.decode(line: text) {
+        reports.append((lineNumber, report))
+      } else {
+        malformedLines += 1
+        if firstMalformedLine == nil { firstMalformedLine = lineNumber }
+      }
+    }
+  }
+
+  /// Reads and decodes the log at `url`.
+  public init(contentsOf url: URL) throws(PositioningError) {
+    do {
+      self.init(data: try Data(contentsOf: url))
+    } catch {
+      throw PositioningError(
+        code: .logUnreadable,
+        message: "Cannot read the gpsd log \(url.path); check that the file exists and is readable.",
+        cause: error
+      )
+    }
+  }
+
+  /// The fixes of the log, one per receiver epoch (see ``EpochMerger``), in time order.
+  ///
+  /// Includes fixes without a position (mode 1); put them through ``FixQuality`` before use.
+  public var fixes: [Fix] {
+    var merger = EpochMerger()
+    var result: [Fix] = []
+    for (_, report) in reports {
+      if case .tpv(let fix?, _) = report, let done = merger.add(fix) { result.append(done) }
+    }
+    if let last = merger.flush() { result.append(last) }
+    return result
+  }
+}
+
+/// Appends gpsd JSON lines to a log file, one object a line.
+///
+/// Lines received from gpsd are written as received, so a recording replays exactly what gpsd said.
+/// Not thread-safe: one writer per file, owned by one task.
+public final class GPSDLogWriter {
+  private let handle: FileHandle
+  private let path: String
+  /// Lines written so far.
+  public private(set) var linesWritten = 0
+
+  /// Opens (creating or appending to) the log at `url`.
+  public init(url: URL) throws(PositioningError) {
+    path = url.path
+    if !FileManager.default.fileExists(atPath: path) {
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
+    }
+    do {
+      handle = try FileHandle(forWritingTo: url)
+      try handle.seekToEnd()
+    } catch {
+      throw PositioningError(
+        code: .logUnwritable,
+        message: "Cannot open the gpsd log \(url.path) for writing; check the directory exists and has space.",
+        cause: error
+      )
+    }
+  }
+
+  /// Appends one gpsd JSON object. Newlines inside `line` are removed so one object stays one line.
+  public func write(line: String) throws(PositioningError) {
+    var text = line.replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+    text.append("\n")
+    do {
+      try handle.write(contentsOf: Data(text.utf8))
+      linesWritten += 1
+    } catch {
+      throw PositioningError(
+        code: .logUnwritable, message: "Cannot append to the gpsd log \(path); the disk may be full.", cause: error)
+    }
+  }
+
+  /// Appends `fix` as a `TPV` object.
+  public func write(_ fix: Fix) throws(PositioningError) {
+    try write(line: fix.tpvLine)
+  }
+
+  /// Flushes and closes the file.
+  public func close() throws(PositioningError) {
+    do {
+      try handle.synchronize()
+      try handle.close()
+    } catch {
+      throw PositioningError(code: .logUnwritable, message: "Cannot close the gpsd log \(path).", cause: error)
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import ArgumentParser
+import Foundation
+import Logging
+import Positioning
+
+/// `chalkline gps`: prints the fixes that pass the quality gate, for a technician checking an installation.
+struct GPSCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "gps",
+    abstract: "Print usable GPS fixes from gpsd, after the quality gate.",
+    discussion: """
+      Connects to gpsd, merges each receiver epoch into one fix and prints the fixes a sighting could be chalked \
+      with (2D or 3D, error estimate and age within the limits). State changes (no gpsd, no fix, 2D, 3D) and \
+      refused fixes go to standard error, so a technician sees why nothing is printed.
+      """
+  )
+
+  @Option(help: "gpsd's host name or address.")
+  var host = "127.0.0.1"
+
+  @Option(help: "gpsd's TCP port.")
+  var port = 2947
+
+  @Option(help: "Stop after this many usable fixes (default: run until interrupted).")
+  var count: Int?
+
+  @Option(help: "Largest acceptable horizontal error estimate (gpsd eph), metres.")
+  var maxEph: Double = FixQuality().maxEph
+
+  @Option(help: "Largest acceptable fix age, seconds, against GPS-disciplined system time.")
+  var maxAge: Double = FixQuality().maxAge
+
+  @Flag(help: "Print one gpsd TPV JSON object a line (the gps.jsonl form) instead of text.")
+  var json = false
+
+  func validate() throws {
+    guard (1...65_535).contains(port) else { throw ValidationError("--port must be 1...65535, not \(port).") }
+    if let count, count < 1 { throw ValidationError("--count must be at least 1, not \(count).") }
+    guard maxEph > 0 else { throw ValidationError("--max-eph must be positive metres, not \(maxEph).") }
+    guard maxAge > 0 else { throw ValidationError("--max-age must be positive seconds, not \(maxAge).") }
+  }
+
+  func run() async throws {
+    var logger = Logger(label: "chalkline.gps")
+    logger.logLevel = .notice
+    let client = GPSDClient(configuration: .init(host: host, port: port), logger: logger)
+    let quality = FixQuality(maxEph: maxEph, maxAge: maxAge)
+    var clock = GPSClock(logger: logger)
+    var printed = 0
+    for await event in client.events() {
+      switch event {
+      case .state(let state):
+        FileHandle.standardError.write(Data("gps: \(describe(state))\n".utf8))
+      case .fix(let fix):
+        // Age is judged against GPS-disciplined time, so a wrong system clock does not hide good fixes; the
+        // offset comes only from fixes that passed the precision part of the gate.
+        if quality.verdictIgnoringAge(for: fix) == .usable { clock.observe(gpsTime: fix.time) }
+        let verdict = quality.verdict(for: fix, at: clock.stamp().time)
+        guard verdict.isUsable else {
+          FileHandle.standardError.write(Data("gps: refused fix at \(GPSTime.format(fix.time)): \(verdict)\n".utf8))
+          continue
+        }
+        print(json ? fix.tpvLine : describe(fix))
+        printed += 1
+        if let count, printed >= count { return }
+      case .line:
+        break
+      }
+    }
+  }
+
+  private func describe(_ state: GPSDState) -> String {
+    switch state {
+    case .noGPSD: "gpsd not reachable at \(host):\(port); retrying (is gpsd running? check --host/--port)"
+    case .noFix: "gpsd connected, no fix yet (receiver attached? clear sky?)"
+    case .fix2D: "2D fix"
+    case .fix3D: "3D fix"
+    }
+  }
+
+  private func describe(_ fix: Fix) -> String {
+    func f(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+    return [
+      GPSTime.format(fix.time), "\(fix.mode)", f(fix.latitude, "%.7f"), f(fix.longitude, "%.7f"),
+      "eph=\(f(fix.horizontalError, "%.1f"))m", "alt=\(f(fix.altitude, "%.1f"))m", "speed=\(f(fix.speed, "%.2f"))m/s",
+      "track=\(f(fix.track, "%.1f"))",
+    ].joined(separator: " ")
+  }
+}
