@@ -79,10 +79,13 @@ public final class PlateDetector {
     guard let heat = out["heatmap"], let reg = out["regression"], reg.channels >= 10 else {
       throw PlateReadingError(.modelInvalid, "The detector model did not return heatmap and regression outputs.")
     }
-    return peaks(heat: heat, reg: reg, scale: scale)
+    return decode(heatmap: heat, regression: reg, scale: scale)
   }
 
-  private func peaks(heat: Tensor, reg: Tensor, scale: Double) -> [PlateDetection] {
+  /// The plates in the detector's outputs: each 3×3 local maximum of `heat` at or above the
+  /// threshold, its centre and corners from `reg` (in stride units), divided by `scale`
+  /// (detector input pixels per frame pixel); overlapping boxes keep the strongest.
+  public func decode(heatmap heat: Tensor, regression reg: Tensor, scale: Double) -> [PlateDetection] {
     let (h, w) = (heat.height, heat.width)
     var found: [PlateDetection] = []
     let v = heat.values

@@ -70,3 +70,26 @@ struct GeometryTests {
     #expect(out[2, 2] > 150 && out[77, 27] > 150)
   }
 }
+
+@Suite("Anti-aliased downscale")
+struct DownscaleTests {
+  @Test func exactBlocksAreAveraged() throws {
+    // 4×2 → 2×1: blocks {0,100,0,100} and {200,40,200,40}.
+    let img = try LumaImage(width: 4, height: 2, pixels: [0, 100, 200, 40, 0, 100, 200, 40])
+    #expect(img.downscaled(width: 2, height: 1).pixels == [50, 120])
+  }
+
+  @Test func aFineStripePatternTurnsGrey() {
+    // 1-pixel stripes shrunk 3×: bilinear alone would alias; block averaging gives mid grey.
+    var img = LumaImage(width: 96, height: 48)
+    for y in 0..<48 { for x in 0..<96 { img[x, y] = x % 2 == 0 ? 255 : 0 } }
+    let small = img.downscaled(width: 32, height: 16)
+    #expect(small.width == 32 && small.height == 16)
+    #expect(small.pixels.allSatisfy { $0 > 60 && $0 < 200 })
+  }
+
+  @Test func upscaleFallsBackToBilinear() {
+    let img = LumaImage(width: 4, height: 4, fill: 9)
+    #expect(img.downscaled(width: 8, height: 8) == LumaImage(width: 8, height: 8, fill: 9))
+  }
+}
