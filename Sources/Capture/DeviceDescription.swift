@@ -95,7 +95,8 @@ extension DeviceDescription {
     lines.append("  capabilities: 0x\(String(capabilities, radix: 16)) \(kind)")
     for input in inputs { lines.append("  \(isCapture ? "input" : "output") \(input.index): \(input.name)") }
     for format in formats {
-      lines.append("  format '\(format.pixelFormat.name)' (\(format.description))\(format.compressed ? ", compressed" : "")")
+      lines.append(
+        "  format '\(format.pixelFormat.name)' (\(format.description))\(format.compressed ? ", compressed" : "")")
       for size in format.sizes {
         lines.append("    size \(size.stepwise ? "range end " : "")\(size.width)x\(size.height)")
         for interval in size.intervals {
@@ -108,7 +109,8 @@ extension DeviceDescription {
       let value = control.value.map { " value=\($0)" } ?? ""
       lines.append(
         "  control 0x\(String(control.id, radix: 16)) \(control.name): type \(control.type) "
-          + "min=\(control.minimum) max=\(control.maximum) step=\(control.step) default=\(control.defaultValue)\(value)")
+          + "min=\(control.minimum) max=\(control.maximum) step=\(control.step) default=\(control.defaultValue)\(value)"
+      )
     }
     return lines.joined(separator: "\n")
   }

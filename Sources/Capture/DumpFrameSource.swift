@@ -65,7 +65,8 @@ public struct DumpReplay: AsyncSequence, Sendable {
       guard !Task.isCancelled, let event = reader.next() else { return nil }
       switch event {
       case .fault(let error):
-        logger.warning("\(error.message)", metadata: ["dump.directory": "\(reader.directory)", "dump.fault": "\(error.code)"])
+        logger.warning(
+          "\(error.message)", metadata: ["dump.directory": "\(reader.directory)", "dump.fault": "\(error.code)"])
       case .frame(let frame):
         guard pace == .realtime else { break }
         let t = frame.time.timeIntervalSince1970

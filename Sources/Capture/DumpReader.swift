@@ -37,7 +37,8 @@ public struct DumpReader: Sendable {
       let path = directory + "/frames.jsonl"
       let bytes: [UInt8]
       do { bytes = try FileIO.read(path) } catch {
-        throw CaptureError(.dumpInvalid, "Dump \(directory) has no readable frames.jsonl: it holds no frames", cause: error)
+        throw CaptureError(
+          .dumpInvalid, "Dump \(directory) has no readable frames.jsonl: it holds no frames", cause: error)
       }
       let text = String(decoding: bytes, as: UTF8.self)
       lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -110,7 +111,8 @@ public struct DumpReader: Sendable {
     if let lastTime, time < lastTime {
       return .fault(
         CaptureError(
-          .timeWentBackwards, "\(place): time \(record.time) is before the previous frame's \(UTCTime.format(lastTime)): skipped"))
+          .timeWentBackwards,
+          "\(place): time \(record.time) is before the previous frame's \(UTCTime.format(lastTime)): skipped"))
     }
     guard !record.file.contains(".."), !record.file.hasPrefix("/") else {
       return .fault(CaptureError(.badFrameLine, "\(place): the file must be inside the dump: skipped"))
@@ -127,7 +129,8 @@ public struct DumpReader: Sendable {
       bytes.count != expected
     {
       return .fault(
-        CaptureError(.frameTruncated, "\(place): \(bytes.count) bytes where \(record.pixelFormat) needs \(expected): skipped"))
+        CaptureError(
+          .frameTruncated, "\(place): \(bytes.count) bytes where \(record.pixelFormat) needs \(expected): skipped"))
     }
     lastTime = time
     return .frame(

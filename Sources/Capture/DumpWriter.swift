@@ -45,7 +45,8 @@ public final class DumpWriter: Sendable {
       }
       state = Mutex(State(frames: frames, gps: gps))
     } catch {
-      throw CaptureError(.writeFailed, "Cannot create the dump in \(directory): check the path and free space", cause: error)
+      throw CaptureError(
+        .writeFailed, "Cannot create the dump in \(directory): check the path and free space", cause: error)
     }
   }
 
@@ -87,7 +88,8 @@ public final class DumpWriter: Sendable {
       }
     }
     if case .failure(let error) = result {
-      throw CaptureError(.writeFailed, "Cannot write frame \(frame.sequence) to \(directory): check free space", cause: error)
+      throw CaptureError(
+        .writeFailed, "Cannot write frame \(frame.sequence) to \(directory): check free space", cause: error)
     }
   }
 
@@ -121,7 +123,8 @@ public final class DumpWriter: Sendable {
       return (state.framesWritten, state.gpsLinesWritten)
     }
     logger.debug(
-      "dump closed", metadata: ["dump.directory": "\(directory)", "dump.frames": "\(counts.0)", "dump.gps_lines": "\(counts.1)"])
+      "dump closed",
+      metadata: ["dump.directory": "\(directory)", "dump.frames": "\(counts.0)", "dump.gps_lines": "\(counts.1)"])
   }
 }
 

@@ -92,7 +92,8 @@ public final class GPSDLineClient: Sendable {
     var lastErrno: Int32 = 0
     var node: UnsafeMutablePointer<addrinfo>? = first
     while let info = node {
-      let fd = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
+      let fd = socket(
+        info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.pointee.ai_protocol)
       if fd >= 0 {
         if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 { return fd }
         lastErrno = errno

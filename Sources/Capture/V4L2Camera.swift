@@ -138,7 +138,7 @@ public final class V4L2Camera: FrameSource, Sendable {
                 "camera.size": "\(session.format.width)x\(session.format.height)",
               ])
           }
-        } catch where error.code == .corruptBuffer {
+        } catch  where error.code == .corruptBuffer {
           lastFrame = ContinuousClock.now
           report(error, closesDevice: false, whileOpening: false, retryIn: nil, continuation)
         } catch {

@@ -58,7 +58,8 @@ package final class V4L2CaptureSession: CameraSession {
 
   package func nextFrame(timeout: Duration) throws(CaptureError) -> Frame? {
     var pfd = pollfd(fd: device.fd, events: Int16(POLLIN), revents: 0)
-    let millis = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+    let millis = Int32(
+      clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
     let ready = poll(&pfd, 1, millis)
     if ready == 0 { return nil }
     if ready < 0 {
@@ -74,7 +75,9 @@ package final class V4L2CaptureSession: CameraSession {
       // only the next call says ENODEV. Ask, so an unplug is reported as one.
       var cap = v4l2_capability()
       do throws(SystemCallError) { try device.ioctl(CV4L2_VIDIOC_QUERYCAP, "VIDIOC_QUERYCAP", &cap) } catch {
-        if error.errno == ENODEV || error.errno == ENXIO { throw device.captureError(error, doing: "dequeuing a frame") }
+        if error.errno == ENODEV || error.errno == ENXIO {
+          throw device.captureError(error, doing: "dequeuing a frame")
+        }
       }
       throw device.captureError(error, doing: "dequeuing a frame")
     }
@@ -88,7 +91,8 @@ package final class V4L2CaptureSession: CameraSession {
         .corruptBuffer, "Camera \(device.path) delivered a corrupt frame (driver sequence \(sequence)); it was skipped")
     }
     let monotonic = buffer.flags & UInt32(V4L2_BUF_FLAG_TIMESTAMP_MASK) == UInt32(V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC)
-    let time = monotonic && timestamp > 0 ? Clocks.utc(fromMonotonic: timestamp) : Clocks.utc(fromMonotonic: Clocks.monotonic())
+    let time =
+      monotonic && timestamp > 0 ? Clocks.utc(fromMonotonic: timestamp) : Clocks.utc(fromMonotonic: Clocks.monotonic())
     return Frame(
       sequence: UInt64(sequence), time: time, pixelFormat: format.pixelFormat, width: format.width,
       height: format.height, bytes: bytes)
@@ -117,7 +121,9 @@ package final class V4L2CaptureSession: CameraSession {
 
   /// Picks the first preferred format the device offers natively, at the offered size nearest
   /// the wanted one, and sets it. A device that answers S_FMT with another pixel format refused it.
-  private static func negotiate(_ device: V4L2Device, _ configuration: CameraConfiguration, _ logger: Logger)
+  private static func negotiate(
+    _ device: V4L2Device, _ configuration: CameraConfiguration, _ logger: Logger
+  )
     throws(CaptureError) -> NegotiatedFormat
   {
     let offered: [DeviceDescription.Format]
@@ -152,7 +158,8 @@ package final class V4L2CaptureSession: CameraSession {
           "camera.device": "\(device.path)", "camera.format": "\(got)",
           "camera.size": "\(fmt.fmt.pix.width)x\(fmt.fmt.pix.height)",
         ])
-      return NegotiatedFormat(pixelFormat: got, width: Int(fmt.fmt.pix.width), height: Int(fmt.fmt.pix.height), fps: nil)
+      return NegotiatedFormat(
+        pixelFormat: got, width: Int(fmt.fmt.pix.width), height: Int(fmt.fmt.pix.height), fps: nil)
     }
     let offeredNames = offered.map(\.pixelFormat.name).joined(separator: ",")
     let wantedNames = configuration.formats.map(\.name).joined(separator: ",")
@@ -164,7 +171,9 @@ package final class V4L2CaptureSession: CameraSession {
   }
 
   /// The offered size nearest the wanted one (by area, then by aspect), or the wanted one for stepwise sizes.
-  package static func nearestSize(_ sizes: [DeviceDescription.Size], width: Int, height: Int) -> (
+  package static func nearestSize(
+    _ sizes: [DeviceDescription.Size], width: Int, height: Int
+  ) -> (
     width: UInt32, height: UInt32
   ) {
     if sizes.isEmpty || sizes.contains(where: \.stepwise) { return (UInt32(width), UInt32(height)) }
@@ -185,7 +194,7 @@ package final class V4L2CaptureSession: CameraSession {
         parm.parm.capture.timeperframe = v4l2_fract(numerator: 1000, denominator: UInt32((fps * 1000).rounded()))
         _ = try device.ioctlUnlessInvalid(CV4L2_VIDIOC_S_PARM, "VIDIOC_S_PARM", &parm)
       }
-    } catch where error.errno == ENODEV || error.errno == ENXIO {
+    } catch  where error.errno == ENODEV || error.errno == ENXIO {
       throw device.captureError(error, doing: "setting the frame rate")
     } catch {
       // Inputs without a frame rate (vivid's HDMI input answers ENODATA) keep the driver's pacing.
@@ -233,7 +242,8 @@ package final class V4L2CaptureSession: CameraSession {
         do { try device.ioctl(CV4L2_VIDIOC_QUERYBUF, "VIDIOC_QUERYBUF", &buffer) } catch {
           throw device.captureError(error, doing: "querying buffer \(index)")
         }
-        mapped.append(try MappedBuffer(device: device, index: index, length: Int(buffer.length), offset: buffer.m.offset))
+        mapped.append(
+          try MappedBuffer(device: device, index: index, length: Int(buffer.length), offset: buffer.m.offset))
       }
     } catch {
       for buffer in mapped { buffer.unmap() }

@@ -84,7 +84,9 @@ extension V4L2Device {
   }
 
   /// The frame intervals of one format and size (discrete, or the ends of a range).
-  package func intervals(of format: PixelFormat, _ width: UInt32, _ height: UInt32) throws(SystemCallError)
+  package func intervals(
+    of format: PixelFormat, _ width: UInt32, _ height: UInt32
+  ) throws(SystemCallError)
     -> [DeviceDescription.Interval]
   {
     var result: [DeviceDescription.Interval] = []

@@ -58,13 +58,15 @@ package final class V4L2Device {
 
   /// Like `ioctl`, but returns false instead of throwing when the driver answers EINVAL
   /// (the end of an enumeration, or an unsupported request).
-  package func ioctlUnlessInvalid<T>(_ request: UInt, _ name: String, _ argument: inout T) throws(SystemCallError)
+  package func ioctlUnlessInvalid<T>(
+    _ request: UInt, _ name: String, _ argument: inout T
+  ) throws(SystemCallError)
     -> Bool
   {
     do {
       try ioctl(request, name, &argument)
       return true
-    } catch where error.errno == EINVAL || error.errno == ENOTTY {
+    } catch  where error.errno == EINVAL || error.errno == ENOTTY {
       return false
     }
   }

@@ -279,7 +279,8 @@ struct Probe {
     let pattern = testPatternYUYV(width: width, height: height)
     let looped = setControl(capturePath, named: "Loop Video", to: 1)
     let osd = setControl(capturePath, named: "OSD Text Mode", to: 2)
-    let streamer = OutputStreamer(path: outputPath, output: 1, frame: pattern, width: UInt32(width), height: UInt32(height))
+    let streamer = OutputStreamer(
+      path: outputPath, output: 1, frame: pattern, width: UInt32(width), height: UInt32(height))
     streamer.start()
     var configuration = CameraConfiguration(device: capturePath)
     configuration.input = 3

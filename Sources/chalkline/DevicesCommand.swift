@@ -30,7 +30,8 @@ struct DevicesCommand: AsyncParsableCommand {
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       encoder.keyEncodingStrategy = .convertToSnakeCase
       let report = Report(
-        devices: found, errors: failures.map { .init(path: $0.path, code: $0.error.code.rawValue, message: $0.error.message) })
+        devices: found,
+        errors: failures.map { .init(path: $0.path, code: $0.error.code.rawValue, message: $0.error.message) })
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
       return
     }

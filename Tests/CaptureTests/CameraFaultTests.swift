@@ -37,7 +37,9 @@ import Testing
   }
 
   @Test func missingDeviceAtStartIsRetriedUntilItAppears() async {
-    let script = DeviceScript([.fail(.deviceMissing), .fail(.deviceMissing), .fail(.deviceMissing), .stream([.frame, .frame])])
+    let script = DeviceScript([
+      .fail(.deviceMissing), .fail(.deviceMissing), .fail(.deviceMissing), .stream([.frame, .frame]),
+    ])
     let logs = LogRecorder()
     let (events, camera) = await run(script, frames: 2, logs: logs)
     #expect(events.compactMap(\.fault).map(\.code) == [.deviceMissing, .deviceMissing, .deviceMissing])
@@ -143,12 +145,18 @@ import Testing
 @Suite struct CameraHealthTests {
   @Test func statesChangeOncePerKindOfFault() {
     var health = CameraHealth()
-    #expect(health.fault(CaptureError(.deviceMissing, ""), closesDevice: true, whileOpening: true) == .faulted(.deviceMissing))
+    #expect(
+      health.fault(CaptureError(.deviceMissing, ""), closesDevice: true, whileOpening: true) == .faulted(.deviceMissing)
+    )
     #expect(health.fault(CaptureError(.deviceMissing, ""), closesDevice: true, whileOpening: true) == nil)
     #expect(health.frameDelivered(dropped: false) == .streaming)
     #expect(health.frameDelivered(dropped: true) == nil)
-    #expect(health.fault(CaptureError(.deviceUnplugged, ""), closesDevice: true, whileOpening: false) == .faulted(.deviceUnplugged))
-    #expect(health.fault(CaptureError(.deviceMissing, ""), closesDevice: true, whileOpening: true) == .faulted(.deviceMissing))
+    #expect(
+      health.fault(CaptureError(.deviceUnplugged, ""), closesDevice: true, whileOpening: false)
+        == .faulted(.deviceUnplugged))
+    #expect(
+      health.fault(CaptureError(.deviceMissing, ""), closesDevice: true, whileOpening: true) == .faulted(.deviceMissing)
+    )
     #expect(health.frameDelivered(dropped: false) == .streaming)
     let stats = health.statistics
     #expect(stats.framesDelivered == 3)
@@ -161,9 +169,10 @@ import Testing
 
   @Test func backoffDoublesUpToTheMaximumAndResets() {
     var backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))
-    #expect([backoff.take(), backoff.take(), backoff.take(), backoff.take()] == [
-      .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500),
-    ])
+    #expect(
+      [backoff.take(), backoff.take(), backoff.take(), backoff.take()] == [
+        .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500),
+      ])
     backoff.reset()
     #expect(backoff.take() == .milliseconds(100))
   }

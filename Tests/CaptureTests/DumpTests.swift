@@ -75,16 +75,21 @@ import Testing
   @Test func aDirectoryHoldingADumpIsNotOverwritten() async throws {
     try await withTemporaryDirectory { directory in
       try record([makeFrame(0, .grey, at: start)], gps: [], into: directory + "/d")
-      #expect(throws: CaptureError.self) { try record([makeFrame(0, .grey, at: start)], gps: [], into: directory + "/d") }
+      #expect(throws: CaptureError.self) {
+        try record([makeFrame(0, .grey, at: start)], gps: [], into: directory + "/d")
+      }
     }
   }
 
   @Test func realtimePaceWaitsAsLongAsTheRecording() async throws {
     try await withTemporaryDirectory { directory in
       let dump = directory + "/dump"
-      try record((0..<3).map { makeFrame(UInt64($0), .grey, at: start.addingTimeInterval(Double($0) * 0.15)) }, gps: [], into: dump)
+      try record(
+        (0..<3).map { makeFrame(UInt64($0), .grey, at: start.addingTimeInterval(Double($0) * 0.15)) }, gps: [],
+        into: dump)
       let began = ContinuousClock.now
-      let events = await collect(DumpFrameSource(directory: dump, pace: .realtime, logger: LogRecorder().logger()).events())
+      let events = await collect(
+        DumpFrameSource(directory: dump, pace: .realtime, logger: LogRecorder().logger()).events())
       // A lower bound only: sleeping can overrun on a busy machine, never undershoot.
       #expect(ContinuousClock.now - began >= .milliseconds(290))
       #expect(events.compactMap(\.frame).count == 3)
@@ -216,7 +221,8 @@ import Testing
       try text.write(toFile: directory + "/gps.jsonl", atomically: true, encoding: .utf8)
       let log = GPSLog.read(directory: directory)
       #expect(log.lines.map(\.number) == [1, 3])
-      #expect(log.lines.compactMap(\.time).map(UTCTime.format) == ["2026-03-02T09:00:00.000Z", "2026-03-02T09:00:01.000Z"])
+      #expect(
+        log.lines.compactMap(\.time).map(UTCTime.format) == ["2026-03-02T09:00:00.000Z", "2026-03-02T09:00:01.000Z"])
       #expect(log.faults.map(\.code) == [.badGPSLine, .badGPSLine])
       #expect(log.faults.last?.message.contains("line 4 is cut off") == true)
     }

@@ -68,7 +68,8 @@ final class ScriptedSession: CameraSession {
     case .frame:
       sequence += 1
       return Frame(
-        sequence: sequence, time: Date(), pixelFormat: .grey, width: 4, height: 2, bytes: [UInt8](repeating: 9, count: 8))
+        sequence: sequence, time: Date(), pixelFormat: .grey, width: 4, height: 2,
+        bytes: [UInt8](repeating: 9, count: 8))
     case .corrupt: throw CaptureError(.corruptBuffer, "scripted corrupt buffer")
     case .unplug: throw CaptureError(.deviceUnplugged, "scripted unplug")
     case .silence: return nil

@@ -33,7 +33,8 @@ import Testing
     process.waitUntilExit()
     let output = String(decoding: data, as: UTF8.self)
     var results: Results = [:]
-    for line in output.split(separator: "\n") where line.hasPrefix("CHALKLINE-RESULT ") || line.hasPrefix("CHALKLINE-VM-TIMES ") {
+    for line in output.split(separator: "\n")
+    where line.hasPrefix("CHALKLINE-RESULT ") || line.hasPrefix("CHALKLINE-VM-TIMES ") {
       let words = line.split(separator: " ")
       let name = line.hasPrefix("CHALKLINE-VM-TIMES") ? "times" : String(words[1])
       var fields: [String: String] = [:]
@@ -49,7 +50,9 @@ import Testing
   @Test(.enabled(if: enabled), .timeLimit(.minutes(20)))
   func captureCodeWorksAgainstVivid() throws {
     let (results, output, status) = try Self.runVM()
-    print(output.split(separator: "\n").filter { $0.hasPrefix("CHALKLINE-") || $0.hasPrefix("chalkline-vm") }.joined(separator: "\n"))
+    print(
+      output.split(separator: "\n").filter { $0.hasPrefix("CHALKLINE-") || $0.hasPrefix("chalkline-vm") }.joined(
+        separator: "\n"))
     #expect(status == 0, "the VM run did not finish: see the console tail on stderr")
     func one(_ name: String, _ key: String? = nil, _ value: String? = nil) -> [String: String]? {
       results[name]?.first { key == nil || $0[key!] == value }

@@ -36,7 +36,7 @@ timeout "$TIMEOUT" qemu-system-x86_64 -accel tcg -m 768 -smp 1 -nographic -no-re
   -kernel "$KERNEL_DIR/vmlinuz" -initrd "$WORK/initrd.gz" \
   -append "console=ttyS0 panic=-1 quiet loglevel=3" </dev/null >"$WORK/console.log" 2>&1 || true
 done_at=$(date +%s.%N)
-tr -d '\r' <"$WORK/console.log" | sed -n '/==== CHALKLINE-PROBE-BEGIN ====/,/==== CHALKLINE-PROBE-END ====/p; /^chalkline-vm:/p'
+tr -d '\r' <"$WORK/console.log" | sed -n '/==== CHALKLINE-PROBE-BEGIN ====/,/==== CHALKLINE-PROBE-END ====/p; /chalkline-vm:/p'
 awk -v a="$start" -v b="$built" -v c="$booted" -v d="$done_at" 'BEGIN {
   printf "CHALKLINE-VM-TIMES kernel_and_build_s=%.1f initramfs_s=%.1f vm_s=%.1f total_s=%.1f\n", b-a, c-b, d-c, d-a }'
 if grep -q '==== CHALKLINE-PROBE-END ====' "$WORK/console.log"; then exit 0; fi
