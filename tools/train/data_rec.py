@@ -48,7 +48,7 @@ def synth_plate(rng):
     return render.luma(plate), label
 
 
-def synth_crop(rng, plate=None):
+def synth_crop(rng, plate=None, clean=False):
     g, label = plate if plate is not None else synth_plate(rng)
     # surroundings: car body / bumper, so a loose quad shows something plausible
     mx, my = 40, 30
@@ -57,29 +57,30 @@ def synth_crop(rng, plate=None):
     canvas[my:my + render.PLATE_H, mx:mx + render.PLATE_W] = g
     quad = np.float32([[mx, my], [mx + render.PLATE_W, my], [mx + render.PLATE_W, my + render.PLATE_H],
                        [mx, my + render.PLATE_H]])
-    return camera(rng, canvas, quad), label
+    return camera(rng, canvas, quad, clean=clean), label
 
 
-def real_crop(rng, g, text):
+def real_crop(rng, g, text, clean=False):
     h, w = g.shape
     quad = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     # real crops include a little margin already; shrink the quad a bit sometimes
-    return camera(rng, g, quad, inset=True), text
+    return camera(rng, g, quad, inset=True, clean=clean), text
 
 
-def camera(rng, img, quad, inset=False):
+def camera(rng, img, quad, inset=False, clean=False):
     """Resample to a camera scale, degrade, then rectify with a jittered quad."""
-    pw = math.exp(rng.uniform(math.log(36), math.log(260)))
+    pw = math.exp(rng.uniform(math.log(100 if clean else 36), math.log(260)))
     qw = np.linalg.norm(quad[1] - quad[0])
     s = min(1.0, pw / qw)
     if s < 1.0:
         img = cv2.resize(img, (max(8, int(img.shape[1] * s)), max(8, int(img.shape[0] * s))),
                          interpolation=cv2.INTER_AREA)
         quad = quad * s
-    img = render.degrade(rng, img.astype(np.float32))
+    if not clean:
+        img = render.degrade(rng, img.astype(np.float32))
     qw = np.linalg.norm(quad[1] - quad[0])
     qh = np.linalg.norm(quad[3] - quad[0])
-    a = 0.07
+    a = 0.03 if clean else 0.07
     jit = np.float32([[rng.uniform(-a, a) * qw, rng.uniform(-a, a) * qh] for _ in range(4)])
     if inset:
         jit += np.float32([[1, 1], [-1, 1], [-1, -1], [1, -1]]) * np.float32([qw, qh]) * rng.uniform(0, 0.05)
@@ -99,12 +100,17 @@ class RecStream(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         rng = random.Random(self.seed * 1000 + (info.id if info else 0))
         np.random.seed(rng.randint(0, 1 << 30))
+        n = 0
         while True:
+            # curriculum: mostly clean, large crops first (gets CTC past its all-blank plateau
+            # sooner), then nearly all samples damaged
+            n += 1
+            clean = rng.random() < max(0.1, 0.7 - n / 30000)
             if self.real and rng.random() < self.real_frac:
                 p, t = rng.choice(self.real)
                 if p not in self.cache:
                     self.cache[p] = load_luma(p)
-                img, label = real_crop(rng, self.cache[p], t)
+                img, label = real_crop(rng, self.cache[p], t, clean)
             else:
                 # clean plates are reused a few times with new damage: rendering is the slow part
                 if len(self.pool) < 2000 or rng.random() < 0.3:
@@ -115,7 +121,7 @@ class RecStream(torch.utils.data.IterableDataset):
                         self.pool[rng.randrange(len(self.pool))] = plate
                 else:
                     plate = rng.choice(self.pool)
-                img, label = synth_crop(rng, plate)
+                img, label = synth_crop(rng, plate, clean)
             yield to_tensor(img), label
 
 

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 
 import data_det
 import models
+import schedule
 
 
 def focal_loss(pred, gt):
@@ -32,6 +33,9 @@ def main():
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--minutes", type=float, default=0,
+                    help="wall-clock budget: the learning rate follows elapsed time, so a shared, busy CPU "
+                         "shortens the run instead of cutting it off at a high learning rate")
     ap.add_argument("--resume")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
@@ -46,7 +50,7 @@ def main():
     dl = torch.utils.data.DataLoader(data_det.DetStream(seed=a.seed), batch_size=a.batch, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.05)
+    sched = schedule.Schedule(opt, a.lr, a.steps, a.minutes)
     t0 = time.time()
     avg = None
     net.train()
@@ -63,11 +67,11 @@ def main():
         cur = (lh.item(), lr_.item())
         avg = cur if avg is None else tuple(0.98 * p + 0.02 * c for p, c in zip(avg, cur))
         if step % 100 == 0:
-            print(f"step {step} heat {avg[0]:.3f} reg {avg[1]:.3f} lr {sched.get_last_lr()[0]:.2e} "
+            print(f"step {step} heat {avg[0]:.3f} reg {avg[1]:.3f} lr {sched.lr:.2e} "
                   f"{time.time() - t0:.0f}s", flush=True)
-        if step % 500 == 0 or step == a.steps:
+        if step % 250 == 0 or sched.done():
             torch.save({"model": net.state_dict(), "step": step, "meta": {"train_steps": step}}, a.out)
-        if step >= a.steps:
+        if sched.done():
             break
     print("done", flush=True)
 

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 
 import data_rec
 import models
+import schedule
 
 
 def evaluate(net, val):
@@ -37,6 +38,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--workers", type=int, default=1)
     ap.add_argument("--real-frac", type=float, default=0.4)
+    ap.add_argument("--minutes", type=float, default=0,
+                    help="wall-clock budget: the learning rate follows elapsed time, so a shared, busy CPU "
+                         "shortens the run instead of cutting it off at a high learning rate")
     ap.add_argument("--resume")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
@@ -51,7 +55,7 @@ def main():
     dl = torch.utils.data.DataLoader(ds, batch_size=a.batch, collate_fn=data_rec.collate, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=a.lr, total_steps=a.steps, pct_start=0.1)
+    sched = schedule.Schedule(opt, a.lr, a.steps, a.minutes)
     best = -1.0
     t0 = time.time()
     run_loss = 0.0
@@ -68,8 +72,8 @@ def main():
         sched.step()
         run_loss = 0.98 * run_loss + 0.02 * loss.item() if step > 1 else loss.item()
         if step % 100 == 0:
-            print(f"step {step} loss {run_loss:.3f} lr {sched.get_last_lr()[0]:.2e} {time.time() - t0:.0f}s", flush=True)
-        if step % 500 == 0 or step == a.steps:
+            print(f"step {step} loss {run_loss:.3f} lr {sched.lr:.2e} {time.time() - t0:.0f}s", flush=True)
+        if step % 250 == 0 or sched.done():
             acc = evaluate(net, val)
             print(f"step {step} val_acc {acc:.4f} (best {max(best, acc):.4f})", flush=True)
             state = {"model": net.state_dict(), "step": step, "val_acc": acc,
@@ -78,7 +82,7 @@ def main():
             if acc >= best:
                 best = acc
                 torch.save(state, a.out)
-        if step >= a.steps:
+        if sched.done():
             break
     print(f"done: best val_acc {best:.4f}", flush=True)
 

@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# The whole model pipeline in one command (called by `make train`):
+#   venv + pinned requirements -> train recognizer and detector -> export chalkline-nn files and
+#   golden files into Sources/PlateReading/Resources -> end-to-end PyTorch evaluation on plates-us-dev.
+# Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), REC_STEPS, DET_STEPS,
+# THREADS (torch threads per trainer, default 1), SKIP_EVAL=1.
+set -eu
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+TRAIN_DIR=${TRAIN_DIR:-/work/dev/train}
+REC_STEPS=${REC_STEPS:-5000}
+DET_STEPS=${DET_STEPS:-4000}
+THREADS=${THREADS:-1}
+OUT="$ROOT/Sources/PlateReading/Resources"
+DEV=${PLATES_DEV:-/work/shared/data/plates-us-dev}
+mkdir -p "$TRAIN_DIR/ckpt"
+if [ ! -x "$TRAIN_DIR/venv/bin/python" ]; then
+  python3 -m venv "$TRAIN_DIR/venv"
+fi
+"$TRAIN_DIR/venv/bin/pip" install -q -r "$HERE/requirements.txt"
+PY="$TRAIN_DIR/venv/bin/python"
+cd "$HERE"
+echo "training recognizer ($REC_STEPS steps) and detector ($DET_STEPS steps); logs in $TRAIN_DIR"
+"$PY" train_recognizer.py --out "$TRAIN_DIR/ckpt/recognizer.pt" --steps "$REC_STEPS" --batch 32 --lr 1.5e-3 \
+  --threads "$THREADS" > "$TRAIN_DIR/recognizer.log" 2>&1 &
+REC=$!
+"$PY" train_detector.py --out "$TRAIN_DIR/ckpt/detector.pt" --steps "$DET_STEPS" \
+  --threads "$THREADS" > "$TRAIN_DIR/detector.log" 2>&1 &
+DET=$!
+wait $REC
+wait $DET
+tail -n 2 "$TRAIN_DIR/recognizer.log" "$TRAIN_DIR/detector.log"
+"$PY" export.py --out "$OUT" --recognizer "$TRAIN_DIR/ckpt/recognizer.pt" --detector "$TRAIN_DIR/ckpt/detector.pt"
+if [ "${SKIP_EVAL:-0}" != 1 ] && [ -f "$DEV/groundtruth.tsv" ]; then
+  "$PY" evaluate.py --detector "$TRAIN_DIR/ckpt/detector.pt" --recognizer "$TRAIN_DIR/ckpt/recognizer.pt" \
+    --images "$DEV" --pred "$TRAIN_DIR/pred-dev.tsv"
+  python3 "$ROOT/../shared/tools/score-plates.py" --fold-o0 "$TRAIN_DIR/pred-dev.tsv" "$DEV/groundtruth.tsv" || true
+fi
