@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
+import Foundation
+import Logging
+import Testing
+
+@testable import Positioning
+
+/// The client when gpsd goes away and when the wire carries garbage.
+@Suite("gpsd client resilience")
+struct GPSDResilienceTests {
+  static func drive(epochs: Range<Int>) -> [Data] {
+    epochs.map { Data(GPSDNMEA.epoch($0).utf8) }
+  }
+
+  @Test("gpsd killed and restarted mid-stream: the client reconnects and continues")
+  func reconnectsAfterRestart() async throws {
+    let feeder = try GPSDFeeder(chunks: Self.drive(epochs: 0..<100), interval: 0.04)
+    let restarted = Flag()
+    let run = try await withGPSD(feeder: feeder) { gpsd in
+      try await ClientRun.collect(port: gpsd.port, feeder: feeder) { run in
+        guard run.fixes.count >= 20, !restarted.isSet else { return }
+        restarted.set()
+        gpsd.kill()
+        try await Task.sleep(for: .milliseconds(300))
+        try gpsd.restart()
+      }
+    }
+    #expect(restarted.isSet)
+    let lost = try #require(run.states.firstIndex(of: .noGPSD), "the client never noticed gpsd going away")
+    #expect(run.states[(lost + 1)...].contains(.fix3D), "no fix after the restart: \(run.states)")
+    let times = run.fixes.map(\.time)
+    #expect(times == times.sorted() && Set(times).count == times.count)
+    // Most of the drive arrives: only what was in flight to the killed gpsd is lost.
+    #expect(run.fixes.count >= 80, "got \(run.fixes.count) of 100 epochs")
+  }
+
+  @Test("garbage from the receiver: gpsd skips it, the client keeps the good fixes")
+  func garbageBeforeGPSD() async throws {
+    var chunks: [Data] = []
+    var generator = SplitMix(seed: 7)
+    for i in 0..<40 {
+      chunks.append(Data(GPSDNMEA.epoch(i).utf8))
+      switch i % 4 {
+      case 0: chunks.append(Data((0..<300).map { _ in UInt8.random(in: 0...255, using: &generator) }))
+      case 1: chunks.append(Data("$GPGGA,garbage,,,*00\r\n$GPRMC,1,2,3*FF\r\n".utf8))
+      case 2: chunks.append(Data(String(repeating: "$GPXXX,", count: 200).utf8))
+      default: chunks.append(Data([0, 0, 0, 0x0A, 0x0D, 0xFF, 0xA0, 0xA2]))
+      }
+    }
+    let feeder = try GPSDFeeder(chunks: chunks, interval: 0.01)
+    let run = try await withGPSD(feeder: feeder) { gpsd in
+      try await ClientRun.collect(port: gpsd.port, feeder: feeder)
+    }
+    #expect(run.fixes.filter { $0.mode >= .twoD }.count >= 30, "got \(run.fixes.count) of 40 epochs")
+  }
+
+  @Test("garbage from gpsd itself: no crash, and fixes after it still arrive")
+  func garbageFromGPSD() async throws {
+    let version = #"{"class":"VERSION","release":"3.22","rev":"3.22","proto_major":3,"proto_minor":14}"# + "\n"
+    let t0 = Date(timeIntervalSince1970: 1_772_442_000)
+    func tpv(_ i: Int) -> Data {
+      let fix = Fix(
+        time: t0.addingTimeInterval(Double(i)), mode: .threeD,
+        position: GeoPosition(latitude: 37.33 + Double(i) * 1e-5, longitude: -121.88), eph: 4)
+      return Data((fix.tpvLine + "\n").utf8)
+    }
+    var generator = SplitMix(seed: 11)
+    var chunks = [Data(version.utf8), tpv(0)]
+    chunks.append(Data("{not json at all\n".utf8))
+    chunks.append(Data(#"{"class":"TPV","mode":"three","lat":"north","time":12}"#.utf8 + [0x0A]))
+    chunks.append(Data(#"{"class":"NEWCLASS","whatever":[1,2,{"x":null}]}"#.utf8 + [0x0A]))
+    chunks.append(tpv(1))
+    chunks.append(Data((0..<2_000).map { _ in UInt8.random(in: 1...255, using: &generator) } + [0x0A]))
+    chunks.append(tpv(2))
+    chunks.append(Data(String(repeating: "x", count: 20_000).utf8 + [0x0A]))
+    chunks.append(Data([0, 0, 0x0A]))
+    for i in 3..<10 { chunks.append(tpv(i)) }
+    let fakeGPSD = try GPSDFeeder(chunks: chunks, interval: 0.02)
+    fakeGPSD.release()
+    defer { fakeGPSD.close() }
+    let run = try await ClientRun.collect(port: fakeGPSD.port, feeder: fakeGPSD, quiet: 1.5)
+    let times = Set(run.fixes.map(\.time))
+    // libgps may give up on a line it cannot frame and the client then reconnects; the fixes after the garbage
+    // must still arrive.
+    #expect(times.isSuperset(of: (5..<10).map { t0.addingTimeInterval(Double($0)) }), "got \(run.fixes.count)")
+  }
+}
+
+/// A set-once flag shared with a `@Sendable` closure.
+final class Flag: @unchecked Sendable {
+  // @unchecked: every access goes through `lock`.
+  private let lock = NSLock()
+  private var value = false
+  func set() { lock.withLock { value = true } }
+  var isSet: Bool { lock.withLock { value } }
+}
+
+/// A small deterministic random number generator, so garbage is the same on every run.
+struct SplitMix: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
