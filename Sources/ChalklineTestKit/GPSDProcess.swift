@@ -47,7 +47,11 @@ public final class GPSDProcess: @unchecked Sendable {
 
   /// Kills gpsd (SIGKILL: no goodbye to clients) and reaps it.
   public func kill() {
-    guard let pid = lock.withLock({ () -> pid_t? in defer { self.pid = nil }; return self.pid }) else { return }
+    guard
+      let pid = lock.withLock({ () -> pid_t? in
+        defer { self.pid = nil }; return self.pid
+      })
+    else { return }
     Self.reap(pid, signal: SIGKILL)
   }
 
@@ -60,7 +64,11 @@ public final class GPSDProcess: @unchecked Sendable {
 
   /// Stops gpsd (SIGTERM, then SIGKILL if it lingers) and reaps it.
   public func stop() {
-    guard let pid = lock.withLock({ () -> pid_t? in defer { self.pid = nil }; return self.pid }) else { return }
+    guard
+      let pid = lock.withLock({ () -> pid_t? in
+        defer { self.pid = nil }; return self.pid
+      })
+    else { return }
     Self.reap(pid, signal: SIGTERM)
   }
 

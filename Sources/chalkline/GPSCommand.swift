@@ -43,7 +43,8 @@ struct GPSCommand: AsyncParsableCommand {
 
   func run() async throws {
     var logger = Logger(label: "chalkline.gps")
-    logger.logLevel = .notice
+    // State changes are printed below in words; the logger only adds warnings and errors.
+    logger.logLevel = .warning
     let client = GPSDClient(configuration: .init(host: host, port: port), logger: logger)
     let quality = FixQuality(maxEph: maxEph, maxAge: maxAge)
     var clock = GPSClock(logger: logger)

@@ -21,21 +21,29 @@ struct CurbProjectionTests {
   static let south = GeoPosition(latitude: -33.4489, longitude: -70.6693)
 
   static let cases: [Case] = [
-    Case(name: "heading north, right side", position: here, heading: 0, mount: .init(side: .right, curbDistance: 3),
+    Case(
+      name: "heading north, right side", position: here, heading: 0, mount: .init(side: .right, curbDistance: 3),
       north: 0, east: 3),
-    Case(name: "heading north, left side", position: here, heading: 0, mount: .init(side: .left, curbDistance: 3),
+    Case(
+      name: "heading north, left side", position: here, heading: 0, mount: .init(side: .left, curbDistance: 3),
       north: 0, east: -3),
-    Case(name: "heading east, right side looks south", position: here, heading: 90,
+    Case(
+      name: "heading east, right side looks south", position: here, heading: 90,
       mount: .init(side: .right, curbDistance: 4), north: -4, east: 0),
-    Case(name: "heading 360 is heading 0", position: here, heading: 360, mount: .init(side: .right, curbDistance: 3),
+    Case(
+      name: "heading 360 is heading 0", position: here, heading: 360, mount: .init(side: .right, curbDistance: 3),
       north: 0, east: 3),
-    Case(name: "heading 359.9 almost north", position: here, heading: 359.9,
+    Case(
+      name: "heading 359.9 almost north", position: here, heading: 359.9,
       mount: .init(side: .right, curbDistance: 3), north: 3 * sin(0.1 * .pi / 180), east: 3 * cos(0.1 * .pi / 180)),
-    Case(name: "forward offset moves the point along the heading", position: here, heading: 180,
+    Case(
+      name: "forward offset moves the point along the heading", position: here, heading: 180,
       mount: .init(side: .right, curbDistance: 2, forwardOffset: 1.5), north: -1.5, east: -2),
-    Case(name: "yaw towards the front sees a point ahead", position: here, heading: 0,
+    Case(
+      name: "yaw towards the front sees a point ahead", position: here, heading: 0,
       mount: .init(side: .right, curbDistance: 3, yaw: 45), north: 3, east: 3),
-    Case(name: "negative coordinates, heading south-west, left side", position: south, heading: 225,
+    Case(
+      name: "negative coordinates, heading south-west, left side", position: south, heading: 225,
       mount: .init(side: .left, curbDistance: 2 * 2.0.squareRoot()), north: -2, east: 2),
   ]
 

@@ -19,19 +19,24 @@ struct FixQualityTests {
   }
 
   static let cases: [Case] = [
-    Case(name: "3D, precise, fresh", fix: Fix(time: t0, mode: .threeD, position: p, eph: 5), age: 0.5, verdict: .usable),
+    Case(
+      name: "3D, precise, fresh", fix: Fix(time: t0, mode: .threeD, position: p, eph: 5), age: 0.5, verdict: .usable),
     Case(name: "2D is enough", fix: Fix(time: t0, mode: .twoD, position: p, eph: 5), age: 0, verdict: .usable),
     Case(name: "mode 1", fix: Fix(time: t0, mode: .noFix, position: nil), age: 0, verdict: .noFix),
     Case(name: "eph at the limit", fix: Fix(time: t0, mode: .threeD, position: p, eph: 15), age: 0, verdict: .usable),
-    Case(name: "eph over the limit", fix: Fix(time: t0, mode: .threeD, position: p, eph: 15.1), age: 0,
+    Case(
+      name: "eph over the limit", fix: Fix(time: t0, mode: .threeD, position: p, eph: 15.1), age: 0,
       verdict: .tooUncertain(eph: 15.1)),
-    Case(name: "epx/epy when eph is missing", fix: Fix(time: t0, mode: .threeD, position: p, epx: 9, epy: 12), age: 0,
+    Case(
+      name: "epx/epy when eph is missing", fix: Fix(time: t0, mode: .threeD, position: p, epx: 9, epy: 12), age: 0,
       verdict: .usable),
-    Case(name: "epx/epy too large", fix: Fix(time: t0, mode: .threeD, position: p, epx: 12, epy: 16), age: 0,
+    Case(
+      name: "epx/epy too large", fix: Fix(time: t0, mode: .threeD, position: p, epx: 12, epy: 16), age: 0,
       verdict: .tooUncertain(eph: 20)),
     Case(name: "no error estimate", fix: Fix(time: t0, mode: .threeD, position: p), age: 0, verdict: .noErrorEstimate),
     Case(name: "too old", fix: Fix(time: t0, mode: .threeD, position: p, eph: 5), age: 2.5, verdict: .tooOld(age: 2.5)),
-    Case(name: "from the future", fix: Fix(time: t0, mode: .threeD, position: p, eph: 5), age: -3,
+    Case(
+      name: "from the future", fix: Fix(time: t0, mode: .threeD, position: p, eph: 5), age: -3,
       verdict: .tooOld(age: -3)),
   ]
 
@@ -73,7 +78,8 @@ struct FixQualityTests {
     var idle = GPSClock(logger: Self.quiet)
     idle.observe(gpsTime: Self.t0, systemTime: Self.t0, monotonic: 10)
     #expect(idle.checkSystemClock(systemTime: Self.t0.addingTimeInterval(5), monotonic: 15) == nil)
-    #expect(idle.checkSystemClock(systemTime: Self.t0.addingTimeInterval(-55), monotonic: 20) == .systemClock(seconds: -65))
+    #expect(
+      idle.checkSystemClock(systemTime: Self.t0.addingTimeInterval(-55), monotonic: 20) == .systemClock(seconds: -65))
   }
 
   @Test func gpsTimeJumpIsDetected() {

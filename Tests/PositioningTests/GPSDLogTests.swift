@@ -48,9 +48,11 @@ struct GPSDLogTests {
       text: #"{"class":"TPV","mode":3,"time":"2026-03-02T09:00:00.500Z"}"#,
       report: .tpv(Fix(time: t, mode: .noFix, position: nil), device: nil)),
     Line(name: "TPV without time", text: #"{"class":"TPV","mode":1}"#, report: .tpv(nil, device: nil)),
-    Line(name: "SKY", text: #"{"class":"SKY","nSat":12,"uSat":7}"#, report: .sky(satellitesSeen: 12, satellitesUsed: 7)),
+    Line(
+      name: "SKY", text: #"{"class":"SKY","nSat":12,"uSat":7}"#, report: .sky(satellitesSeen: 12, satellitesUsed: 7)),
     Line(name: "unknown class", text: #"{"class":"TOFF","sec":1}"#, report: .other(className: "TOFF")),
-    Line(name: "NMEA", text: "$GPGGA,143444.28,4629.8972306,N,00734.0447003,E,1,00,,1344.99,M,45.590,M,,*49", report: nil),
+    Line(
+      name: "NMEA", text: "$GPGGA,143444.28,4629.8972306,N,00734.0447003,E,1,00,,1344.99,M,45.590,M,,*49", report: nil),
     Line(name: "truncated object", text: #"{"class":"TPV","mode":3,"time":"2026-03-0"#, report: nil),
     Line(name: "object without class", text: #"{"mode":3}"#, report: nil),
     Line(name: "array", text: "[1,2]", report: nil),

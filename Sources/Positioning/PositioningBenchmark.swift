@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Logging
+
+/// Figures for `chalkline bench`: how many fixes a second the client takes through a real gpsd, and how long it
+/// needs to get fixes again after gpsd is restarted.
+///
+/// Starts its own gpsd (`/usr/sbin/gpsd -N -n` on a free loopback port) fed by an in-process receiver that plays
+/// synthetic NMEA (RMC + GGA + GSA per epoch). Needs the `gpsd` package; takes a few seconds.
+public enum PositioningBenchmark {
+  /// Runs both measurements. `epochs` receiver epochs are pushed through gpsd as fast as it takes them;
+  /// `restarts` times gpsd is killed and started again while a 50 Hz stream runs.
+  public static func run(
+    epochs: Int = 3_000, restarts: Int = 3, logger: Logger
+  ) async throws -> [(metric: String, value: Double, unit: String)] {
+    let throughput = try await measureThroughput(epochs: epochs, logger: logger)
+    let reconnects = try await measureReconnects(restarts: restarts, logger: logger)
+    let sorted = reconnects.sorted()
+    return [
+      ("gpsd_client_fixes_per_second", throughput.fixesPerSecond, "fixes/s"),
+      ("gpsd_client_reports_per_second", throughput.linesPerSecond, "reports/s"),
+      ("gpsd_client_fixes_received", Double(throughput.fixes), "fixes"),
+      ("gpsd_reconnect_seconds_median", sorted.isEmpty ? .nan : sorted[sorted.count / 2], "s"),
+      ("gpsd_reconnect_seconds_max", sorted.last ?? .nan, "s"),
+    ]
+  }
+
+  static func nmea(epochs: Range<Int>) -> [Data] {
+    let start = Date(timeIntervalSince1970: 1_772_442_000)
+    return epochs.map { i in
+      let p = GeoPosition(latitude: 37.3352, longitude: -121.8811).offset(north: Double(i) * 0.5, east: Double(i) * 0.5)
+      let fix = Fix(time: start.addingTimeInterval(Double(i) * 0.1), mode: .threeD, position: p)
+      return Data(NMEASentences.epoch(fix).utf8)
+    }
+  }
+
+  private static func measureThroughput(
+    epochs: Int, logger: Logger
+  ) async throws -> (fixesPerSecond: Double, linesPerSecond: Double, fixes: Int) {
+    let bed = try BenchmarkBed(chunks: nmea(epochs: 0..<epochs), interval: 0)
+    defer { bed.shutdown() }
+    try bed.startGPSD()
+    let client = GPSDClient(
+      configuration: .init(port: bed.gpsdPort, epochQuietTime: 0.3, bufferSize: 100_000, forwardsLines: true),
+      logger: logger)
+    var fixes = 0
+    var lines = 0
+    var first: ContinuousClock.Instant?
+    var last = ContinuousClock.now
+    let events = client.events()
+    let watchdog = Task {
+      try await Task.sleep(for: .seconds(60))
+      bed.shutdown()
+    }
+    defer { watchdog.cancel() }
+    for await event in events {
+      switch event {
+      case .line(let line):
+        if line.contains("\"class\":\"WATCH\"") { bed.release() }
+        lines += 1
+      case .fix(let fix) where fix.mode >= .twoD:
+        fixes += 1
+        last = .now
+        if first == nil { first = last }
+      default:
+        break
+      }
+      if fixes >= epochs || (bed.isFinished && fixes > 0 && ContinuousClock.now - last > .seconds(1)) { break }
+    }
+    guard let first, fixes > 1 else {
+      throw PositioningError(code: .testBedFailed, message: "No fixes came through gpsd during the benchmark.")
+    }
+    let seconds = Double((last - first).components.attoseconds) / 1e18 + Double((last - first).components.seconds)
+    return (Double(fixes - 1) / seconds, Double(lines) / seconds, fixes)
+  }
+
+  private static func measureReconnects(restarts: Int, logger: Logger) async throws -> [Double] {
+    let bed = try BenchmarkBed(chunks: nmea(epochs: 0..<(restarts * 150 + 300)), interval: 0.02)
+    defer { bed.shutdown() }
+    try bed.startGPSD()
+    let client = GPSDClient(
+      configuration: .init(port: bed.gpsdPort, bufferSize: 10_000, forwardsLines: true), logger: logger)
+    var results: [Double] = []
+    var fixesSinceRestart = 0
+    var restartedAt: ContinuousClock.Instant?
+    var lostConnection = false
+    let watchdog = Task {
+      try await Task.sleep(for: .seconds(60))
+      bed.shutdown()
+    }
+    defer { watchdog.cancel() }
+    for await event in client.events() {
+      switch event {
+      case .line(let line) where line.contains("\"class\":\"WATCH\""):
+        bed.release()
+      case .state(.noGPSD):
+        lostConnection = true
+      case .fix(let fix) where fix.mode >= .twoD:
+        // Fixes still buffered from the killed gpsd do not count: only one after the client saw it go away.
+        if let since = restartedAt {
+          guard lostConnection else { continue }
+          let d = ContinuousClock.now - since
+          results.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+          restartedAt = nil
+          fixesSinceRestart = 0
+        }
+        fixesSinceRestart += 1
+        if fixesSinceRestart == 20 {
+          if results.count >= restarts { return results }
+          lostConnection = false
+          bed.killGPSD()
+          try bed.startGPSD()
+          // Measured from gpsd listening again to the first fix through the new gpsd.
+          restartedAt = .now
+        }
+      default:
+        break
+      }
+    }
+    return results
+  }
+}
+
+/// NMEA 0183 sentences for synthetic receivers.
+enum NMEASentences {
+  /// RMC, GGA and GSA for one epoch of `fix`, with checksums.
+  static func epoch(_ fix: Fix) -> String {
+    let seconds = fix.time.timeIntervalSince1970
+    let day = Int((seconds / 86_400).rounded(.down))
+    let secondOfDay = seconds - Double(day) * 86_400
+    let (y, m, d) = GPSTime.civilFromDays(day)
+    let h = Int(secondOfDay / 3_600)
+    let min = Int(secondOfDay / 60) % 60
+    let s = secondOfDay - Double(h * 3_600 + min * 60)
+    let hms = String(format: "%02d%02d%05.2f", h, min, s)
+    let dmy = String(format: "%02d%02d%02d", d, m, y % 100)
+    let p = fix.position ?? GeoPosition(latitude: 0, longitude: 0)
+    let (la, ns) = degreesMinutes(p.latitude, isLatitude: true)
+    let (lo, ew) = degreesMinutes(p.longitude, isLatitude: false)
+    return sentence("GPRMC,\(hms),A,\(la),\(ns),\(lo),\(ew),9.7,45.0,\(dmy),,,A")
+      + sentence("GPGGA,\(hms),\(la),\(ns),\(lo),\(ew),1,08,0.9,25.0,M,-32.1,M,,")
+      + sentence("GPGSA,A,3,04,05,09,12,17,20,24,25,,,,,1.8,0.9,1.5")
+  }
+
+  static func sentence(_ body: String) -> String {
+    "$\(body)*\(String(format: "%02X", body.utf8.reduce(UInt8(0)) { $0 ^ $1 }))\r\n"
+  }
+
+  private static func degreesMinutes(_ value: Double, isLatitude: Bool) -> (String, String) {
+    let a = abs(value)
+    let degrees = Int(a)
+    let text = String(format: isLatitude ? "%02d%07.4f" : "%03d%07.4f", degrees, (a - Double(degrees)) * 60)
+    return (text, isLatitude ? (value >= 0 ? "N" : "S") : (value >= 0 ? "E" : "W"))
+  }
+}
