@@ -10,7 +10,8 @@ import Testing
 struct ClientRun: Sendable {
   var fixes: [Fix] = []
   var states: [GPSDState] = []
-  var lines = 0
+  /// gpsd's JSON lines, as received.
+  var lines: [String] = []
 
   /// Connects a client to gpsd on `port`, releases `feeder` once gpsd acknowledged the watch, and collects events
   /// until the feeder is done and the client has been quiet for `quiet` seconds (or `deadline` passed).
@@ -52,7 +53,7 @@ final class RunBox: @unchecked Sendable {
       switch event {
       case .fix(let fix): run.fixes.append(fix)
       case .state(let state): run.states.append(state)
-      case .line: run.lines += 1
+      case .line(let line): run.lines.append(line)
       }
       last = Date()
     }

@@ -44,6 +44,29 @@ struct GPSDClientTests {
     // Lenient: a newer gpsd may report an epoch or two more at the start of a log.
     #expect(Double(matched) >= 0.9 * Double(expected.count), "matched \(matched) of \(expected.count) epochs")
     #expect(run.states.first == .noFix)
+    // Each change of state is reported once.
+    #expect(zip(run.states, run.states.dropFirst()).allSatisfy { $0 != $1 }, "\(run.states)")
+  }
+
+  @Test("a recording of gpsd's lines replays to the fixes the live client saw")
+  func recordingReplaysLikeLive() async throws {
+    let log = try #require(GPSDTestData.gpsLog("garmin15x.log"), "shared/data/gps is missing")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("gps-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let url = directory.appendingPathComponent("gps.jsonl")
+    let feeder = try GPSDFeeder(log: log)
+    let run = try await withGPSD(feeder: feeder) { gpsd in
+      try await ClientRun.collect(port: gpsd.port, feeder: feeder)
+    }
+    let writer = try GPSDLogWriter(url: url)
+    for line in run.lines { try writer.write(line: line) }
+    try writer.close()
+    let replayed = try GPSDLog(contentsOf: url)
+    #expect(replayed.malformedLines == 0)
+    #expect(!run.fixes.isEmpty)
+    #expect(replayed.fixes.map(\.time) == run.fixes.map(\.time))
+    #expect(replayed.fixes.map(\.position) == run.fixes.map(\.position))
   }
 
   @Test("the no-fix log gives no usable fix")
