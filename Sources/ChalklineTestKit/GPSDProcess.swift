@@ -3,9 +3,6 @@ import Foundation
 
 /// A real gpsd for a test: `gpsd -N -n -S PORT tcp://127.0.0.1:FEED`, in the foreground, on a loopback port,
 /// reading its receiver from a ``GPSDFeeder``. Never the system service.
-///
-/// Spawned with `posix_spawn` and a cleared signal mask: a child started from a test thread (whose signals the
-/// test runtime blocks) would otherwise inherit the blocked SIGTERM and never stop.
 public final class GPSDProcess: @unchecked Sendable {
   // @unchecked: `pid` is replaced only under `lock`.
   /// The port gpsd serves clients on.
@@ -52,7 +49,7 @@ public final class GPSDProcess: @unchecked Sendable {
         defer { self.pid = nil }; return self.pid
       })
     else { return }
-    Self.reap(pid, signal: SIGKILL)
+    GPSDSpawn.reap(pid, signal: SIGKILL)
   }
 
   /// Starts gpsd again on the same port.
@@ -69,14 +66,53 @@ public final class GPSDProcess: @unchecked Sendable {
         defer { self.pid = nil }; return self.pid
       })
     else { return }
-    Self.reap(pid, signal: SIGTERM)
+    GPSDSpawn.reap(pid, signal: SIGTERM)
   }
 
   deinit {
-    if let pid { Self.reap(pid, signal: SIGKILL) }
+    if let pid { GPSDSpawn.reap(pid, signal: SIGKILL) }
   }
 
-  private static func reap(_ pid: pid_t, signal: Int32) {
+  private static func launch(port: Int, feedPort: Int) throws -> pid_t {
+    guard let executable else {
+      throw Failure(description: "gpsd not found: apt-get install gpsd, or set GPSD to its path")
+    }
+    let pid = try GPSDSpawn.spawn([executable, "-N", "-n", "-S", String(port), "tcp://127.0.0.1:\(feedPort)"])
+    let deadline = Date().addingTimeInterval(10)
+    var status: Int32 = 0
+    while Date() < deadline {
+      if GPSDSocket.canConnect(port: port) { return pid }
+      if waitpid(pid, &status, WNOHANG) == pid {
+        throw Failure(description: "gpsd exited before listening on 127.0.0.1:\(port) (wait status \(status))")
+      }
+      Thread.sleep(forTimeInterval: 0.01)
+    }
+    GPSDSpawn.reap(pid, signal: SIGKILL)
+    throw Failure(description: "gpsd did not listen on 127.0.0.1:\(port) within 10 s")
+  }
+}
+
+/// Runs `body` with a real gpsd fed by `feeder`; stops both afterwards.
+///
+/// The feeder sends nothing until released, so a client can connect and watch before the first byte reaches gpsd
+/// (gpsd does not replay what a late watcher missed).
+public func withGPSD<T>(
+  feeder: GPSDFeeder, _ body: (_ gpsd: GPSDProcess) async throws -> T
+) async throws -> T {
+  let gpsd = try GPSDProcess(feedPort: feeder.port)
+  defer {
+    gpsd.stop()
+    feeder.close()
+  }
+  return try await body(gpsd)
+}
+
+/// Starting and stopping helper processes for the gpsd test helpers.
+///
+/// `posix_spawn` with a cleared signal mask and default dispositions: a child started from a test thread (whose
+/// signals the test runtime blocks) would otherwise inherit the blocked SIGTERM and never stop.
+enum GPSDSpawn {
+  static func reap(_ pid: pid_t, signal: Int32) {
     _ = Foundation.kill(pid, signal)
     var status: Int32 = 0
     for _ in 0..<200 {
@@ -87,7 +123,7 @@ public final class GPSDProcess: @unchecked Sendable {
     _ = waitpid(pid, &status, 0)
   }
 
-  private static func spawn(_ arguments: [String]) throws -> pid_t {
+  static func spawn(_ arguments: [String]) throws -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -108,40 +144,9 @@ public final class GPSDProcess: @unchecked Sendable {
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
     let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ)
-    guard rc == 0 else { throw Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
+    guard rc == 0 else {
+      throw GPSDProcess.Failure(description: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))")
+    }
     return pid
   }
-
-  private static func launch(port: Int, feedPort: Int) throws -> pid_t {
-    guard let executable else {
-      throw Failure(description: "gpsd not found: apt-get install gpsd, or set GPSD to its path")
-    }
-    let pid = try spawn([executable, "-N", "-n", "-S", String(port), "tcp://127.0.0.1:\(feedPort)"])
-    let deadline = Date().addingTimeInterval(10)
-    var status: Int32 = 0
-    while Date() < deadline {
-      if GPSDSocket.canConnect(port: port) { return pid }
-      if waitpid(pid, &status, WNOHANG) == pid {
-        throw Failure(description: "gpsd exited before listening on 127.0.0.1:\(port) (wait status \(status))")
-      }
-      Thread.sleep(forTimeInterval: 0.01)
-    }
-    reap(pid, signal: SIGKILL)
-    throw Failure(description: "gpsd did not listen on 127.0.0.1:\(port) within 10 s")
-  }
-}
-
-/// Runs `body` with a real gpsd fed by `feeder`; stops both afterwards.
-///
-/// The feeder sends nothing until released, so a client can connect and watch before the first byte reaches gpsd
-/// (gpsd does not replay what a late watcher missed).
-public func withGPSD<T>(
-  feeder: GPSDFeeder, _ body: (_ gpsd: GPSDProcess) async throws -> T
-) async throws -> T {
-  let gpsd = try GPSDProcess(feedPort: feeder.port)
-  defer {
-    gpsd.stop()
-    feeder.close()
-  }
-  return try await body(gpsd)
 }

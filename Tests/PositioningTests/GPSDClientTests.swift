@@ -69,6 +69,29 @@ struct GPSDClientTests {
     #expect(replayed.fixes.map(\.position) == run.fixes.map(\.position))
   }
 
+  @Test(
+    "gpsfake (the pseudo-terminal path) delivers the log's fixes", .enabled(if: GPSDFake.executable != nil))
+  func throughGPSFake() async throws {
+    let name = "ublox-neo-m9n-nmea"
+    let log = try #require(GPSDTestData.gpsLog("\(name).log"), "shared/data/gps is missing")
+    let check = try GPSDLog(contentsOf: try #require(GPSDTestData.gpsLog("\(name).log.chk")))
+    let expected = Dictionary(
+      check.fixes.filter { $0.mode >= .twoD }.map { (TimeOfDay($0.time), $0) }, uniquingKeysWith: { $1 })
+    let fake = try GPSDFake(log: log, cycle: 0.002)
+    defer { fake.stop() }
+    let client = GPSDClient(configuration: .init(port: fake.port), logger: Logger(label: "test.gpsfake"))
+    var matched = 0
+    for await event in client.events() {
+      guard case .fix(let fix) = event, let want = expected[TimeOfDay(fix.time)] else { continue }
+      let (got, ref) = (try #require(fix.position), try #require(want.position))
+      #expect(abs(got.latitude - ref.latitude) < 1e-6 && abs(got.longitude - ref.longitude) < 1e-6)
+      matched += 1
+      // gpsfake starts feeding before any client watches, so the first epochs may be missed; ten are plenty.
+      if matched == 10 { break }
+    }
+    #expect(matched == 10)
+  }
+
   @Test("the no-fix log gives no usable fix")
   func noFixLog() async throws {
     let log = try #require(GPSDTestData.gpsLog("bu303-nofix.log"), "shared/data/gps is missing")
