@@ -46,7 +46,7 @@ public final class PlateReader {
 
   /// Decodes a JPEG frame to luma (a damaged JPEG is an ``ImagingError`` with code `corruptJPEG`).
   public func decode(jpeg bytes: [UInt8]) throws(ImagingError) -> LumaImage {
-    try jpeg.decodeLuma(bytes)
+    try jpeg.decodeLuma(bytes, fastDCT: true)
   }
 
   /// The plates in a JPEG frame, most confident first.

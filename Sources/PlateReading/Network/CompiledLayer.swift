@@ -177,14 +177,8 @@ struct CompiledLayer {
             m: go, n: n, k: k, a: weights + c.weight + g * go * k, b: plan.scratch, out: out + g * go * n)
         }
       }
-      if c.bias >= 0 {
-        for o in 0..<c.cout {
-          let b = weights[c.bias + o]
-          let p = out + o * n
-          for i in 0..<n { p[i] += b }
-        }
-      }
-      c.activation.apply(out, outShape.count)
+      Kernels.biasActivation(
+        out, channels: c.cout, plane: n, bias: c.bias >= 0 ? weights + c.bias : nil, c.activation)
     case .pool(let w, let isMax):
       Kernels.pool(
         input, inShape, kh: w.kh, kw: w.kw, sh: w.sh, sw: w.sw, ph: w.ph, pw: w.pw, max: isMax, out: out, outShape)
@@ -214,13 +208,7 @@ struct CompiledLayer {
     case .linear(let fin, let fout, let weight, let bias, let activation):
       let n = outShape.h * outShape.w
       Kernels.gemm(m: fout, n: n, k: fin, a: weights + weight, b: input, out: out)
-      if bias >= 0 {
-        for o in 0..<fout {
-          let b = weights[bias + o]
-          for i in 0..<n { out[o * n + i] += b }
-        }
-      }
-      activation.apply(out, outShape.count)
+      Kernels.biasActivation(out, channels: fout, plane: n, bias: bias >= 0 ? weights + bias : nil, activation)
     }
   }
 }

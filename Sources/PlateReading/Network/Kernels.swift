@@ -19,10 +19,11 @@ enum Activation: Equatable, Sendable {
   func apply(_ p: UnsafeMutablePointer<Float>, _ n: Int) {
     switch self {
     case .none: break
-    case .relu: for i in 0..<n where p[i] < 0 { p[i] = 0 }
+    // Branch-free loops, so the compiler vectorises them.
+    case .relu: for i in 0..<n { p[i] = max(p[i], 0) }
     case .relu6: for i in 0..<n { p[i] = min(6, max(0, p[i])) }
     case .sigmoid: Kernels.sigmoid(p, n)
-    case .leakyReLU(let s): for i in 0..<n where p[i] < 0 { p[i] *= s }
+    case .leakyReLU(let s): for i in 0..<n { p[i] = max(p[i], 0) + min(p[i], 0) * s }
     }
   }
 }
@@ -67,6 +68,23 @@ enum Kernels {
           }
           row += 1
         }
+      }
+    }
+  }
+
+  /// Adds `bias[c]` to every value of channel `c` and applies `activation`, in one pass per channel.
+  static func biasActivation(
+    _ p: UnsafeMutablePointer<Float>, channels: Int, plane n: Int, bias: UnsafePointer<Float>?, _ activation: Activation
+  ) {
+    for c in 0..<channels {
+      let q = p + c * n
+      let b = bias?[c] ?? 0
+      switch activation {
+      case .relu: for i in 0..<n { q[i] = max(q[i] + b, 0) }
+      case .none: if b != 0 { for i in 0..<n { q[i] += b } }
+      default:
+        if b != 0 { for i in 0..<n { q[i] += b } }
+        activation.apply(q, n)
       }
     }
   }
