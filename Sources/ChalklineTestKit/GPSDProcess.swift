@@ -23,13 +23,14 @@ public final class GPSDProcess: @unchecked Sendable {
     return ["/usr/sbin/gpsd", "/usr/local/sbin/gpsd"].first { FileManager.default.isExecutableFile(atPath: $0) }
   }
 
-  /// Starts gpsd reading from `feedPort` and waits until it accepts clients.
-  public init(feedPort: Int) throws {
+  /// Starts gpsd reading from `feedPort` and waits until it accepts clients: on `port` when given (a client may
+  /// already be trying it), else on a free port.
+  public init(feedPort: Int, port fixedPort: Int? = nil) throws {
     self.feedPort = feedPort
     var lastError: (any Error)?
-    // The free port may be taken between probing and gpsd binding it; try a few.
-    for _ in 0..<5 {
-      let candidate = try GPSDSocket.freePort()
+    // A free port may be taken between probing and gpsd binding it; try a few.
+    for _ in 0..<(fixedPort == nil ? 5 : 1) {
+      let candidate = try fixedPort ?? GPSDSocket.freePort()
       do {
         let started = try Self.launch(port: candidate, feedPort: feedPort)
         port = candidate
@@ -41,6 +42,9 @@ public final class GPSDProcess: @unchecked Sendable {
     }
     throw lastError ?? Failure(description: "gpsd did not start")
   }
+
+  /// A loopback port that was free a moment ago, for a gpsd a client should find later.
+  public static func freePort() throws -> Int { try GPSDSocket.freePort() }
 
   /// Kills gpsd (SIGKILL: no goodbye to clients) and reaps it.
   public func kill() {

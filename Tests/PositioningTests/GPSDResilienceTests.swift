@@ -35,6 +35,27 @@ struct GPSDResilienceTests {
     #expect(run.fixes.count >= 80, "got \(run.fixes.count) of 100 epochs")
   }
 
+  @Test("no gpsd at first: reported once, then the client connects when gpsd starts")
+  func connectsWhenGPSDAppears() async throws {
+    let feeder = try GPSDFeeder(chunks: Self.drive(epochs: 0..<30), interval: 0.02)
+    feeder.release()
+    defer { feeder.close() }
+    let port = try GPSDProcess.freePort()
+    let gpsd = Box<GPSDProcess>()
+    defer { gpsd.value?.stop() }
+    let config = GPSDClient.Configuration(port: port, initialBackoff: 0.05, maxBackoff: 0.2)
+    let run = try await ClientRun.collect(port: port, feeder: feeder, configuration: config) { run in
+      // Start gpsd once the client has tried and failed a few times.
+      guard gpsd.value == nil, run.states == [.noGPSD] else { return }
+      try await Task.sleep(for: .milliseconds(400))
+      gpsd.value = try GPSDProcess(feedPort: feeder.port, port: port)
+    }
+    #expect(run.states.first == .noGPSD)
+    #expect(run.states.filter { $0 == .noGPSD }.count == 1, "\(run.states)")
+    #expect(run.states.contains(.fix3D))
+    #expect(!run.fixes.isEmpty)
+  }
+
   @Test("garbage from the receiver: gpsd skips it, the client keeps the good fixes")
   func garbageBeforeGPSD() async throws {
     var chunks: [Data] = []
@@ -84,6 +105,17 @@ struct GPSDResilienceTests {
     // libgps may give up on a line it cannot frame and the client then reconnects; the fixes after the garbage
     // must still arrive.
     #expect(times.isSuperset(of: (5..<10).map { t0.addingTimeInterval(Double($0)) }), "got \(run.fixes.count)")
+  }
+}
+
+/// A value set from a `@Sendable` closure.
+final class Box<Value>: @unchecked Sendable {
+  // @unchecked: every access goes through `lock`.
+  private let lock = NSLock()
+  private var stored: Value?
+  var value: Value? {
+    get { lock.withLock { stored } }
+    set { lock.withLock { stored = newValue } }
   }
 }
 
