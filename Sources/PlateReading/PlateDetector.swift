@@ -34,7 +34,7 @@ public final class PlateDetector {
   /// Peaks below this heat-map value are not plates.
   public var scoreThreshold: Double
   /// At most this many plates per frame (the strongest).
-  public var maximumPlates = 12
+  public var maximumPlates = 8
   private var tensor: Tensor
 
   /// Creates a detector from a loaded network (see ``PlateModels``).

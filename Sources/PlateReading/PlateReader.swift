@@ -14,6 +14,10 @@ public final class PlateReader {
   public let recognizer: PlateRecognizer
   /// How many alternatives each read keeps.
   public var alternativeCount = 10
+  /// Extra views of each plate, as fractions by which its quadrilateral grows (negative:
+  /// shrinks) about its centre; their reads are averaged with the detector's own view.
+  /// Each view costs one recognizer run.
+  public var extraViewMargins: [Double] = []
   private let jpeg: JPEGDecoder
   private let logger: Logger
 
@@ -61,7 +65,12 @@ public final class PlateReader {
     for d in detections {
       let crop = try recognizer.rectify(frame, quad: d.quad)
       let result = try recognizer.recognize(crop: crop, alternatives: alternativeCount * 2)
-      let ranked = Self.rank(result)
+      var results = [result]
+      for margin in extraViewMargins {
+        let view = try recognizer.rectify(frame, quad: Self.expanded(d.quad, by: margin))
+        results.append(try recognizer.recognize(crop: view, alternatives: alternativeCount * 2))
+      }
+      let ranked = Self.rank(results)
       guard let best = ranked.first, PlateGrammar.isValid(best.text) else { continue }
       let confidences =
         best.text == result.text
@@ -76,14 +85,27 @@ public final class PlateReader {
     return reads
   }
 
+  /// `q` grown by `margin` of its size about its centre.
+  static func expanded(_ q: Quad, by margin: Double) -> Quad {
+    let c = q.center
+    func grow(_ p: Point2D) -> Point2D {
+      Point2D(x: c.x + (p.x - c.x) * (1 + margin), y: c.y + (p.y - c.y) * (1 + margin))
+    }
+    return Quad(
+      topLeft: grow(q.topLeft), topRight: grow(q.topRight), bottomRight: grow(q.bottomRight),
+      bottomLeft: grow(q.bottomLeft))
+  }
+
   /// The decoder's alternatives reweighted by the grammar's priors and merged by canonical form
   /// (O/0, I/1: their probabilities add up); best first.
-  static func rank(_ result: CTCResult) -> [PlateAlternative] {
+  /// With several views of one plate, each view's probabilities count for 1/views.
+  static func rank(_ results: [CTCResult]) -> [PlateAlternative] {
     var byCanonical: [String: (alt: PlateAlternative, score: Double)] = [:]
     var order: [String] = []
+    let share = 1 / Double(max(1, results.count))
     // No US plate has fewer than 2 or more than 8 characters: such texts are not alternatives.
-    for a in result.alternatives where PlateGrammar.isValid(a.text) {
-      let score = a.confidence * PlateGrammar.prior(a.text)
+    for a in results.flatMap(\.alternatives) where PlateGrammar.isValid(a.text) {
+      let score = a.confidence * PlateGrammar.prior(a.text) * share
       let key = PlateGrammar.canonical(a.text)
       if let existing = byCanonical[key] {
         byCanonical[key] = (existing.alt, existing.score + score)

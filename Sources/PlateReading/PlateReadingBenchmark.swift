@@ -75,10 +75,14 @@ public enum PlateReadingBenchmark {
   }
 
   /// Runs the benchmark with the models in `modelDirectory` (nil: the shipped ones).
-  public static func run(dataset: URL, modelDirectory: URL?) throws -> [(metric: String, value: Double, unit: String)] {
+  /// `configure` may change the reader's settings before the run (views, alternatives).
+  public static func run(
+    dataset: URL, modelDirectory: URL?, configure: (PlateReader) -> Void = { _ in }
+  ) throws -> [(metric: String, value: Double, unit: String)] {
     let logger = Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
     let reader =
       try modelDirectory.map { try PlateReader(modelDirectory: $0, logger: logger) } ?? PlateReader(logger: logger)
+    configure(reader)
     var sizes: [String: [UInt8]] = [:]
     let a = try evaluate(dataset: dataset, reader: reader, samples: &sizes)
     var results: [(metric: String, value: Double, unit: String)] = []
