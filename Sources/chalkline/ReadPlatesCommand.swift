@@ -51,8 +51,10 @@ struct ReadPlatesCommand: ParsableCommand {
       let name = URL(fileURLWithPath: path).lastPathComponent
       let reads: [PlateRead]
       do {
-        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        reads = try reader.read(jpeg: bytes)
+        guard let data = FileManager.default.contents(atPath: path) else {
+          throw PlateReadingError(.imageUnreadable, "Cannot read the file: check that it exists and is readable.")
+        }
+        reads = try reader.read(jpeg: [UInt8](data))
       } catch {
         failures += 1
         FileHandle.standardError.write(Data("read-plates: \(path): \(error)\n".utf8))
