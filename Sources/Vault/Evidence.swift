@@ -97,7 +97,8 @@ public struct EvidenceSealer: Sendable {
       id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
       encapsulatedKey: Data(), ciphertext: Data())
     do {
-      var sender = try HPKE.Sender(recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info)
+      var sender = try HPKE.Sender(
+        recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info)
       let ciphertext = try sender.seal(EvidencePayload.encode(capture), authenticating: header.associatedData)
       return SealedEvidence(
         id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
@@ -124,7 +125,8 @@ public struct EvidenceOpener: Sendable {
         encapsulatedKey: sealed.encapsulatedKey)
       plaintext = try recipient.open(sealed.ciphertext, authenticating: sealed.associatedData)
     } catch {
-      throw VaultError(.crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.", underlying: error)
+      throw VaultError(
+        .crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.", underlying: error)
     }
     let capture = try EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt)
     guard capture.plateSHA256 == sealed.plateSHA256, capture.vehicleSHA256 == sealed.vehicleSHA256 else {

@@ -21,7 +21,8 @@ struct KeyFile {
     let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     let fields = text.split(separator: " ")
     guard fields.count == 4, fields[0] == "chalkline-key", fields[1] == "1" else {
-      throw VaultError(.badKeyFile, "\(path) is not a Chalkline key file; restore it from backup or re-create the keyring.")
+      throw VaultError(
+        .badKeyFile, "\(path) is not a Chalkline key file; restore it from backup or re-create the keyring.")
     }
     guard fields[2] == kind.rawValue else {
       throw VaultError(.badKeyFile, "\(path) holds a \(fields[2]) key where a \(kind.rawValue) key was expected.")

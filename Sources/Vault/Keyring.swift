@@ -77,11 +77,16 @@ public struct Keyring: Sendable {
       storage[id] = SymmetricKey(data: bytes)
     }
     guard let current = storage.keys.max() else {
-      throw VaultError(.keyringMissing, "No storage key in \(keys.path); restore it from backup or run `chalkline keys init` on an empty state directory.")
+      throw VaultError(
+        .keyringMissing,
+        "No storage key in \(keys.path); restore it from backup or run `chalkline keys init` on an empty state directory."
+      )
     }
-    let hpke = try names.contains(upstreamHPKEPath)
+    let hpke =
+      try names.contains(upstreamHPKEPath)
       ? parseHPKE(KeyFile.read(.upstreamHPKE, at: keys.appendingPathComponent(upstreamHPKEPath).path)) : nil
-    let signing = try names.contains(upstreamSigningPath)
+    let signing =
+      try names.contains(upstreamSigningPath)
       ? parseSigning(KeyFile.read(.upstreamSigning, at: keys.appendingPathComponent(upstreamSigningPath).path)) : nil
     return Keyring(
       directory: keys, deviceKey: device, storageKeys: storage, currentStorageKeyID: current,
@@ -93,7 +98,8 @@ public struct Keyring: Sendable {
   public func importingUpstream(hpkePublicKey: Data, signingPublicKey: Data) throws -> Keyring {
     let hpke = try Self.parseHPKE(hpkePublicKey)
     let signing = try Self.parseSigning(signingPublicKey)
-    try KeyFile.write(.upstreamHPKE, hpke.rawRepresentation, to: directory.appendingPathComponent(Self.upstreamHPKEPath).path)
+    try KeyFile.write(
+      .upstreamHPKE, hpke.rawRepresentation, to: directory.appendingPathComponent(Self.upstreamHPKEPath).path)
     try KeyFile.write(
       .upstreamSigning, signing.rawRepresentation, to: directory.appendingPathComponent(Self.upstreamSigningPath).path)
     return Keyring(
@@ -110,7 +116,8 @@ public struct Keyring: Sendable {
       Data((deviceKey.publicKey.rawRepresentation.base64EncodedString() + "\n").utf8),
       to: directory.appendingPathComponent("device-retired-\(retired).pub").path)
     let fresh = Curve25519.Signing.PrivateKey()
-    try KeyFile.write(.deviceSigning, fresh.rawRepresentation, to: directory.appendingPathComponent(Self.devicePath).path)
+    try KeyFile.write(
+      .deviceSigning, fresh.rawRepresentation, to: directory.appendingPathComponent(Self.devicePath).path)
     return Keyring(
       directory: directory, deviceKey: fresh, storageKeys: storageKeys, currentStorageKeyID: currentStorageKeyID,
       upstreamHPKEKey: upstreamHPKEKey, upstreamSigningKey: upstreamSigningKey)
@@ -136,7 +143,8 @@ public struct Keyring: Sendable {
     }
     return Keyring(
       directory: directory, deviceKey: deviceKey, storageKeys: storageKeys.filter { $0.key == currentStorageKeyID },
-      currentStorageKeyID: currentStorageKeyID, upstreamHPKEKey: upstreamHPKEKey, upstreamSigningKey: upstreamSigningKey)
+      currentStorageKeyID: currentStorageKeyID, upstreamHPKEKey: upstreamHPKEKey, upstreamSigningKey: upstreamSigningKey
+    )
   }
 
   /// The ids of the storage keys on disk (more than one only during a rotation).
@@ -147,7 +155,8 @@ public struct Keyring: Sendable {
     guard let upstreamHPKEKey else {
       throw VaultError(
         .upstreamKeyMissing,
-        "The upstream's public keys are not imported, so evidence cannot be sealed; run `chalkline keys import-upstream`.")
+        "The upstream's public keys are not imported, so evidence cannot be sealed; run `chalkline keys import-upstream`."
+      )
     }
     return upstreamHPKEKey
   }

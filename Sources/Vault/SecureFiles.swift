@@ -28,7 +28,8 @@ enum SecureFiles {
     if mkdir(path, 0o700) != 0 && errno != EEXIST {
       let code = errno
       throw VaultError(
-        .fileSystem, "Cannot create directory \(path): \(String(cString: strerror(code))). "
+        .fileSystem,
+        "Cannot create directory \(path): \(String(cString: strerror(code))). "
           + "Check that its parent exists and is writable by this user.")
     }
     try checkDirectory(path)

@@ -32,12 +32,15 @@ struct StorageCipher: Sendable {
     let id = keyID(of: sealed)!
     guard let key = keys[id] else {
       throw VaultError(
-        .corruptRow, "A stored row was encrypted with storage key \(id), which is not in the keyring; restore the key file.")
+        .corruptRow,
+        "A stored row was encrypted with storage key \(id), which is not in the keyring; restore the key file.")
     }
     do {
-      return try ChaChaPoly.open(ChaChaPoly.SealedBox(combined: sealed.dropFirst(5)), using: key, authenticating: binding)
+      return try ChaChaPoly.open(
+        ChaChaPoly.SealedBox(combined: sealed.dropFirst(5)), using: key, authenticating: binding)
     } catch {
-      throw VaultError(.corruptRow, "A stored row failed authentication; the database was damaged or altered.", underlying: error)
+      throw VaultError(
+        .corruptRow, "A stored row failed authentication; the database was damaged or altered.", underlying: error)
     }
   }
 

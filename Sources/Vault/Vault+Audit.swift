@@ -6,7 +6,9 @@ extension Vault {
   /// Appends an entry to the hash-chained audit log and returns it. Every access to the vehicle's
   /// data (status, export, key operation, configuration change) is recorded this way.
   @discardableResult
-  public func audit(actor: String, action: String, purpose: String, detail: String = "", at time: Date = Date())
+  public func audit(
+    actor: String, action: String, purpose: String, detail: String = "", at time: Date = Date()
+  )
     throws -> AuditEntry
   {
     try write("Appending to the audit log") { db in
@@ -24,9 +26,11 @@ extension Vault {
     let previous: Data = last?["hash"] ?? AuditEntry.genesis
     let ms = time.millisecondsSince1970
     let hash = AuditEntry.chainHash(
-      previous: previous, sequence: sequence, timeMS: ms, actor: actor, action: action, purpose: purpose, detail: detail)
+      previous: previous, sequence: sequence, timeMS: ms, actor: actor, action: action, purpose: purpose, detail: detail
+    )
     try db.execute(
-      sql: "INSERT INTO audit (seq, at, actor, action, purpose, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      sql:
+        "INSERT INTO audit (seq, at, actor, action, purpose, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
       arguments: [sequence, ms, actor, action, purpose, detail, previous, hash])
     return AuditEntry(
       sequence: sequence, time: Date(millisecondsSince1970: ms), actor: actor, action: action, purpose: purpose,

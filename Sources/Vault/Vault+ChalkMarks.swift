@@ -50,7 +50,8 @@ extension Vault {
       outcomes.reserveCapacity(marks.count)
       var refused = 0
       for (new, payload) in zip(marks, sealed) {
-        let cost = Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
+        let cost =
+          Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
           + Int64(new.mark.plateHashes.count * 64) + 256
         if used + cost > limit {
           outcomes.append(.refusedQuotaFull)
@@ -58,12 +59,11 @@ extension Vault {
           continue
         }
         try Self.insertEvidence(new.evidence, db)
-        try db.execute(
-          sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)",
-          arguments: [new.mark.id, new.mark.windowID, new.evidence.id, payload])
+        try db.cachedStatement(sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)")
+          .execute(arguments: [new.mark.id, new.mark.windowID, new.evidence.id, payload])
+        let insertHash = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chalk_hash (hash, mark_id) VALUES (?, ?)")
         for hash in new.mark.plateHashes {
-          try db.execute(
-            sql: "INSERT OR IGNORE INTO chalk_hash (hash, mark_id) VALUES (?, ?)", arguments: [hash.bytes, new.mark.id])
+          try insertHash.execute(arguments: [hash.bytes, new.mark.id])
         }
         used += cost
         outcomes.append(.stored)
@@ -110,8 +110,10 @@ extension Vault {
   public func chalkMark(id: UUID) throws -> ChalkMark? {
     let cipher = self.cipher
     return try read("Reading chalk mark") { db in
-      try Row.fetchOne(db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE id = ?", arguments: [id])
-        .map { try Self.decodeMark($0, cipher) }
+      try Row.fetchOne(
+        db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE id = ?", arguments: [id]
+      )
+      .map { try Self.decodeMark($0, cipher) }
     }
   }
 
@@ -148,15 +150,15 @@ extension Vault {
   }
 
   static func insertEvidence(_ evidence: SealedEvidence, _ db: Database) throws {
-    try db.execute(
+    try db.cachedStatement(
       sql: """
         INSERT INTO evidence (id, captured_at, plate_sha256, vehicle_sha256, encapsulated_key, ciphertext)
         VALUES (?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        evidence.id, evidence.capturedAt.millisecondsSince1970, evidence.plateSHA256, evidence.vehicleSHA256,
-        evidence.encapsulatedKey, evidence.ciphertext,
-      ])
+        """
+    ).execute(arguments: [
+      evidence.id, evidence.capturedAt.millisecondsSince1970, evidence.plateSHA256, evidence.vehicleSHA256,
+      evidence.encapsulatedKey, evidence.ciphertext,
+    ])
   }
 
   static func fetchEvidence(_ id: UUID, _ db: Database) throws -> SealedEvidence? {

@@ -59,7 +59,8 @@ extension Vault {
           guard cipher.keyID(of: sealed) != cipher.currentID else { continue }
           let plain = try cipher.open(sealed, binding: id.bytes)
           try db.execute(
-            sql: "UPDATE \(table) SET payload = ? WHERE id = ?", arguments: [try cipher.seal(plain, binding: id.bytes), id])
+            sql: "UPDATE \(table) SET payload = ? WHERE id = ?",
+            arguments: [try cipher.seal(plain, binding: id.bytes), id])
           count += 1
         }
       }
@@ -72,7 +73,8 @@ extension Vault {
     let retired = try updated.retiringOldStorageKeys()
     keyringState.withLock { $0 = retired }
     try checkpoint()
-    logger.notice("storage key rotated", metadata: ["vault.rows": "\(rows)", "vault.key_id": "\(retired.currentStorageKeyID)"])
+    logger.notice(
+      "storage key rotated", metadata: ["vault.rows": "\(rows)", "vault.key_id": "\(retired.currentStorageKeyID)"])
     return rows
   }
 }

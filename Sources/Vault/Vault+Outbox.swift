@@ -53,7 +53,8 @@ extension Vault {
       do { signature = try keyring.deviceKey.signature(for: json) } catch {
         throw VaultError(.crypto, "Signing candidate \(draft.id) failed.", underlying: error)
       }
-      let payload = try cipher.seal(CandidatePayload.encode(manifest: json, signature: signature), binding: draft.id.bytes)
+      let payload = try cipher.seal(
+        CandidatePayload.encode(manifest: json, signature: signature), binding: draft.id.bytes)
       try db.execute(
         sql: "INSERT INTO candidate (id, queued_at, evidence_count, payload) VALUES (?, ?, ?, ?)",
         arguments: [draft.id, Date().millisecondsSince1970, evidence.count, payload])
@@ -117,7 +118,8 @@ extension Vault {
       return sealed
     }
     guard evidence.count == row["evidence_count"] as Int else {
-      throw VaultError(.evidenceMissing, "Candidate \(id) has \(evidence.count) evidence rows, not \(row["evidence_count"] as Int).")
+      throw VaultError(
+        .evidenceMissing, "Candidate \(id) has \(evidence.count) evidence rows, not \(row["evidence_count"] as Int).")
     }
     return OutboxCandidate(
       id: id, queuedAt: Date(millisecondsSince1970: row["queued_at"]), manifestJSON: manifest, signature: signature,
@@ -127,7 +129,9 @@ extension Vault {
   // MARK: - Aggregates
 
   /// Adds plate-free counts to an hour and area.
-  public func addToAggregate(hour: Date, area: AggregateArea, reads: Int = 0, chalkMarks: Int = 0, candidates: Int = 0)
+  public func addToAggregate(
+    hour: Date, area: AggregateArea, reads: Int = 0, chalkMarks: Int = 0, candidates: Int = 0
+  )
     throws
   {
     try write("Updating aggregates") { db in

@@ -122,10 +122,12 @@ extension Vault {
       let oldest = try Int64.fetchOne(db, sql: "SELECT min(queued_at) FROM candidate")
       return VaultStatus(
         chalkWindows: try count("chalk_window"), chalkMarks: try count("chalk_mark"), evidence: try count("evidence"),
-        pendingCandidates: try count("candidate"), oldestPendingCandidate: oldest.map(Date.init(millisecondsSince1970:)),
+        pendingCandidates: try count("candidate"),
+        oldestPendingCandidate: oldest.map(Date.init(millisecondsSince1970:)),
         aggregatesUnsynced: try Int.fetchOne(db, sql: "SELECT count(*) FROM aggregate WHERE synced = 0") ?? 0,
         auditEntries: try count("audit"),
-        chalkMarksRefused: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'chalk_marks_refused'") ?? 0,
+        chalkMarksRefused: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'chalk_marks_refused'")
+          ?? 0,
         liveBytes: try Self.liveBytes(db), maxBytes: configuration.maxBytes)
     }
   }

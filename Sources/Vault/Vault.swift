@@ -80,7 +80,8 @@ public final class Vault: Sendable {
     }
     keyringState = Mutex(keyring)
     windowKeys = WindowKeyStore(directory: keyring.directory)
-    logger.debug("vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
+    logger.debug(
+      "vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
   }
 
   deinit {

@@ -81,9 +81,13 @@ public struct VaultCrashHarness: Sendable {
         report.failures.append("cycle \(cycle): the writer exited by itself with status \(process.terminationStatus)")
       }
       report.kills += 1
-      let checked = try check(journal: journal, cycle: cycle)
-      report.acknowledgedWrites = checked.acknowledged
-      report.failures += checked.failures
+      do {
+        let checked = try check(journal: journal, cycle: cycle)
+        report.acknowledgedWrites = checked.acknowledged
+        report.failures += checked.failures
+      } catch {
+        report.failures.append("cycle \(cycle): the vault could not be reopened or read after the kill: \(error)")
+      }
       if report.failures.count > 20 { break }
     }
     report.seconds = Date().timeIntervalSince(start)

@@ -10,7 +10,7 @@ import Logging
 /// The writer side of the crash harness: a process that writes to the vault as fast as it can
 /// until it is killed, and appends to a journal, after each commit, what was committed
 /// (`mark ID EXPIRES_MS`, `cand ID`, `audit SEQ`), and before each deletion what it is about to
-/// delete (`ackintent ID`, `retention NOW_MS`). The harness compares the journal with the vault.
+/// delete (`ackintent ID`, `retention NOW_MS`). It also rotates the storage key now and then. The harness compares the journal with the vault.
 public enum VaultCrashWorkload {
   /// Runs until killed (or `operations` operations when given).
   public static func run(
@@ -36,8 +36,10 @@ public enum VaultCrashWorkload {
         let hasher = try vault.plateHasher(for: window)
         let batch = try (0..<Int.random(in: 1...4, using: &random)).map { _ in
           let capture = EvidenceCapture(
-            plateJPEG: Data((0..<Int.random(in: 200...800, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
-            vehicleJPEG: Data(repeating: UInt8.random(in: 0...255, using: &random), count: Int.random(in: 500...1500, using: &random)),
+            plateJPEG: Data(
+              (0..<Int.random(in: 200...800, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
+            vehicleJPEG: Data(
+              repeating: UInt8.random(in: 0...255, using: &random), count: Int.random(in: 500...1500, using: &random)),
             plateAlternatives: ["CRASH\(Int.random(in: 0..<1000, using: &random))"], capturedAt: now)
           let sealed = try sealer.seal(capture)
           let mark = ChalkMark(
@@ -60,7 +62,8 @@ public enum VaultCrashWorkload {
           rule: "max_stay", zoneID: "zone-1", decidedAt: now,
           sightings: [
             CandidateSighting(
-              time: now.addingTimeInterval(-7200), position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3),
+              time: now.addingTimeInterval(-7200),
+              position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3),
               evidence: first),
             CandidateSighting(
               time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 4),
@@ -83,6 +86,9 @@ public enum VaultCrashWorkload {
       case 90..<95:
         if let mark = marks.randomElement(using: &random) { try vault.updateLastSeen(of: mark.id, to: now) }
         try vault.addToAggregate(hour: now, area: .zone("zone-1"), reads: 3, chalkMarks: 1)
+      case 99:
+        // Crashes inside a storage key rotation must leave every row readable.
+        try vault.rotateStorageKey(actor: "crash-writer", purpose: "crash harness")
       default:
         out.line("retention \(now.millisecondsSince1970)")
         try vault.applyRetention(now: now)
@@ -103,7 +109,9 @@ public enum VaultCrashWorkload {
     let fd: Int32
 
     init(path: String) throws {
-      fd = try SecureFiles.call("Opening journal \(path)") { open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600) }
+      fd = try SecureFiles.call("Opening journal \(path)") {
+        open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+      }
     }
 
     deinit { close(fd) }

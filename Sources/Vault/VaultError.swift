@@ -60,7 +60,8 @@ public struct VaultError: Error, Sendable, CustomStringConvertible {
 extension VaultError {
   /// Creates an error whose cause is any error (kept as text when it is not `Sendable`).
   init(_ code: Code, _ message: String, underlying: any Error) {
-    self.init(code, message, cause: (underlying as? any Error & Sendable) ?? DescribedError(String(describing: underlying)))
+    self.init(
+      code, message, cause: (underlying as? any Error & Sendable) ?? DescribedError(String(describing: underlying)))
   }
 }
 

@@ -35,7 +35,8 @@ struct KeysCommand: ParsableCommand {
     }
 
     func printJSON(_ object: [String: Any]) throws {
-      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+      let data = try JSONSerialization.data(
+        withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
       print(String(decoding: data, as: UTF8.self))
     }
   }
@@ -164,7 +165,10 @@ struct KeysCommand: ParsableCommand {
       ("device_public_key", device.base64EncodedString()),
       ("device_fingerprint", keyFingerprint(device)),
       ("storage_key_ids", keyring.storageKeyIDs.map(String.init).joined(separator: ",")),
-      ("upstream_hpke_fingerprint", keyring.upstreamHPKEKey.map { keyFingerprint($0.rawRepresentation) } ?? "not imported"),
+      (
+        "upstream_hpke_fingerprint",
+        keyring.upstreamHPKEKey.map { keyFingerprint($0.rawRepresentation) } ?? "not imported"
+      ),
       (
         "upstream_signing_fingerprint",
         keyring.upstreamSigningKey.map { keyFingerprint($0.rawRepresentation) } ?? "not imported"

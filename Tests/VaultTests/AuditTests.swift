@@ -43,7 +43,8 @@ import Testing
       let test = try TestVault(in: directory)
       try test.vault.rotateDeviceKey(actor: "technician:bob", purpose: "compromise drill")
       let last = try #require(try test.vault.auditEntries().last)
-      #expect(last.actor == "technician:bob" && last.action == "keys.rotate.device" && last.purpose == "compromise drill")
+      #expect(
+        last.actor == "technician:bob" && last.action == "keys.rotate.device" && last.purpose == "compromise drill")
     }
   }
 }

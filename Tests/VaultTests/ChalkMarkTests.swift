@@ -76,13 +76,15 @@ import Testing
       #expect(status.chalkMarks == stored)
       #expect(status.liveBytes <= status.maxBytes)
       // Candidates (unsynced evidence) are still accepted when full, and nothing stored was dropped.
-      let mark = try #require(try test.vault.chalkMarks(matching: [try test.vault.plateHasher(for: w).hash("Q0")], in: w.id).first)
+      let mark = try #require(
+        try test.vault.chalkMarks(matching: [try test.vault.plateHasher(for: w).hash("Q0")], in: w.id).first)
       let outcome = try test.vault.enqueueCandidate(
         CandidateDraft(
           rule: "max_stay", zoneID: "zone-7", decidedAt: Date(),
           sightings: [
             CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
-            CandidateSighting(time: Date(), position: mark.position, evidence: .new(try test.seal(["Q0"], imageBytes: 4000))),
+            CandidateSighting(
+              time: Date(), position: mark.position, evidence: .new(try test.seal(["Q0"], imageBytes: 4000))),
           ]))
       #expect(outcome == .queued)
       #expect(try test.vault.status().chalkMarks == stored)
@@ -99,7 +101,8 @@ import Testing
         return NewChalkMark(
           mark: ChalkMark(
             windowID: w.id, plateHashes: hasher.hashes(["B\(i)"]), zoneID: "z",
-            position: CurbPosition(latitude: 1, longitude: 2, uncertaintyMeters: 3), firstSeen: Date(), lastSeen: Date(),
+            position: CurbPosition(latitude: 1, longitude: 2, uncertaintyMeters: 3), firstSeen: Date(),
+            lastSeen: Date(),
             evidenceID: evidence.id),
           evidence: evidence)
       }

@@ -8,9 +8,11 @@ import Testing
 /// after each kill. `CHALKLINE_CRASH_KILLS` raises the count (for benchmark runs).
 @Suite struct CrashHarnessTests {
   @Test func twoHundredKillsLeaveAConsistentVault() throws {
-    let writer = try #require(VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
+    let writer = try #require(
+      VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
     let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_KILLS"] ?? "") ?? 200
-    let seed = UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+    let seed =
+      UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
     try withTemporaryDirectory { directory in
       let report = try VaultCrashHarness(
         writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger

@@ -91,7 +91,8 @@ import Testing
             time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertaintyMeters: 1),
             evidence: .new(try test.seal(["3NEW333"]))),
           CandidateSighting(
-            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertaintyMeters: 1), evidence: .stored(UUID())),
+            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertaintyMeters: 1),
+            evidence: .stored(UUID())),
         ])
       let error = #expect(throws: VaultError.self) { try test.vault.enqueueCandidate(draft) }
       #expect(error?.code == .evidenceMissing)
@@ -104,8 +105,10 @@ import Testing
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
       let hour = Date(timeIntervalSince1970: 1_772_442_000)
-      try test.vault.addToAggregate(hour: hour.addingTimeInterval(100), area: .tract("06085501100"), reads: 10, chalkMarks: 4)
-      try test.vault.addToAggregate(hour: hour.addingTimeInterval(3000), area: .tract("06085501100"), reads: 5, candidates: 1)
+      try test.vault.addToAggregate(
+        hour: hour.addingTimeInterval(100), area: .tract("06085501100"), reads: 10, chalkMarks: 4)
+      try test.vault.addToAggregate(
+        hour: hour.addingTimeInterval(3000), area: .tract("06085501100"), reads: 5, candidates: 1)
       try test.vault.addToAggregate(hour: hour, area: .zone("zone-7"), reads: 2)
       let all = try test.vault.aggregates()
       #expect(all.count == 2)

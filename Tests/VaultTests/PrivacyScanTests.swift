@@ -40,12 +40,12 @@ import Testing
       try test.vault.audit(actor: "technician:alice", action: "status", purpose: "check")
       _ = try test.vault.pendingCandidates()
       // Scan once with everything in the WAL (no checkpoint yet), once after retention and rotation.
-      try scan(test.state)
+      #expect(try scan(test.state), "the WAL file was not there to scan")
       try test.vault.applyRetention(now: now.addingTimeInterval(60))
       try test.vault.rotateStorageKey(actor: "t", purpose: "t")
       try scan(test.state)
       try test.vault.close()
-      try scan(test.state)
+      _ = try scan(test.state)
       for entry in logs.entries {
         let text = ([entry.message.description] + entry.metadata.map { "\($0.key)=\($0.value)" }).joined(separator: " ")
         for plate in Self.plates { #expect(!text.uppercased().contains(plate), "a log line holds a plate") }
@@ -53,7 +53,9 @@ import Testing
     }
   }
 
-  func scan(_ state: URL) throws {
+  /// Scans every file under `state`; returns whether a WAL file was among them.
+  @discardableResult
+  func scan(_ state: URL) throws -> Bool {
     let enumerator = try #require(FileManager.default.enumerator(at: state, includingPropertiesForKeys: nil))
     var files = 0
     var sawWAL = false
@@ -76,6 +78,6 @@ import Testing
       }
     }
     #expect(files >= 5)
-    _ = sawWAL
+    return sawWAL
   }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import GRDB
 import Testing
 
 @testable import Vault
@@ -57,7 +58,8 @@ import Testing
 
   @Test func overdueCandidatesRaiseAnAlarmAndAreKept() throws {
     try withTemporaryDirectory { directory in
-      let test = try TestVault(in: directory, configuration: VaultConfiguration(maxUnsyncedCandidateAge: .seconds(3600)))
+      let test = try TestVault(
+        in: directory, configuration: VaultConfiguration(maxUnsyncedCandidateAge: .seconds(3600)))
       let (mark, _) = try test.mark(["4ALM444"], window: try window("alarm"))
       try test.vault.enqueueCandidate(
         CandidateDraft(
@@ -83,7 +85,8 @@ import Testing
 
   @Test func oldSyncedAggregatesGoUnsyncedOnesStay() throws {
     try withTemporaryDirectory { directory in
-      let test = try TestVault(in: directory, configuration: VaultConfiguration(syncedAggregateRetention: .seconds(86400)))
+      let test = try TestVault(
+        in: directory, configuration: VaultConfiguration(syncedAggregateRetention: .seconds(86400)))
       let old = Date().addingTimeInterval(-3 * 86400)
       try test.vault.addToAggregate(hour: old, area: .zone("a"), reads: 1)
       try test.vault.addToAggregate(hour: old, area: .zone("b"), reads: 1)
@@ -100,19 +103,38 @@ import Testing
       let w = try window("linger", expiresIn: 10, from: now)
       for i in 0..<40 { try test.mark(["L\(i)"], window: w, imageBytes: 3000) }
       try test.vault.checkpoint()
-      let fileBefore = try FileManager.default.attributesOfItem(atPath: test.state.appendingPathComponent(Vault.databaseName).path)[.size] as! Int
-      let sealedSample = try #require(try test.vault.read("sample") { db in
-        try Data.fetchOne(db, sql: "SELECT ciphertext FROM evidence LIMIT 1")
-      })
+      let fileBefore =
+        try FileManager.default.attributesOfItem(atPath: test.state.appendingPathComponent(Vault.databaseName).path)[
+          .size] as! Int
+      let sealedSample = try #require(
+        try test.vault.read("sample") { db in
+          try Data.fetchOne(db, sql: "SELECT ciphertext FROM evidence LIMIT 1")
+        })
       let report = try test.vault.applyRetention(now: now.addingTimeInterval(60))
       #expect(report.pagesVacuumed > 0)
       let path = test.state.appendingPathComponent(Vault.databaseName).path
       let fileAfter = try FileManager.default.attributesOfItem(atPath: path)[.size] as! Int
       #expect(fileAfter < fileBefore)
-      for name in try FileManager.default.contentsOfDirectory(atPath: test.state.path) where name.hasPrefix("vault.sqlite") {
+      for name in try FileManager.default.contentsOfDirectory(atPath: test.state.path)
+      where name.hasPrefix("vault.sqlite") {
         let bytes = try Data(contentsOf: test.state.appendingPathComponent(name))
         #expect(bytes.range(of: sealedSample.prefix(64)) == nil, "deleted evidence bytes remain in \(name)")
       }
+    }
+  }
+
+  @Test func databaseIsConfiguredForDurability() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let settings = try test.vault.write("pragmas") { db in
+        [
+          try String.fetchOne(db, sql: "PRAGMA journal_mode"), try String.fetchOne(db, sql: "PRAGMA synchronous"),
+          try String.fetchOne(db, sql: "PRAGMA secure_delete"), try String.fetchOne(db, sql: "PRAGMA auto_vacuum"),
+          try String.fetchOne(db, sql: "PRAGMA foreign_keys"),
+        ]
+      }
+      #expect(settings == ["wal", "2", "1", "2", "1"])  // WAL, FULL, on, INCREMENTAL, on
+      #expect(try test.vault.integrityCheck() == ["ok"])
     }
   }
 }

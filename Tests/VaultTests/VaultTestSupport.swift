@@ -21,14 +21,16 @@ struct TestVault {
   let upstreamSigning: Curve25519.Signing.PrivateKey
   let sealer: EvidenceSealer
 
-  init(in directory: URL, configuration: VaultConfiguration = VaultConfiguration(), logger: Logger = testLogger) throws {
+  init(in directory: URL, configuration: VaultConfiguration = VaultConfiguration(), logger: Logger = testLogger) throws
+  {
     state = directory.appendingPathComponent("state")
     vault = try Vault.initialize(
       stateDirectory: state, configuration: configuration, actor: "test", purpose: "test", logger: logger)
     upstream = Curve25519.KeyAgreement.PrivateKey()
     upstreamSigning = Curve25519.Signing.PrivateKey()
     try vault.importUpstreamKeys(
-      hpkePublicKey: upstream.publicKey.rawRepresentation, signingPublicKey: upstreamSigning.publicKey.rawRepresentation,
+      hpkePublicKey: upstream.publicKey.rawRepresentation,
+      signingPublicKey: upstreamSigning.publicKey.rawRepresentation,
       actor: "test", purpose: "test")
     sealer = try EvidenceSealer(keyring: vault.keyring)
   }
