@@ -34,27 +34,3 @@ extension GPSDClient {
     }
   }
 }
-
-/// What the gpsd client tells its consumer.
-public enum GPSDEvent: Sendable, Equatable {
-  /// One receiver epoch's fix (merged from gpsd's TPVs of that epoch), any mode; gate it with ``FixQuality``.
-  case fix(Fix)
-  /// The receiver's state changed; sent once per change.
-  case state(GPSDState)
-  /// One JSON line exactly as gpsd sent it (only with ``GPSDClient/Configuration/forwardsLines``).
-  case line(String)
-}
-
-/// The state of the position source as a technician would describe it.
-public enum GPSDState: String, Sendable, Equatable, CustomStringConvertible {
-  /// gpsd cannot be reached (not running, wrong address, restarting).
-  case noGPSD = "no-gpsd"
-  /// gpsd answers but reports no position (no receiver, no sky view, cold start).
-  case noFix = "no-fix"
-  /// A 2D fix.
-  case fix2D = "2d"
-  /// A 3D fix.
-  case fix3D = "3d"
-
-  public var description: String { rawValue }
-}
