@@ -70,7 +70,8 @@ final class BenchmarkBed: @unchecked Sendable {
     lock.withLock { closed = true }
   }
 
-  private var isClosed: Bool { lock.withLock { closed } }
+  /// Whether ``shutdown()`` ran (the benchmark's watchdog uses it to end a run that hangs).
+  var isClosed: Bool { lock.withLock { closed } }
 
   private func acceptLoop() {
     defer { _ = close(listener) }

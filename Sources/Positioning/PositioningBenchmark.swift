@@ -25,6 +25,9 @@ public enum PositioningBenchmark {
     ]
   }
 
+  static let timeout = PositioningError(
+    code: .testBedFailed, message: "The gpsd benchmark did not finish within 60 s; is the machine overloaded?")
+
   static func nmea(epochs: Range<Int>) -> [Data] {
     let start = Date(timeIntervalSince1970: 1_772_442_000)
     return epochs.map { i in
@@ -47,13 +50,27 @@ public enum PositioningBenchmark {
     var lines = 0
     var first: ContinuousClock.Instant?
     var last = ContinuousClock.now
+    let lastFix = LastFix()
     let events = client.events()
+    // Ends the run: once the receiver is done and fixes stopped coming (by killing gpsd, which the client reports),
+    // or after 60 s whatever happened.
     let watchdog = Task {
-      try await Task.sleep(for: .seconds(60))
-      bed.shutdown()
+      let start = ContinuousClock.now
+      while !Task.isCancelled {
+        try await Task.sleep(for: .milliseconds(200))
+        if bed.isFinished, lastFix.quietFor(.seconds(1)) {
+          bed.killGPSD()
+          return
+        }
+        if ContinuousClock.now - start > .seconds(60) {
+          bed.shutdown()
+          return
+        }
+      }
     }
     defer { watchdog.cancel() }
-    for await event in events {
+    loop: for await event in events {
+      if bed.isClosed { throw timeout }
       switch event {
       case .line(let line):
         if line.contains("\"class\":\"WATCH\"") { bed.release() }
@@ -61,11 +78,14 @@ public enum PositioningBenchmark {
       case .fix(let fix) where fix.mode >= .twoD:
         fixes += 1
         last = .now
+        lastFix.mark(last)
         if first == nil { first = last }
+      case .state(.noGPSD) where fixes > 1:
+        break loop
       default:
         break
       }
-      if fixes >= epochs || (bed.isFinished && fixes > 0 && ContinuousClock.now - last > .seconds(1)) { break }
+      if fixes >= epochs { break }
     }
     guard let first, fixes > 1 else {
       throw PositioningError(code: .testBedFailed, message: "No fixes came through gpsd during the benchmark.")
@@ -90,6 +110,7 @@ public enum PositioningBenchmark {
     }
     defer { watchdog.cancel() }
     for await event in client.events() {
+      if bed.isClosed { throw timeout }
       switch event {
       case .line(let line) where line.contains("\"class\":\"WATCH\""):
         bed.release()
@@ -119,4 +140,14 @@ public enum PositioningBenchmark {
     }
     return results
   }
+}
+
+/// When the last fix arrived, shared between the benchmark loop and its watchdog.
+final class LastFix: @unchecked Sendable {
+  // @unchecked: every access goes through `lock`.
+  private let lock = NSLock()
+  private var instant = ContinuousClock.now
+
+  func mark(_ now: ContinuousClock.Instant) { lock.withLock { instant = now } }
+  func quietFor(_ duration: Duration) -> Bool { lock.withLock { ContinuousClock.now - instant > duration } }
 }
