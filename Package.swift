@@ -11,19 +11,68 @@ let package = Package(
   name: "chalkline",
   platforms: [.macOS(.v15)],
   products: [
-    .executable(name: "chalkline", targets: ["chalkline"])
+    .executable(name: "chalkline", targets: ["chalkline"]),
+    .executable(name: "chalkline-v4l2-probe", targets: ["chalkline-v4l2-probe"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
   ],
   targets: [
+    // MARK: - C shims
+
+    .systemLibrary(name: "CV4L2", pkgConfig: "libv4l2", providers: [.apt(["libv4l-dev"])]),
+    .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+    .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CGPS", pkgConfig: "libgps", providers: [.apt(["libgps-dev"])]),
+
+    // MARK: - Imaging, capture, reading
+
+    .target(name: "Imaging", dependencies: ["CTurboJPEG"], swiftSettings: swiftSettings),
+    .target(
+      name: "Capture",
+      dependencies: ["CV4L2", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "Positioning",
+      dependencies: ["CGPS", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "PlateReading",
+      dependencies: ["Imaging", "CBLAS", .product(name: "Logging", package: "swift-log")],
+      resources: [.copy("Resources")],
+      swiftSettings: swiftSettings
+    ),
+
+    // MARK: - Enforcement and the vault
+
+    .target(
+      name: "Enforcement",
+      dependencies: [.product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "Vault",
+      dependencies: [
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
     // MARK: - Agent
 
     .target(
       name: "Agent",
       dependencies: [
+        "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
       ],
@@ -35,10 +84,22 @@ let package = Package(
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent",
+        "Agent", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
+      swiftSettings: swiftSettings
+    ),
+    // Runs inside the V4L2 test VM; its closure stays small so its static release build is cheap.
+    .executableTarget(
+      name: "chalkline-v4l2-probe",
+      dependencies: ["CV4L2", "Capture", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    // The process the vault's crash harness kills at random instants.
+    .executableTarget(
+      name: "vault-crash-writer",
+      dependencies: ["Vault", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
 
@@ -57,6 +118,34 @@ let package = Package(
       dependencies: [
         "Agent", "ChalklineTestKit",
         .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "CaptureTests",
+      dependencies: ["Capture", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "PlateReadingTests",
+      dependencies: ["PlateReading", "Imaging", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "PositioningTests",
+      dependencies: ["Positioning", "ChalklineTestKit", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "VaultTests",
+      dependencies: [
+        "Vault", "vault-crash-writer",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),

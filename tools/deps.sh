@@ -14,6 +14,8 @@ packages=(
   qemu-system-x86 busybox-static v4l-utils cpio kmod
   # systemd unit checks and the nspawn boot test
   systemd systemd-container debootstrap
+  # the patrol generator (Debian's python3 with PIL and numpy)
+  python3-pil python3-numpy
   # test PKI, JPEG tools and fonts for generated frames
   openssl libjpeg-turbo-progs fonts-dejavu-core
 )

@@ -11,7 +11,15 @@ struct Chalkline: AsyncParsableCommand {
     abstract: "Digital chalking for a parking-enforcement vehicle: reads plates, keeps violation candidates.",
     version: ChalklineVersion.current,
     subcommands: [
-      CheckProfileCommand.self
+      ReplayCommand.self,
+      CheckProfileCommand.self,
+      CheckZonesCommand.self,
+      RecordCommand.self,
+      DevicesCommand.self,
+      GPSCommand.self,
+      ReadPlatesCommand.self,
+      KeysCommand.self,
+      AuditCommand.self,
     ]
   )
 }

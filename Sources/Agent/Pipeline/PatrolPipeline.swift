@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Capture
+import Enforcement
+import Foundation
+import Imaging
+import Logging
+import PlateReading
+import Positioning
+import Vault
+
+/// The road's pipeline for one frame stream: read plates, track cars into sightings, place each
+/// sighting at the curb, hash its readings, let the ledger decide, and keep what the decision
+/// says must be kept — sealed — in the vault. Everything else is forgotten.
+///
+/// The live agent and the field replay drive the same instance with their own clocks (the
+/// camera's, or the dump's), so a replay decides exactly as the road would. It is owned by one
+/// task: its methods block on inference and SQLite and must run off the cooperative pool.
+public final class PatrolPipeline {
+  private let profile: DeviceProfile
+  private let reader: any FramePlateReader
+  private let decoder: JPEGDecoder
+  private let tracker: PlateTracker
+  private var ledger: ChalkLedger
+  private let vault: Vault
+  private let sealer: EvidenceSealer
+  private var cropper: EvidenceCropper
+  private var track: PositionTrack
+  private let projection: CurbProjection
+  private let quality: FixQuality
+  private let logger: Logger
+  private var hashers: [KeyWindowID: PlateHasher] = [:]
+  private var frameTimes: [Double] = []
+  private var decisionTimes: [Double] = []
+  private var lastExpiry: Date?
+  private var lastFixTime: Date?
+  /// Plate-free counts of what happened.
+  public private(set) var counters = PipelineCounters()
+
+  /// - Parameters:
+  ///   - zones: the curb zones and policies in force.
+  ///   - vault: an open vault whose keyring holds the upstream's sealing key.
+  ///   - reader: the plate reader; by default the shipped models.
+  public init(
+    profile: DeviceProfile, zones: ZoneSet, vault: Vault, reader: (any FramePlateReader)? = nil, logger: Logger
+  ) throws {
+    self.profile = profile
+    self.vault = vault
+    self.logger = logger
+    self.reader = try reader ?? PlateReader.shipped(alternatives: profile.reader.alternatives, logger: logger)
+    decoder = try JPEGDecoder()
+    tracker = PlateTracker()
+    var configuration = EnforcementConfiguration()
+    configuration.samePlaceTolerance = profile.enforcement.samePlaceTolerance
+    configuration.grace = profile.enforcement.grace
+    configuration.minimumReadConfidence = profile.reader.minConfidence
+    configuration.permitMinimumObservation = profile.enforcement.permitMinObservation
+    ledger = ChalkLedger(zones: zones, configuration: configuration, logger: logger)
+    sealer = try EvidenceSealer(keyring: vault.keyring)
+    cropper = try EvidenceCropper()
+    track = PositionTrack(
+      configuration: PositionTrack.Configuration(maxExtrapolation: profile.gps.maxExtrapolation))
+    projection = CurbProjection(
+      mount: CameraMount(
+        side: profile.camera.side == .left ? .left : .right, curbDistance: profile.camera.curbDistance,
+        forwardOffset: profile.camera.forwardOffset, yaw: profile.camera.yawDegrees,
+        mountError: profile.camera.mountError))
+    quality = FixQuality(maxEph: profile.gps.maxEph, maxAge: profile.gps.maxFixAge)
+  }
+
+  /// Feeds one GPS fix (in time order).
+  public func add(_ fix: Fix) {
+    guard fix.mode >= .twoD else { return }
+    if case .usable = quality.verdictIgnoringAge(for: fix), track.append(fix) {
+      counters.gpsFixes += 1
+      lastFixTime = fix.time
+    }
+  }
+
+  /// Reads one frame and decides every sighting that it closes.
+  public func process(_ frame: Frame) throws {
+    counters.frames += 1
+    let started = ContinuousClock.now
+    let reads: [PlateRead]
+    do {
+      let luma: LumaImage
+      if frame.pixelFormat == .mjpeg || frame.pixelFormat == .jpeg {
+        cropper.remember(time: frame.time, jpeg: frame.bytes)
+        luma = try decoder.decodeLuma(frame.bytes)
+      } else if frame.pixelFormat == .yuyv {
+        luma = try LumaImage(yuyv: frame.bytes, width: frame.width, height: frame.height)
+      } else {
+        luma = try LumaImage(grey: frame.bytes, width: frame.width, height: frame.height)
+      }
+      reads = try reader.plates(in: luma, of: frame)
+    } catch {
+      counters.damagedFrames += 1
+      logger.debug("frame skipped", metadata: ["frame.seq": "\(frame.sequence)", "error": "\(error)"])
+      return
+    }
+    frameTimes.append(Self.milliseconds(since: started))
+    counters.plateReads += reads.count
+    for sighting in tracker.update(time: frame.time, reads: reads) { try decide(sighting) }
+    expireIfDue(now: frame.time)
+  }
+
+  /// Counts a fault the frame source survived.
+  public func sourceFault() { counters.sourceFaults += 1 }
+
+  /// Closes every open track and decides it (end of a dump, or shutdown).
+  public func finish() throws -> PipelineCounters {
+    for sighting in tracker.finish() { try decide(sighting) }
+    counters.frameMillisecondsP50 = Self.percentile(frameTimes, 0.5)
+    counters.frameMillisecondsP99 = Self.percentile(frameTimes, 0.99)
+    counters.decisionMillisecondsP50 = Self.percentile(decisionTimes, 0.5)
+    counters.decisionMillisecondsP99 = Self.percentile(decisionTimes, 0.99)
+    return counters
+  }
+
+  private func decide(_ read: PlateReading.Sighting) throws {
+    let started = ContinuousClock.now
+    counters.sightings += 1
+    let time = read.evidenceTime
+    let position = curbPosition(at: time)
+    if position == nil { counters.withoutPosition += 1 }
+    let evidenceID = UUID()
+    let sighting = Enforcement.Sighting(
+      time: time, position: position, alternatives: try hashedAlternatives(read, at: time),
+      evidence: EvidenceID(evidenceID))
+    let outcome = ledger.decide(sighting)
+    switch outcome.decision {
+    case .skipped(let reason):
+      counters.skipped[reason.rawValue, default: 0] += 1
+    case .chalked(let mark, let renewed):
+      if renewed {
+        counters.renewedChalkMarks += 1
+        try? vault.updateLastSeen(of: mark.id, to: time)
+      } else {
+        try storeChalkMark(mark, read: read, evidenceID: evidenceID)
+      }
+    case .candidate(let candidate):
+      try storeCandidate(candidate, read: read, evidenceID: evidenceID)
+    }
+    for removed in outcome.removed { try? vault.deleteChalkMark(id: removed.id) }
+    decisionTimes.append(Self.milliseconds(since: started))
+  }
+
+  private func curbPosition(at time: Date) -> Enforcement.CurbPosition? {
+    guard let lastFixTime, abs(time.timeIntervalSince(lastFixTime)) <= max(profile.gps.maxFixAge, 1) + 1 else {
+      return nil
+    }
+    guard case .success(let pose) = track.pose(at: time), let estimate = projection.project(pose) else { return nil }
+    return Enforcement.CurbPosition(
+      latitude: estimate.position.latitude, longitude: estimate.position.longitude, uncertainty: estimate.uncertainty)
+  }
+
+  /// Each canonical reading hashed under every key window the ledger may match it in; the text
+  /// itself goes no further than this function.
+  private func hashedAlternatives(_ read: PlateReading.Sighting, at time: Date) throws -> [Enforcement.PlateAlternative] {
+    let windows = ledger.keyWindows(at: time)
+    let hashersNow = try windows.map { try hasher(for: $0, at: time) }
+    return read.alternatives.prefix(profile.reader.alternatives).map { alternative in
+      let canonical = PlateCanonicalForm.canonical(alternative.text)
+      let keys = hashersNow.map { PlateKey(window: KeyWindowID($0.window.id), bytes: Array($0.hash(canonical).bytes)) }
+      return Enforcement.PlateAlternative(keys: keys, confidence: alternative.confidence)
+    }
+  }
+
+  private func hasher(for window: KeyWindowID, at time: Date) throws -> PlateHasher {
+    if let known = hashers[window] { return known }
+    // A window's key lives as long as a chalk mark made in it can still become a candidate;
+    // the ledger's expiry closes it earlier when nothing references it any more.
+    let lifetime = ledger.configuration.chalkLifetime + 86_400
+    let made = try vault.plateHasher(for: ChalkWindow(id: window.rawValue, expiresAt: time.addingTimeInterval(lifetime)))
+    hashers[window] = made
+    return made
+  }
+
+  private func seal(_ read: PlateReading.Sighting, evidenceID: UUID) throws -> SealedEvidence {
+    // Raw (YUYV/GREY) frames are not kept; their evidence is the rectified plate crop alone.
+    let crops: (plate: Data, vehicle: Data)
+    if let cut = try? cropper.crops(for: read.evidence, at: read.evidenceTime) {
+      crops = cut
+    } else {
+      let plate = Data(try JPEGEncoder().encode(read.evidence.crop, quality: 92))
+      crops = (plate, plate)
+    }
+    let capture = EvidenceCapture(
+      plateJPEG: crops.plate, vehicleJPEG: crops.vehicle, plateAlternatives: read.alternatives.map(\.text),
+      capturedAt: read.evidenceTime)
+    return try sealer.seal(capture, id: evidenceID)
+  }
+
+  private func storeChalkMark(_ mark: Enforcement.ChalkMark, read: PlateReading.Sighting, evidenceID: UUID) throws {
+    guard let position = mark.first.position, let window = mark.first.alternatives.first?.keys.first?.window else {
+      return
+    }
+    let hashes = mark.first.alternatives.compactMap { alternative in
+      alternative.keys.first { $0.window == window }.map { PlateHash(bytes: Data($0.bytes)) }
+    }
+    let stored = StoredChalkMark(
+      id: mark.id, windowID: window.rawValue, plateHashes: hashes, zoneID: mark.zone.rawValue,
+      position: StoredCurbPosition(
+        latitude: position.latitude, longitude: position.longitude, uncertaintyMeters: position.uncertainty),
+      firstSeen: mark.first.time, lastSeen: mark.last.time, evidenceID: evidenceID)
+    switch try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID)) {
+    case .stored:
+      counters.chalkMarks += 1
+      try vault.addToAggregate(hour: mark.first.time, area: .zone(mark.zone.rawValue), reads: 1, chalkMarks: 1)
+    case .refusedQuotaFull:
+      counters.refusedByQuota += 1
+      logger.warning("vault full: chalk mark refused", metadata: ["zone": "\(mark.zone)"])
+    }
+  }
+
+  private func storeCandidate(_ candidate: Candidate, read: PlateReading.Sighting, evidenceID: UUID) throws {
+    guard let first = candidate.first.position, let second = candidate.second.position,
+      let firstEvidence = UUID(uuidString: candidate.first.evidence.rawValue)
+    else { return }
+    func curb(_ p: Enforcement.CurbPosition) -> StoredCurbPosition {
+      StoredCurbPosition(latitude: p.latitude, longitude: p.longitude, uncertaintyMeters: p.uncertainty)
+    }
+    let draft = CandidateDraft(
+      id: candidate.id, rule: Self.ruleName(candidate.rule), zoneID: candidate.zone.rawValue,
+      decidedAt: candidate.second.time,
+      sightings: [
+        CandidateSighting(time: candidate.first.time, position: curb(first), evidence: .stored(firstEvidence)),
+        CandidateSighting(
+          time: candidate.second.time, position: curb(second), evidence: .new(try seal(read, evidenceID: evidenceID))),
+      ])
+    _ = try vault.enqueueCandidate(draft)
+    try vault.addToAggregate(hour: candidate.second.time, area: .zone(candidate.zone.rawValue), reads: 1, candidates: 1)
+    counters.candidates += 1
+    logger.notice(
+      "violation candidate queued for review",
+      metadata: [
+        "candidate.id": "\(candidate.id)", "zone": "\(candidate.zone)", "rule": "\(Self.ruleName(candidate.rule))",
+        "elapsed.minutes": "\(Int(candidate.enforcedElapsed / 60))",
+      ])
+  }
+
+  private func expireIfDue(now: Date) {
+    if let lastExpiry, now.timeIntervalSince(lastExpiry) < 60 { return }
+    lastExpiry = now
+    let report = ledger.expire(now: now)
+    for mark in report.expired { try? vault.deleteChalkMark(id: mark.id) }
+    counters.expiredChalkMarks += report.expired.count
+    for window in report.closedWindows { hashers[window] = nil }
+  }
+
+  static func ruleName(_ rule: Candidate.Rule) -> String {
+    switch rule {
+    case .overstay: "max_stay"
+    case .noReturn: "no_return"
+    case .permitRequired: "permit"
+    }
+  }
+
+  private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+  }
+
+  private static func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return 0 }
+    let sorted = values.sorted()
+    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+  }
+}

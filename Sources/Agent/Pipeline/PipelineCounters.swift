@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+/// What one run of the pipeline did, plate-free: the replay's summary and the agent's status.
+public struct PipelineCounters: Codable, Sendable, Equatable {
+  public var frames = 0
+  /// Frames skipped because they could not be decoded (counted, never fatal).
+  public var damagedFrames = 0
+  /// Faults the frame source reported and survived (a skipped dump line, a camera reconnect).
+  public var sourceFaults = 0
+  public var plateReads = 0
+  public var sightings = 0
+  /// Sightings without a usable position (never chalked).
+  public var withoutPosition = 0
+  public var chalkMarks = 0
+  public var renewedChalkMarks = 0
+  public var candidates = 0
+  /// Chalk marks the vault refused because its quota is reached (evidence is never dropped).
+  public var refusedByQuota = 0
+  /// Skipped sightings by reason (`outside_zone`, `no_position`, …).
+  public var skipped: [String: Int] = [:]
+  public var expiredChalkMarks = 0
+  public var gpsFixes = 0
+  /// Seconds of processing per frame: decode and read, median and 99th percentile.
+  public var frameMillisecondsP50 = 0.0
+  public var frameMillisecondsP99 = 0.0
+  /// Seconds from a sighting's last frame to its decision (pipeline latency, dump clock excluded).
+  public var decisionMillisecondsP50 = 0.0
+  public var decisionMillisecondsP99 = 0.0
+
+  public init() {}
+}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import ArgumentParser
+import Capture
+import Foundation
+import Logging
+
+/// `chalkline replay DUMP --profile P`: a recorded patrol through the road's pipeline.
+struct ReplayCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "replay",
+    abstract: "Replay a frame dump through the whole pipeline on the dump's own clock, and summarise.",
+    discussion: """
+      The same code as on the road decides every sighting; a two-hour chalk window replays in
+      seconds, and the same dump gives the same candidates every time. Evidence is sealed to the
+      hub's key when --upstream-keys names it (chalkline-hub keys), else to a throwaway key.
+      """
+  )
+
+  @Argument(help: "The frame dump (a chalkline-dump directory).")
+  var dump: String
+
+  @Option(help: "The device profile.")
+  var profile: String = "device-profiles/replay-default.yaml"
+
+  @Option(help: "fast: the dump's clock, as fast as the pipeline goes; realtime: as filmed.")
+  var pace: DumpFrameSource.Pace = .fast
+
+  @Option(help: "Keep the vault here instead of the profile's vault.state_dir.")
+  var stateDir: String?
+
+  @Option(help: "The hub's public keys (JSON with base64 `hpke` and `signing`), to seal evidence to.")
+  var upstreamKeys: String?
+
+  @Flag(help: "Print the summary as JSON.")
+  var json = false
+
+  @Option(help: "Also write the summary as JSON to this file.")
+  var summaryFile: String?
+
+  func run() async throws {
+    var loaded: DeviceProfile
+    do {
+      loaded = try DeviceProfile.load(from: profile)
+    } catch {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+      throw ExitCode(error.code == .unreadable ? 2 : 1)
+    }
+    if let stateDir { loaded.vault.stateDirectory = URL(fileURLWithPath: stateDir).standardizedFileURL.path }
+    let level = loaded.logLevel
+    let logger = Logger(label: "chalkline.replay") { JournalLogHandler(label: $0, level: level) }
+    let keys = try upstreamKeys.map(UpstreamKeysFile.read)
+    let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: keys, logger: logger)
+    defer { try? vault.close() }
+    let interactive = isatty(STDERR_FILENO) == 1 && !json
+    let runner = ReplayRunner(profile: loaded, dump: URL(fileURLWithPath: dump), pace: pace, logger: logger)
+    let summary = try await runner.run(vault: vault) { counters in
+      guard interactive else { return }
+      FileHandle.standardError.write(
+        Data("\r  \(counters.frames) frames, \(counters.sightings) sightings, \(counters.candidates) candidates".utf8))
+    }
+    if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    let encoded = try encoder.encode(summary)
+    if let summaryFile { try encoded.write(to: URL(fileURLWithPath: summaryFile)) }
+    if json {
+      print(String(decoding: encoded, as: UTF8.self))
+    } else {
+      print(summary.lines.joined(separator: "\n"))
+    }
+  }
+}
+
+extension DumpFrameSource.Pace: ExpressibleByArgument {}
+
+/// The hub's public keys as `chalkline-hub keys` exports them: `{"hpke": BASE64, "signing": BASE64}`.
+enum UpstreamKeysFile {
+  static func read(_ path: String) throws -> (hpke: Data, signing: Data) {
+    struct Keys: Decodable {
+      var hpke: String
+      var signing: String
+    }
+    let keys = try JSONDecoder().decode(Keys.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+    guard let hpke = Data(base64Encoded: keys.hpke), let signing = Data(base64Encoded: keys.signing) else {
+      throw ValidationError("\(path): hpke and signing must be base64 raw public keys")
+    }
+    return (hpke, signing)
+  }
+}

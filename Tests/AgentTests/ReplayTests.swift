@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import ChalklineTestKit
+import Foundation
+import Logging
+import Testing
+
+/// The generated patrol (tools/patrol/generate.py), made once per test run and shared.
+enum GeneratedPatrol {
+  static let directory: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-patrol-\(getpid())")
+    if !FileManager.default.fileExists(atPath: url.appendingPathComponent("expected.json").path) {
+      let script = TestPaths.packageRoot.appendingPathComponent("tools/patrol/generate.py").path
+      let result = try! runCommand(URL(fileURLWithPath: "/usr/bin/python3"), [script, "--out", url.path])
+      precondition(result.status == 0, "patrol generator failed: \(result.standardError)")
+    }
+    return url
+  }()
+
+  struct Expected: Decodable {
+    struct Candidate: Decodable {
+      var zone: String
+    }
+    var candidates: [Candidate]
+  }
+
+  static var expectedByZone: [String: Int] {
+    let data = try! Data(contentsOf: directory.appendingPathComponent("expected.json"))
+    var result: [String: Int] = [:]
+    for candidate in try! JSONDecoder().decode(Expected.self, from: data).candidates {
+      result[candidate.zone, default: 0] += 1
+    }
+    return result
+  }
+}
+
+@Suite("Replay of a generated patrol", .serialized)
+struct ReplayTests {
+  private func replay(into state: URL, shipped: Bool = false) async throws -> ReplaySummary {
+    var profile = try DeviceProfile.load(
+      from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
+    profile.vault.stateDirectory = state.path
+    let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }
+    let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+    defer { try? vault.close() }
+    let reader: (any FramePlateReader)? = shipped ? nil : try TruthReader(patrol: GeneratedPatrol.directory)
+    return try await ReplayRunner(
+      profile: profile, dump: GeneratedPatrol.directory, pace: .fast, reader: reader, logger: logger
+    ).run(vault: vault)
+  }
+
+  @Test("with the plates read right, the patrol's overstaying cars become candidates and nothing else does")
+  func findsExpectedCandidates() async throws {
+    try await withTemporaryDirectory { directory in
+      let summary = try await replay(into: directory.appendingPathComponent("state"))
+      #expect(summary.counters.frames > 1000)
+      #expect(summary.counters.damagedFrames == 0)
+      #expect(summary.counters.withoutPosition == 0)
+      #expect(summary.candidatesByZone == GeneratedPatrol.expectedByZone, "\(summary.lines.joined(separator: "\n"))")
+      #expect(summary.outbox == summary.counters.candidates)
+    }
+  }
+
+  @Test("the same dump gives the same decisions every time")
+  func deterministic() async throws {
+    try await withTemporaryDirectory { directory in
+      var first = try await replay(into: directory.appendingPathComponent("a")).counters
+      var second = try await replay(into: directory.appendingPathComponent("b")).counters
+      first.frameMillisecondsP50 = 0
+      first.frameMillisecondsP99 = 0
+      first.decisionMillisecondsP50 = 0
+      first.decisionMillisecondsP99 = 0
+      second.frameMillisecondsP50 = 0
+      second.frameMillisecondsP99 = 0
+      second.decisionMillisecondsP50 = 0
+      second.decisionMillisecondsP99 = 0
+      #expect(first == second)
+    }
+  }
+
+  @Test("no plate text reaches any file of the vault")
+  func noPlateTextOnDisk() async throws {
+    try await withTemporaryDirectory { directory in
+      let state = directory.appendingPathComponent("state")
+      _ = try await replay(into: state)
+      let expected = try String(
+        contentsOf: GeneratedPatrol.directory.appendingPathComponent("expected.json"), encoding: .utf8)
+      let plates = expected.split(separator: "\"").filter { $0.count == 7 && $0.allSatisfy { $0.isNumber || $0.isUppercase } }
+      #expect(!plates.isEmpty)
+      let files = FileManager.default.enumerator(at: state, includingPropertiesForKeys: nil)!
+      for case let file as URL in files {
+        guard let data = try? Data(contentsOf: file) else { continue }
+        let text = String(decoding: data, as: UTF8.self).uppercased()
+        for plate in plates {
+          #expect(!text.contains(plate), "plate text found in \(file.lastPathComponent)")
+          #expect(!file.lastPathComponent.uppercased().contains(plate))
+        }
+      }
+    }
+  }
+}
+
+@Suite("Replay with the shipped plate reader")
+struct ShippedReaderReplayTests {
+  @Test("the shipped models read the whole patrol through the pipeline")
+  func shippedReader() async throws {
+    try await withTemporaryDirectory { directory in
+      var profile = try DeviceProfile.load(
+        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
+      profile.vault.stateDirectory = directory.appendingPathComponent("state").path
+      let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }
+      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      defer { try? vault.close() }
+      let summary = try await ReplayRunner(profile: profile, dump: GeneratedPatrol.directory, pace: .fast, logger: logger)
+        .run(vault: vault)
+      let frames = try String(
+        contentsOf: GeneratedPatrol.directory.appendingPathComponent("frames.jsonl"), encoding: .utf8
+      ).split(separator: "\n").count
+      #expect(summary.counters.frames == frames)
+      #expect(summary.counters.damagedFrames == 0)
+      #expect(summary.counters.sourceFaults == 0)
+      #expect(summary.outbox == summary.counters.candidates)
+    }
+  }
+}
