@@ -46,7 +46,8 @@ public final class JPEGDecoder {
   /// Creates a decoder. The corresponding C function is `tjInitDecompress`.
   public init() throws(ImagingError) {
     guard let h = tjInitDecompress() else {
-      throw ImagingError(.codecUnavailable, "libjpeg-turbo could not create a decompressor; is libturbojpeg0 installed?")
+      throw ImagingError(
+        .codecUnavailable, "libjpeg-turbo could not create a decompressor; is libturbojpeg0 installed?")
     }
     handle = h
   }
@@ -64,7 +65,8 @@ public final class JPEGDecoder {
     }
     guard rc == 0, w > 0, h > 0 else {
       throw ImagingError(
-        .corruptJPEG, "The frame is not a readable JPEG (\(jpeg.count) bytes): skip it and check the camera's MJPEG output.",
+        .corruptJPEG,
+        "The frame is not a readable JPEG (\(jpeg.count) bytes): skip it and check the camera's MJPEG output.",
         cause: lastError())
     }
     return JPEGHeader(width: Int(w), height: Int(h))
@@ -74,14 +76,17 @@ public final class JPEGDecoder {
   ///
   /// A truncated or damaged stream is an ``ImagingError`` with code `corruptJPEG`, never a
   /// half-grey picture. The corresponding C function is `tjDecompress2` with `TJPF_GRAY`.
-  public func decodeLuma(_ jpeg: [UInt8], scale: JPEGScale = .full, fastDCT: Bool = false) throws(ImagingError)
+  public func decodeLuma(
+    _ jpeg: [UInt8], scale: JPEGScale = .full, fastDCT: Bool = false
+  ) throws(ImagingError)
     -> LumaImage
   {
     let head = try header(of: jpeg)
     let w = scale.scaled(head.width)
     let h = scale.scaled(head.height)
     var out = [UInt8](repeating: 0, count: w * h)
-    try decode(jpeg, into: &out, width: w, height: h, pixelFormat: CTurboJPEG_PF_GRAY, bytesPerPixel: 1, fastDCT: fastDCT)
+    try decode(
+      jpeg, into: &out, width: w, height: h, pixelFormat: CTurboJPEG_PF_GRAY, bytesPerPixel: 1, fastDCT: fastDCT)
     return LumaImage(unchecked: w, h, out)
   }
 
@@ -109,7 +114,8 @@ public final class JPEGDecoder {
     }
     guard rc == 0 else {
       throw ImagingError(
-        .corruptJPEG, "The JPEG frame (\(jpeg.count) bytes) is truncated or damaged: it was skipped.", cause: lastError())
+        .corruptJPEG, "The JPEG frame (\(jpeg.count) bytes) is truncated or damaged: it was skipped.",
+        cause: lastError())
     }
   }
 

@@ -13,7 +13,8 @@ public struct RGBImage: Sendable, Equatable {
   public init(width: Int, height: Int, pixels: [UInt8]) throws(ImagingError) {
     guard width > 0, height > 0, pixels.count == width * height * 3 else {
       throw ImagingError(
-        .badGeometry, "An RGB image of \(width)x\(height) needs \(max(0, width * height * 3)) bytes, got \(pixels.count).")
+        .badGeometry,
+        "An RGB image of \(width)x\(height) needs \(max(0, width * height * 3)) bytes, got \(pixels.count).")
     }
     self.width = width
     self.height = height

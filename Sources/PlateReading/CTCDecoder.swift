@@ -118,7 +118,9 @@ public struct CTCDecoder: Sendable {
         }
       }
       beams = Dictionary(
-        uniqueKeysWithValues: next.sorted { $0.value.total > $1.value.total }.prefix(beamWidth).map { ($0.key, $0.value) })
+        uniqueKeysWithValues: next.sorted { $0.value.total > $1.value.total }.prefix(beamWidth).map {
+          ($0.key, $0.value)
+        })
     }
     return beams.sorted { $0.value.total > $1.value.total }.prefix(top).map { prefix, beam in
       PlateAlternative(text: String(prefix.map { charset[$0] }), confidence: beam.total)

@@ -100,7 +100,8 @@ public enum PlateReadingBenchmark {
       }
       let (w, h) = size == "1280x720" ? (1280, 720) : (1920, 1080)
       let yuyv = [UInt8](repeating: 128, count: w * h * 2)
-      results.append(("yuyv_to_luma_ms_\(label)", median(timed(30) { _ = try? LumaImage(yuyv: yuyv, width: w, height: h) }), "ms"))
+      results.append(
+        ("yuyv_to_luma_ms_\(label)", median(timed(30) { _ = try? LumaImage(yuyv: yuyv, width: w, height: h) }), "ms"))
     }
     // The two networks alone: the detector on a 720p frame, the recognizer on one crop.
     if let jpeg = sizes["1280x720"] {
@@ -108,8 +109,10 @@ public enum PlateReadingBenchmark {
       results.append(("detector_ms_720p", median(timed(20) { _ = try? reader.detector.detect(frame) }), "ms"))
       let quad = Quad(x: 600, y: 340, width: 100, height: 50)
       let crop = try reader.recognizer.rectify(frame, quad: quad)
-      results.append(("rectify_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.rectify(frame, quad: quad) }), "ms"))
-      results.append(("recognizer_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.recognize(crop: crop) }), "ms"))
+      results.append(
+        ("rectify_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.rectify(frame, quad: quad) }), "ms"))
+      results.append(
+        ("recognizer_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.recognize(crop: crop) }), "ms"))
     }
     results.append(("peak_rss", peakResidentMegabytes(), "MB"))
     for r in results { print("\(r.metric)\t\(String(format: "%.2f", r.value))\t\(r.unit)") }

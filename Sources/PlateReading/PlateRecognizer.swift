@@ -39,7 +39,8 @@ public final class PlateRecognizer {
   /// Reads a crop already rectified to `cropWidth`×`cropHeight`.
   public func recognize(crop: LumaImage, alternatives: Int = 10) throws(PlateReadingError) -> CTCResult {
     guard crop.width == cropWidth, crop.height == cropHeight else {
-      throw PlateReadingError(.badInput, "The recognizer takes \(cropWidth)x\(cropHeight) crops, got \(crop.width)x\(crop.height).")
+      throw PlateReadingError(
+        .badInput, "The recognizer takes \(cropWidth)x\(cropHeight) crops, got \(crop.width)x\(crop.height).")
     }
     tensor.values.withUnsafeMutableBufferPointer { dst in
       crop.pixels.withUnsafeBufferPointer { src in

@@ -14,7 +14,12 @@ struct GoldenInferenceTests {
     }
     var cases: [Case]
     /// Says whether inputs are raw luma in [0,1] (then the runtime's normalisation applies).
-    var input_is: String?
+    var inputIs: String?
+
+    enum CodingKeys: String, CodingKey {
+      case cases
+      case inputIs = "input_is"
+    }
   }
 
   /// `[C, H, W, [floats…]]`.
@@ -39,7 +44,7 @@ struct GoldenInferenceTests {
     #expect(!golden.cases.isEmpty)
     for (n, c) in golden.cases.enumerated() {
       var input = c.input.tensor
-      if golden.input_is?.hasPrefix("luma in [0,1]") ?? false {
+      if golden.inputIs?.hasPrefix("luma in [0,1]") ?? false {
         let (mean, std) = (net.description.input.mean, net.description.input.std)
         input.values = input.values.map { ($0 - mean) / std }
       }

@@ -7,7 +7,9 @@ import Testing
 /// tiny hand-made networks against values worked out by hand (PyTorch semantics, FORMAT.md).
 @Suite("Network ops")
 struct NetworkOpsTests {
-  static func network(_ layers: String, outputs: [String], weights: [Float], input: (Int, Int, Int) = (2, 3, 3))
+  static func network(
+    _ layers: String, outputs: [String], weights: [Float], input: (Int, Int, Int) = (2, 3, 3)
+  )
     throws -> NeuralNetwork
   {
     let json = """
@@ -20,7 +22,8 @@ struct NetworkOpsTests {
   }
 
   /// Channel 0: 1…9, channel 1: -1…-9 (3×3).
-  static let input = Tensor(channels: 2, height: 3, width: 3, values: (1...9).map(Float.init) + (1...9).map { -Float($0) })
+  static let input = Tensor(
+    channels: 2, height: 3, width: 3, values: (1...9).map(Float.init) + (1...9).map { -Float($0) })
 
   @Test func depthwiseConvWithPaddingAndLeakyReLU() throws {
     // Per-channel 3×3 kernels: channel 0 all ones, channel 1 the centre tap only; bias 0 / 1.
@@ -95,7 +98,10 @@ struct NetworkOpsTests {
 
   @Test(arguments: [
     ("unknown op", #"{"name": "x", "op": "softmax"}"#),
-    ("weights out of range", #"{"name": "c", "op": "conv2d", "in_channels": 2, "out_channels": 1, "kernel": [1, 1], "weight_offset": 5, "bias_offset": -1}"#),
+    (
+      "weights out of range",
+      #"{"name": "c", "op": "conv2d", "in_channels": 2, "out_channels": 1, "kernel": [1, 1], "weight_offset": 5, "bias_offset": -1}"#
+    ),
     ("unknown input", #"{"name": "r", "op": "relu", "input": "nowhere"}"#),
   ])
   func invalidModelsAreRefused(name: String, layer: String) {

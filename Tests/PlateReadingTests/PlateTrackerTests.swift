@@ -22,7 +22,8 @@ struct PlateTrackerTests {
     let quad = Quad(
       topLeft: Point2D(x: x - w / 2, y: y - h / 2), topRight: Point2D(x: x + w / 2, y: y - h / 2 + skew),
       bottomRight: Point2D(x: x + w / 2, y: y + h / 2 - skew), bottomLeft: Point2D(x: x - w / 2, y: y + h / 2))
-    let alts = [PlateAlternative(text: text, confidence: confidence)]
+    let alts =
+      [PlateAlternative(text: text, confidence: confidence)]
       + alternatives.map { PlateAlternative(text: $0.0, confidence: $0.1) }
     return PlateRead(
       quad: quad, detectionScore: 0.95, text: text, characterConfidences: [], alternatives: alts, crop: crop)
@@ -41,7 +42,8 @@ struct PlateTrackerTests {
         // Two frames misread 8 as B, one misreads 0 as O (which is the same plate).
         let text = f == 12 || f == 20 ? "7BCD123" : f == 15 ? "7OCD123" : "70CD123"
         let conf = abs(x - 640) < 200 ? 0.95 : 0.6
-        reads.append(Self.read(text, x: x, confidence: text.contains("B") ? 0.5 : conf, alternatives: [("7BCD123", 0.1)]))
+        reads.append(
+          Self.read(text, x: x, confidence: text.contains("B") ? 0.5 : conf, alternatives: [("7BCD123", 0.1)]))
       }
       sightings += tracker.update(time: Self.at(f), reads: reads)
     }
@@ -83,7 +85,8 @@ struct PlateTrackerTests {
       let wrong = f > 15 ? "K5L3D8" : "K5L308"
       let conf = 0.95 * squeeze * squeeze
       reads: do {
-        let r = Self.read(wrong, x: 600 + 6 * Double(f), confidence: conf, alternatives: [("K5L308", 0.2)], squeeze: squeeze)
+        let r = Self.read(
+          wrong, x: 600 + 6 * Double(f), confidence: conf, alternatives: [("K5L308", 0.2)], squeeze: squeeze)
         sightings += tracker.update(time: Self.at(f), reads: [r])
       }
     }

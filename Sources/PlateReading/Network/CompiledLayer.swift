@@ -65,7 +65,9 @@ struct CompiledLayer {
         throw bad("in_channels/out_channels missing")
       }
       let groups = l.groups ?? 1
-      guard groups > 0, cin % groups == 0, cout % groups == 0 else { throw bad("groups \(groups) do not divide channels") }
+      guard groups > 0, cin % groups == 0, cout % groups == 0 else {
+        throw bad("groups \(groups) do not divide channels")
+      }
       let (kh, kw) = try pair(l.kernel, "kernel")
       let (sh, sw) = try pair(l.stride, "stride", default: [1, 1])
       let (ph, pw) = try pair(l.padding, "padding", default: [0, 0])

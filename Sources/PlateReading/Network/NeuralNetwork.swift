@@ -39,7 +39,9 @@ public final class NeuralNetwork {
       throw PlateReadingError(.modelInvalid, "\(bin.path) is not a whole number of float32 values.")
     }
     let floats = binData.withUnsafeBytes { raw in
-      (0..<(binData.count / 4)).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self))) }
+      (0..<(binData.count / 4)).map {
+        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)))
+      }
     }
     try self.init(description: desc, weights: floats)
   }
@@ -49,7 +51,8 @@ public final class NeuralNetwork {
     guard description.format == "chalkline-nn", description.version == 1 else {
       throw PlateReadingError(
         .modelInvalid,
-        "Model \(description.name) is format \(description.format) version \(description.version); this build reads chalkline-nn version 1.")
+        "Model \(description.name) is format \(description.format) version \(description.version); this build reads chalkline-nn version 1."
+      )
     }
     CBLAS_setSingleThreaded()
     self.description = description
@@ -88,7 +91,8 @@ public final class NeuralNetwork {
     else {
       throw PlateReadingError(
         .badInput,
-        "Model \(description.name) takes \(spec.channels)x\(spec.height)x\(spec.width) (0 = any), got \(input.channels)x\(input.height)x\(input.width).")
+        "Model \(description.name) takes \(spec.channels)x\(spec.height)x\(spec.width) (0 = any), got \(input.channels)x\(input.height)x\(input.width)."
+      )
     }
     let plan = try self.plan(for: inShape)
     input.values.withUnsafeBufferPointer { plan.input.update(from: $0.baseAddress!, count: inShape.count) }
@@ -99,7 +103,8 @@ public final class NeuralNetwork {
     for (name, i) in zip(description.outputs, outputIndices) {
       let s = plan.shapes[i]
       result[name] = Tensor(
-        channels: s.c, height: s.h, width: s.w, values: Array(UnsafeBufferPointer(start: plan.buffers[i], count: s.count)))
+        channels: s.c, height: s.h, width: s.w,
+        values: Array(UnsafeBufferPointer(start: plan.buffers[i], count: s.count)))
     }
     return result
   }

@@ -22,7 +22,8 @@ public struct Tensor: Sendable, Equatable {
 
   /// Creates a zero tensor.
   public init(channels: Int, height: Int, width: Int) {
-    self.init(channels: channels, height: height, width: width, values: [Float](repeating: 0, count: channels * height * width))
+    self.init(
+      channels: channels, height: height, width: width, values: [Float](repeating: 0, count: channels * height * width))
   }
 
   /// The value at channel `c`, row `y`, column `x`.
