@@ -28,10 +28,40 @@ enum GPSDSocket {
   }
 
   /// A port that was free a moment ago (for programs like gpsd that must be told their port).
+  ///
+  /// Taken from below the kernel's ephemeral range: a port the kernel hands out for `bind(0)` (every feeder's)
+  /// could be given to a feeder between this probe and gpsd binding it, and the feeder would then pass for gpsd.
   static func freePort() throws -> Int {
-    let (fd, port) = try listen()
-    _ = Foundation.close(fd)
-    return port
+    let ephemeralStart = ephemeralRangeStart()
+    let range = max(1_024, ephemeralStart - 12_000)..<ephemeralStart
+    for _ in 0..<100 {
+      let candidate = Int.random(in: range)
+      if let fd = try? bound(port: candidate) {
+        _ = Foundation.close(fd)
+        return candidate
+      }
+    }
+    throw Failure(what: "finding a free port below \(ephemeralStart)", errno: EADDRINUSE)
+  }
+
+  private static func ephemeralRangeStart() -> Int {
+    let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+    return text?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+  }
+
+  private static func bound(port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    guard fd >= 0 else { throw Failure(what: "socket", errno: errno) }
+    var address = loopback(port: port)
+    let rc = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard rc == 0 else {
+      let e = errno
+      _ = Foundation.close(fd)
+      throw Failure(what: "bind", errno: e)
+    }
+    return fd
   }
 
   /// Whether something accepts TCP connections on 127.0.0.1:`port`.

@@ -32,11 +32,7 @@ final class BenchmarkBed: @unchecked Sendable {
 
   /// Starts gpsd (on a new free port the first time, on the same port afterwards) and waits until it listens.
   func startGPSD() throws(PositioningError) {
-    if gpsdPort == 0 {
-      let (fd, port) = try Self.listen()
-      _ = close(fd)
-      gpsdPort = port
-    }
+    if gpsdPort == 0 { gpsdPort = try Self.freePortBelowEphemeralRange() }
     let executable = ["/usr/sbin/gpsd", "/usr/local/sbin/gpsd"].first {
       FileManager.default.isExecutableFile(atPath: $0)
     }
@@ -137,6 +133,25 @@ final class BenchmarkBed: @unchecked Sendable {
       throw PositioningError(code: .testBedFailed, message: "Cannot listen on 127.0.0.1 (errno \(errno)).")
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
+  }
+
+  // A port the kernel hands out for bind(0) could be given to another listener between this probe and gpsd binding
+  // it, and that listener would pass for gpsd; so gpsd gets a port from below the ephemeral range.
+  private static func freePortBelowEphemeralRange() throws(PositioningError) -> Int {
+    let text = try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8)
+    let ephemeralStart = text?.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } ?? 32_768
+    for _ in 0..<100 {
+      let candidate = Int.random(in: max(1_024, ephemeralStart - 12_000)..<ephemeralStart)
+      let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+      guard fd >= 0 else { continue }
+      defer { _ = close(fd) }
+      var address = loopback(port: candidate)
+      let rc = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      }
+      if rc == 0 { return candidate }
+    }
+    throw PositioningError(code: .testBedFailed, message: "No free loopback port below \(ephemeralStart) for gpsd.")
   }
 
   private static func canConnect(port: Int) -> Bool {

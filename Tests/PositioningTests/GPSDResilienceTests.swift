@@ -104,7 +104,9 @@ struct GPSDResilienceTests {
     let times = Set(run.fixes.map(\.time))
     // libgps may give up on a line it cannot frame and the client then reconnects; the fixes after the garbage
     // must still arrive.
-    #expect(times.isSuperset(of: (5..<10).map { t0.addingTimeInterval(Double($0)) }), "got \(run.fixes.count)")
+    #expect(
+      times.isSuperset(of: (5..<10).map { t0.addingTimeInterval(Double($0)) }),
+      "got \(run.fixes.count) fixes; states \(run.states); \(run.lines.count) lines")
   }
 }
 
