@@ -89,13 +89,42 @@ enum Kernels {
     }
   }
 
-  /// out[M×N] = a[M×K] · b[K×N] (row-major), via OpenBLAS.
+  /// out[M×N] = a[M×K] · b[K×N] (row-major), via OpenBLAS; a tiny K (a first layer on one
+  /// channel: K = 9) is done here in cache-sized column blocks, where sgemm's packing costs more
+  /// than the arithmetic.
   static func gemm(
     m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
   ) {
+    if k <= 16 {
+      smallKGemm(m: m, n: n, k: k, a: a, b: b, out: out)
+      return
+    }
     cblas_sgemm(
       CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, out,
       Int32(n))
+  }
+
+  static func smallKGemm(
+    m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>
+  ) {
+    let block = 512
+    var start = 0
+    while start < n {
+      let len = min(block, n - start)
+      for row in 0..<m {
+        let o = out + row * n + start
+        let w = a + row * k
+        let w0 = w[0]
+        let b0 = b + start
+        for i in 0..<len { o[i] = w0 * b0[i] }
+        for t in 1..<max(1, k) {
+          let wt = w[t]
+          let bt = b + t * n + start
+          for i in 0..<len { o[i] += wt * bt[i] }
+        }
+      }
+      start += len
+    }
   }
 
   /// Depthwise convolution (groups == in == out channels), computed directly.
