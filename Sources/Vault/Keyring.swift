@@ -52,6 +52,7 @@ public struct Keyring: Sendable {
     try SecureFiles.checkDirectory(stateDirectory.path)
     let keys = keysDirectory(in: stateDirectory)
     try SecureFiles.checkDirectory(keys.path)
+    try SecureFiles.finishDestruction(in: keys.path)
     let names = try SecureFiles.list(keys.path)
     for name in names where !name.hasSuffix(".tmp") {
       try SecureFiles.checkFile(keys.appendingPathComponent(name).path)

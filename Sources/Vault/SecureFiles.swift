@@ -123,20 +123,33 @@ enum SecureFiles {
     return data
   }
 
-  /// Destroys a file: overwrites its bytes with zeros, flushes, unlinks it and flushes the
-  /// directory. A missing file is not an error.
+  /// Destroys a file: renames it to `NAME.shred` (atomic, so a crash never leaves a half-zeroed
+  /// file under its real name), overwrites its bytes with zeros, flushes, unlinks it and flushes
+  /// the directory. A missing file is not an error; a leftover `.shred` is finished.
   static func destroy(_ path: String) throws {
+    let shred = path + ".shred"
     var info = stat()
-    guard lstat(path, &info) == 0 else { return }
-    let fd = open(path, O_WRONLY | O_CLOEXEC)
+    if lstat(path, &info) == 0 {
+      try call("Renaming \(path) for destruction") { rename(path, shred) }
+      try syncDirectory(of: path)
+    }
+    guard lstat(shred, &info) == 0 else { return }
+    let fd = open(shred, O_WRONLY | O_CLOEXEC)
     if fd >= 0 {
       let zeros = [UInt8](repeating: 0, count: Int(info.st_size))
       _ = zeros.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
       fsync(fd)
       close(fd)
     }
-    try call("Removing \(path)") { unlink(path) }
-    try syncDirectory(of: path)
+    try call("Removing \(shred)") { unlink(shred) }
+    try syncDirectory(of: shred)
+  }
+
+  /// Finishes destroying files a crash left as `NAME.shred` in `directory`.
+  static func finishDestruction(in directory: String) throws {
+    for name in try list(directory) where name.hasSuffix(".shred") {
+      try destroy(directory + "/" + String(name.dropLast(".shred".count)))
+    }
   }
 
   /// Flushes a directory entry change (create, rename, unlink) to disk.

@@ -13,8 +13,15 @@ public enum VaultBenchmark {
   /// Size of the synthetic vehicle crop.
   public static let vehicleCropBytes = 32 * 1024
 
-  /// Runs the benchmark in a fresh state directory under `directory`.
+  /// Runs the benchmark in a fresh state directory under `directory`, with crops of the default sizes.
   public static func run(directory: URL) throws -> [(metric: String, value: Double, unit: String)] {
+    try run(directory: directory, plateCropBytes: plateCropBytes, vehicleCropBytes: vehicleCropBytes)
+  }
+
+  /// Runs the benchmark with crops of the given sizes.
+  public static func run(
+    directory: URL, plateCropBytes: Int, vehicleCropBytes: Int
+  ) throws -> [(metric: String, value: Double, unit: String)] {
     var logger = Logger(label: "chalkline.vault.bench")
     logger.logLevel = .warning
     let state = directory.appendingPathComponent("vault-bench-\(UUID().uuidString.prefix(8))")
@@ -79,6 +86,7 @@ public enum VaultBenchmark {
     // One sighting per transaction: what a lone sighting costs (an fsync each).
     let single = 200
     clock = ContinuousClock.now
+    cpu = processCPUSeconds()
     for i in 0..<single {
       let marks = try sealBatch(
         count: 1, offset: sightings + i, sealer: sealer, hasher: hasher, plate: plate, vehicle: vehicle)
@@ -86,12 +94,15 @@ public enum VaultBenchmark {
     }
     results.append(
       ("vault.sealed_sightings_stored_per_second_unbatched", Double(single) / elapsed(since: clock), "1/s"))
+    results.append(
+      ("vault.sealed_sightings_stored_per_cpu_second_unbatched", Double(single) / (processCPUSeconds() - cpu), "1/s"))
 
     // Candidates: the first sighting's evidence is the chalk mark's, the second is new.
     let marks = try vault.chalkMarks(
       matching: (0..<500).map { hasher.hash("BENCH\($0)") }, in: window.id)
     let before = try vault.status().liveBytes
     clock = ContinuousClock.now
+    cpu = processCPUSeconds()
     for mark in marks {
       let second = try sealer.seal(
         EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()))
@@ -104,6 +115,8 @@ public enum VaultBenchmark {
           ]))
     }
     results.append(("vault.candidates_queued_per_second", Double(marks.count) / elapsed(since: clock), "1/s"))
+    results.append(
+      ("vault.candidates_queued_per_cpu_second", Double(marks.count) / (processCPUSeconds() - cpu), "1/s"))
     let perCandidate = Double(try vault.status().liveBytes - before) / Double(max(marks.count, 1))
     results.append(("vault.bytes_per_candidate_with_new_evidence", perCandidate, "B"))
     results.append(

@@ -163,4 +163,18 @@ import Testing
     #expect(keyFingerprint(raw) == keyFingerprint(raw))
     #expect(keyFingerprint(raw).count == 39)
   }
+
+  @Test func aDestructionInterruptedByACrashIsFinishedAtLoad() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      try test.vault.close()
+      let keys = Keyring.keysDirectory(in: test.state)
+      // A crash after the rename, before the zeroing and unlink, leaves NAME.shred behind.
+      let leftover = keys.appendingPathComponent("storage-00000000.key.shred")
+      try KeyFile.write(.storage, Data(count: 32), to: leftover.path)
+      _ = try Keyring.load(from: test.state)
+      #expect(!FileManager.default.fileExists(atPath: leftover.path))
+      #expect(try FileManager.default.contentsOfDirectory(atPath: keys.path).allSatisfy { !$0.hasSuffix(".shred") })
+    }
+  }
 }
