@@ -11,6 +11,8 @@ struct Chalkline: AsyncParsableCommand {
     abstract: "Digital chalking for a parking-enforcement vehicle: reads plates, keeps violation candidates.",
     version: ChalklineVersion.current,
     subcommands: [
+      RunCommand.self,
+      StatusCommand.self,
       ReplayCommand.self,
       CheckProfileCommand.self,
       CheckZonesCommand.self,

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Capture
+import Foundation
+import Logging
+import Positioning
+
+extension AgentDaemon {
+  /// Runs the frame and position sources of the profile in force; starts them again when a
+  /// reload changed their settings, and returns once a stop is requested.
+  func runSources(state: DaemonState, queue: FrameQueue) async {
+    while !Task.isCancelled {
+      let (profile, generation, stop) = state.update { ($0.profile, $0.generation, $0.stopRequested) }
+      if stop { return }
+      await withTaskGroup(of: Void.self) { group in
+        if let dump = options.replayDump {
+          group.addTask { await replay(dump: dump, state: state, queue: queue) }
+        } else {
+          group.addTask { await capture(profile.camera, state: state, queue: queue) }
+          group.addTask { await positions(profile.gps, state: state, queue: queue) }
+        }
+        group.addTask { await state.waitForChange(from: generation) }
+        await group.next()
+        group.cancelAll()
+      }
+    }
+  }
+
+  /// The V4L2 camera into the queue, until cancelled.
+  private func capture(_ settings: DeviceProfile.Camera, state: DaemonState, queue: FrameQueue) async {
+    let camera = V4L2Camera(configuration: settings.captureConfiguration, logger: logger)
+    state.update {
+      $0.liveCamera = camera
+      $0.camera = AgentStatus.Camera(source: "v4l2", device: settings.device, state: "starting")
+    }
+    for await event in camera.events() {
+      switch event {
+      case .frame(let frame):
+        queue.push(frame)
+        state.sourceEvent(frame: true)
+      case .fault:
+        queue.sourceFault()
+        state.sourceEvent(frame: false)
+      }
+    }
+    // Cancellation ended the stream; wait until the device is closed before a new one opens it.
+    await camera.stop()
+  }
+
+  /// gpsd's fixes into the queue, until cancelled.
+  private func positions(_ settings: DeviceProfile.GPS, state: DaemonState, queue: FrameQueue) async {
+    let client = GPSDClient(configuration: .init(host: settings.host, port: settings.port), logger: logger)
+    for await event in client.events() {
+      switch event {
+      case .fix(let fix):
+        queue.push(fix)
+        state.update { $0.gps.fixes += 1 }
+      case .state(let gps):
+        state.update { $0.gps.state = gps.rawValue }
+      case .line:
+        break
+      }
+    }
+  }
+
+  /// Test and field-test hook: a dump stands in for the camera and gpsd. Its fixes go in by
+  /// time before each frame, as in `chalkline replay`; at its end it starts over with its clock
+  /// shifted on, or (without looping) the source goes silent as a dead camera would.
+  private func replay(dump: String, state: DaemonState, queue: FrameQueue) async {
+    let fixes = ReplayRunner.fixes(in: URL(fileURLWithPath: dump), logger: logger)
+    var shift: TimeInterval = 0
+    var sequenceOffset: UInt64 = 0
+    state.update {
+      $0.camera.state = "replaying"
+      $0.gps.state = fixes.isEmpty ? "no-fix" : "replay"
+    }
+    repeat {
+      var pending = fixes[...]
+      var first: Date?
+      var last: Date?
+      var lastSequence: UInt64 = 0
+      for await event in DumpFrameSource(directory: dump, pace: options.replayPace, logger: logger).events() {
+        switch event {
+        case .frame(var frame):
+          first = first ?? frame.time
+          last = frame.time
+          while let fix = pending.first, fix.time <= frame.time {
+            var shifted = fix
+            shifted.time += shift
+            queue.push(shifted)
+            pending.removeFirst()
+            state.update { $0.gps.fixes += 1 }
+          }
+          // The first round keeps the dump's own numbers; later rounds count on from there.
+          lastSequence = frame.sequence
+          frame.time += shift
+          frame.sequence += sequenceOffset
+          queue.push(frame)
+          state.sourceEvent(frame: true)
+        case .fault:
+          queue.sourceFault()
+          state.sourceEvent(frame: false)
+        }
+      }
+      guard let first, let last, !Task.isCancelled else { break }
+      // One frame interval after the last frame, so the next round's first frame follows it.
+      shift += last.timeIntervalSince(first) + 0.1
+      sequenceOffset += lastSequence + 1
+      logger.debug("replay dump starts over", metadata: ["dump.directory": "\(dump)"])
+    } while options.replayLoop
+    guard !Task.isCancelled else { return }
+    logger.warning("replay dump ended: no more frames", metadata: ["dump.directory": "\(dump)"])
+    state.update { $0.camera.state = "ended" }
+    while !Task.isCancelled { try? await Task.sleep(for: .seconds(1)) }
+  }
+}
+
+extension DeviceProfile.Camera {
+  /// The capture settings of this camera section.
+  public var captureConfiguration: CameraConfiguration {
+    var configuration = CameraConfiguration(device: device)
+    configuration.formats = pixelFormats.compactMap { PixelFormat(name: $0) }
+    configuration.width = width
+    configuration.height = height
+    configuration.fps = fps
+    configuration.bufferCount = UInt32(clamping: buffers)
+    // The profile gives microseconds; V4L2_CID_EXPOSURE_ABSOLUTE counts 100 µs.
+    if case .manual(let microseconds) = exposure { configuration.exposure = Int32(clamping: max(1, microseconds / 100)) }
+    if case .manual(let value) = gain { configuration.gain = Int32(clamping: value) }
+    configuration.stallTimeout = .milliseconds(Int64(stallTimeout * 1000))
+    return configuration
+  }
+}

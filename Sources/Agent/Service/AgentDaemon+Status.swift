@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+import Logging
+import Vault
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+extension AgentDaemon {
+  /// Every status interval: the status file, systemd's STATUS line, and — only when the
+  /// pipeline progressed — the watchdog ping. Returns when cancelled.
+  func tick(state: DaemonState, queue: FrameQueue, worker: PipelineWorker, started: Date) async {
+    let timeout = notifier.watchdogTimeout.map(Self.seconds) ?? 30
+    var gate = WatchdogGate(patience: timeout / 2)
+    let origin = ContinuousClock.now
+    var lastFrames = 0
+    var lastTime = ContinuousClock.now
+    var lastVerdict = WatchdogGate.Verdict.progressing
+    while !Task.isCancelled {
+      try? await Task.sleep(for: options.statusInterval)
+      guard !Task.isCancelled else { return }
+      let progress = worker.progress
+      let now = ContinuousClock.now
+      let seconds = Self.seconds(now - lastTime)
+      let fps = seconds > 0 ? Double(progress.framesRead - lastFrames) / seconds : 0
+      lastFrames = progress.framesRead
+      lastTime = now
+      let values = state.snapshot
+      if values.phase == .running, notifier.watchdogTimeout != nil {
+        let decision = gate.look(
+          at: .init(
+            framesRead: progress.framesRead, sourceEvents: values.sourceEvents,
+            pipelineIdle: progress.idle && queue.snapshot.isEmpty),
+          now: Self.seconds(now - origin))
+        let verdict = decision.verdict
+        state.update { $0.watchdog = verdict }
+        if decision.ping { notifier.watchdog() }
+        if verdict != lastVerdict {
+          if verdict == .progressing {
+            logger.notice("pipeline progressing again: watchdog pings resume")
+          } else {
+            logger.warning(
+              "pipeline not progressing: watchdog pings withheld", metadata: ["watchdog.verdict": "\(verdict.rawValue)"])
+          }
+          lastVerdict = verdict
+        }
+      }
+      let status = await writeStatus(state: state, queue: queue, worker: worker, started: started, fps: fps)
+      notifier.status(status.systemdLine)
+    }
+  }
+
+  /// Builds the status now and writes the status file; returns it.
+  @discardableResult
+  func writeStatus(
+    state: DaemonState, queue: FrameQueue, worker: PipelineWorker, started: Date, fps: Double
+  ) async -> AgentStatus {
+    let values = state.snapshot
+    let progress = worker.progress
+    let waiting = queue.snapshot
+    var camera = values.camera
+    if let live = values.liveCamera {
+      let statistics = live.statistics
+      camera.framesDelivered = statistics.framesDelivered
+      camera.framesDropped = statistics.framesDropped
+      camera.faults = statistics.faults.values.reduce(0, +)
+      switch live.state {
+      case .starting: camera.state = "starting"
+      case .streaming: camera.state = "streaming"
+      case .faulted(let code): camera.state = "faulted:\(code.rawValue)"
+      }
+    }
+    var status = AgentStatus(
+      version: ChalklineVersion.current, pid: getpid(), deviceID: values.profile.deviceID.rawValue,
+      profile: options.profilePath, phase: values.phase, startedAt: started, updatedAt: Date(), camera: camera,
+      gps: values.gps)
+    status.readerFPS = fps
+    status.queue = AgentStatus.Queue(
+      depth: waiting.depth, capacity: waiting.frameCapacity, droppedFrames: waiting.droppedFrames,
+      droppedFixes: waiting.droppedFixes)
+    status.counters = progress.counters
+    status.pipelineErrors = progress.errors
+    status.watchdog = values.watchdog?.rawValue
+    if let figures = try? await vault.run({ try $0.status() }) {
+      status.vault = AgentStatus.VaultFigures(
+        liveBytes: figures.liveBytes, maxBytes: figures.maxBytes, chalkMarks: figures.chalkMarks,
+        pendingCandidates: figures.pendingCandidates, oldestPendingCandidate: figures.oldestPendingCandidate,
+        aggregatesUnsynced: figures.aggregatesUnsynced)
+    }
+    status.alarms = AgentStatus.alarms(for: status)
+    do { try StatusFile.write(status, in: vault.stateDirectory) } catch {
+      logger.warning("status file not written", metadata: ["error": "\(error)"])
+    }
+    return status
+  }
+
+  static func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+  }
+}

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Capture
+import Enforcement
+import Foundation
+import Logging
+import Synchronization
+import Vault
+
+/// The agent that runs a shift unattended: the camera and gpsd feed a bounded queue, the
+/// pipeline reads it on a thread of its own, and a status tick writes the status file, tells
+/// systemd how it goes, and pings the watchdog only while the pipeline makes progress.
+///
+/// SIGTERM and SIGINT stop it gracefully: the sources stop, what is queued is read, every open
+/// track is finished and decided. SIGHUP reloads the profile: a broken one is refused and the
+/// old one kept; camera and GPS changes restart those sources, the rest waits for a restart.
+public struct AgentDaemon: Sendable {
+  /// How the daemon runs, beyond the profile.
+  public struct Options: Sendable {
+    /// The profile file, read again on SIGHUP.
+    public var profilePath: String
+    /// Test and field-test hook: frames (and fixes, from its gps.jsonl) come from this dump
+    /// instead of the camera and gpsd.
+    public var replayDump: String?
+    /// How fast the dump plays.
+    public var replayPace: DumpFrameSource.Pace = .realtime
+    /// Whether the dump starts over at its end (its clock shifted on, so time only goes forward).
+    public var replayLoop = true
+    /// Test hook: the pipeline thread hangs after this many frames (see ``PipelineWorker``).
+    public var stallAfter: Int?
+    /// Frames waiting between capture and reading at most (newest kept).
+    public var queueCapacity = 8
+    /// How often the status file, STATUS and the watchdog are refreshed.
+    public var statusInterval: Duration = .seconds(2)
+
+    public init(profilePath: String) { self.profilePath = profilePath }
+  }
+
+  /// Why the daemon stopped without being asked to.
+  public struct Failure: Error, CustomStringConvertible {
+    public enum Code: String, Sendable { case zonesUnreadable, pipelineFailed }
+    public var code: Code
+    public var message: String
+    public var cause: (any Error)?
+    public var description: String { message + (cause.map { " (\($0))" } ?? "") }
+  }
+
+  let options: Options
+  let initialProfile: DeviceProfile
+  let vault: Vault
+  let notifier: SystemdNotifier
+  let logger: Logger
+  let makeReader: (@Sendable () throws -> any FramePlateReader)?
+
+  /// - Parameters:
+  ///   - vault: the open vault of the profile's state directory (the status file goes there too).
+  ///   - makeReader: the plate reader, made on the pipeline's thread; nil for the shipped models.
+  public init(
+    profile: DeviceProfile, options: Options, vault: Vault, notifier: SystemdNotifier = SystemdNotifier(),
+    makeReader: (@Sendable () throws -> any FramePlateReader)? = nil, logger: Logger
+  ) {
+    self.initialProfile = profile
+    self.options = options
+    self.vault = vault
+    self.notifier = notifier
+    self.makeReader = makeReader
+    self.logger = logger
+  }
+
+  private enum Control: Sendable {
+    case signal(DaemonSignal)
+    case pipelineEnded
+  }
+
+  /// Runs until a stop signal (then returns the final counters) or a pipeline failure (thrown).
+  /// `signals` are the triggers: `DaemonSignal.events()` in the agent, a test's own stream in tests.
+  public func run(signals: some AsyncSequence<DaemonSignal, Never> & Sendable) async throws -> PipelineCounters {
+    let zones: ZoneSet
+    do { zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: initialProfile.enforcement.zonesFile)) } catch {
+      throw Failure(
+        code: .zonesUnreadable, message: "Cannot load the zones file \(initialProfile.enforcement.zonesFile)",
+        cause: error)
+    }
+    let queue = FrameQueue(frameCapacity: options.queueCapacity)
+    let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile))
+    let profile = initialProfile
+    let vault = self.vault
+    let makeReader = self.makeReader
+    let logger = self.logger
+    let worker = PipelineWorker(queue: queue, stallAfter: options.stallAfter, logger: logger) {
+      try PatrolPipeline(profile: profile, zones: zones, vault: vault, reader: makeReader?(), logger: logger)
+    }
+    let result = PipelineResult()
+    let (control, controlInput) = AsyncStream.makeStream(of: Control.self, bufferingPolicy: .unbounded)
+    let started = Date()
+
+    await withTaskGroup(of: Void.self) { group in
+      group.addTask {
+        let outcome: Result<PipelineCounters, any Error>
+        do {
+          outcome = .success(
+            try await worker.run { [notifier, logger] in
+              state.update { $0.phase = .running }
+              notifier.ready(status: "pipeline running")
+              logger.notice("agent running", metadata: ["device.id": "\(profile.deviceID)"])
+            })
+        } catch {
+          outcome = .failure(error)
+        }
+        result.value.withLock { $0 = outcome }
+        controlInput.yield(.pipelineEnded)
+      }
+      group.addTask {
+        for await signal in signals { controlInput.yield(.signal(signal)) }
+      }
+      group.addTask { await runSources(state: state, queue: queue) }
+      group.addTask { await tick(state: state, queue: queue, worker: worker, started: started) }
+
+      for await event in control {
+        switch event {
+        case .pipelineEnded:
+          controlInput.finish()
+        case .signal(.hangUp):
+          await reload(state: state)
+        case .signal(let stop):
+          let first = state.update { values in
+            defer { values.stopRequested = true; values.phase = .stopping }
+            return !values.stopRequested
+          }
+          guard first else { continue }
+          logger.notice("stopping: finishing the sightings in flight", metadata: ["signal": "\(stop)"])
+          notifier.stopping()
+          // The sources stop within a poll; what is queued is still read.
+          queue.close()
+        }
+      }
+      group.cancelAll()
+    }
+
+    state.update { $0.phase = .stopped }
+    await writeStatus(state: state, queue: queue, worker: worker, started: started, fps: 0)
+    switch result.value.withLock({ $0 }) {
+    case .success(let counters):
+      logger.notice(
+        "agent stopped",
+        metadata: [
+          "frames": "\(counters.frames)", "sightings": "\(counters.sightings)",
+          "candidates": "\(counters.candidates)", "frames.dropped": "\(queue.snapshot.droppedFrames)",
+        ])
+      return counters
+    case .failure(let error):
+      throw Failure(code: .pipelineFailed, message: "The pipeline stopped", cause: error)
+    case nil:
+      throw Failure(code: .pipelineFailed, message: "The pipeline never ended", cause: nil)
+    }
+  }
+
+  /// SIGHUP: read the profile again; refuse a broken one, log what changed, restart the sources
+  /// whose settings changed.
+  private func reload(state: DaemonState) async {
+    notifier.reloading()
+    defer { notifier.ready() }
+    let current = state.snapshot.profile
+    let loaded: DeviceProfile
+    do { loaded = try DeviceProfile.load(from: options.profilePath) } catch {
+      logger.error(
+        "profile reload refused: the running profile stays in force",
+        metadata: ["profile": "\(options.profilePath)", "error": "\(error.description)"])
+      return
+    }
+    let changes = ProfileChanges.between(current, loaded)
+    guard !changes.isEmpty else {
+      logger.notice("profile reloaded: nothing changed", metadata: ["profile": "\(options.profilePath)"])
+      return
+    }
+    let sections = Set(changes.map { String($0.split(separator: ".").first ?? "") })
+    let live: Set<String> = options.replayDump == nil ? ["camera", "gps"] : []
+    let restartsSources = !sections.isDisjoint(with: live)
+    let deferred = changes.filter { !live.contains(String($0.split(separator: ".").first ?? "")) }
+    state.update {
+      $0.profile = loaded
+      if restartsSources { $0.generation += 1 }
+    }
+    logger.notice(
+      "profile reloaded",
+      metadata: [
+        "profile": "\(options.profilePath)", "profile.changed": "\(changes.joined(separator: ","))",
+        "sources.restarted": "\(restartsSources)",
+      ])
+    if !deferred.isEmpty {
+      logger.notice(
+        "profile changes that take effect at the next restart (systemctl restart chalkline)",
+        metadata: ["profile.deferred": "\(deferred.joined(separator: ","))"])
+    }
+    _ = try? await vault.run { vault in
+      try vault.audit(
+        actor: "agent", action: "profile.reload", purpose: "configuration change (SIGHUP)",
+        detail: "changed=\(changes.joined(separator: ","))")
+    }
+  }
+
+  func cameraStatus(for profile: DeviceProfile) -> AgentStatus.Camera {
+    if let dump = options.replayDump {
+      return AgentStatus.Camera(source: "replay", device: dump, state: "starting")
+    }
+    return AgentStatus.Camera(source: "v4l2", device: profile.camera.device, state: "starting")
+  }
+}
+
+/// How the pipeline thread ended, handed from its task to the daemon.
+private final class PipelineResult: Sendable {
+  let value = Mutex<Result<PipelineCounters, any Error>?>(nil)
+}

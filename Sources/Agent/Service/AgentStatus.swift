@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+
+/// What the running agent reports about itself every few seconds: the status file that
+/// `chalkline status` reads, and the source of systemd's STATUS line. Plate-free by
+/// construction: counts, states and sizes only.
+public struct AgentStatus: Codable, Sendable, Equatable {
+  /// The daemon's phase.
+  public enum Phase: String, Codable, Sendable {
+    case starting, running, reloading, stopping, stopped
+  }
+
+  /// The frame source.
+  public struct Camera: Codable, Sendable, Equatable {
+    /// `v4l2`, or `replay` when a dump stands in for the camera (a test hook).
+    public var source: String
+    /// The device node or the dump directory.
+    public var device: String
+    /// `starting`, `streaming`, `faulted:CODE`, `replaying`, `ended`.
+    public var state: String
+    public var framesDelivered = 0
+    /// Frames the source dropped before the queue (its own small buffer overflowed).
+    public var framesDropped = 0
+    public var faults = 0
+
+    public init(source: String, device: String, state: String) {
+      self.source = source
+      self.device = device
+      self.state = state
+    }
+  }
+
+  /// gpsd.
+  public struct GPS: Codable, Sendable, Equatable {
+    /// `no-gpsd`, `no-fix`, `2d`, `3d`, `replay`, or `starting`.
+    public var state: String
+    public var fixes = 0
+
+    public init(state: String, fixes: Int = 0) {
+      self.state = state
+      self.fixes = fixes
+    }
+  }
+
+  /// The queue between capture and reading.
+  public struct Queue: Codable, Sendable, Equatable {
+    public var depth = 0
+    public var capacity = 0
+    /// Frames dropped because reading lagged (the oldest waiting frame goes).
+    public var droppedFrames = 0
+    public var droppedFixes = 0
+
+    public init(depth: Int = 0, capacity: Int = 0, droppedFrames: Int = 0, droppedFixes: Int = 0) {
+      self.depth = depth
+      self.capacity = capacity
+      self.droppedFrames = droppedFrames
+      self.droppedFixes = droppedFixes
+    }
+  }
+
+  /// The encrypted store.
+  public struct VaultFigures: Codable, Sendable, Equatable {
+    public var liveBytes: Int64 = 0
+    public var maxBytes: Int64 = 0
+    public var chalkMarks = 0
+    /// Candidates waiting for the upstream's acknowledgement.
+    public var pendingCandidates = 0
+    public var oldestPendingCandidate: Date?
+    public var aggregatesUnsynced = 0
+
+    public init(
+      liveBytes: Int64 = 0, maxBytes: Int64 = 0, chalkMarks: Int = 0, pendingCandidates: Int = 0,
+      oldestPendingCandidate: Date? = nil, aggregatesUnsynced: Int = 0
+    ) {
+      self.liveBytes = liveBytes
+      self.maxBytes = maxBytes
+      self.chalkMarks = chalkMarks
+      self.pendingCandidates = pendingCandidates
+      self.oldestPendingCandidate = oldestPendingCandidate
+      self.aggregatesUnsynced = aggregatesUnsynced
+    }
+  }
+
+  public var version: String
+  public var pid: Int32
+  public var deviceID: String
+  public var profile: String
+  public var phase: Phase
+  public var startedAt: Date
+  public var updatedAt: Date
+  public var camera: Camera
+  public var gps: GPS
+  /// Frames read per second over the last interval.
+  public var readerFPS = 0.0
+  public var queue = Queue()
+  /// What the pipeline counted since the agent started.
+  public var counters = PipelineCounters()
+  /// Unexpected pipeline errors (a failed vault write); the frame's sightings may be lost.
+  public var pipelineErrors = 0
+  public var vault: VaultFigures?
+  /// When the uplink last synced; nil until it has (or without an uplink).
+  public var lastSync: Date?
+  /// The watchdog's last verdict (`progressing`, `pipeline-stalled`, `source-silent`), nil without a watchdog.
+  public var watchdog: String?
+  /// What a technician should look at, one short sentence each.
+  public var alarms: [String] = []
+
+  /// A status with every count at zero.
+  public init(
+    version: String, pid: Int32, deviceID: String, profile: String, phase: Phase, startedAt: Date, updatedAt: Date,
+    camera: Camera, gps: GPS
+  ) {
+    self.version = version
+    self.pid = pid
+    self.deviceID = deviceID
+    self.profile = profile
+    self.phase = phase
+    self.startedAt = startedAt
+    self.updatedAt = updatedAt
+    self.camera = camera
+    self.gps = gps
+  }
+
+  /// The line systemd shows (`systemctl status`): frames, sightings, candidates.
+  public var systemdLine: String {
+    var line =
+      "\(phase.rawValue): \(counters.frames) frames (\(String(format: "%.1f", readerFPS)) fps), "
+      + "\(counters.sightings) sightings, \(counters.candidates) candidates, \(queue.droppedFrames) dropped; "
+      + "camera \(camera.state), gps \(gps.state)"
+    if !alarms.isEmpty { line += "; \(alarms.count) alarm\(alarms.count == 1 ? "" : "s")" }
+    return line
+  }
+
+  /// The alarms these figures call for.
+  public static func alarms(for status: AgentStatus) -> [String] {
+    var alarms: [String] = []
+    if status.camera.state.hasPrefix("faulted") { alarms.append("camera \(status.camera.state): check its cable") }
+    if status.camera.state == "ended" { alarms.append("the replayed dump ended: no more frames") }
+    if status.gps.state == "no-gpsd" { alarms.append("gpsd unreachable: sightings get no position") }
+    if status.gps.state == "no-fix" { alarms.append("no GPS fix: sightings get no position") }
+    if status.pipelineErrors > 0 { alarms.append("\(status.pipelineErrors) pipeline errors: see the journal") }
+    if let watchdog = status.watchdog, watchdog != WatchdogGate.Verdict.progressing.rawValue {
+      alarms.append("pipeline not progressing (\(watchdog))")
+    }
+    if let vault = status.vault {
+      if vault.maxBytes > 0, vault.liveBytes * 10 >= vault.maxBytes * 9 { alarms.append("vault over 90% full") }
+      if let oldest = vault.oldestPendingCandidate, status.updatedAt.timeIntervalSince(oldest) > 86_400 {
+        alarms.append("candidates unsynced for over a day")
+      }
+    }
+    if status.counters.refusedByQuota > 0 { alarms.append("vault full: chalk marks refused") }
+    return alarms
+  }
+}

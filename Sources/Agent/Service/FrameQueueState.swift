@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Capture
+import Positioning
+
+/// What the pipeline thread takes next from the queue between capture and reading.
+public enum PipelineWork: Sendable {
+  /// A GPS fix, in the order gpsd sent it.
+  case fix(Fix)
+  /// A frame to read.
+  case frame(Frame)
+  /// The frame source survived this many faults since the last take.
+  case sourceFaults(Int)
+}
+
+/// The queue's logic without its lock: a bounded lane of frames that keeps the newest and
+/// counts what it drops, a bounded lane of fixes (which are small and come a few a second), and
+/// a count of source faults. Fixes go first, so a frame is read with every fix before it.
+///
+/// Only frames are ever dropped, never a sighting or its evidence: those exist only after a
+/// frame was read.
+public struct FrameQueueState: Sendable {
+  /// Frames waiting at most; the oldest goes when another arrives.
+  public let frameCapacity: Int
+  /// Fixes waiting at most.
+  public let fixCapacity: Int
+  private var frames: [Frame] = []
+  private var frameHead = 0
+  private var fixes: [Fix] = []
+  private var faults = 0
+  /// Frames dropped because the reader lagged.
+  public private(set) var droppedFrames = 0
+  /// Fixes dropped because the reader lagged.
+  public private(set) var droppedFixes = 0
+  /// Frames put in so far.
+  public private(set) var framesIn = 0
+  /// No more input; takes drain what is left.
+  public private(set) var isClosed = false
+
+  public init(frameCapacity: Int, fixCapacity: Int = 256) {
+    precondition(frameCapacity > 0 && fixCapacity > 0, "a queue needs room for one item")
+    self.frameCapacity = frameCapacity
+    self.fixCapacity = fixCapacity
+  }
+
+  /// Frames waiting now.
+  public var depth: Int { frames.count - frameHead }
+
+  /// Whether nothing waits.
+  public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 }
+
+  /// Adds a frame; returns false if the queue is closed. When full, the oldest waiting frame goes.
+  public mutating func push(_ frame: Frame) -> Bool {
+    guard !isClosed else { return false }
+    framesIn += 1
+    if depth == frameCapacity {
+      frameHead += 1
+      droppedFrames += 1
+    }
+    frames.append(frame)
+    compact()
+    return true
+  }
+
+  /// Adds a fix; returns false if the queue is closed.
+  public mutating func push(_ fix: Fix) -> Bool {
+    guard !isClosed else { return false }
+    if fixes.count == fixCapacity {
+      fixes.removeFirst()
+      droppedFixes += 1
+    }
+    fixes.append(fix)
+    return true
+  }
+
+  /// Counts a fault the source survived.
+  public mutating func sourceFault() {
+    if !isClosed { faults += 1 }
+  }
+
+  /// The next piece of work: pending faults, then fixes, then the oldest waiting frame.
+  public mutating func take() -> PipelineWork? {
+    if faults > 0 {
+      defer { faults = 0 }
+      return .sourceFaults(faults)
+    }
+    if !fixes.isEmpty { return .fix(fixes.removeFirst()) }
+    guard depth > 0 else { return nil }
+    let frame = frames[frameHead]
+    frameHead += 1
+    compact()
+    return .frame(frame)
+  }
+
+  /// Stops input; what is waiting can still be taken.
+  public mutating func close() { isClosed = true }
+
+  private mutating func compact() {
+    if frameHead == frames.count {
+      frames.removeAll(keepingCapacity: true)
+      frameHead = 0
+    } else if frameHead > frameCapacity {
+      frames.removeFirst(frameHead)
+      frameHead = 0
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Capture
+import Foundation
+import Logging
+import Synchronization
+
+/// Runs the ``PatrolPipeline`` on a thread of its own, off the cooperative pool (it blocks on
+/// inference and SQLite), taking its work from a ``FrameQueue`` until the queue is closed and
+/// drained; then it finishes every open track, so no sighting in flight is lost.
+public final class PipelineWorker: Sendable {
+  /// What the daemon reads about the worker while it runs.
+  public struct Progress: Sendable, Equatable {
+    /// Frames read so far (damaged ones included: they went through).
+    public var framesRead = 0
+    /// Whether the thread waits for work.
+    public var idle = true
+    /// The pipeline's counters, updated after every frame.
+    public var counters = PipelineCounters()
+    /// Frames whose decisions failed (a vault write): logged, counted, reading goes on.
+    public var errors = 0
+  }
+
+  private let queue: FrameQueue
+  private let makePipeline: @Sendable () throws -> PatrolPipeline
+  private let stallAfter: Int?
+  private let logger: Logger
+  private let shared = Mutex(Progress())
+
+  /// - Parameters:
+  ///   - makePipeline: builds the pipeline, on the worker's thread (it never leaves it).
+  ///   - stallAfter: a test hook: after this many frames the thread stops taking work (as a
+  ///     hung stage would) until the queue is closed, so the watchdog can be seen to fire.
+  public init(
+    queue: FrameQueue, stallAfter: Int? = nil, logger: Logger,
+    makePipeline: @escaping @Sendable () throws -> PatrolPipeline
+  ) {
+    self.queue = queue
+    self.makePipeline = makePipeline
+    self.stallAfter = stallAfter
+    self.logger = logger
+  }
+
+  /// The worker's progress now.
+  public var progress: Progress { shared.withLock { $0 } }
+
+  /// Builds the pipeline, calls `onRunning`, and reads until the queue is closed and empty;
+  /// returns the final counters (with latency percentiles).
+  public func run(onRunning: @escaping @Sendable () -> Void) async throws -> PipelineCounters {
+    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PipelineCounters, any Error>) in
+      BlockingThread.start { [self] in
+        continuation.resume(with: Result { try work(onRunning: onRunning) })
+      }
+    }
+  }
+
+  private func work(onRunning: @Sendable () -> Void) throws -> PipelineCounters {
+    let pipeline = try makePipeline()
+    onRunning()
+    while true {
+      shared.withLock { $0.idle = true }
+      guard let item = queue.take() else { break }
+      shared.withLock { $0.idle = false }
+      switch item {
+      case .fix(let fix):
+        pipeline.add(fix)
+      case .sourceFaults(let count):
+        for _ in 0..<count { pipeline.sourceFault() }
+      case .frame(let frame):
+        if let stallAfter, progress.framesRead >= stallAfter { stall() }
+        var failed = false
+        do { try pipeline.process(frame) } catch {
+          failed = true
+          logger.error(
+            "a frame's decisions could not be stored; its sightings may be lost",
+            metadata: ["frame.seq": "\(frame.sequence)", "error": "\(error)"])
+        }
+        let counters = pipeline.counters
+        shared.withLock {
+          $0.framesRead += 1
+          $0.counters = counters
+          if failed { $0.errors += 1 }
+        }
+      }
+    }
+    let counters = try pipeline.finish()
+    shared.withLock {
+      $0.counters = counters
+      $0.idle = true
+    }
+    return counters
+  }
+
+  /// The stall hook: hangs like a stuck stage, but lets a graceful stop through.
+  private func stall() {
+    logger.warning("test hook: the pipeline stalls now (CHALKLINE_TEST_STALL_AFTER)")
+    while !queue.snapshot.isClosed { usleep(50_000) }
+  }
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import Capture
+import Foundation
+import Positioning
+import Testing
+
+@Suite("The queue between capture and reading")
+struct ServiceQueueTests {
+  private func frame(_ sequence: UInt64) -> Frame {
+    Frame(
+      sequence: sequence, time: Date(timeIntervalSince1970: Double(sequence)), pixelFormat: .grey, width: 1, height: 1,
+      bytes: [0])
+  }
+
+  private func fix(_ second: Double) -> Fix {
+    Fix(time: Date(timeIntervalSince1970: second), mode: .threeD, position: nil)
+  }
+
+  private func sequences(_ state: inout FrameQueueState) -> [UInt64] {
+    var taken: [UInt64] = []
+    while let work = state.take() {
+      if case .frame(let frame) = work { taken.append(frame.sequence) }
+    }
+    return taken
+  }
+
+  @Test("when full the oldest frame goes and is counted; the newest are kept in order")
+  func keepsNewest() {
+    var state = FrameQueueState(frameCapacity: 3)
+    for sequence in 0..<10 {
+      let accepted = state.push(frame(UInt64(sequence)))
+      #expect(accepted)
+    }
+    #expect(state.depth == 3)
+    #expect(state.droppedFrames == 7)
+    #expect(state.framesIn == 10)
+    #expect(sequences(&state) == [7, 8, 9])
+    #expect(state.isEmpty)
+  }
+
+  @Test("fixes and faults come before frames, so a frame is read with every fix before it")
+  func fixesFirst() {
+    var state = FrameQueueState(frameCapacity: 4, fixCapacity: 2)
+    _ = state.push(frame(1))
+    _ = state.push(fix(1))
+    state.sourceFault()
+    state.sourceFault()
+    _ = state.push(fix(2))
+    _ = state.push(fix(3))
+    #expect(state.droppedFixes == 1)
+    guard case .sourceFaults(2) = state.take() else {
+      Issue.record("faults first")
+      return
+    }
+    guard case .fix(let first) = state.take(), case .fix(let second) = state.take() else {
+      Issue.record("then fixes")
+      return
+    }
+    #expect([first.time, second.time].map(\.timeIntervalSince1970) == [2, 3])
+    guard case .frame = state.take() else {
+      Issue.record("then the frame")
+      return
+    }
+  }
+
+  @Test("a closed queue refuses input but hands out what waits")
+  func closeDrains() {
+    var state = FrameQueueState(frameCapacity: 4)
+    _ = state.push(frame(1))
+    state.close()
+    let frameAccepted = state.push(frame(2))
+    let fixAccepted = state.push(fix(2))
+    #expect(!frameAccepted && !fixAccepted)
+    #expect(sequences(&state) == [1])
+    #expect(state.isClosed)
+  }
+
+  @Test("the consumer thread sleeps until work comes and ends when the queue closes")
+  func blockingTake() async {
+    let queue = FrameQueue(frameCapacity: 2)
+    let taken = await withCheckedContinuation { (continuation: CheckedContinuation<[UInt64], Never>) in
+      let thread = Thread {
+        var seen: [UInt64] = []
+        while let work = queue.take() {
+          if case .frame(let frame) = work { seen.append(frame.sequence) }
+        }
+        continuation.resume(returning: seen)
+      }
+      thread.start()
+      usleep(50_000)
+      queue.push(frame(1))
+      usleep(50_000)
+      queue.push(frame(2))
+      queue.close()
+    }
+    #expect(taken == [1, 2])
+  }
+}
