@@ -161,7 +161,9 @@ package final class V4L2CaptureSession: CameraSession {
       return NegotiatedFormat(
         pixelFormat: got, width: Int(fmt.fmt.pix.width), height: Int(fmt.fmt.pix.height), fps: nil)
     }
-    let offeredNames = offered.map(\.pixelFormat.name).joined(separator: ",")
+    // vivid offers some 80 formats: name a few, enough to choose from.
+    let names = offered.map(\.pixelFormat.name)
+    let offeredNames = names.prefix(8).joined(separator: ",") + (names.count > 8 ? ",… (\(names.count) in all)" : "")
     let wantedNames = configuration.formats.map(\.name).joined(separator: ",")
     throw CaptureError(
       .formatRefused,

@@ -5,6 +5,10 @@ import Capture
 import Foundation
 import Logging
 
+#if canImport(Agent)
+  import Agent
+#endif
+
 /// `chalkline record --profile P --out DUMP [--duration D]`: records camera frames as captured,
 /// and gpsd's JSON reports, into a frame dump (DESIGN.md, `chalkline-dump` version 1).
 struct RecordCommand: AsyncParsableCommand {
@@ -16,7 +20,7 @@ struct RecordCommand: AsyncParsableCommand {
       up to the last frame either way. Camera faults (unplug, stall) are retried while recording.
       """)
 
-  @Option(help: "The vehicle's device profile (YAML). Not read yet: the camera comes from the options below.")
+  @Option(help: "The vehicle's device profile (YAML): camera and gpsd settings. Options below override it.")
   var profile: String?
 
   @Option(help: "The dump directory to create.")
@@ -28,86 +32,121 @@ struct RecordCommand: AsyncParsableCommand {
   @Option(help: "Stop after this many frames.")
   var count: Int?
 
-  @Option(help: "The camera's device node.")
-  var device: String = "/dev/video0"
+  @Option(help: "The camera's device node (profile: camera.device; default /dev/video0).")
+  var device: String?
 
-  @Option(help: "The camera input to select.")
+  @Option(help: "The camera input to select (default: the driver's current one).")
   var input: UInt32?
 
-  @Option(help: "Wanted width in pixels.")
-  var width: Int = 1280
+  @Option(help: "Wanted width in pixels (profile: camera.width; default 1280).")
+  var width: Int?
 
-  @Option(help: "Wanted height in pixels.")
-  var height: Int = 720
+  @Option(help: "Wanted height in pixels (profile: camera.height; default 720).")
+  var height: Int?
 
-  @Option(help: "Pixel formats in order of preference, comma-separated (MJPG, YUYV, GREY).")
-  var format: String = "MJPG,YUYV,GREY"
+  @Option(
+    help:
+      "Pixel formats in order of preference, comma-separated (profile: camera.pixel_formats; default MJPG,YUYV,GREY)."
+  )
+  var format: String?
 
-  @Option(help: "Wanted frames per second.")
-  var fps: Double = 30
+  @Option(help: "Wanted frames per second (profile: camera.fps; default 30).")
+  var fps: Double?
 
-  @Option(help: "gpsd to record from, host:port (e.g. 127.0.0.1:2947). Default: no GPS.")
+  @Option(help: "gpsd to record from, host:port (profile: gps.host and gps.port; without a profile: no GPS).")
   var gpsd: String?
 
   func validate() throws {
     if let duration, Self.parseDuration(duration) == nil {
       throw ValidationError("--duration \(duration): give seconds (90), or a number with s, m or h (90s, 5m, 1h)")
     }
-    if Self.parseFormats(format) == nil {
+    if let format, Self.parseFormats(format) == nil {
       throw ValidationError("--format \(format): give four-character codes separated by commas, e.g. MJPG,YUYV,GREY")
     }
     if let gpsd, Self.parseHostPort(gpsd) == nil {
       throw ValidationError("--gpsd \(gpsd): give host:port, e.g. 127.0.0.1:2947")
     }
     if let count, count < 1 { throw ValidationError("--count must be at least 1") }
-    if width < 1 || height < 1 || fps <= 0 { throw ValidationError("--width, --height and --fps must be positive") }
+    if (width ?? 1) < 1 || (height ?? 1) < 1 || (fps ?? 1) <= 0 {
+      throw ValidationError("--width, --height and --fps must be positive")
+    }
+  }
+
+  /// The camera and gpsd to record from: the profile's, overridden by the options.
+  func settings() throws -> (camera: CameraConfiguration, gpsd: (host: String, port: UInt16)?, logger: Logger) {
+    var camera = CameraConfiguration(device: "/dev/video0")
+    var gps: (host: String, port: UInt16)?
+    var logger = Logger(label: "chalkline.record")
+    #if canImport(Agent)
+      if let profile {
+        let loaded: DeviceProfile
+        do { loaded = try DeviceProfile.load(from: profile) } catch {
+          FileHandle.standardError.write(Data((error.description + "\n").utf8))
+          throw ExitCode(error.code == .unreadable ? 2 : 1)
+        }
+        camera = CameraConfiguration(profile: loaded.camera)
+        gps = (loaded.gps.host, UInt16(clamping: loaded.gps.port))
+        let level = loaded.logLevel
+        logger = Logger(label: "chalkline.record") { JournalLogHandler(label: $0, level: level) }
+      }
+    #endif
+    if let device { camera.device = device }
+    if let input { camera.input = input }
+    if let width { camera.width = width }
+    if let height { camera.height = height }
+    if let fps { camera.fps = fps }
+    if let formats = format.flatMap(Self.parseFormats) { camera.formats = formats }
+    if let gpsd { gps = Self.parseHostPort(gpsd) }
+    camera.queuedFrames = 16
+    return (camera, gps, logger)
   }
 
   func run() async throws {
-    let logger = Logger(label: "chalkline.record")
-    var camera = CameraConfiguration(device: device)
-    camera.input = input
-    camera.width = width
-    camera.height = height
-    camera.fps = fps
-    camera.formats = Self.parseFormats(format) ?? camera.formats
-    camera.queuedFrames = 16
-    let recorder = Recorder(directory: out, device: device, fps: fps, logger: logger)
+    let (camera, gpsAddress, logger) = try settings()
+    let recorder = Recorder(directory: out, device: camera.device, fps: camera.fps ?? 0, logger: logger)
     let source = V4L2Camera(configuration: camera, logger: logger)
-    let gps = gpsd.flatMap(Self.parseHostPort).map { GPSDLineClient(host: $0.host, port: $0.port, logger: logger) }
+    let gps = gpsAddress.map { GPSDLineClient(host: $0.host, port: $0.port, logger: logger) }
     let limit = duration.flatMap(Self.parseDuration)
     let frameLimit = count
 
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask {
-        var frames = 0
-        for await event in source.events() {
-          guard case .frame(let frame) = event else { continue }
-          try await recorder.write(frame)
-          frames += 1
-          if let frameLimit, frames >= frameLimit { break }
+    // Whatever ends the recording, the camera is released and the dump closed.
+    var failure: (any Error)?
+    do {
+      try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask {
+          var frames = 0
+          for await event in source.events() {
+            guard case .frame(let frame) = event else { continue }
+            try await recorder.write(frame)
+            frames += 1
+            if let frameLimit, frames >= frameLimit { break }
+          }
+          await source.stop()
         }
-        await source.stop()
+        if let gps {
+          group.addTask { await Self.recordGPS(gps, into: recorder, logger: logger) }
+        }
+        group.addTask {
+          if let limit { try await Task.sleep(for: limit) } else { try await Task.sleep(for: .seconds(86_400 * 365)) }
+        }
+        group.addTask { await Self.waitForSignal() }
+        // The first task to end (frame count, duration, signal, a write error) ends the recording.
+        try await group.next()
+        source.requestStop()
+        gps?.stop()
+        group.cancelAll()
+        while !group.isEmpty {
+          do { try await group.next() } catch is CancellationError {}
+        }
       }
-      if let gps {
-        group.addTask { await Self.recordGPS(gps, into: recorder, logger: logger) }
-      }
-      group.addTask {
-        if let limit { try await Task.sleep(for: limit) } else { try await Task.sleep(for: .seconds(86_400 * 365)) }
-      }
-      group.addTask { await Self.waitForSignal() }
-      // The first task to end (frame count, duration, signal, a write error) ends the recording.
-      defer { group.cancelAll() }
-      try await group.next()
-      source.requestStop()
-      gps?.stop()
-      group.cancelAll()
-      while !group.isEmpty {
-        do { try await group.next() } catch is CancellationError {}
-      }
-      await source.stop()
+    } catch {
+      failure = error
     }
+    await source.stop()
+    gps?.stop()
+
     let summary = await recorder.finish()
+    if let failure { throw failure }
     let stats = source.statistics
     print(
       "Recorded \(summary.frames) frames and \(summary.gpsLines) gpsd reports into \(out)"
@@ -225,3 +264,21 @@ actor Recorder {
     return writer.counts
   }
 }
+
+#if canImport(Agent)
+  extension CameraConfiguration {
+    /// The capture settings of a device profile's camera section.
+    init(profile camera: DeviceProfile.Camera) {
+      self.init(device: camera.device)
+      formats = camera.pixelFormats.compactMap { PixelFormat(name: $0) }
+      width = camera.width
+      height = camera.height
+      fps = camera.fps
+      bufferCount = UInt32(clamping: camera.buffers)
+      // The profile gives microseconds; V4L2_CID_EXPOSURE_ABSOLUTE counts 100 µs.
+      if case .manual(let microseconds) = camera.exposure { exposure = Int32(clamping: max(1, microseconds / 100)) }
+      if case .manual(let value) = camera.gain { gain = Int32(clamping: value) }
+      stallTimeout = .milliseconds(Int64(camera.stallTimeout * 1000))
+    }
+  }
+#endif

@@ -5,7 +5,7 @@
 # libstdc++ and libv4l2's chain).
 # Usage: build-initramfs.sh KERNEL_DIR PROBE_BINARY OUTPUT.gz
 set -eu
-KERNEL_DIR="$1"; PROBE="$2"; OUT="$3"
+KERNEL_DIR="$1"; PROBE="$2"; OUT="$(cd "$(dirname "$3")" && pwd)/$(basename "$3")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
 VERSION="$(cat "$KERNEL_DIR/VERSION")"
 ROOT="$(mktemp -d /tmp/chalkline-initrd.XXXXXX)"
