@@ -18,8 +18,10 @@ public final class V4L2Camera: FrameSource, Sendable {
 
   private struct Shared {
     var health = CameraHealth()
-    var stopRequested = false
-    var running = false
+    /// Each `events()` call starts a run with the next number; runs up to `stoppedThrough` must stop.
+    var latestRun = 0
+    var stoppedThrough = 0
+    var runningThreads = 0
     var stopWaiters: [CheckedContinuation<Void, Never>] = []
   }
 
@@ -44,22 +46,24 @@ public final class V4L2Camera: FrameSource, Sendable {
   package var state: CameraHealth.State { shared.withLock { $0.health.state } }
 
   /// Starts the capture thread. The stream ends after `stop()` or when the consumer stops
-  /// iterating; the device is closed before it ends. One stream at a time.
+  /// iterating; the device is closed before it ends. A new call stops the stream before it.
   public func events() -> AsyncStream<FrameEvent> {
     let (stream, continuation) = AsyncStream.makeStream(
       of: FrameEvent.self, bufferingPolicy: .bufferingNewest(max(1, configuration.queuedFrames)))
-    let alreadyRunning = shared.withLock { state in
-      if state.running { return true }
-      state.running = true
-      state.stopRequested = false
-      return false
+    let run = shared.withLock { state in
+      state.stoppedThrough = state.latestRun
+      state.latestRun += 1
+      state.runningThreads += 1
+      return state.latestRun
     }
-    precondition(!alreadyRunning, "V4L2Camera \(configuration.device): events() called while a stream is running")
-    continuation.onTermination = { [weak self] _ in self?.requestStop() }
+    continuation.onTermination = { [weak self] _ in
+      self?.shared.withLock { $0.stoppedThrough = max($0.stoppedThrough, run) }
+    }
     BlockingThread.start { [self] in
-      run(continuation)
+      self.run(run, continuation)
       let waiters = shared.withLock { state in
-        state.running = false
+        state.runningThreads -= 1
+        guard state.runningThreads == 0 else { return [CheckedContinuation<Void, Never>]() }
         defer { state.stopWaiters = [] }
         return state.stopWaiters
       }
@@ -71,7 +75,7 @@ public final class V4L2Camera: FrameSource, Sendable {
 
   /// Asks the capture thread to stop; the device is closed and the stream ends.
   public func requestStop() {
-    shared.withLock { $0.stopRequested = true }
+    shared.withLock { $0.stoppedThrough = $0.latestRun }
   }
 
   /// Stops and waits until the device is closed.
@@ -79,7 +83,7 @@ public final class V4L2Camera: FrameSource, Sendable {
     requestStop()
     await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
       let done = shared.withLock { state in
-        if !state.running { return true }
+        if state.runningThreads == 0 { return true }
         state.stopWaiters.append(waiter)
         return false
       }
@@ -87,11 +91,12 @@ public final class V4L2Camera: FrameSource, Sendable {
     }
   }
 
-  private var stopRequested: Bool { shared.withLock { $0.stopRequested } }
+  private func stopped(_ run: Int) -> Bool { shared.withLock { run <= $0.stoppedThrough } }
 
   // MARK: - The capture thread
 
-  private func run(_ continuation: AsyncStream<FrameEvent>.Continuation) {
+  private func run(_ run: Int, _ continuation: AsyncStream<FrameEvent>.Continuation) {
+    var stopRequested: Bool { stopped(run) }
     var backoff = Backoff(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
     var sequence: UInt64 = 0
     let poll = min(configuration.stallTimeout, .milliseconds(250))
@@ -101,7 +106,7 @@ public final class V4L2Camera: FrameSource, Sendable {
         session = try opener(configuration)
       } catch {
         report(error, closesDevice: true, whileOpening: true, retryIn: backoff.next, continuation)
-        BlockingThread.sleep(backoff.take()) { stopRequested }
+        BlockingThread.sleep(backoff.take()) { self.stopped(run) }
         continue
       }
       logger.debug(
@@ -144,7 +149,7 @@ public final class V4L2Camera: FrameSource, Sendable {
         } catch {
           session.close()
           report(error, closesDevice: true, whileOpening: false, retryIn: backoff.next, continuation)
-          BlockingThread.sleep(backoff.take()) { stopRequested }
+          BlockingThread.sleep(backoff.take()) { self.stopped(run) }
           break
         }
       }

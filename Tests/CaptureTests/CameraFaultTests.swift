@@ -114,6 +114,24 @@ import Testing
     #expect(received == [18, 19])
   }
 
+  @Test func aNewStreamStopsTheOneBeforeAndAllSessionsAreClosed() async {
+    let script = DeviceScript([
+      .stream(Array(repeating: .frame, count: 50)), .stream(Array(repeating: .frame, count: 50)),
+    ])
+    let camera = V4L2Camera(configuration: configuration(), logger: LogRecorder().logger(), opener: script.opener)
+    for await event in camera.events() where event.frame != nil { break }
+    // The consumer walked away without stop(); a second stream starts at once.
+    var frames = 0
+    for await event in camera.events() {
+      if event.frame != nil { frames += 1 }
+      if frames == 3 { break }
+    }
+    await camera.stop()
+    #expect(frames == 3)
+    #expect(script.counts.opened == 2)
+    #expect(script.counts.closed == 2)
+  }
+
   @Test func realDeviceMissingAtStartIsReportedAsMissing() async {
     var configuration = configuration()
     configuration.device = "/nonexistent/video9"
