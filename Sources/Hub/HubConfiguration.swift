@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+/// The hub's configuration, a JSON file (`chalkline-hub serve --config H`). Relative paths are
+/// taken from the file's directory. Every key:
+///
+/// ```json
+/// {
+///   "listen": {"host": "0.0.0.0", "port": 8443},            // default 127.0.0.1:8443
+///   "tls": {"certificate": "hub.pem", "private_key": "hub.key", "client_ca": "ca.pem"},
+///   "database": "hub.sqlite",                                // default hub.sqlite
+///   "keys_directory": "keys",                                // default keys (chalkline-hub keys init)
+///   "distribution_directory": "distribution",                // zones.json, permits.json; default distribution
+///   "reviewers": [{"name": "officer1", "password_hash": "pbkdf2-sha256$…"}],  // chalkline-hub reviewers hash-password
+///   "purposes": ["citation review", "appeal", "privacy audit"],  // default these three
+///   "max_batch_bytes": 33554432,                             // default 32 MiB
+///   "max_candidates_per_request": 1000                       // default 1000
+/// }
+/// ```
+public struct HubConfiguration: Sendable, Codable {
+  /// Where to listen.
+  public struct Listen: Sendable, Codable {
+    /// Address to bind (default 127.0.0.1).
+    public var host: String = "127.0.0.1"
+    /// Port (default 8443; 0 picks a free one).
+    public var port: Int = 8443
+    /// Creates a listen address.
+    public init(host: String = "127.0.0.1", port: Int = 8443) {
+      self.host = host
+      self.port = port
+    }
+  }
+
+  /// The hub's TLS files (PEM).
+  public struct TLS: Sendable, Codable {
+    /// The hub's certificate chain.
+    public var certificate: String
+    /// The hub certificate's private key.
+    public var privateKey: String
+    /// The CA that issues device (and reviewer workstation) certificates.
+    public var clientCa: String
+    /// Creates TLS settings.
+    public init(certificate: String, privateKey: String, clientCa: String) {
+      self.certificate = certificate
+      self.privateKey = privateKey
+      self.clientCa = clientCa
+    }
+  }
+
+  /// A reviewer allowed to call `GET /v1/candidates`.
+  public struct Reviewer: Sendable, Codable {
+    /// Login name.
+    public var name: String
+    /// `PasswordHash` string.
+    public var passwordHash: String
+    /// Creates a reviewer.
+    public init(name: String, passwordHash: String) {
+      self.name = name
+      self.passwordHash = passwordHash
+    }
+  }
+
+  public var listen: Listen
+  public var tls: TLS
+  public var database: String
+  public var keysDirectory: String
+  public var distributionDirectory: String
+  public var reviewers: [Reviewer]
+  public var purposes: [String]
+  public var maxBatchBytes: Int
+  public var maxCandidatesPerRequest: Int
+
+  /// Creates a configuration; paths should be absolute.
+  public init(
+    listen: Listen = Listen(), tls: TLS, database: String, keysDirectory: String, distributionDirectory: String,
+    reviewers: [Reviewer] = [], purposes: [String] = Self.defaultPurposes, maxBatchBytes: Int = 32 << 20,
+    maxCandidatesPerRequest: Int = 1000
+  ) {
+    self.listen = listen
+    self.tls = tls
+    self.database = database
+    self.keysDirectory = keysDirectory
+    self.distributionDirectory = distributionDirectory
+    self.reviewers = reviewers
+    self.purposes = purposes
+    self.maxBatchBytes = maxBatchBytes
+    self.maxCandidatesPerRequest = maxCandidatesPerRequest
+  }
+
+  /// The purposes allowed when none are configured.
+  public static let defaultPurposes = ["citation review", "appeal", "privacy audit"]
+
+  enum CodingKeys: String, CodingKey {
+    case listen, tls, database, keysDirectory, distributionDirectory, reviewers, purposes, maxBatchBytes
+    case maxCandidatesPerRequest
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    listen = try c.decodeIfPresent(Listen.self, forKey: .listen) ?? Listen()
+    tls = try c.decode(TLS.self, forKey: .tls)
+    database = try c.decodeIfPresent(String.self, forKey: .database) ?? "hub.sqlite"
+    keysDirectory = try c.decodeIfPresent(String.self, forKey: .keysDirectory) ?? "keys"
+    distributionDirectory = try c.decodeIfPresent(String.self, forKey: .distributionDirectory) ?? "distribution"
+    reviewers = try c.decodeIfPresent([Reviewer].self, forKey: .reviewers) ?? []
+    purposes = try c.decodeIfPresent([String].self, forKey: .purposes) ?? Self.defaultPurposes
+    maxBatchBytes = try c.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? 32 << 20
+    maxCandidatesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxCandidatesPerRequest) ?? 1000
+  }
+
+  /// Loads and validates a configuration file, resolving relative paths against its directory.
+  public static func load(path: String) throws -> HubConfiguration {
+    let url = URL(fileURLWithPath: path)
+    let data: Data
+    do { data = try Data(contentsOf: url) } catch {
+      throw HubError(.configuration, "The hub configuration \(path) cannot be read.", underlying: error)
+    }
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    var configuration: HubConfiguration
+    do { configuration = try decoder.decode(HubConfiguration.self, from: data) } catch {
+      throw HubError(
+        .configuration, "\(path) is not a valid hub configuration (see docs/hub.md for every key).",
+        underlying: error)
+    }
+    let base = url.deletingLastPathComponent()
+    func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
+    configuration.tls.certificate = resolve(configuration.tls.certificate)
+    configuration.tls.privateKey = resolve(configuration.tls.privateKey)
+    configuration.tls.clientCa = resolve(configuration.tls.clientCa)
+    configuration.database = resolve(configuration.database)
+    configuration.keysDirectory = resolve(configuration.keysDirectory)
+    configuration.distributionDirectory = resolve(configuration.distributionDirectory)
+    var problems: [String] = []
+    if !(0...65535).contains(configuration.listen.port) { problems.append("listen.port: must be 0…65535") }
+    if configuration.purposes.isEmpty { problems.append("purposes: must list at least one purpose") }
+    for reviewer in configuration.reviewers where PasswordHash(encoded: reviewer.passwordHash) == nil {
+      problems.append("reviewers.\(reviewer.name).password_hash: not a hash from `chalkline-hub reviewers hash-password`")
+    }
+    if configuration.maxBatchBytes < 1024 { problems.append("max_batch_bytes: must be at least 1024") }
+    guard problems.isEmpty else {
+      throw HubError(.configuration, "\(path): " + problems.joined(separator: "; "))
+    }
+    return configuration
+  }
+}

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import Uplink
+
+/// A registered device.
+public struct DeviceRecord: Sendable, Equatable {
+  /// The device id: the fingerprint of its Ed25519 key (what its manifests name).
+  public var id: String
+  /// A name for people (vehicle number).
+  public var name: String
+  /// SHA-256 (hex) of its client certificate (DER).
+  public var certificateSHA256: String
+  /// Its Ed25519 public key, raw.
+  public var signingKey: Data
+  /// When it was registered.
+  public var registeredAt: Date
+
+  /// Creates a record.
+  public init(id: String, name: String, certificateSHA256: String, signingKey: Data, registeredAt: Date) {
+    self.id = id
+    self.name = name
+    self.certificateSHA256 = certificateSHA256
+    self.signingKey = signingKey
+    self.registeredAt = registeredAt
+  }
+
+  /// The public key, parsed.
+  public var publicKey: Curve25519.Signing.PublicKey? { try? .init(rawRepresentation: signingKey) }
+}
+
+/// A candidate whose signature and evidence digests were verified, ready to store.
+public struct VerifiedCandidate: Sendable {
+  /// The candidate as received.
+  public var wire: WireCandidate
+  /// Its decoded manifest.
+  public var manifest: WireManifest
+  /// The device that signed it.
+  public var deviceID: String
+
+  /// Creates a verified candidate.
+  public init(wire: WireCandidate, manifest: WireManifest, deviceID: String) {
+    self.wire = wire
+    self.manifest = manifest
+    self.deviceID = deviceID
+  }
+}
+
+/// A stored candidate as the hub holds it: manifest facts in the clear, evidence still sealed.
+public struct StoredCandidate: Sendable {
+  /// The candidate id.
+  public var id: UUID
+  /// The device id.
+  public var device: String
+  /// The rule broken.
+  public var rule: String
+  /// The zone.
+  public var zone: String
+  /// The signed manifest.
+  public var manifest: WireManifest
+  /// When the hub received it.
+  public var receivedAt: Date
+  /// `pending` until an officer decides (a later issue adds `accepted`, `rejected`, `corrected`).
+  public var reviewState: String
+  /// Sealed evidence, in sighting order.
+  public var evidence: [WireEvidence]
+}
+
+/// One row of the hub's access audit: who opened what, when and why. Hash-chained.
+public struct AccessAuditEntry: Sendable, Equatable {
+  /// Position in the chain, from 1.
+  public var sequence: Int
+  /// When.
+  public var at: Date
+  /// Who (reviewer name, or `device:ID`).
+  public var actor: String
+  /// The purpose stated.
+  public var purpose: String
+  /// What was done (`candidates.list`, …).
+  public var action: String
+  /// What was touched (counts, ids); never plate text.
+  public var detail: String
+  /// `allowed` or `denied: why`.
+  public var outcome: String
+  /// The previous entry's hash (hex), empty for the first.
+  public var previousHash: String
+  /// SHA-256 (hex) of the previous hash and this entry's fields.
+  public var hash: String
+
+  static func chainHash(
+    previous: String, sequence: Int, at: Date, actor: String, purpose: String, action: String, detail: String,
+    outcome: String
+  ) -> String {
+    let fields = [previous, String(sequence), WireTime.format(at), actor, purpose, action, detail, outcome]
+    return Data(SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))).hexString
+  }
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Hummingbird
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+import Uplink
+
+/// The hub on the network: HTTPS with mutual TLS. Every client must present a certificate issued
+/// by the configured CA; device routes additionally require that certificate to be registered.
+public struct HubServer: Sendable {
+  /// The logic behind the routes.
+  public let service: HubService
+  let logger: Logger
+  let middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>]
+
+  /// Creates a server. `middlewares` run before the routes (tests inject faults with them).
+  public init(service: HubService, logger: Logger, middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>] = []) {
+    self.service = service
+    self.logger = logger
+    self.middlewares = middlewares
+  }
+
+  /// The server's TLS configuration: the hub's certificate, and client certificates required and
+  /// verified against the city's CA (an expired or foreign certificate fails the handshake).
+  public static func tlsConfiguration(_ tls: HubConfiguration.TLS) throws -> TLSConfiguration {
+    do {
+      let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+      let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
+      var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+      configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.clientCa))
+      configuration.certificateVerification = .noHostnameVerification
+      configuration.minimumTLSVersion = .tlsv12
+      return configuration
+    } catch {
+      throw HubError(
+        .tls, "The hub's TLS files (\(tls.certificate), \(tls.privateKey), \(tls.clientCa)) cannot be used as PEM.",
+        underlying: error)
+    }
+  }
+
+  /// Publishes documents, then serves until cancelled (or, with `handleSignals`, until SIGTERM or
+  /// SIGINT). `onReady` receives the bound port.
+  public func run(handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    try await service.publishAll()
+    let configuration = service.configuration
+    let app = Application(
+      router: makeRouter(),
+      server: try .tls(.http1(), tlsConfiguration: Self.tlsConfiguration(configuration.tls)),
+      configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port)),
+      onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
+      logger: logger)
+    if handleSignals { try await app.runService() } else { try await app.run() }
+  }
+
+  func makeRouter() -> Router<HubRequestContext> {
+    let router = Router(context: HubRequestContext.self)
+    for middleware in middlewares { router.add(middleware: middleware) }
+    let service = self.service
+    router.get(RouterPath(stringLiteral: UplinkAPI.health)) { _, _ in "ok" }
+    router.post(RouterPath(stringLiteral: UplinkAPI.candidateBatches)) { request, context in
+      let device = try await Self.requireDevice(context, service)
+      let body = try await request.body.collect(upTo: service.configuration.maxBatchBytes)
+      let batch: CandidateBatch
+      do { batch = try UplinkAPI.decoder().decode(CandidateBatch.self, from: Data(body.readableBytesView)) } catch {
+        throw HTTPError(.badRequest, message: "The body is not a version-1 candidate batch.")
+      }
+      guard batch.version == 1 else { throw HTTPError(.badRequest, message: "Candidate batch version \(batch.version) is not supported.") }
+      return try Self.json(await service.ingest(batch, from: device))
+    }
+    router.post(RouterPath(stringLiteral: UplinkAPI.aggregates)) { request, context in
+      let device = try await Self.requireDevice(context, service)
+      let body = try await request.body.collect(upTo: 8 << 20)
+      guard let batch = try? UplinkAPI.decoder().decode(AggregateBatch.self, from: Data(body.readableBytesView)) else {
+        throw HTTPError(.badRequest, message: "The body is not a version-1 aggregate batch.")
+      }
+      try await service.storage.storeAggregates(batch.aggregates, device: device.id, receivedAt: Date())
+      return try Self.json(AggregateAcknowledgement(stored: batch.aggregates.count))
+    }
+    router.get("/v1/distribution/:kind") { request, context in
+      _ = try await Self.requireDevice(context, service)
+      guard let kind = context.parameters.get("kind").flatMap(DistributionKind.init(rawValue:)) else {
+        throw HTTPError(.notFound, message: "Unknown document kind.")
+      }
+      guard let document = try await service.storage.latestDocument(kind) else {
+        throw HTTPError(.notFound, message: "The hub has no \(kind.rawValue) document.")
+      }
+      let tag = "\"\(document.version)\""
+      if request.headers[.ifNoneMatch] == tag { return Response(status: .notModified, headers: [.eTag: tag]) }
+      var response = try Self.json(document)
+      response.headers[.eTag] = tag
+      return response
+    }
+    router.get(RouterPath(stringLiteral: UplinkAPI.candidates)) { request, _ in
+      guard let (name, password) = Self.basicCredentials(request), service.authenticate(name: name, password: password)
+      else {
+        return Response(
+          status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"chalkline-hub\""],
+          body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"reviewer name or password wrong\"}")))
+      }
+      guard let purpose = request.uri.queryParameters.get("purpose"), !purpose.isEmpty else {
+        throw HTTPError(
+          .badRequest,
+          message: "State a purpose: ?purpose= one of \(service.configuration.purposes.joined(separator: ", ")).")
+      }
+      let state = request.uri.queryParameters.get("review_state") ?? "pending"
+      let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
+      do {
+        return try Self.json(
+          await service.reviewCandidates(
+            reviewer: name, purpose: purpose, reviewState: state == "any" ? nil : state, limit: limit))
+      } catch let error as HubError where error.code == .invalid {
+        throw HTTPError(.forbidden, message: error.message)
+      }
+    }
+    return router
+  }
+
+  static func requireDevice(_ context: HubRequestContext, _ service: HubService) async throws -> DeviceRecord {
+    guard let fingerprint = try await context.clientCertificateSHA256(),
+      let device = try await service.storage.device(certificateSHA256: fingerprint)
+    else {
+      throw HTTPError(
+        .forbidden, message: "This client certificate is not registered to a device (chalkline-hub devices add).")
+    }
+    return device
+  }
+
+  static func basicCredentials(_ request: Request) -> (String, String)? {
+    guard let header = request.headers[.authorization], header.lowercased().hasPrefix("basic "),
+      let decoded = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+      let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+    else { return nil }
+    return (String(text[..<colon]), String(text[text.index(after: colon)...]))
+  }
+
+  static func json(_ value: some Encodable) throws -> Response {
+    let data = try UplinkAPI.encoder().encode(value)
+    return Response(
+      status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+  }
+}

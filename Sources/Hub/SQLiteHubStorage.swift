@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import GRDB
+import Uplink
+
+/// The hub's storage in one SQLite file (GRDB, WAL). Ids are TEXT, times ISO 8601 TEXT (or
+/// INTEGER milliseconds), bytes BLOB; no SQLite-only constructs in the queries.
+public final class SQLiteHubStorage: HubStorage {
+  let pool: DatabasePool
+
+  /// Opens (and migrates) the database at `path`.
+  public init(path: String) throws {
+    var configuration = Configuration()
+    configuration.label = "chalkline.hub"
+    configuration.busyMode = .timeout(10)
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+      try Self.migrator.migrate(pool)
+    } catch {
+      throw HubError(.storage, "The hub database \(path) cannot be opened or migrated.", underlying: error)
+    }
+  }
+
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE device (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, certificate_sha256 TEXT NOT NULL UNIQUE,
+            signing_key BLOB NOT NULL, registered_at INTEGER NOT NULL);
+          CREATE TABLE candidate (
+            id TEXT PRIMARY KEY, device_id TEXT NOT NULL REFERENCES device(id), rule TEXT NOT NULL,
+            zone TEXT NOT NULL, decided_at TEXT NOT NULL, manifest BLOB NOT NULL, signature BLOB NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            first_time TEXT NOT NULL, first_latitude REAL NOT NULL, first_longitude REAL NOT NULL,
+            first_uncertainty_m REAL NOT NULL,
+            last_time TEXT NOT NULL, last_latitude REAL NOT NULL, last_longitude REAL NOT NULL,
+            last_uncertainty_m REAL NOT NULL,
+            elapsed_s REAL, distance_m REAL, read_confidence REAL,
+            received_at INTEGER NOT NULL, review_state TEXT NOT NULL DEFAULT 'pending');
+          CREATE INDEX candidate_review ON candidate (review_state, received_at);
+          CREATE TABLE evidence (
+            candidate_id TEXT NOT NULL REFERENCES candidate(id), position INTEGER NOT NULL, id TEXT NOT NULL,
+            captured_at TEXT NOT NULL, plate_sha256 BLOB NOT NULL, vehicle_sha256 BLOB NOT NULL,
+            encapsulated_key BLOB NOT NULL, ciphertext BLOB NOT NULL, PRIMARY KEY (candidate_id, position));
+          CREATE TABLE aggregate (
+            device_id TEXT NOT NULL, hour TEXT NOT NULL, area_kind TEXT NOT NULL, area TEXT NOT NULL,
+            reads INTEGER NOT NULL, chalk_marks INTEGER NOT NULL, candidates INTEGER NOT NULL,
+            received_at INTEGER NOT NULL, PRIMARY KEY (device_id, hour, area_kind, area));
+          CREATE TABLE document (
+            kind TEXT NOT NULL, version INTEGER NOT NULL, issued_at TEXT NOT NULL, body BLOB NOT NULL,
+            signature BLOB NOT NULL, PRIMARY KEY (kind, version));
+          CREATE TABLE access_audit (
+            sequence INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, purpose TEXT NOT NULL,
+            action TEXT NOT NULL, detail TEXT NOT NULL, outcome TEXT NOT NULL, previous_hash TEXT NOT NULL,
+            hash TEXT NOT NULL);
+          """)
+    }
+    return migrator
+  }
+
+  func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    do { return try await pool.write(body) } catch {
+      throw HubError(.storage, "The hub database failed while \(what).", underlying: error)
+    }
+  }
+
+  func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    do { return try await pool.read(body) } catch {
+      throw HubError(.storage, "The hub database failed while \(what).", underlying: error)
+    }
+  }
+
+  public func addDevice(_ device: DeviceRecord) async throws {
+    try await write("registering a device") { db in
+      try db.execute(sql: "DELETE FROM device WHERE certificate_sha256 = ? AND id <> ?", arguments: [device.certificateSHA256, device.id])
+      try db.execute(
+        sql: """
+          INSERT INTO device (id, name, certificate_sha256, signing_key, registered_at) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (id) DO UPDATE SET name = excluded.name, certificate_sha256 = excluded.certificate_sha256,
+            signing_key = excluded.signing_key
+          """,
+        arguments: [
+          device.id, device.name, device.certificateSHA256, device.signingKey,
+          Int64(device.registeredAt.timeIntervalSince1970 * 1000),
+        ])
+    }
+  }
+
+  public func device(certificateSHA256: String) async throws -> DeviceRecord? {
+    try await read("looking up a device") { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM device WHERE certificate_sha256 = ?", arguments: [certificateSHA256])
+        .map(Self.deviceRecord)
+    }
+  }
+
+  public func devices() async throws -> [DeviceRecord] {
+    try await read("listing devices") { db in try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name").map(Self.deviceRecord) }
+  }
+
+  static func deviceRecord(_ row: Row) -> DeviceRecord {
+    DeviceRecord(
+      id: row["id"], name: row["name"], certificateSHA256: row["certificate_sha256"], signingKey: row["signing_key"],
+      registeredAt: Date(timeIntervalSince1970: Double(row["registered_at"] as Int64) / 1000))
+  }
+
+  public func ingest(_ candidates: [VerifiedCandidate], receivedAt: Date) async throws -> [UUID: CandidateDisposition] {
+    let received = Int64(receivedAt.timeIntervalSince1970 * 1000)
+    return try await write("storing candidates") { db in
+      var result: [UUID: CandidateDisposition] = [:]
+      for candidate in candidates {
+        let m = candidate.manifest
+        guard let first = m.sightings.first, let last = m.sightings.last else {
+          result[candidate.wire.id] = .rejected
+          continue
+        }
+        let digest = candidate.wire.manifest.sha256Hex
+        try db.execute(
+          sql: """
+            INSERT INTO candidate (id, device_id, rule, zone, decided_at, manifest, signature, manifest_sha256,
+              first_time, first_latitude, first_longitude, first_uncertainty_m,
+              last_time, last_latitude, last_longitude, last_uncertainty_m,
+              elapsed_s, distance_m, read_confidence, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING
+            """,
+          arguments: [
+            m.id.uuidString, candidate.deviceID, m.rule, m.zone, m.decidedAt, candidate.wire.manifest,
+            candidate.wire.signature, digest, first.time, first.latitude, first.longitude, first.uncertaintyM,
+            last.time, last.latitude, last.longitude, last.uncertaintyM, m.elapsedSeconds, m.distanceMeters,
+            m.readConfidence, received,
+          ])
+        guard db.changesCount == 1 else {
+          let held = try String.fetchOne(
+            db, sql: "SELECT manifest_sha256 FROM candidate WHERE id = ?", arguments: [m.id.uuidString])
+          result[candidate.wire.id] = held == digest ? .duplicate : .rejected
+          continue
+        }
+        for (position, evidence) in candidate.wire.evidence.enumerated() {
+          try db.execute(
+            sql: """
+              INSERT INTO evidence (candidate_id, position, id, captured_at, plate_sha256, vehicle_sha256,
+                encapsulated_key, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+              """,
+            arguments: [
+              m.id.uuidString, position, evidence.id.uuidString, WireTime.format(evidence.capturedAt),
+              evidence.plateSha256, evidence.vehicleSha256, evidence.encapsulatedKey, evidence.ciphertext,
+            ])
+        }
+        result[candidate.wire.id] = .stored
+      }
+      return result
+    }
+  }
+
+  public func candidates(reviewState: String?, limit: Int) async throws -> [StoredCandidate] {
+    try await read("reading candidates") { db in
+      let rows =
+        if let reviewState {
+          try Row.fetchAll(
+            db, sql: "SELECT * FROM candidate WHERE review_state = ? ORDER BY received_at, id LIMIT ?",
+            arguments: [reviewState, limit])
+        } else {
+          try Row.fetchAll(db, sql: "SELECT * FROM candidate ORDER BY received_at, id LIMIT ?", arguments: [limit])
+        }
+      return try rows.map { row in
+        let id: String = row["id"]
+        let evidence = try Row.fetchAll(
+          db, sql: "SELECT * FROM evidence WHERE candidate_id = ? ORDER BY position", arguments: [id]
+        ).map { e in
+          WireEvidence(
+            id: UUID(uuidString: e["id"]) ?? UUID(), capturedAt: WireTime.parse(e["captured_at"]) ?? Date(),
+            plateSha256: e["plate_sha256"], vehicleSha256: e["vehicle_sha256"],
+            encapsulatedKey: e["encapsulated_key"], ciphertext: e["ciphertext"])
+        }
+        return StoredCandidate(
+          id: UUID(uuidString: id) ?? UUID(), device: row["device_id"], rule: row["rule"], zone: row["zone"],
+          manifest: try WireManifest.decode(row["manifest"]),
+          receivedAt: Date(timeIntervalSince1970: Double(row["received_at"] as Int64) / 1000),
+          reviewState: row["review_state"], evidence: evidence)
+      }
+    }
+  }
+
+  public func candidateCount() async throws -> Int {
+    try await read("counting candidates") { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate") ?? 0 }
+  }
+
+  public func storeAggregates(_ aggregates: [WireAggregate], device: String, receivedAt: Date) async throws {
+    let received = Int64(receivedAt.timeIntervalSince1970 * 1000)
+    try await write("storing aggregates") { db in
+      for a in aggregates {
+        try db.execute(
+          sql: """
+            INSERT INTO aggregate (device_id, hour, area_kind, area, reads, chalk_marks, candidates, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (device_id, hour, area_kind, area) DO UPDATE SET reads = excluded.reads,
+              chalk_marks = excluded.chalk_marks, candidates = excluded.candidates, received_at = excluded.received_at
+            """,
+          arguments: [device, WireTime.format(a.hour), a.areaKind, a.area, a.reads, a.chalkMarks, a.candidates, received])
+      }
+    }
+  }
+
+  public func latestDocument(_ kind: DistributionKind) async throws -> SignedDocument? {
+    try await read("reading a document") { db in
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM document WHERE kind = ? ORDER BY version DESC LIMIT 1", arguments: [kind.rawValue]
+      ).map { row in
+        SignedDocument(
+          kind: kind, version: row["version"], issuedAt: WireTime.parse(row["issued_at"]) ?? Date(),
+          body: row["body"], signature: row["signature"])
+      }
+    }
+  }
+
+  public func saveDocument(_ document: SignedDocument) async throws {
+    try await write("saving a document") { db in
+      try db.execute(
+        sql: "INSERT INTO document (kind, version, issued_at, body, signature) VALUES (?, ?, ?, ?, ?)",
+        arguments: [
+          document.kind.rawValue, document.version, WireTime.format(document.issuedAt), document.body,
+          document.signature,
+        ])
+    }
+  }
+
+  public func audit(actor: String, purpose: String, action: String, detail: String, outcome: String, at: Date)
+    async throws -> AccessAuditEntry
+  {
+    try await write("writing the access audit") { db in
+      let previous = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM access_audit ORDER BY sequence DESC LIMIT 1")
+      let sequence = (previous.map { $0["sequence"] as Int } ?? 0) + 1
+      let previousHash = previous.map { $0["hash"] as String } ?? ""
+      let hash = AccessAuditEntry.chainHash(
+        previous: previousHash, sequence: sequence, at: at, actor: actor, purpose: purpose, action: action,
+        detail: detail, outcome: outcome)
+      try db.execute(
+        sql: """
+          INSERT INTO access_audit (sequence, at, actor, purpose, action, detail, outcome, previous_hash, hash)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [sequence, WireTime.format(at), actor, purpose, action, detail, outcome, previousHash, hash])
+      return AccessAuditEntry(
+        sequence: sequence, at: WireTime.parse(WireTime.format(at)) ?? at, actor: actor, purpose: purpose,
+        action: action, detail: detail, outcome: outcome, previousHash: previousHash, hash: hash)
+    }
+  }
+
+  public func auditEntries() async throws -> [AccessAuditEntry] {
+    try await read("reading the access audit") { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM access_audit ORDER BY sequence").map { row in
+        AccessAuditEntry(
+          sequence: row["sequence"], at: WireTime.parse(row["at"]) ?? Date(), actor: row["actor"],
+          purpose: row["purpose"], action: row["action"], detail: row["detail"], outcome: row["outcome"],
+          previousHash: row["previous_hash"], hash: row["hash"])
+      }
+    }
+  }
+}
+
+extension Data {
+  var sha256Hex: String { Data(SHA256.hash(data: self)).hexString }
+}

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Logging
+
+extension UplinkSync {
+  /// Fetches every document kind that changed (`If-None-Match` with the version held), verifies
+  /// its signature and version, stores it, and hands it to `onDocument`. Returns the kinds updated.
+  public func refreshDocuments() async throws -> [DistributionKind] {
+    var updated: [DistributionKind] = []
+    // Keys first: a new signing key must be known before documents signed with it arrive.
+    for kind in [DistributionKind.keys, .zones, .permits] {
+      var headers: [(String, String)] = []
+      if let held = cache.document(kind) { headers.append(("If-None-Match", "\"\(held.version)\"")) }
+      let reply = try await connection.send(.GET, UplinkAPI.distribution(kind), headers: headers)
+      switch reply.status {
+      case 304, 404:
+        continue
+      case 200:
+        let document: SignedDocument
+        do { document = try UplinkAPI.decoder().decode(SignedDocument.self, from: reply.body) } catch {
+          throw UplinkError(.badReply, "The hub's \(kind.rawValue) document cannot be decoded.", underlying: error)
+        }
+        if try cache.accept(document, expected: kind) {
+          try await onDocument(document)
+          updated.append(kind)
+          logger.notice(
+            "A new document from the hub was verified and applied.",
+            metadata: ["uplink.kind": "\(kind.rawValue)", "uplink.version": "\(document.version)"])
+        }
+      default:
+        throw UplinkError(.status, "The hub answered \(reply.status) for the \(kind.rawValue) document\(Self.hint(reply.status)).")
+      }
+    }
+    let versions = cache.versions
+    status.update { status in
+      status.documentVersions = Dictionary(uniqueKeysWithValues: versions.map { ($0.key.rawValue, $0.value) })
+    }
+    return updated
+  }
+
+  func syncAggregates(_ source: any UplinkAggregateSource, _ report: inout Report) async throws {
+    let pending: [WireAggregate]
+    do { pending = try await source.unsyncedAggregates() } catch {
+      throw UplinkError(.local, "The aggregates cannot be read.", underlying: error)
+    }
+    guard !pending.isEmpty else { return }
+    let body = try UplinkAPI.encoder().encode(AggregateBatch(aggregates: pending))
+    let reply = try await connection.send(.POST, UplinkAPI.aggregates, body: body, maxReplyBytes: 1 << 16)
+    report.bytesSent += body.count
+    report.bytesReceived += reply.body.count
+    guard reply.status == 200 else {
+      throw UplinkError(.status, "The hub answered \(reply.status) to aggregates\(Self.hint(reply.status)).")
+    }
+    guard let ack = try? UplinkAPI.decoder().decode(AggregateAcknowledgement.self, from: reply.body),
+      ack.stored == pending.count
+    else { throw UplinkError(.badReply, "The hub's reply to aggregates is not an acknowledgement of all of them.") }
+    do { try await source.markSynced(pending) } catch {
+      throw UplinkError(.local, "Aggregates could not be marked synced.", underlying: error)
+    }
+  }
+}

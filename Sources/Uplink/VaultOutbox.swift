@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import Logging
+import Vault
+
+/// The vault's outbox and aggregates as the uplink sees them.
+public struct VaultOutbox: UplinkOutbox, UplinkAggregateSource {
+  /// The vault.
+  public let vault: Vault
+
+  /// Wraps an open vault.
+  public init(vault: Vault) { self.vault = vault }
+
+  public func pending(limit: Int) async throws -> [WireCandidate] {
+    try await vault.pendingCandidates(limit: limit).map(WireCandidate.init(outbox:))
+  }
+
+  public func acknowledge(_ ids: [UUID]) async throws {
+    guard !ids.isEmpty else { return }
+    _ = try await vault.acknowledge(ids, actor: "uplink")
+  }
+
+  public func backlog() async throws -> Int { try await vault.run { try $0.pendingCandidateCount() } }
+
+  public func unsyncedAggregates() async throws -> [WireAggregate] {
+    try await vault.run { try $0.aggregates(unsyncedOnly: true) }.map(WireAggregate.init(aggregate:))
+  }
+
+  public func markSynced(_ aggregates: [WireAggregate]) async throws {
+    let rows = aggregates.compactMap(\.vaultAggregate)
+    try await vault.run { try $0.markAggregatesSynced(rows) }
+  }
+}
+
+extension WireCandidate {
+  /// The wire form of a queued candidate.
+  public init(outbox candidate: OutboxCandidate) {
+    self.init(
+      id: candidate.id, manifest: candidate.manifestJSON, signature: candidate.signature,
+      evidence: candidate.evidence.map(WireEvidence.init(sealed:)))
+  }
+}
+
+extension WireEvidence {
+  /// The wire form of sealed evidence.
+  public init(sealed: SealedEvidence) {
+    self.init(
+      id: sealed.id, capturedAt: sealed.capturedAt, plateSha256: sealed.plateSHA256,
+      vehicleSha256: sealed.vehicleSHA256, encapsulatedKey: sealed.encapsulatedKey, ciphertext: sealed.ciphertext)
+  }
+
+  /// The vault's form, to open it at the hub.
+  public var sealed: SealedEvidence {
+    SealedEvidence(
+      id: id, capturedAt: capturedAt, plateSHA256: plateSha256, vehicleSHA256: vehicleSha256,
+      encapsulatedKey: encapsulatedKey, ciphertext: ciphertext)
+  }
+}
+
+extension WireAggregate {
+  /// The wire form of a vault aggregate.
+  public init(aggregate: Aggregate) {
+    switch aggregate.area {
+    case .zone(let id):
+      self.init(
+        hour: aggregate.hour, areaKind: "zone", area: id, reads: aggregate.reads, chalkMarks: aggregate.chalkMarks,
+        candidates: aggregate.candidates)
+    case .tract(let id):
+      self.init(
+        hour: aggregate.hour, areaKind: "tract", area: id, reads: aggregate.reads, chalkMarks: aggregate.chalkMarks,
+        candidates: aggregate.candidates)
+    }
+  }
+
+  var vaultAggregate: Aggregate? {
+    let area: AggregateArea
+    switch areaKind {
+    case "zone": area = .zone(self.area)
+    case "tract": area = .tract(self.area)
+    default: return nil
+    }
+    return Aggregate(hour: hour, area: area, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
+  }
+}
+
+extension UplinkSync {
+  /// The uplink of a vehicle: the vault's outbox and aggregates, the hub connection, and the
+  /// document cache. A verified `keys` document is imported into the vault's keyring (so new
+  /// evidence is sealed to the hub's current key) before `onDocument` sees it.
+  public static func forVehicle(
+    configuration: UplinkConfiguration, vault: Vault, logger: Logger,
+    onDocument: @escaping @Sendable (SignedDocument) async throws -> Void = { _ in }
+  ) throws -> UplinkSync {
+    let outbox = VaultOutbox(vault: vault)
+    return UplinkSync(
+      connection: try HubConnection(configuration: configuration, logger: logger), outbox: outbox, aggregates: outbox,
+      cache: try DistributionCache(
+        directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: logger),
+      logger: logger,
+      onDocument: { document in
+        if document.kind == .keys {
+          let keys = try UplinkAPI.decoder().decode(HubPublicKeys.self, from: document.body)
+          if vault.keyring.upstreamHPKEKey?.rawRepresentation != keys.hpkePublicKey
+            || vault.keyring.upstreamSigningKey?.rawRepresentation != keys.signingPublicKey
+          {
+            try await vault.run {
+              try $0.importUpstreamKeys(
+                hpkePublicKey: keys.hpkePublicKey, signingPublicKey: keys.signingPublicKey, actor: "uplink",
+                purpose: "hub announced new keys in a signed document")
+            }
+          }
+        }
+        try await onDocument(document)
+      })
+  }
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
+import Foundation
+import Hub
+import Logging
+import Uplink
+
+let testLogger: Logger = {
+  var logger = Logger(label: "hub-tests")
+  logger.logLevel = .critical
+  return logger
+}()
+
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+  defer { try? FileManager.default.removeItem(at: url) }
+  return try await body(url)
+}
+
+/// A connection as a device with `identity` would open it.
+func connection(_ hub: LoopbackHub, _ identity: DevelopmentPKI.Identity, port: Int, caPath: String? = nil) throws
+  -> HubConnection
+{
+  try HubConnection(
+    configuration: UplinkConfiguration(
+      hubURL: URL(string: "https://127.0.0.1:\(port)")!, certificatePath: identity.certificate,
+      privateKeyPath: identity.key, trustedCAPath: caPath ?? hub.pki.caCertificate,
+      hubSigningKey: hub.keys.signing.publicKey, cacheDirectory: hub.directory.appendingPathComponent("cache"),
+      connectTimeout: .seconds(3), requestTimeout: .seconds(5)),
+    logger: testLogger)
+}
+
+/// Posts a batch and decodes the acknowledgement.
+func post(_ batch: CandidateBatch, over connection: HubConnection) async throws -> (Int, BatchAcknowledgement?) {
+  let reply = try await connection.send(.POST, UplinkAPI.candidateBatches, body: UplinkAPI.encoder().encode(batch))
+  return (reply.status, try? UplinkAPI.decoder().decode(BatchAcknowledgement.self, from: reply.body))
+}
+
+/// Runs a command and returns its status and standard output.
+func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
+  let process = Process()
+  process.executableURL = URL(fileURLWithPath: executable)
+  process.arguments = arguments
+  let output = Pipe()
+  process.standardOutput = output
+  process.standardError = FileHandle.nullDevice
+  try process.run()
+  let data = output.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
