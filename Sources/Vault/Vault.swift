@@ -62,6 +62,9 @@ public final class Vault: Sendable {
       try pool.writeWithoutTransaction { db in
         // GRDB sets synchronous=NORMAL for WAL; evidence needs FULL (a commit survives power loss).
         try db.execute(sql: "PRAGMA synchronous = FULL")
+        // A batch of sealed sightings is several MiB: with SQLite's default 2 MiB cache the
+        // writer spills dirty pages to the WAL mid-transaction and writes them again at commit.
+        try db.execute(sql: "PRAGMA cache_size = -32768")
         // auto_vacuum can only change on a fresh database or with VACUUM; do it once.
         if try Int.fetchOne(db, sql: "PRAGMA auto_vacuum") != 2 {
           try db.execute(sql: "PRAGMA auto_vacuum = INCREMENTAL")

@@ -83,6 +83,18 @@ public enum VaultBenchmark {
     results.append(
       ("vault.bytes_per_chalk_mark_beyond_images", perMark - Double(plateCropBytes + vehicleCropBytes), "B"))
 
+    // The writer alone: pre-sealed sightings, stored in batches of 250.
+    let presealed = try (0..<8).map { i in
+      try sealBatch(
+        count: batch, offset: 100_000 + i * batch, sealer: sealer, hasher: hasher, plate: plate, vehicle: vehicle)
+    }
+    clock = ContinuousClock.now
+    cpu = processCPUSeconds()
+    for marks in presealed { try vault.recordChalkMarks(marks) }
+    results.append(("vault.presealed_sightings_stored_per_second", Double(8 * batch) / elapsed(since: clock), "1/s"))
+    results.append(
+      ("vault.presealed_sightings_stored_per_cpu_second", Double(8 * batch) / (processCPUSeconds() - cpu), "1/s"))
+
     // One sighting per transaction: what a lone sighting costs (an fsync each).
     let single = 200
     clock = ContinuousClock.now
