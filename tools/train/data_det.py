@@ -186,6 +186,14 @@ class Scenes:
         quads = []
         for cx, cy, pw in centres:
             q = _plate_quad(rng, cx, cy, pw)
+            if rng.random() < 0.6:  # the recess a plate sits in: its edges must not be taken for the plate's
+                c = q.mean(0)
+                pocket = (q - c) * np.float32([rng.uniform(1.1, 1.5), rng.uniform(1.1, 1.6)]) + c
+                pocket += np.float32([0, rng.uniform(-0.1, 0.1) * pw])
+                cv2.fillPoly(canvas, [np.round(pocket).astype(np.int32)], rng.uniform(0, 140))
+                if rng.random() < 0.5:
+                    cv2.polylines(canvas, [np.round(pocket).astype(np.int32)], True, rng.uniform(0, 255),
+                                  rng.randint(1, 3))
             _paste(canvas, self.plate_image() * rng.uniform(0.6, 1.1), q)
             quads.append(q)
         # occluders in front (poles, other cars' edges) sometimes over a plate edge

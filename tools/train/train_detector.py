@@ -45,8 +45,9 @@ def main():
     if a.resume:
         net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
     # bias the heatmap towards "no plate" at the start (CenterNet's prior)
-    with torch.no_grad():
-        net.mods["heatmap"].bias.fill_(-2.19)
+    if not a.resume:
+        with torch.no_grad():
+            net.mods["heatmap"].bias.fill_(-2.19)
     dl = torch.utils.data.DataLoader(data_det.DetStream(seed=a.seed), batch_size=a.batch, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
@@ -57,7 +58,7 @@ def main():
     for step, (x, heat, reg, mask) in enumerate(dl, 1):
         out = net(x)
         lh = focal_loss(out["heatmap"], heat)
-        lr_ = (F.smooth_l1_loss(out["regression"], reg, reduction="none") * mask).sum() / mask.sum().clamp(min=1) / 10
+        lr_ = (F.smooth_l1_loss(out["regression"], reg, reduction="none") * mask).sum() / mask.sum().clamp(min=1) / 5
         loss = lh + lr_
         opt.zero_grad()
         loss.backward()
