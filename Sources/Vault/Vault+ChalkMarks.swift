@@ -18,14 +18,18 @@ public struct NewChalkMark: Sendable {
 
 extension Vault {
   /// The hasher for a window: its key is created (file 0600) and the window registered on first
-  /// use, and destroyed by retention once the window expires.
+  /// use, and destroyed by retention once the window expires. A later call with a later
+  /// `expiresAt` extends the window (one small write); an earlier one never shortens it.
   public func plateHasher(for window: ChalkWindow) throws -> PlateHasher {
     // Row first, then key file: the retention sweep never destroys a key whose window row exists,
     // and a key file left without a row (crash after retention deleted the row) is swept next time.
-    let key = try windowKeys.key(for: window.id) {
+    let key = try windowKeys.key(for: window.id, expiresAtMS: window.expiresAt.millisecondsSince1970) {
       try write("Registering chalk window \(window.id)") { db in
         try db.execute(
-          sql: "INSERT INTO chalk_window (id, created_at, expires_at) VALUES (?, ?, ?) ON CONFLICT(id) DO NOTHING",
+          sql: """
+            INSERT INTO chalk_window (id, created_at, expires_at) VALUES (?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)
+            """,
           arguments: [window.id, Date().millisecondsSince1970, window.expiresAt.millisecondsSince1970])
       }
     }

@@ -60,20 +60,25 @@ public struct PlateHasher: Sendable {
 /// The per-window HMAC keys: files `STATE/keys/window-ID.key`, cached in memory.
 final class WindowKeyStore: Sendable {
   let directory: URL
-  private let cache = Mutex<[String: SymmetricKey]>([:])
+  private let cache = Mutex<[String: (key: SymmetricKey, expiresAtMS: Int64)]>([:])
 
   init(directory: URL) { self.directory = directory }
 
   func path(_ id: String) -> String { directory.appendingPathComponent("window-\(id).key").path }
 
-  /// The window's key, read from its file or created (durably) when there is none. On first use
-  /// `register` runs (it records the window in the database) before the file is created.
-  func key(for id: String, register: () throws -> Void) throws -> SymmetricKey {
-    // The lock is held across file and database I/O only when a window is first used: it keeps
-    // two threads from creating two keys for one window, and the sweep from racing a creation.
+  /// The window's key, read from its file or created (durably) when there is none. `register`
+  /// (which records the window and its expiry in the database) runs before the file is created,
+  /// and again whenever a later call pushes the window's expiry further out.
+  func key(for id: String, expiresAtMS: Int64, register: () throws -> Void) throws -> SymmetricKey {
+    // The lock is held across file and database I/O only when a window is first used or extended:
+    // it keeps two threads from creating two keys for one window, and the sweep from racing a creation.
     try cache.withLock { cached in
-      if let key = cached[id] { return key }
+      if let entry = cached[id], entry.expiresAtMS >= expiresAtMS { return entry.key }
       try register()
+      if let entry = cached[id] {
+        cached[id] = (entry.key, expiresAtMS)
+        return entry.key
+      }
       let path = path(id)
       let key: SymmetricKey
       if FileManager.default.fileExists(atPath: path) {
@@ -84,7 +89,7 @@ final class WindowKeyStore: Sendable {
         key = SymmetricKey(size: .bits256)
         try KeyFile.write(.window, key.bytes, to: path)
       }
-      cached[id] = key
+      cached[id] = (key, expiresAtMS)
       return key
     }
   }

@@ -33,6 +33,19 @@ import Testing
     }
   }
 
+  @Test func aLaterExpiryExtendsTheWindowAndAnEarlierOneDoesNotShortenIt() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let now = Date()
+      let (mark, _) = try test.mark(["5EXT555"], window: try window("ext", expiresIn: 60, from: now))
+      _ = try test.vault.plateHasher(for: try window("ext", expiresIn: 7200, from: now))
+      _ = try test.vault.plateHasher(for: try window("ext", expiresIn: 30, from: now))
+      #expect(try test.vault.applyRetention(now: now.addingTimeInterval(120)).windowsClosed.isEmpty)
+      #expect(try test.vault.chalkMark(id: mark.id) != nil)
+      #expect(try test.vault.applyRetention(now: now.addingTimeInterval(7300)).windowsClosed == ["ext"])
+    }
+  }
+
   @Test func evidenceACandidateHoldsSurvivesItsWindow() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
