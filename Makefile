@@ -31,7 +31,8 @@ demo: build
 
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	.build/release/chalkline bench
+	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
+	.build/release/chalkline bench --dump out/demo/patrol
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests

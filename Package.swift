@@ -6,6 +6,9 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
   .swiftLanguageMode(.v6)
 ]
+// Pixel and tensor loops run 10-50x slower unoptimised, and the tests read real photos and replay
+// whole patrols in debug builds: these two targets are always optimised.
+let optimized: [SwiftSetting] = swiftSettings + [.unsafeFlags(["-O"])]
 
 let package = Package(
   name: "chalkline",
@@ -31,7 +34,7 @@ let package = Package(
 
     // MARK: - Imaging, capture, reading
 
-    .target(name: "Imaging", dependencies: ["CTurboJPEG"], swiftSettings: swiftSettings),
+    .target(name: "Imaging", dependencies: ["CTurboJPEG"], swiftSettings: optimized),
     .target(
       name: "Capture",
       dependencies: ["CV4L2", .product(name: "Logging", package: "swift-log")],
@@ -46,7 +49,7 @@ let package = Package(
       name: "PlateReading",
       dependencies: ["Imaging", "CBLAS", .product(name: "Logging", package: "swift-log")],
       resources: [.copy("Resources")],
-      swiftSettings: swiftSettings
+      swiftSettings: optimized
     ),
 
     // MARK: - Enforcement and the vault

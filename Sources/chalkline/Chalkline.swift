@@ -22,6 +22,7 @@ struct Chalkline: AsyncParsableCommand {
       ReadPlatesCommand.self,
       KeysCommand.self,
       AuditCommand.self,
+      BenchCommand.self,
     ]
   )
 }

@@ -86,7 +86,9 @@ struct ReplayTests {
       _ = try await replay(into: state)
       let expected = try String(
         contentsOf: GeneratedPatrol.directory.appendingPathComponent("expected.json"), encoding: .utf8)
-      let plates = expected.split(separator: "\"").filter { $0.count == 7 && $0.allSatisfy { $0.isNumber || $0.isUppercase } }
+      let plates = expected.split(separator: "\"").filter {
+        $0.count == 7 && $0.allSatisfy { $0.isNumber || $0.isUppercase }
+      }
       #expect(!plates.isEmpty)
       let files = FileManager.default.enumerator(at: state, includingPropertiesForKeys: nil)!
       for case let file as URL in files {
@@ -112,8 +114,10 @@ struct ShippedReaderReplayTests {
       let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }
       let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
       defer { try? vault.close() }
-      let summary = try await ReplayRunner(profile: profile, dump: GeneratedPatrol.directory, pace: .fast, logger: logger)
-        .run(vault: vault)
+      let summary = try await ReplayRunner(
+        profile: profile, dump: GeneratedPatrol.directory, pace: .fast, logger: logger
+      )
+      .run(vault: vault)
       let frames = try String(
         contentsOf: GeneratedPatrol.directory.appendingPathComponent("frames.jsonl"), encoding: .utf8
       ).split(separator: "\n").count

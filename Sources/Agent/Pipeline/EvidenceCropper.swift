@@ -27,7 +27,9 @@ struct EvidenceCropper {
 
   /// The plate crop and the vehicle crop as JPEG, from the frame the sighting's best read came from.
   func crops(for read: PlateRead, at time: Date) throws -> (plate: Data, vehicle: Data) {
-    guard let frame = recent.last(where: { $0.time == time }) ?? recent.min(by: { abs($0.time.timeIntervalSince(time)) < abs($1.time.timeIntervalSince(time)) })
+    guard
+      let frame = recent.last(where: { $0.time == time })
+        ?? recent.min(by: { abs($0.time.timeIntervalSince(time)) < abs($1.time.timeIntervalSince(time)) })
     else { throw ImagingError(.badGeometry, "no frame kept for the sighting's evidence") }
     let image = try decoder.decodeRGB(frame.jpeg)
     let bounds = read.quad.bounds

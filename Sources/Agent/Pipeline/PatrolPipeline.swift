@@ -156,7 +156,8 @@ public final class PatrolPipeline {
 
   /// Each canonical reading hashed under every key window the ledger may match it in; the text
   /// itself goes no further than this function.
-  private func hashedAlternatives(_ read: PlateReading.Sighting, at time: Date) throws -> [Enforcement.PlateAlternative] {
+  private func hashedAlternatives(_ read: PlateReading.Sighting, at time: Date) throws -> [Enforcement.PlateAlternative]
+  {
     let windows = ledger.keyWindows(at: time)
     let hashersNow = try windows.map { try hasher(for: $0, at: time) }
     return read.alternatives.prefix(profile.reader.alternatives).map { alternative in
@@ -171,7 +172,8 @@ public final class PatrolPipeline {
     // A window's key lives as long as a chalk mark made in it can still become a candidate;
     // the ledger's expiry closes it earlier when nothing references it any more.
     let lifetime = ledger.configuration.chalkLifetime + 86_400
-    let made = try vault.plateHasher(for: ChalkWindow(id: window.rawValue, expiresAt: time.addingTimeInterval(lifetime)))
+    let made = try vault.plateHasher(
+      for: ChalkWindow(id: window.rawValue, expiresAt: time.addingTimeInterval(lifetime)))
     hashers[window] = made
     return made
   }

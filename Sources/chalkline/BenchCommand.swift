@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import ArgumentParser
+import Enforcement
+import Foundation
+import Logging
+import PlateReading
+import Positioning
+import Vault
+
+/// `chalkline bench`: the performance figures of every part, measured on this machine.
+struct BenchCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Measure plate reading, enforcement, the vault, gpsd and a patrol replay on this machine.",
+    discussion: "Prints one line per figure: part, metric, value, unit. Needs gpsd for the positioning figures."
+  )
+
+  @Option(help: "Only these parts (comma-separated): plates, enforcement, vault, gps, replay.")
+  var only: String?
+
+  @Option(help: "The plate photos with groundtruth.tsv.")
+  var plates: String = "../shared/data/plates-us-dev"
+
+  @Option(help: "A frame dump to replay for the replay figures (e.g. a generated patrol).")
+  var dump: String?
+
+  @Option(help: "The profile for the replay.")
+  var profile: String = "device-profiles/replay-default.yaml"
+
+  @Flag(help: "Print JSON.")
+  var json = false
+
+  func run() async throws {
+    let parts = only.map { Set($0.split(separator: ",").map(String.init)) }
+    func wanted(_ part: String) -> Bool { parts?.contains(part) ?? true }
+    let logger = Logger(label: "chalkline.bench") { JournalLogHandler(label: $0, level: .warning) }
+    var figures: [Figure] = []
+    func add(_ part: String, _ results: [(metric: String, value: Double, unit: String)]) {
+      for result in results {
+        let figure = Figure(part: part, metric: result.metric, value: result.value, unit: result.unit)
+        figures.append(figure)
+        if !json { print("\(part)\t\(figure.metric)\t\(String(format: "%.3f", figure.value))\t\(figure.unit)") }
+      }
+    }
+    if wanted("plates") { add("plates", try PlateReadingBenchmark.run(dataset: URL(fileURLWithPath: plates))) }
+    if wanted("enforcement") { add("enforcement", EnforcementBenchmark.run()) }
+    if wanted("vault") {
+      let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-\(getpid())")
+      defer { try? FileManager.default.removeItem(at: directory) }
+      add("vault", try VaultBenchmark.run(directory: directory))
+    }
+    if wanted("gps") { add("gps", try await PositioningBenchmark.run(logger: logger)) }
+    if wanted("replay"), let dump {
+      var loaded = try DeviceProfile.load(from: profile)
+      let state = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-replay-\(getpid())")
+      defer { try? FileManager.default.removeItem(at: state) }
+      loaded.vault.stateDirectory = state.path
+      let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: nil, logger: logger)
+      defer { try? vault.close() }
+      let summary = try await ReplayRunner(
+        profile: loaded, dump: URL(fileURLWithPath: dump), pace: .fast, logger: logger
+      )
+      .run(vault: vault)
+      add(
+        "replay",
+        [
+          ("speed", summary.speedFactor, "x real time"),
+          ("frame_p50", summary.counters.frameMillisecondsP50, "ms"),
+          ("frame_p99", summary.counters.frameMillisecondsP99, "ms"),
+          ("decision_p50", summary.counters.decisionMillisecondsP50, "ms"),
+          ("decision_p99", summary.counters.decisionMillisecondsP99, "ms"),
+          ("candidates", Double(summary.counters.candidates), "count"),
+        ])
+    }
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      print(String(decoding: try encoder.encode(figures), as: UTF8.self))
+    }
+  }
+
+  struct Figure: Codable {
+    var part: String
+    var metric: String
+    var value: Double
+    var unit: String
+  }
+}
