@@ -27,7 +27,8 @@ struct ServiceDaemonTests {
       let text = try String(contentsOf: defaults, encoding: .utf8)
         .replacingOccurrences(
           of: "zones/san-jose-downtown.json",
-          with: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json").path)
+          with: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json").path
+        )
         .replacingOccurrences(of: "/tmp/chalkline-replay", with: directory.appendingPathComponent("state").path)
       let profilePath = directory.appendingPathComponent("profile.yaml")
       try text.write(to: profilePath, atomically: true, encoding: .utf8)

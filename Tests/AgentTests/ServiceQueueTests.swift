@@ -40,29 +40,24 @@ struct ServiceQueueTests {
     #expect(state.isEmpty)
   }
 
-  @Test("fixes and faults come before frames, so a frame is read with every fix before it")
-  func fixesFirst() {
-    var state = FrameQueueState(frameCapacity: 4, fixCapacity: 2)
-    _ = state.push(frame(1))
-    _ = state.push(fix(1))
+  @Test("faults first, then fixes and frames in time order, so a frame is read with every fix before it")
+  func timeOrder() {
+    var state = FrameQueueState(frameCapacity: 4, fixCapacity: 3)
+    _ = state.push(frame(2))
+    _ = state.push(frame(5))
+    for second in [1.0, 3, 4, 6] { _ = state.push(fix(second)) }
     state.sourceFault()
     state.sourceFault()
-    _ = state.push(fix(2))
-    _ = state.push(fix(3))
     #expect(state.droppedFixes == 1)
-    guard case .sourceFaults(2) = state.take() else {
-      Issue.record("faults first")
-      return
+    var order: [String] = []
+    while let work = state.take() {
+      switch work {
+      case .sourceFaults(let count): order.append("faults \(count)")
+      case .fix(let fix): order.append("fix \(Int(fix.time.timeIntervalSince1970))")
+      case .frame(let frame): order.append("frame \(frame.sequence)")
+      }
     }
-    guard case .fix(let first) = state.take(), case .fix(let second) = state.take() else {
-      Issue.record("then fixes")
-      return
-    }
-    #expect([first.time, second.time].map(\.timeIntervalSince1970) == [2, 3])
-    guard case .frame = state.take() else {
-      Issue.record("then the frame")
-      return
-    }
+    #expect(order == ["faults 2", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])
   }
 
   @Test("a closed queue refuses input but hands out what waits")

@@ -20,7 +20,10 @@ struct ServiceWatchdogTests {
 
   @Test("frames read keep it pinging")
   func frames() {
-    run([(0, 0, true, 0, true, "progressing"), (5, 6, false, 2, true, "progressing"), (9, 12, false, 4, true, "progressing")])
+    run([
+      (0, 0, true, 0, true, "progressing"), (5, 6, false, 2, true, "progressing"),
+      (9, 12, false, 4, true, "progressing"),
+    ])
   }
 
   @Test("a slow reader pings at each frame and is not called stalled within the patience")
@@ -42,11 +45,16 @@ struct ServiceWatchdogTests {
 
   @Test("an idle pipeline pings while the source reports faults (a camera being reopened is alive)")
   func reconnectingCamera() {
-    run([(3, 3, true, 0, true, "progressing"), (3, 4, true, 2, true, "progressing"), (3, 5, true, 4, true, "progressing")])
+    run([
+      (3, 3, true, 0, true, "progressing"), (3, 4, true, 2, true, "progressing"), (3, 5, true, 4, true, "progressing"),
+    ])
   }
 
   @Test("a silent source stops the pings")
   func silentSource() {
-    run([(3, 3, true, 0, true, "progressing"), (3, 3, true, 2, false, "progressing"), (3, 3, true, 12, false, "source-silent")])
+    run([
+      (3, 3, true, 0, true, "progressing"), (3, 3, true, 2, false, "progressing"),
+      (3, 3, true, 12, false, "source-silent"),
+    ])
   }
 }

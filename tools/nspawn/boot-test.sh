@@ -56,6 +56,13 @@ sed -e 's|zones: zones/san-jose-downtown.json.*|zones: /etc/chalkline/zones/san-
   "$repo/device-profiles/replay-default.yaml" >"$rootfs/etc/chalkline/profile.yaml"
 chmod 0644 "$rootfs/etc/chalkline/profile.yaml" "$rootfs/etc/chalkline/zones/"*
 cp "$repo/systemd/chalkline.sysusers" "$rootfs/etc/sysusers.d/chalkline.conf"
+# The agent (User=chalkline) must read its profile; the group exists only once sysusers ran at
+# boot, so tmpfiles (which runs after it) hands the folder to that group, as a package would.
+mkdir -p "$rootfs/etc/tmpfiles.d"
+cat >"$rootfs/etc/tmpfiles.d/chalkline-config.conf" <<'TMPFILES'
+z /etc/chalkline 0750 root chalkline -
+z /etc/chalkline/profile.yaml 0640 root chalkline -
+TMPFILES
 sed -e 's|/usr/local/bin/chalkline run --profile /etc/chalkline/profile.yaml|/opt/chalkline/bin/chalkline run --profile /etc/chalkline/profile.yaml --replay-dump /opt/chalkline/dump|' \
   -e 's|/usr/local/bin/chalkline|/opt/chalkline/bin/chalkline|g' \
   -e "s|^WatchdogSec=.*|WatchdogSec=${watchdog}s|" \

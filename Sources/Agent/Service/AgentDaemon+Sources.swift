@@ -125,7 +125,9 @@ extension DeviceProfile.Camera {
     configuration.fps = fps
     configuration.bufferCount = UInt32(clamping: buffers)
     // The profile gives microseconds; V4L2_CID_EXPOSURE_ABSOLUTE counts 100 µs.
-    if case .manual(let microseconds) = exposure { configuration.exposure = Int32(clamping: max(1, microseconds / 100)) }
+    if case .manual(let microseconds) = exposure {
+      configuration.exposure = Int32(clamping: max(1, microseconds / 100))
+    }
     if case .manual(let value) = gain { configuration.gain = Int32(clamping: value) }
     configuration.stallTimeout = .milliseconds(Int64(stallTimeout * 1000))
     return configuration

@@ -42,7 +42,8 @@ extension AgentDaemon {
             logger.notice("pipeline progressing again: watchdog pings resume")
           } else {
             logger.warning(
-              "pipeline not progressing: watchdog pings withheld", metadata: ["watchdog.verdict": "\(verdict.rawValue)"])
+              "pipeline not progressing: watchdog pings withheld", metadata: ["watchdog.verdict": "\(verdict.rawValue)"]
+            )
           }
           lastVerdict = verdict
         }

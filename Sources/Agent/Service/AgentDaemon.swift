@@ -76,7 +76,9 @@ public struct AgentDaemon: Sendable {
   /// `signals` are the triggers: `DaemonSignal.events()` in the agent, a test's own stream in tests.
   public func run(signals: some AsyncSequence<DaemonSignal, Never> & Sendable) async throws -> PipelineCounters {
     let zones: ZoneSet
-    do { zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: initialProfile.enforcement.zonesFile)) } catch {
+    do {
+      zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: initialProfile.enforcement.zonesFile))
+    } catch {
       throw Failure(
         code: .zonesUnreadable, message: "Cannot load the zones file \(initialProfile.enforcement.zonesFile)",
         cause: error)

@@ -15,7 +15,9 @@ public enum PipelineWork: Sendable {
 
 /// The queue's logic without its lock: a bounded lane of frames that keeps the newest and
 /// counts what it drops, a bounded lane of fixes (which are small and come a few a second), and
-/// a count of source faults. Fixes go first, so a frame is read with every fix before it.
+/// a count of source faults. Work leaves in time order: a fix goes before every frame taken
+/// after it, never earlier (a source running ahead of the reader must not hand the pipeline
+/// tomorrow's position for today's frame).
 ///
 /// Only frames are ever dropped, never a sighting or its evidence: those exist only after a
 /// frame was read.
@@ -78,13 +80,17 @@ public struct FrameQueueState: Sendable {
     if !isClosed { faults += 1 }
   }
 
-  /// The next piece of work: pending faults, then fixes, then the oldest waiting frame.
+  /// The next piece of work: pending faults; then the oldest fix if no waiting frame is older
+  /// than it; then the oldest waiting frame.
   public mutating func take() -> PipelineWork? {
     if faults > 0 {
       defer { faults = 0 }
       return .sourceFaults(faults)
     }
-    if !fixes.isEmpty { return .fix(fixes.removeFirst()) }
+    if let fix = fixes.first, depth == 0 || fix.time <= frames[frameHead].time {
+      fixes.removeFirst()
+      return .fix(fix)
+    }
     guard depth > 0 else { return nil }
     let frame = frames[frameHead]
     frameHead += 1

@@ -29,7 +29,9 @@ public enum StatusFile {
     }
     unlink(temporary)
     let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
-    guard fd >= 0 else { throw StatusFileError(.unwritable, path: temporary, "Cannot create the status file", errno: errno) }
+    guard fd >= 0 else {
+      throw StatusFileError(.unwritable, path: temporary, "Cannot create the status file", errno: errno)
+    }
     var written = 0
     let failure: Int32? = bytes.withUnsafeBytes { buffer in
       while written < buffer.count {
@@ -62,13 +64,15 @@ public enum StatusFile {
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw StatusFileError(
-        .missing, path: path, "No agent status here: is the agent running with this state directory, and are you its user?",
+        .missing, path: path,
+        "No agent status here: is the agent running with this state directory, and are you its user?",
         cause: error)
     }
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601
     do { return try decoder.decode(AgentStatus.self, from: data) } catch {
-      throw StatusFileError(.damaged, path: path, "The agent status file is damaged; it is rewritten within seconds", cause: error)
+      throw StatusFileError(
+        .damaged, path: path, "The agent status file is damaged; it is rewritten within seconds", cause: error)
     }
   }
 

@@ -82,7 +82,10 @@ public struct SystemdNotifier: Sendable {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddress in
           var result: Int
           repeat {
-            result = sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), sockaddress, length)
+            // Never wait for systemd: a full socket drops this message (the next STATUS or
+            // WATCHDOG follows within seconds) rather than blocking the daemon's tick.
+            result = sendto(
+              fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sockaddress, length)
           } while result < 0 && errno == EINTR
           return result
         }
