@@ -29,6 +29,14 @@ public struct HubConfiguration: Sendable, Codable {
       self.host = host
       self.port = port
     }
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      host = try c.decodeIfPresent(String.self, forKey: .host) ?? "127.0.0.1"
+      port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 8443
+    }
+
+    enum CodingKeys: String, CodingKey { case host, port }
   }
 
   /// The hub's TLS files (PEM).

@@ -70,8 +70,8 @@ public struct StoredCandidate: Sendable {
 public struct AccessAuditEntry: Sendable, Equatable {
   /// Position in the chain, from 1.
   public var sequence: Int
-  /// When.
-  public var at: Date
+  /// When (ISO 8601 UTC, as stored and hashed).
+  public var at: String
   /// Who (reviewer name, or `device:ID`).
   public var actor: String
   /// The purpose stated.
@@ -88,10 +88,10 @@ public struct AccessAuditEntry: Sendable, Equatable {
   public var hash: String
 
   static func chainHash(
-    previous: String, sequence: Int, at: Date, actor: String, purpose: String, action: String, detail: String,
+    previous: String, sequence: Int, at: String, actor: String, purpose: String, action: String, detail: String,
     outcome: String
   ) -> String {
-    let fields = [previous, String(sequence), WireTime.format(at), actor, purpose, action, detail, outcome]
+    let fields = [previous, String(sequence), at, actor, purpose, action, detail, outcome]
     return Data(SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))).hexString
   }
 }

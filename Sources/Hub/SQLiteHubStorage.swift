@@ -235,17 +235,18 @@ public final class SQLiteHubStorage: HubStorage {
       let previous = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM access_audit ORDER BY sequence DESC LIMIT 1")
       let sequence = (previous.map { $0["sequence"] as Int } ?? 0) + 1
       let previousHash = previous.map { $0["hash"] as String } ?? ""
+      let stamp = WireTime.format(at)
       let hash = AccessAuditEntry.chainHash(
-        previous: previousHash, sequence: sequence, at: at, actor: actor, purpose: purpose, action: action,
+        previous: previousHash, sequence: sequence, at: stamp, actor: actor, purpose: purpose, action: action,
         detail: detail, outcome: outcome)
       try db.execute(
         sql: """
           INSERT INTO access_audit (sequence, at, actor, purpose, action, detail, outcome, previous_hash, hash)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
-        arguments: [sequence, WireTime.format(at), actor, purpose, action, detail, outcome, previousHash, hash])
+        arguments: [sequence, stamp, actor, purpose, action, detail, outcome, previousHash, hash])
       return AccessAuditEntry(
-        sequence: sequence, at: WireTime.parse(WireTime.format(at)) ?? at, actor: actor, purpose: purpose,
+        sequence: sequence, at: stamp, actor: actor, purpose: purpose,
         action: action, detail: detail, outcome: outcome, previousHash: previousHash, hash: hash)
     }
   }
@@ -254,7 +255,7 @@ public final class SQLiteHubStorage: HubStorage {
     try await read("reading the access audit") { db in
       try Row.fetchAll(db, sql: "SELECT * FROM access_audit ORDER BY sequence").map { row in
         AccessAuditEntry(
-          sequence: row["sequence"], at: WireTime.parse(row["at"]) ?? Date(), actor: row["actor"],
+          sequence: row["sequence"], at: row["at"], actor: row["actor"],
           purpose: row["purpose"], action: row["action"], detail: row["detail"], outcome: row["outcome"],
           previousHash: row["previous_hash"], hash: row["hash"])
       }

@@ -28,7 +28,7 @@ public struct SyntheticCandidates: Sendable {
 
   /// One candidate whose sealed evidence holds `plate` as the text read at both sightings.
   public func make(id: UUID = UUID(), plate: String, index: Int = 0) throws -> WireCandidate {
-    let first = Date(timeIntervalSince1970: 1_772_442_000 + Double(index))
+    let first = Date(timeIntervalSince1970: 1_772_442_000.123 + Double(index) * 1.001)
     let second = first.addingTimeInterval(7_800)
     let sealer = EvidenceSealer(recipient: hubKey)
     var sightings: [WireManifest.Sighting] = []

@@ -48,9 +48,15 @@ public enum UplinkAPI {
 
 /// ISO 8601 UTC times with milliseconds, `2026-03-02T09:00:00.000Z`, as every project format.
 public enum WireTime {
-  /// Formats a time.
+  /// Formats a time, rounded to the millisecond (Foundation's formatter truncates, which would
+  /// turn a `.123` held as `.12299…` into `.122`).
   public static func format(_ date: Date) -> String {
-    Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).format(date)
+    let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
+    let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
+    let whole = seconds - (fraction < 0 ? 1 : 0)
+    let millis = fraction < 0 ? fraction + 1000 : fraction
+    let text = Date.ISO8601FormatStyle(timeZone: .gmt).format(Date(timeIntervalSince1970: Double(whole)))
+    return String(text.dropLast()) + "." + String(format: "%03d", Int(millis)) + "Z"
   }
 
   /// Parses a time with or without fractional seconds.

@@ -63,7 +63,7 @@ struct TestVehicle {
         let capture = EvidenceCapture(
           plateJPEG: Data(repeating: UInt8(index % 251), count: imageBytes / 4),
           vehicleJPEG: Data(repeating: UInt8(index % 241), count: imageBytes), plateAlternatives: [plate, "8" + plate],
-          capturedAt: start.addingTimeInterval(Double(index) + offset))
+          capturedAt: start.addingTimeInterval(Double(index) * 1.007 + offset))
         return CandidateSighting(
           time: capture.capturedAt,
           position: CurbPosition(latitude: 37.3349 + offset * 1e-9, longitude: -121.8881, uncertaintyMeters: 4),
