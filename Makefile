@@ -45,6 +45,7 @@ install:
 	install -D -m 0755 .build/release/chalkline $(DESTDIR)$(PREFIX)/bin/chalkline
 	install -D -m 0644 systemd/chalkline.service $(DESTDIR)$(UNITDIR)/chalkline.service
 	install -D -m 0644 systemd/chalkline.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/chalkline.conf
+	install -D -m 0644 systemd/chalkline.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/chalkline.conf
 	install -d -m 0755 $(DESTDIR)$(PREFIX)/share/chalkline/device-profiles/zones
 	install -m 0644 device-profiles/*.yaml device-profiles/README.md $(DESTDIR)$(PREFIX)/share/chalkline/device-profiles/
 	install -m 0644 device-profiles/zones/*.json $(DESTDIR)$(PREFIX)/share/chalkline/device-profiles/zones/

@@ -13,7 +13,7 @@ packages=(
   # the real V4L2 driver test: Debian's kernel under qemu with vivid, a busybox initramfs
   qemu-system-x86 busybox-static v4l-utils cpio kmod
   # systemd unit checks and the nspawn boot test
-  systemd systemd-container debootstrap
+  systemd systemd-container debootstrap procps
   # the patrol generator (Debian's python3 with PIL and numpy)
   python3-pil python3-numpy
   # test PKI, JPEG tools and fonts for generated frames
