@@ -6,6 +6,7 @@ import Logging
 import Uplink
 
 /// `chalkline-hub`: the reference upstream a city runs.
+@main
 struct HubCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "chalkline-hub",
