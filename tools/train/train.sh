@@ -22,7 +22,7 @@ fi
 PY="$TRAIN_DIR/venv/bin/python"
 cd "$HERE"
 echo "training recognizer ($REC_STEPS steps) and detector ($DET_STEPS steps); logs in $TRAIN_DIR"
-"$PY" train_recognizer.py --out "$TRAIN_DIR/ckpt/recognizer.pt" --steps "$REC_STEPS" --batch 32 --lr 1.5e-3 \
+"$PY" train_recognizer.py --out "$TRAIN_DIR/ckpt/recognizer.pt" --steps "$REC_STEPS" --batch 32 --lr 2e-3 \
   --threads "$THREADS" > "$TRAIN_DIR/recognizer.log" 2>&1 &
 REC=$!
 "$PY" train_detector.py --out "$TRAIN_DIR/ckpt/detector.pt" --steps "$DET_STEPS" \
