@@ -90,14 +90,19 @@ public struct DevelopmentPKI: Sendable {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
     process.arguments = arguments
-    let errors = Pipe()
+    // A file, not a Pipe: Foundation's readDataToEndOfFile traps on EINTR when tests run in parallel.
+    let errorPath = FileManager.default.temporaryDirectory.appendingPathComponent("openssl-\(UUID().uuidString).err")
+    FileManager.default.createFile(atPath: errorPath.path, contents: nil)
+    defer { try? FileManager.default.removeItem(at: errorPath) }
+    let errors = try FileHandle(forWritingTo: errorPath)
+    defer { try? errors.close() }
     process.standardError = errors
     process.standardOutput = FileHandle.nullDevice
     do { try process.run() } catch {
       throw HubError(.tool, "/usr/bin/openssl cannot be run; install Debian's openssl package.", underlying: error)
     }
-    let output = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    let output = (try? Data(contentsOf: errorPath)) ?? Data()
     guard process.terminationStatus == 0 else {
       throw HubError(
         .tool, "openssl \(arguments.first ?? "") failed (exit \(process.terminationStatus)).",

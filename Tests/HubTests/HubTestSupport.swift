@@ -42,11 +42,16 @@ func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) 
   let process = Process()
   process.executableURL = URL(fileURLWithPath: executable)
   process.arguments = arguments
-  let output = Pipe()
+  // A file, not a Pipe: Foundation's readDataToEndOfFile traps on EINTR when tests run in parallel.
+  let path = FileManager.default.temporaryDirectory.appendingPathComponent("run-\(UUID().uuidString).out")
+  FileManager.default.createFile(atPath: path.path, contents: nil)
+  defer { try? FileManager.default.removeItem(at: path) }
+  let output = try FileHandle(forWritingTo: path)
   process.standardOutput = output
   process.standardError = FileHandle.nullDevice
   try process.run()
-  let data = output.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
+  try output.close()
+  let data = (try? Data(contentsOf: path)) ?? Data()
   return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
