@@ -23,7 +23,8 @@ public struct DevelopmentPKI: Sendable {
   }
 
   /// Creates the CA and the hub certificate in `directory` (created if needed).
-  public static func create(in directory: URL, commonName: String = "Chalkline Development CA") throws -> DevelopmentPKI {
+  public static func create(in directory: URL, commonName: String = "Chalkline Development CA") throws -> DevelopmentPKI
+  {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let pki = DevelopmentPKI(directory: directory)
     let dir = directory.path
@@ -65,7 +66,9 @@ public struct DevelopmentPKI: Sendable {
 
   /// Issues a client certificate (`NAME.pem`, `NAME.key`). `validity` in days from now, or
   /// `expired: true` for one that ended in 2021.
-  public func issue(name: String, commonName: String? = nil, expired: Bool = false, extensions: String = "client")
+  public func issue(
+    name: String, commonName: String? = nil, expired: Bool = false, extensions: String = "client"
+  )
     throws -> Identity
   {
     let dir = directory.path

@@ -143,7 +143,8 @@ public struct HubConfiguration: Sendable, Codable {
     if !(0...65535).contains(configuration.listen.port) { problems.append("listen.port: must be 0…65535") }
     if configuration.purposes.isEmpty { problems.append("purposes: must list at least one purpose") }
     for reviewer in configuration.reviewers where PasswordHash(encoded: reviewer.passwordHash) == nil {
-      problems.append("reviewers.\(reviewer.name).password_hash: not a hash from `chalkline-hub reviewers hash-password`")
+      problems.append(
+        "reviewers.\(reviewer.name).password_hash: not a hash from `chalkline-hub reviewers hash-password`")
     }
     if configuration.maxBatchBytes < 1024 { problems.append("max_batch_bytes: must be at least 1024") }
     guard problems.isEmpty else {

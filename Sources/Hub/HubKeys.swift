@@ -25,13 +25,15 @@ public struct HubKeys: Sendable {
   public static func create(in directory: String) throws -> HubKeys {
     let manager = FileManager.default
     do {
-      try manager.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+      try manager.createDirectory(
+        atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
     } catch {
       throw HubError(.keys, "The keys directory \(directory) cannot be created.", underlying: error)
     }
     for name in [signingFile, hpkeFile] where manager.fileExists(atPath: "\(directory)/\(name)") {
-      throw HubError(.keys, "\(directory)/\(name) already exists; the hub's keys are made once (`chalkline-hub keys show`).")
+      throw HubError(
+        .keys, "\(directory)/\(name) already exists; the hub's keys are made once (`chalkline-hub keys show`).")
     }
     let keys = HubKeys(signing: Curve25519.Signing.PrivateKey(), hpke: Curve25519.KeyAgreement.PrivateKey())
     try write(keys.signing.rawRepresentation, to: "\(directory)/\(signingFile)")

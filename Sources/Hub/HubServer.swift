@@ -16,7 +16,10 @@ public struct HubServer: Sendable {
   let middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>]
 
   /// Creates a server. `middlewares` run before the routes (tests inject faults with them).
-  public init(service: HubService, logger: Logger, middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>] = []) {
+  public init(
+    service: HubService, logger: Logger,
+    middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>] = []
+  ) {
     self.service = service
     self.logger = logger
     self.middlewares = middlewares
@@ -28,7 +31,8 @@ public struct HubServer: Sendable {
     do {
       let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
       let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
-      var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+      var configuration = TLSConfiguration.makeServerConfiguration(
+        certificateChain: chain, privateKey: .privateKey(key))
       configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.clientCa))
       configuration.certificateVerification = .noHostnameVerification
       configuration.minimumTLSVersion = .tlsv12
@@ -42,7 +46,8 @@ public struct HubServer: Sendable {
 
   /// Publishes documents, then serves until cancelled (or, with `handleSignals`, until SIGTERM or
   /// SIGINT). `onReady` receives the bound port.
-  public func run(handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+  public func run(handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
+  {
     try await service.publishAll()
     let configuration = service.configuration
     let app = Application(
@@ -66,7 +71,9 @@ public struct HubServer: Sendable {
       do { batch = try UplinkAPI.decoder().decode(CandidateBatch.self, from: Data(body.readableBytesView)) } catch {
         throw HTTPError(.badRequest, message: "The body is not a version-1 candidate batch.")
       }
-      guard batch.version == 1 else { throw HTTPError(.badRequest, message: "Candidate batch version \(batch.version) is not supported.") }
+      guard batch.version == 1 else {
+        throw HTTPError(.badRequest, message: "Candidate batch version \(batch.version) is not supported.")
+      }
       return try Self.json(await service.ingest(batch, from: device))
     }
     router.post(RouterPath(stringLiteral: UplinkAPI.aggregates)) { request, context in

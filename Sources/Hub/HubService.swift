@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Crypto
-import Synchronization
 import Foundation
 import Logging
+import Synchronization
 import Uplink
 import Vault
 
@@ -59,7 +59,9 @@ public final class HubService: Sendable {
     }
     let stored = try await storage.ingest(verified, receivedAt: Date())
     let results = batch.candidates.map { candidate -> CandidateAcknowledgement in
-      if let reason = refused[candidate.id] { return CandidateAcknowledgement(id: candidate.id, disposition: .rejected, reason: reason) }
+      if let reason = refused[candidate.id] {
+        return CandidateAcknowledgement(id: candidate.id, disposition: .rejected, reason: reason)
+      }
       let disposition = stored[candidate.id] ?? .rejected
       return CandidateAcknowledgement(
         id: candidate.id, disposition: disposition,
@@ -85,7 +87,8 @@ public final class HubService: Sendable {
     let document = try SignedDocument.signed(
       kind: kind, version: (latest?.version ?? 0) + 1, issuedAt: Date(), body: body, key: keys.signing)
     try await storage.saveDocument(document)
-    logger.notice("Published a new document.", metadata: ["hub.kind": "\(kind.rawValue)", "hub.version": "\(document.version)"])
+    logger.notice(
+      "Published a new document.", metadata: ["hub.kind": "\(kind.rawValue)", "hub.version": "\(document.version)"])
     return document
   }
 
@@ -120,7 +123,9 @@ public final class HubService: Sendable {
 
   /// Opens candidates for a reviewer who stated an allowed purpose. The access is audited
   /// before any plate text leaves; a refused purpose is audited too.
-  public func reviewCandidates(reviewer: String, purpose: String, reviewState: String?, limit: Int) async throws
+  public func reviewCandidates(
+    reviewer: String, purpose: String, reviewState: String?, limit: Int
+  ) async throws
     -> [ReviewCandidate]
   {
     guard configuration.purposes.contains(purpose) else {
@@ -128,7 +133,8 @@ public final class HubService: Sendable {
         actor: reviewer, purpose: purpose, action: "candidates.list", detail: "",
         outcome: "denied: purpose not allowed", at: Date())
       throw HubError(
-        .invalid, "The purpose is not one the city allows; use one of: \(configuration.purposes.joined(separator: ", ")).")
+        .invalid,
+        "The purpose is not one the city allows; use one of: \(configuration.purposes.joined(separator: ", ")).")
     }
     let limit = max(1, min(limit, configuration.maxCandidatesPerRequest))
     let stored = try await storage.candidates(reviewState: reviewState, limit: limit)
@@ -138,7 +144,8 @@ public final class HubService: Sendable {
       var texts: [[String]] = []
       for evidence in candidate.evidence {
         do { texts.append(try opener.open(evidence.sealed).plateAlternatives) } catch {
-          throw HubError(.evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
+          throw HubError(
+            .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
         }
       }
       let readings = texts.last ?? []
@@ -157,7 +164,8 @@ public final class HubService: Sendable {
     }
     try await storage.audit(
       actor: reviewer, purpose: purpose, action: "candidates.list",
-      detail: "state=\(reviewState ?? "any") count=\(opened.count) ids=\(opened.map(\.id.uuidString).joined(separator: ","))",
+      detail:
+        "state=\(reviewState ?? "any") count=\(opened.count) ids=\(opened.map(\.id.uuidString).joined(separator: ","))",
       outcome: "allowed", at: Date())
     return opened
   }

@@ -28,7 +28,9 @@ public protocol HubStorage: Sendable {
   func saveDocument(_ document: SignedDocument) async throws
   /// Appends an entry to the access audit (chained to the previous one) and returns it.
   @discardableResult
-  func audit(actor: String, purpose: String, action: String, detail: String, outcome: String, at: Date) async throws
+  func audit(
+    actor: String, purpose: String, action: String, detail: String, outcome: String, at: Date
+  ) async throws
     -> AccessAuditEntry
   /// The access audit, oldest first.
   func auditEntries() async throws -> [AccessAuditEntry]

@@ -47,7 +47,9 @@ public struct LoopbackHub: Sendable {
   }
 
   /// Issues a client certificate for a new device and registers it with `deviceKey`.
-  public func addDevice(name: String, deviceKey: Curve25519.Signing.PublicKey, logger: Logger) async throws
+  public func addDevice(
+    name: String, deviceKey: Curve25519.Signing.PublicKey, logger: Logger
+  ) async throws
     -> DevelopmentPKI.Identity
   {
     let identity = try pki.issue(name: name)

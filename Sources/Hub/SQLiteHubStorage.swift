@@ -76,7 +76,9 @@ public final class SQLiteHubStorage: HubStorage {
 
   public func addDevice(_ device: DeviceRecord) async throws {
     try await write("registering a device") { db in
-      try db.execute(sql: "DELETE FROM device WHERE certificate_sha256 = ? AND id <> ?", arguments: [device.certificateSHA256, device.id])
+      try db.execute(
+        sql: "DELETE FROM device WHERE certificate_sha256 = ? AND id <> ?",
+        arguments: [device.certificateSHA256, device.id])
       try db.execute(
         sql: """
           INSERT INTO device (id, name, certificate_sha256, signing_key, registered_at) VALUES (?, ?, ?, ?, ?)
@@ -98,7 +100,9 @@ public final class SQLiteHubStorage: HubStorage {
   }
 
   public func devices() async throws -> [DeviceRecord] {
-    try await read("listing devices") { db in try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name").map(Self.deviceRecord) }
+    try await read("listing devices") { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name").map(Self.deviceRecord)
+    }
   }
 
   static func deviceRecord(_ row: Row) -> DeviceRecord {
@@ -200,7 +204,9 @@ public final class SQLiteHubStorage: HubStorage {
             ON CONFLICT (device_id, hour, area_kind, area) DO UPDATE SET reads = excluded.reads,
               chalk_marks = excluded.chalk_marks, candidates = excluded.candidates, received_at = excluded.received_at
             """,
-          arguments: [device, WireTime.format(a.hour), a.areaKind, a.area, a.reads, a.chalkMarks, a.candidates, received])
+          arguments: [
+            device, WireTime.format(a.hour), a.areaKind, a.area, a.reads, a.chalkMarks, a.candidates, received,
+          ])
       }
     }
   }
@@ -228,7 +234,9 @@ public final class SQLiteHubStorage: HubStorage {
     }
   }
 
-  public func audit(actor: String, purpose: String, action: String, detail: String, outcome: String, at: Date)
+  public func audit(
+    actor: String, purpose: String, action: String, detail: String, outcome: String, at: Date
+  )
     async throws -> AccessAuditEntry
   {
     try await write("writing the access audit") { db in

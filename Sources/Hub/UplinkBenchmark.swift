@@ -14,7 +14,9 @@ public enum UplinkBenchmark {
   }
 
   /// Runs the benchmark with a given number of candidates.
-  public static func run(candidates count: Int, batchSize: Int = 50) async throws
+  public static func run(
+    candidates count: Int, batchSize: Int = 50
+  ) async throws
     -> [(metric: String, value: Double, unit: String)]
   {
     let logger = {
@@ -23,7 +25,8 @@ public enum UplinkBenchmark {
       return logger
     }()
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-bench-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try FileManager.default.createDirectory(
+      at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     defer { try? FileManager.default.removeItem(at: directory) }
     let hub = try LoopbackHub.create(in: directory.appendingPathComponent("hub"))
     let deviceKey = Curve25519.Signing.PrivateKey()

@@ -59,12 +59,14 @@ public final class DistributionCache: Sendable {
   @discardableResult
   public func accept(_ document: SignedDocument, expected kind: DistributionKind) throws -> Bool {
     guard document.kind == kind else {
-      throw UplinkError(.badSignature, "The hub sent a \(document.kind.rawValue) document where \(kind.rawValue) was asked for.")
+      throw UplinkError(
+        .badSignature, "The hub sent a \(document.kind.rawValue) document where \(kind.rawValue) was asked for.")
     }
     guard document.isValid(for: signingKey) else {
       throw UplinkError(
         .badSignature,
-        "The \(kind.rawValue) document (version \(document.version)) is not signed by the hub key this vehicle trusts; check `chalkline keys show` against the hub's `chalkline-hub keys show`.")
+        "The \(kind.rawValue) document (version \(document.version)) is not signed by the hub key this vehicle trusts; check `chalkline keys show` against the hub's `chalkline-hub keys show`."
+      )
     }
     if let held = self.document(kind), held.version >= document.version { return false }
     var nextKey: Curve25519.Signing.PublicKey?
@@ -81,7 +83,8 @@ public final class DistributionCache: Sendable {
       let data = try UplinkAPI.encoder().encode(document)
       try data.write(to: url, options: .atomic)
     } catch {
-      throw UplinkError(.local, "The \(kind.rawValue) document cannot be saved in \(directory.path).", underlying: error)
+      throw UplinkError(
+        .local, "The \(kind.rawValue) document cannot be saved in \(directory.path).", underlying: error)
     }
     documents.withLock { $0[kind] = document }
     if let nextKey { trustedKey.withLock { $0 = nextKey } }

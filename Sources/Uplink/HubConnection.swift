@@ -85,7 +85,9 @@ public final class HubConnection: Sendable {
       let buffer = try await response.body.collect(upTo: maxReplyBytes ?? configuration.maxReplyBytes)
       return Reply(status: Int(response.status.code), headers: response.headers, body: Data(buffer.readableBytesView))
     } catch {
-      throw UplinkError(.transport, "The hub at \(configuration.hubURL) could not be reached or broke off: \(method) \(path).", underlying: error)
+      throw UplinkError(
+        .transport, "The hub at \(configuration.hubURL) could not be reached or broke off: \(method) \(path).",
+        underlying: error)
     }
   }
 }

@@ -28,7 +28,8 @@ extension UplinkSync {
             metadata: ["uplink.kind": "\(kind.rawValue)", "uplink.version": "\(document.version)"])
         }
       default:
-        throw UplinkError(.status, "The hub answered \(reply.status) for the \(kind.rawValue) document\(Self.hint(reply.status)).")
+        throw UplinkError(
+          .status, "The hub answered \(reply.status) for the \(kind.rawValue) document\(Self.hint(reply.status)).")
       }
     }
     let versions = cache.versions

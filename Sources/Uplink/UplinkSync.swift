@@ -128,7 +128,9 @@ public final class UplinkSync: Sendable {
     let skip = refused.withLock { $0 }
     let candidates: [WireCandidate]
     do {
-      candidates = try await outbox.pending(limit: configuration.batchSize + skip.count).filter { !skip.contains($0.id) }
+      candidates = try await outbox.pending(limit: configuration.batchSize + skip.count).filter {
+        !skip.contains($0.id)
+      }
     } catch {
       throw UplinkError(.local, "The outbox cannot be read.", underlying: error)
     }
@@ -179,14 +181,17 @@ public final class UplinkSync: Sendable {
     }
     let acknowledgement: BatchAcknowledgement
     do { acknowledgement = try UplinkAPI.decoder().decode(BatchAcknowledgement.self, from: reply.body) } catch {
-      throw UplinkError(.badReply, "The hub's reply to a candidate batch is not an acknowledgement; nothing was deleted.", underlying: error)
+      throw UplinkError(
+        .badReply, "The hub's reply to a candidate batch is not an acknowledgement; nothing was deleted.",
+        underlying: error)
     }
     let sentIDs = Set(sent)
     var seen = Set<UUID>()
     guard acknowledgement.version == 1,
       acknowledgement.results.allSatisfy({ sentIDs.contains($0.id) && seen.insert($0.id).inserted })
     else {
-      throw UplinkError(.badReply, "The hub acknowledged candidates that were not sent, or one twice; nothing was deleted.")
+      throw UplinkError(
+        .badReply, "The hub acknowledged candidates that were not sent, or one twice; nothing was deleted.")
     }
     return acknowledgement
   }

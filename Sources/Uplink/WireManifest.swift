@@ -112,7 +112,8 @@ public struct WireManifest: Codable, Sendable, Equatable {
     let radians = Double.pi / 180
     let dLat = (b.latitude - a.latitude) * radians
     let dLon = (b.longitude - a.longitude) * radians
-    let h = sin(dLat / 2) * sin(dLat / 2)
+    let h =
+      sin(dLat / 2) * sin(dLat / 2)
       + cos(a.latitude * radians) * cos(b.latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
     return 2 * 6_371_008.8 * asin(min(1, h.squareRoot()))
   }

@@ -13,13 +13,16 @@ let testLogger: Logger = {
 
 func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
   let url = FileManager.default.temporaryDirectory.appendingPathComponent("hub-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+  try FileManager.default.createDirectory(
+    at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
   defer { try? FileManager.default.removeItem(at: url) }
   return try await body(url)
 }
 
 /// A connection as a device with `identity` would open it.
-func connection(_ hub: LoopbackHub, _ identity: DevelopmentPKI.Identity, port: Int, caPath: String? = nil) throws
+func connection(
+  _ hub: LoopbackHub, _ identity: DevelopmentPKI.Identity, port: Int, caPath: String? = nil
+) throws
   -> HubConnection
 {
   try HubConnection(

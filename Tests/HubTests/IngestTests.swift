@@ -75,15 +75,18 @@ import Uplink
     try await withTemporaryDirectory { directory in
       let hub = try LoopbackHub.create(in: directory)
       let zones = Data("{\"data\":{\"curb_zones\":[]}}".utf8)
-      try zones.write(to: URL(fileURLWithPath: hub.configuration.distributionDirectory).appendingPathComponent("zones.json"))
-      let device = try await hub.addDevice(name: "truck-2", deviceKey: Curve25519.Signing.PrivateKey().publicKey, logger: testLogger)
+      try zones.write(
+        to: URL(fileURLWithPath: hub.configuration.distributionDirectory).appendingPathComponent("zones.json"))
+      let device = try await hub.addDevice(
+        name: "truck-2", deviceKey: Curve25519.Signing.PrivateKey().publicKey, logger: testLogger)
       try await hub.serve(logger: testLogger) { port in
         let client = try connection(hub, device, port: port)
         let reply = try await client.send(.GET, UplinkAPI.distribution(.zones))
         #expect(reply.status == 200)
         let document = try UplinkAPI.decoder().decode(SignedDocument.self, from: reply.body)
         #expect(document.body == zones && document.isValid(for: hub.keys.signing.publicKey))
-        let again = try await client.send(.GET, UplinkAPI.distribution(.zones), headers: [("If-None-Match", "\"\(document.version)\"")])
+        let again = try await client.send(
+          .GET, UplinkAPI.distribution(.zones), headers: [("If-None-Match", "\"\(document.version)\"")])
         #expect(again.status == 304)
         let keys = try await client.send(.GET, UplinkAPI.distribution(.keys))
         let keyDocument = try UplinkAPI.decoder().decode(SignedDocument.self, from: keys.body)

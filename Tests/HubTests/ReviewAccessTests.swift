@@ -13,7 +13,9 @@ import Uplink
       let device = try await hub.addDevice(name: "truck-3", deviceKey: deviceKey.publicKey, logger: testLogger)
       let reviewer = try hub.pki.issue(name: "reviewer-workstation")
       let synthetic = SyntheticCandidates(deviceKey: deviceKey, hubKey: hub.keys.hpke.publicKey)
-      let candidates = try ["8ABC123", "5XYZ987"].enumerated().map { try synthetic.make(plate: $0.element, index: $0.offset) }
+      let candidates = try ["8ABC123", "5XYZ987"].enumerated().map {
+        try synthetic.make(plate: $0.element, index: $0.offset)
+      }
       try await hub.serve(logger: testLogger) { port in
         let client = try connection(hub, device, port: port)
         _ = try await post(CandidateBatch(candidates: candidates), over: client)
@@ -49,7 +51,8 @@ import Uplink
           #expect(object["device"] as? String == synthetic.deviceID)
         }
         // Without a client certificate there is no TLS connection at all.
-        let (noCert, _) = try run("/usr/bin/curl", ["-s", "--cacert", hub.pki.caCertificate, "-u", "officer1:correct horse", base])
+        let (noCert, _) = try run(
+          "/usr/bin/curl", ["-s", "--cacert", hub.pki.caCertificate, "-u", "officer1:correct horse", base])
         #expect(noCert != 0)
       }
       let service = try hub.service(logger: testLogger)
@@ -97,7 +100,9 @@ import Uplink
         _ = try HubConfiguration.load(path: path)
         Issue.record("a bad configuration must be refused")
       } catch let error as HubError {
-        #expect(error.message.contains("listen.port") && error.message.contains("purposes") && error.message.contains("reviewers.x"))
+        #expect(
+          error.message.contains("listen.port") && error.message.contains("purposes")
+            && error.message.contains("reviewers.x"))
       }
     }
   }

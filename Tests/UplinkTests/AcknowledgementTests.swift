@@ -25,10 +25,17 @@ import Testing
 
   static let garbage: [(String, HubConnection.Reply)] = [
     ("empty body", reply("")),
-    ("random bytes", HubConnection.Reply(status: 200, headers: HTTPHeaders(), body: Data((0..<64).map { _ in UInt8.random(in: 0...255) }))),
+    (
+      "random bytes",
+      HubConnection.Reply(
+        status: 200, headers: HTTPHeaders(), body: Data((0..<64).map { _ in UInt8.random(in: 0...255) }))
+    ),
     ("truncated JSON", reply(String(ack([(sent[0], "stored")]).dropLast(9)))),
     ("HTML error page", reply("<html><body>502 Bad Gateway</body></html>")),
-    ("wrong version", reply(ack([(sent[0], "stored")]).replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))),
+    (
+      "wrong version",
+      reply(ack([(sent[0], "stored")]).replacingOccurrences(of: "\"version\":1", with: "\"version\":2"))
+    ),
     ("unknown disposition", reply(ack([(sent[0], "kept")]))),
     ("id never sent", reply(ack([(sent[0], "stored"), (UUID(), "stored")]))),
     ("id twice", reply(ack([(sent[0], "stored"), (sent[0], "stored")]))),

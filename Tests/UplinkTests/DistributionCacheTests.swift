@@ -27,7 +27,9 @@ import Uplink
   @Test func refusesForgedTamperedOrMislabelledDocuments() async throws {
     try await withTemporaryDirectory { directory in
       let cache = try DistributionCache(directory: directory, trustedKey: hubKey.publicKey, logger: testLogger)
-      #expect(throws: UplinkError.self) { try cache.accept(zones(1, key: Curve25519.Signing.PrivateKey()), expected: .zones) }
+      #expect(throws: UplinkError.self) {
+        try cache.accept(zones(1, key: Curve25519.Signing.PrivateKey()), expected: .zones)
+      }
       var tampered = try zones(2)
       tampered.body = Data("{\"data\":{\"v\":99}}".utf8)
       #expect(throws: UplinkError.self) { try cache.accept(tampered, expected: .zones) }
@@ -39,7 +41,8 @@ import Uplink
       // A cached file altered on disk is ignored at the next start.
       #expect(try cache.accept(zones(5), expected: .zones))
       let file = directory.appendingPathComponent("zones.json")
-      let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "\"version\":5", with: "\"version\":6")
+      let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(
+        of: "\"version\":5", with: "\"version\":6")
       try Data(text.utf8).write(to: file)
       let reopened = try DistributionCache(directory: directory, trustedKey: hubKey.publicKey, logger: testLogger)
       #expect(reopened.document(.zones) == nil)

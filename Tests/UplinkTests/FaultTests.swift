@@ -12,7 +12,9 @@ struct HubChaos: RouterMiddleware {
   enum Fault: String, Sendable { case none, errorBefore, errorAfter, garbageAfter }
   let counts: LockedBox<[String: Int]>
 
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+  func handle(
+    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+  ) async throws
     -> Response
   {
     guard request.uri.path == UplinkAPI.candidateBatches else { return try await next(request, context) }

@@ -11,7 +11,9 @@ struct GarbageReplies: RouterMiddleware {
   typealias Context = HubRequestContext
   let body: String
 
-  func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+  func handle(
+    _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+  ) async throws
     -> Response
   {
     let response = try await next(request, context)
@@ -30,7 +32,8 @@ struct GarbageReplies: RouterMiddleware {
       let vehicle = try TestVehicle(in: directory, hub: hub)
       let identity = try await hub.addDevice(name: "truck-7", deviceKey: vehicle.deviceKey, logger: testLogger)
       try vehicle.enqueue(120)
-      try vehicle.vault.addToAggregate(hour: Date(), area: .tract("06085500100"), reads: 40, chalkMarks: 12, candidates: 3)
+      try vehicle.vault.addToAggregate(
+        hour: Date(), area: .tract("06085500100"), reads: 40, chalkMarks: 12, candidates: 3)
       try await hub.serve(logger: testLogger) { port in
         let configuration = uplinkConfiguration(
           hub: hub, identity: identity, port: port, cache: directory.appendingPathComponent("cache"))
@@ -60,8 +63,9 @@ struct GarbageReplies: RouterMiddleware {
   @Test(
     .disabled("hangs; see the comment above"),
     arguments: [
-    "{\"version\":1,\"results\":[]}", "not json at all", "{\"version\":1,\"results\":[{\"id\":\"00000000-0000-0000-0000-000000000000\",\"disposition\":\"stored\"}]}",
-  ])
+      "{\"version\":1,\"results\":[]}", "not json at all",
+      "{\"version\":1,\"results\":[{\"id\":\"00000000-0000-0000-0000-000000000000\",\"disposition\":\"stored\"}]}",
+    ])
   func aGarbageReplyNeverDeletesAnything(_ body: String) async throws {
     try await withTemporaryDirectory { directory in
       let hub = try LoopbackHub.create(in: directory.appendingPathComponent("hub"))

@@ -16,7 +16,8 @@ let testLogger: Logger = {
 /// Runs `body` with a fresh private directory, removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
   let url = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-\(UUID().uuidString)")
-  try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+  try FileManager.default.createDirectory(
+    at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
   defer { try? FileManager.default.removeItem(at: url) }
   return try await body(url)
 }

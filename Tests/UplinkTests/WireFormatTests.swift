@@ -17,10 +17,12 @@ import Uplink
       id: UUID(), device: "ab12", rule: "max_stay", zone: "z1", decidedAt: "2026-03-02T11:10:00.000Z",
       sightings: [
         .init(
-          time: "2026-03-02T09:00:00.000Z", latitude: 37.3349, longitude: -121.8881, uncertaintyM: 4, evidenceId: UUID(),
+          time: "2026-03-02T09:00:00.000Z", latitude: 37.3349, longitude: -121.8881, uncertaintyM: 4,
+          evidenceId: UUID(),
           plateSha256: "", vehicleSha256: "", sealedSha256: ""),
         .init(
-          time: "2026-03-02T11:10:00.000Z", latitude: 37.3350, longitude: -121.8881, uncertaintyM: 4, evidenceId: UUID(),
+          time: "2026-03-02T11:10:00.000Z", latitude: 37.3350, longitude: -121.8881, uncertaintyM: 4,
+          evidenceId: UUID(),
           plateSha256: "", vehicleSha256: "", sealedSha256: ""),
       ])
     let bytes = try manifest.canonicalJSON()
