@@ -66,9 +66,11 @@ import Testing
   }
 
   @Test func stallClosesAndReopens() async {
-    let script = DeviceScript([.stream([.frame, .silence]), .stream([.frame])])
+    // The reopened stream keeps delivering, and the stall timeout is long enough that a slow
+    // shutdown on a loaded machine is not taken for a second stall after the test has its frames.
+    let script = DeviceScript([.stream([.frame, .silence]), .stream([.frame, .frame, .frame, .frame])])
     var configuration = configuration()
-    configuration.stallTimeout = .milliseconds(150)
+    configuration.stallTimeout = .milliseconds(600)
     let (events, camera) = await run(script, frames: 2, configuration: configuration)
     #expect(events.compactMap(\.fault).map(\.code) == [.stalled])
     #expect(camera.statistics.stalls == 1)
