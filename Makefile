@@ -11,6 +11,7 @@ UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CONFIGDIR  ?= /etc/chalkline
 BUILD_FLAGS ?=
 BIN         = .build/debug/chalkline
+TIMED_TESTS = PositioningTests|CameraFaultTests
 
 .PHONY: all deps build test demo bench lint format install train clean
 
@@ -22,12 +23,13 @@ deps:
 build: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 
-# The gpsd tests wait on a real gpsd with deadlines of a few seconds; beside the VM boot and the
-# vault's crash harness they starve on 2 cores, so they run first, on their own.
+# The gpsd tests and the camera fault tests wait with deadlines of a few seconds; beside the VM
+# boot, the nspawn boot and the vault's crash harness they starve on 2 cores, so they run first,
+# on their own.
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build --filter PositioningTests $(BUILD_FLAGS)
-	$(SWIFT) test --skip-build --skip PositioningTests $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)' $(BUILD_FLAGS)
+	$(SWIFT) test --skip-build --skip '$(TIMED_TESTS)' $(BUILD_FLAGS)
 
 demo: build
 	@tools/demo.sh $(BIN)
