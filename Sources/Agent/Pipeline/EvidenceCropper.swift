@@ -25,6 +25,12 @@ struct EvidenceCropper {
     if recent.count > capacity { recent.removeFirst(recent.count - capacity) }
   }
 
+  /// Evidence from the rectified plate crop alone, for frames that were not kept (raw YUYV/GREY).
+  func plateOnly(_ crop: LumaImage) throws -> (plate: Data, vehicle: Data) {
+    let plate = Data(try encoder.encode(crop, quality: 92))
+    return (plate, plate)
+  }
+
   /// The plate crop and the vehicle crop as JPEG, from the frame the sighting's best read came from.
   func crops(for read: PlateRead, at time: Date) throws -> (plate: Data, vehicle: Data) {
     guard

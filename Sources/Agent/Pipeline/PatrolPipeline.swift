@@ -180,13 +180,8 @@ public final class PatrolPipeline {
 
   private func seal(_ read: PlateReading.Sighting, evidenceID: UUID) throws -> SealedEvidence {
     // Raw (YUYV/GREY) frames are not kept; their evidence is the rectified plate crop alone.
-    let crops: (plate: Data, vehicle: Data)
-    if let cut = try? cropper.crops(for: read.evidence, at: read.evidenceTime) {
-      crops = cut
-    } else {
-      let plate = Data(try JPEGEncoder().encode(read.evidence.crop, quality: 92))
-      crops = (plate, plate)
-    }
+    let crops =
+      try (try? cropper.crops(for: read.evidence, at: read.evidenceTime)) ?? cropper.plateOnly(read.evidence.crop)
     let capture = EvidenceCapture(
       plateJPEG: crops.plate, vehicleJPEG: crops.vehicle, plateAlternatives: read.alternatives.map(\.text),
       capturedAt: read.evidenceTime)

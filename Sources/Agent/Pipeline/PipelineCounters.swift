@@ -28,4 +28,14 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   public var decisionMillisecondsP99 = 0.0
 
   public init() {}
+
+  /// The same counts without the timings: what must be equal when the same dump is replayed twice.
+  public var withoutTimings: PipelineCounters {
+    var copy = self
+    copy.frameMillisecondsP50 = 0
+    copy.frameMillisecondsP99 = 0
+    copy.decisionMillisecondsP50 = 0
+    copy.decisionMillisecondsP99 = 0
+    return copy
+  }
 }
