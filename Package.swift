@@ -16,6 +16,7 @@ let package = Package(
   products: [
     .executable(name: "chalkline", targets: ["chalkline"]),
     .executable(name: "chalkline-v4l2-probe", targets: ["chalkline-v4l2-probe"]),
+    .executable(name: "chalkline-hub", targets: ["chalkline-hub"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
@@ -23,6 +24,10 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
     .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+    .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
   ],
   targets: [
     // MARK: - C shims
@@ -69,6 +74,37 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // MARK: - Uplink and the reference hub
+
+    .target(
+      name: "Uplink",
+      dependencies: [
+        "Vault",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "Hub",
+      dependencies: [
+        "Uplink", "Vault",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
     // MARK: - Agent
 
     .target(
@@ -97,6 +133,15 @@ let package = Package(
     .executableTarget(
       name: "chalkline-v4l2-probe",
       dependencies: ["CV4L2", "Capture", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "chalkline-hub",
+      dependencies: [
+        "Hub", "Uplink",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     // The process the vault's crash harness kills at random instants.
@@ -139,6 +184,31 @@ let package = Package(
     .testTarget(
       name: "PositioningTests",
       dependencies: ["Positioning", "ChalklineTestKit", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "UplinkTests",
+      dependencies: [
+        "Uplink", "Hub", "Vault", "ChalklineTestKit",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HubTests",
+      dependencies: [
+        "Hub", "Uplink", "ChalklineTestKit",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -42,18 +42,18 @@ public enum UplinkBenchmark {
         hubURL: URL(string: "https://127.0.0.1:\(port)")!, certificatePath: identity.certificate,
         privateKeyPath: identity.key, trustedCAPath: hub.pki.caCertificate, hubSigningKey: hub.keys.signing.publicKey,
         cacheDirectory: directory.appendingPathComponent("cache"), batchSize: batchSize)
-      let connection = try HubConnection(configuration: configuration, logger: logger)
-      let sync = UplinkSync(
-        connection: connection, outbox: outbox,
-        cache: try DistributionCache(
-          directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: logger),
-        logger: logger)
       let clock = ContinuousClock()
       let start = clock.now
-      let report = try await sync.syncUntilDrained(maxFailures: 3)
+      let report = try await HubConnection.with(configuration: configuration, logger: logger) { connection in
+        let sync = UplinkSync(
+          connection: connection, outbox: outbox,
+          cache: try DistributionCache(
+            directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: logger),
+          logger: logger)
+        return try await sync.syncUntilDrained(maxFailures: 3)
+      }
       let (whole, fraction) = (clock.now - start).components
       let elapsed = Double(whole) + Double(fraction) / 1e18
-      try await connection.shutdown()
       let held = try await hub.service(logger: logger).storage.candidateCount()
       guard held == count, report.acknowledged == count else {
         throw HubError(.storage, "The benchmark hub holds \(held) of \(count) candidates.")

@@ -66,6 +66,21 @@ public final class HubConnection: Sendable {
   /// Closes every connection.
   public func shutdown() async throws { try await client.shutdown() }
 
+  /// Opens a connection, runs `body` with it and shuts it down on every path, thrown errors
+  /// included (an HTTP client dropped without a shutdown stops the process).
+  public static func with<T: Sendable>(
+    configuration: UplinkConfiguration, logger: Logger, _ body: (HubConnection) async throws -> T
+  ) async throws -> T {
+    let connection = try HubConnection(configuration: configuration, logger: logger)
+    let result: T
+    do { result = try await body(connection) } catch {
+      try? await connection.shutdown()
+      throw error
+    }
+    try await connection.shutdown()
+    return result
+  }
+
   /// Sends a request; connection and protocol failures become `UplinkError(.transport)`.
   public func send(
     _ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [(String, String)] = [],

@@ -22,6 +22,8 @@ public final class UplinkSync: Sendable {
     public var bytesReceived = 0
     /// Documents that changed.
     public var documentsUpdated: [DistributionKind] = []
+    /// Attempts that failed and were retried (`syncUntilDrained` only).
+    public var failedAttempts = 0
 
     /// An empty report.
     public init() {}
@@ -59,6 +61,18 @@ public final class UplinkSync: Sendable {
   /// Closes the connection to the hub; call once, after `run()` returned.
   public func shutdown() async throws { try await connection.shutdown() }
 
+  /// Runs `body` with this engine, then closes its connection on every path, thrown errors
+  /// included (an HTTP client dropped without a shutdown stops the process).
+  public func whileOpen<T: Sendable>(_ body: (UplinkSync) async throws -> T) async throws -> T {
+    let result: T
+    do { result = try await body(self) } catch {
+      try? await shutdown()
+      throw error
+    }
+    try await shutdown()
+    return result
+  }
+
   /// Runs until cancelled: a pass every `interval` while the hub answers, backing off with
   /// jitter while it does not. Documents are checked at start and every `documentInterval`.
   public func run() async throws {
@@ -93,13 +107,24 @@ public final class UplinkSync: Sendable {
   public func syncUntilDrained(maxFailures: Int = 1000) async throws -> Report {
     var generator = SystemRandomNumberGenerator()
     var total = Report()
+    var drained = false
     while true {
       do {
-        let report = try await syncOnce(refreshDocuments: false)
-        total.add(report)
-        let rejected = refused.withLock { $0.count }
-        if try await outbox.backlog() <= rejected { return total }
+        // Batch by batch, so the report counts every acknowledged batch, also those of passes
+        // that failed further on.
+        if !drained {
+          let batch = try await sendNextBatch()
+          status.succeeded(at: Date())
+          total.add(batch)
+          drained = batch.batches == 0
+        }
+        if drained {
+          if let aggregates { try await syncAggregates(aggregates, &total) }
+          status.succeeded(at: Date())
+          return total
+        }
       } catch {
+        total.failedAttempts += 1
         let failures = status.failed(error, at: Date())
         if failures >= maxFailures { throw error }
         try await Task.sleep(for: configuration.backoff.delay(afterFailures: failures, using: &generator))
@@ -171,8 +196,10 @@ public final class UplinkSync: Sendable {
     return report
   }
 
-  /// Checks a batch reply strictly: status 200, a version-1 acknowledgement, every id one that was
-  /// sent, no id twice. Anything else is a bad reply and deletes nothing.
+  /// Checks a batch reply strictly: status 200, a version-1 acknowledgement that answers for every
+  /// candidate sent, exactly once, and for nothing else. Anything else is a bad reply and deletes
+  /// nothing (an acknowledgement that skipped candidates would otherwise have the device resend
+  /// them forever within one pass).
   static func checkAcknowledgement(_ reply: HubConnection.Reply, sent: [UUID]) throws -> BatchAcknowledgement {
     guard reply.status == 200 else {
       throw UplinkError(
@@ -188,10 +215,13 @@ public final class UplinkSync: Sendable {
     let sentIDs = Set(sent)
     var seen = Set<UUID>()
     guard acknowledgement.version == 1,
-      acknowledgement.results.allSatisfy({ sentIDs.contains($0.id) && seen.insert($0.id).inserted })
+      acknowledgement.results.allSatisfy({ sentIDs.contains($0.id) && seen.insert($0.id).inserted }),
+      seen == sentIDs
     else {
       throw UplinkError(
-        .badReply, "The hub acknowledged candidates that were not sent, or one twice; nothing was deleted.")
+        .badReply,
+        "The hub's acknowledgement does not answer for exactly the candidates sent (one missing, unknown or "
+          + "twice); nothing was deleted.")
     }
     return acknowledgement
   }
@@ -214,5 +244,6 @@ extension UplinkSync.Report {
     bytesSent += other.bytesSent
     bytesReceived += other.bytesReceived
     documentsUpdated += other.documentsUpdated
+    failedAttempts += other.failedAttempts
   }
 }

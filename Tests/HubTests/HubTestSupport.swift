@@ -19,19 +19,18 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
   return try await body(url)
 }
 
-/// A connection as a device with `identity` would open it.
-func connection(
-  _ hub: LoopbackHub, _ identity: DevelopmentPKI.Identity, port: Int, caPath: String? = nil
-) throws
-  -> HubConnection
-{
-  try HubConnection(
+/// Runs `body` with a connection as a device with `identity` would open it, shut down on every path.
+func withConnection<T: Sendable>(
+  _ hub: LoopbackHub, _ identity: DevelopmentPKI.Identity, port: Int, caPath: String? = nil,
+  _ body: (HubConnection) async throws -> T
+) async throws -> T {
+  try await HubConnection.with(
     configuration: UplinkConfiguration(
       hubURL: URL(string: "https://127.0.0.1:\(port)")!, certificatePath: identity.certificate,
       privateKeyPath: identity.key, trustedCAPath: caPath ?? hub.pki.caCertificate,
       hubSigningKey: hub.keys.signing.publicKey, cacheDirectory: hub.directory.appendingPathComponent("cache"),
-      connectTimeout: .seconds(3), requestTimeout: .seconds(5)),
-    logger: testLogger)
+      connectTimeout: .seconds(10), requestTimeout: .seconds(30)),
+    logger: testLogger, body)
 }
 
 /// Posts a batch and decodes the acknowledgement.

@@ -22,50 +22,51 @@ import Uplink
       try await hub.serve(logger: testLogger) { port in
         // A certificate from another CA, or an expired one, fails the TLS handshake.
         for identity in [foreign, expired] {
-          let client = try connection(hub, identity, port: port)
-          await #expect(throws: UplinkError.self) { try await post(batch, over: client) }
-          try await client.shutdown()
+          try await withConnection(hub, identity, port: port) { client in
+            await #expect(throws: UplinkError.self) { try await post(batch, over: client) }
+          }
         }
         // A valid certificate that no device was registered with is refused.
-        let stranger = try connection(hub, unregistered, port: port)
-        let (strangerStatus, _) = try await post(batch, over: stranger)
-        #expect(strangerStatus == 403)
-        try await stranger.shutdown()
+        try await withConnection(hub, unregistered, port: port) { stranger in
+          let (strangerStatus, _) = try await post(batch, over: stranger)
+          #expect(strangerStatus == 403)
+        }
 
-        let client = try connection(hub, device, port: port)
-        // A manifest altered after signing is rejected per candidate and not stored.
-        var tampered = batch.candidates[0]
-        tampered.manifest = Data(
-          String(decoding: tampered.manifest, as: UTF8.self).replacingOccurrences(of: "max_stay", with: "permit").utf8)
-        var swappedEvidence = batch.candidates[1]
-        swappedEvidence.evidence.reverse()
-        let (status, ack) = try await post(CandidateBatch(candidates: [tampered, swappedEvidence]), over: client)
-        #expect(status == 200)
-        #expect(ack?.results.map(\.disposition) == [.rejected, .rejected])
-        #expect(try await storage.candidateCount() == 0)
+        try await withConnection(hub, device, port: port) { client in
+          // A manifest altered after signing is rejected per candidate and not stored.
+          var tampered = batch.candidates[0]
+          tampered.manifest = Data(
+            String(decoding: tampered.manifest, as: UTF8.self).replacingOccurrences(of: "max_stay", with: "permit").utf8
+          )
+          var swappedEvidence = batch.candidates[1]
+          swappedEvidence.evidence.reverse()
+          let (status, ack) = try await post(CandidateBatch(candidates: [tampered, swappedEvidence]), over: client)
+          #expect(status == 200)
+          #expect(ack?.results.map(\.disposition) == [.rejected, .rejected])
+          #expect(try await storage.candidateCount() == 0)
 
-        // A malformed body is a 400.
-        let garbage = try await client.send(.POST, UplinkAPI.candidateBatches, body: Data("{\"nope\":1}".utf8))
-        #expect(garbage.status == 400)
+          // A malformed body is a 400.
+          let garbage = try await client.send(.POST, UplinkAPI.candidateBatches, body: Data("{\"nope\":1}".utf8))
+          #expect(garbage.status == 400)
 
-        // The batch is stored once; its replay is acknowledged as duplicates.
-        let (firstStatus, first) = try await post(batch, over: client)
-        #expect(firstStatus == 200 && first?.results.allSatisfy { $0.disposition == .stored } == true)
-        let (_, replay) = try await post(batch, over: client)
-        #expect(replay?.results.allSatisfy { $0.disposition == .duplicate } == true)
-        #expect(replay?.results.map(\.id) == batch.candidates.map(\.id))
-        #expect(try await storage.candidateCount() == 5)
+          // The batch is stored once; its replay is acknowledged as duplicates.
+          let (firstStatus, first) = try await post(batch, over: client)
+          #expect(firstStatus == 200 && first?.results.allSatisfy { $0.disposition == .stored } == true)
+          let (_, replay) = try await post(batch, over: client)
+          #expect(replay?.results.allSatisfy { $0.disposition == .duplicate } == true)
+          #expect(replay?.results.map(\.id) == batch.candidates.map(\.id))
+          #expect(try await storage.candidateCount() == 5)
 
-        // The same id with a different (validly signed) manifest is refused, not overwritten.
-        let impostor = try synthetic.make(id: batch.candidates[2].id, plate: "OTHER1", index: 99)
-        let (_, clash) = try await post(CandidateBatch(candidates: [impostor]), over: client)
-        #expect(clash?.results.first?.disposition == .rejected)
+          // The same id with a different (validly signed) manifest is refused, not overwritten.
+          let impostor = try synthetic.make(id: batch.candidates[2].id, plate: "OTHER1", index: 99)
+          let (_, clash) = try await post(CandidateBatch(candidates: [impostor]), over: client)
+          #expect(clash?.results.first?.disposition == .rejected)
 
-        // Another device's valid candidates sent under this device's certificate are refused.
-        let other = SyntheticCandidates(deviceKey: Curve25519.Signing.PrivateKey(), hubKey: hub.keys.hpke.publicKey)
-        let (_, foreignAck) = try await post(CandidateBatch(candidates: [try other.make(plate: "X")]), over: client)
-        #expect(foreignAck?.results.first?.disposition == .rejected)
-        try await client.shutdown()
+          // Another device's valid candidates sent under this device's certificate are refused.
+          let other = SyntheticCandidates(deviceKey: Curve25519.Signing.PrivateKey(), hubKey: hub.keys.hpke.publicKey)
+          let (_, foreignAck) = try await post(CandidateBatch(candidates: [try other.make(plate: "X")]), over: client)
+          #expect(foreignAck?.results.first?.disposition == .rejected)
+        }
       }
       #expect(try await storage.candidateCount() == 5)
     }
@@ -80,19 +81,19 @@ import Uplink
       let device = try await hub.addDevice(
         name: "truck-2", deviceKey: Curve25519.Signing.PrivateKey().publicKey, logger: testLogger)
       try await hub.serve(logger: testLogger) { port in
-        let client = try connection(hub, device, port: port)
-        let reply = try await client.send(.GET, UplinkAPI.distribution(.zones))
-        #expect(reply.status == 200)
-        let document = try UplinkAPI.decoder().decode(SignedDocument.self, from: reply.body)
-        #expect(document.body == zones && document.isValid(for: hub.keys.signing.publicKey))
-        let again = try await client.send(
-          .GET, UplinkAPI.distribution(.zones), headers: [("If-None-Match", "\"\(document.version)\"")])
-        #expect(again.status == 304)
-        let keys = try await client.send(.GET, UplinkAPI.distribution(.keys))
-        let keyDocument = try UplinkAPI.decoder().decode(SignedDocument.self, from: keys.body)
-        #expect(try UplinkAPI.decoder().decode(HubPublicKeys.self, from: keyDocument.body) == hub.keys.publicKeys)
-        #expect(try await client.send(.GET, UplinkAPI.distribution(.permits)).status == 404)
-        try await client.shutdown()
+        try await withConnection(hub, device, port: port) { client in
+          let reply = try await client.send(.GET, UplinkAPI.distribution(.zones))
+          #expect(reply.status == 200)
+          let document = try UplinkAPI.decoder().decode(SignedDocument.self, from: reply.body)
+          #expect(document.body == zones && document.isValid(for: hub.keys.signing.publicKey))
+          let again = try await client.send(
+            .GET, UplinkAPI.distribution(.zones), headers: [("If-None-Match", "\"\(document.version)\"")])
+          #expect(again.status == 304)
+          let keys = try await client.send(.GET, UplinkAPI.distribution(.keys))
+          let keyDocument = try UplinkAPI.decoder().decode(SignedDocument.self, from: keys.body)
+          #expect(try UplinkAPI.decoder().decode(HubPublicKeys.self, from: keyDocument.body) == hub.keys.publicKeys)
+          #expect(try await client.send(.GET, UplinkAPI.distribution(.permits)).status == 404)
+        }
       }
     }
   }

@@ -17,9 +17,9 @@ import Uplink
         try synthetic.make(plate: $0.element, index: $0.offset)
       }
       try await hub.serve(logger: testLogger) { port in
-        let client = try connection(hub, device, port: port)
-        _ = try await post(CandidateBatch(candidates: candidates), over: client)
-        try await client.shutdown()
+        try await withConnection(hub, device, port: port) { client in
+          _ = try await post(CandidateBatch(candidates: candidates), over: client)
+        }
 
         let base = "https://127.0.0.1:\(port)/v1/candidates"
         func curl(_ user: String?, _ query: String) throws -> (Int, String) {

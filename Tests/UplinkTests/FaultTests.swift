@@ -64,16 +64,15 @@ struct HubChaos: RouterMiddleware {
             let configuration = uplinkConfiguration(
               hub: hub, identity: identity, port: proxyPort, cache: directory.appendingPathComponent("cache"),
               batchSize: 25, requestTimeout: .seconds(1))
-            let connection = try HubConnection(configuration: configuration, logger: testLogger)
-            let sync = UplinkSync(
-              connection: connection, outbox: VaultOutbox(vault: vehicle.vault),
-              cache: try DistributionCache(
-                directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: testLogger),
-              logger: testLogger)
             defer { finished.mutate { $0 = true } }
-            let report = try await sync.syncUntilDrained(maxFailures: 2_000)
-            try await connection.shutdown()
-            return report
+            return try await HubConnection.with(configuration: configuration, logger: testLogger) { connection in
+              let sync = UplinkSync(
+                connection: connection, outbox: VaultOutbox(vault: vehicle.vault),
+                cache: try DistributionCache(
+                  directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: testLogger),
+                logger: testLogger)
+              return try await sync.syncUntilDrained(maxFailures: 2_000)
+            }
           }
           var report: UplinkSync.Report?
           for try await result in group { if let result { report = result } }
@@ -83,7 +82,8 @@ struct HubChaos: RouterMiddleware {
       let storage = try hub.service(logger: testLogger).storage
       let held = try await storage.candidates(reviewState: nil, limit: 5_000)
       print(
-        "uplink fault test: \(held.count) held of \(queued.count); batches sent \(report?.batches ?? 0), "
+        "uplink fault test: \(held.count) held of \(queued.count); batches acknowledged \(report?.batches ?? 0), "
+          + "failed attempts retried \(report?.failedAttempts ?? 0), "
           + "proxy faults \(proxy.counts.value.map { "\($0.key.rawValue)=\($0.value)" }.sorted()), "
           + "hub faults \(chaos.counts.value.sorted { $0.key < $1.key }), hub restarts \(restarts.value)")
       #expect(held.count == 1_000)

@@ -26,11 +26,12 @@ import Uplink
           cache: try DistributionCache(
             directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: testLogger),
           logger: testLogger)
-        let report = try await sync.syncUntilDrained(maxFailures: 5)
-        #expect(report.acknowledged == 12 && report.rejected == 1)
-        #expect(outbox.ids == [forged.id])
-        #expect(sync.status.current.rejected == 1)
-        try await sync.shutdown()
+        try await sync.whileOpen { sync in
+          let report = try await sync.syncUntilDrained(maxFailures: 5)
+          #expect(report.acknowledged == 12 && report.rejected == 1)
+          #expect(outbox.ids == [forged.id])
+          #expect(sync.status.current.rejected == 1)
+        }
       }
       #expect(try await hub.service(logger: testLogger).storage.candidateCount() == 12)
     }
@@ -46,14 +47,14 @@ import Uplink
         let configuration = uplinkConfiguration(
           hub: hub, identity: identity, port: port, cache: directory.appendingPathComponent("cache"), batchSize: 10)
         let first = try UplinkSync.forVehicle(configuration: configuration, vault: vehicle.vault, logger: testLogger)
-        _ = try await first.sendNextBatch()
-        _ = try await first.sendNextBatch()
-        try await first.shutdown()
+        try await first.whileOpen { first in
+          _ = try await first.sendNextBatch()
+          _ = try await first.sendNextBatch()
+        }
         #expect(try vehicle.vault.pendingCandidateCount() == 20)
         let second = try UplinkSync.forVehicle(configuration: configuration, vault: vehicle.vault, logger: testLogger)
-        let report = try await second.syncOnce()
+        let report = try await second.whileOpen { try await $0.syncOnce() }
         #expect(report.acknowledged == 20)
-        try await second.shutdown()
       }
       #expect(try vehicle.vault.pendingCandidateCount() == 0)
       #expect(try await hub.service(logger: testLogger).storage.candidateCount() == 40)

@@ -26,7 +26,7 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 /// backoff so that fault tests finish quickly.
 func uplinkConfiguration(
   hub: LoopbackHub, identity: DevelopmentPKI.Identity, port: Int, cache: URL, batchSize: Int = 50,
-  requestTimeout: Duration = .seconds(5)
+  requestTimeout: Duration = .seconds(30)
 ) -> UplinkConfiguration {
   UplinkConfiguration(
     hubURL: URL(string: "https://127.0.0.1:\(port)")!, certificatePath: identity.certificate,
