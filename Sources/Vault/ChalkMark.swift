@@ -37,12 +37,26 @@ public struct ChalkMark: Sendable, Equatable {
   public var lastSeen: Date
   /// The sealed evidence of the first sighting.
   public let evidenceID: UUID
+  /// The read confidence of each alternative, in the order of `plateHashes` (empty for marks
+  /// stored before confidences were kept).
+  public var confidences: [Double]
+  /// The curb policy the mark counts under, when the ledger named one.
+  public var policyID: String?
+  /// What the mark counts towards (`timed` or `permit`), when the ledger named it.
+  public var kind: String?
+  /// Whether this stay was already reported as a candidate (a stay is flagged once).
+  public var flagged: Bool
 
   /// Creates a mark. Times are kept to the millisecond.
   public init(
     id: UUID = UUID(), windowID: String, plateHashes: [PlateHash], zoneID: String, position: CurbPosition,
-    firstSeen: Date, lastSeen: Date, evidenceID: UUID
+    firstSeen: Date, lastSeen: Date, evidenceID: UUID, confidences: [Double] = [], policyID: String? = nil,
+    kind: String? = nil, flagged: Bool = false
   ) {
+    self.confidences = confidences
+    self.policyID = policyID
+    self.kind = kind
+    self.flagged = flagged
     self.id = id
     self.windowID = windowID
     self.plateHashes = plateHashes
@@ -63,11 +77,12 @@ public enum ChalkMarkOutcome: Sendable, Equatable {
 }
 
 /// The encrypted body of a chalk mark row: hashes, zone, position and times in a compact binary
-/// form (version byte, then fields).
+/// form (version byte, then fields). Version 2 appends the confidences, policy, kind and flag
+/// the ledger needs to be rebuilt after a restart; version 1 rows still read.
 enum ChalkMarkPayload {
   static func encode(_ mark: ChalkMark) -> Data {
     var writer = BinaryWriter()
-    writer.byte(1)
+    writer.byte(2)
     writer.byte(UInt8(mark.plateHashes.count))
     for hash in mark.plateHashes { writer.bytes(hash.bytes) }
     writer.string(mark.zoneID)
@@ -76,12 +91,20 @@ enum ChalkMarkPayload {
     writer.double(mark.position.uncertaintyMeters)
     writer.int64(mark.firstSeen.millisecondsSince1970)
     writer.int64(mark.lastSeen.millisecondsSince1970)
+    writer.byte(UInt8(mark.confidences.count))
+    for confidence in mark.confidences { writer.double(confidence) }
+    writer.string(mark.policyID ?? "")
+    writer.string(mark.kind ?? "")
+    writer.byte(mark.flagged ? 1 : 0)
     return writer.data
   }
 
   static func decode(_ data: Data, id: UUID, windowID: String, evidenceID: UUID) throws -> ChalkMark {
     var reader = BinaryReader(data)
-    guard try reader.byte() == 1 else { throw VaultError(.corruptRow, "Chalk mark \(id) has an unknown format.") }
+    let version = try reader.byte()
+    guard version == 1 || version == 2 else {
+      throw VaultError(.corruptRow, "Chalk mark \(id) has an unknown format.")
+    }
     let count = Int(try reader.byte())
     var hashes: [PlateHash] = []
     for _ in 0..<count { hashes.append(PlateHash(bytes: try reader.bytes())) }
@@ -90,9 +113,18 @@ enum ChalkMarkPayload {
       latitude: try reader.double(), longitude: try reader.double(), uncertaintyMeters: try reader.double())
     let first = Date(millisecondsSince1970: try reader.int64())
     let last = Date(millisecondsSince1970: try reader.int64())
-    return ChalkMark(
+    var mark = ChalkMark(
       id: id, windowID: windowID, plateHashes: hashes, zoneID: zone, position: position, firstSeen: first,
       lastSeen: last, evidenceID: evidenceID)
+    guard version >= 2 else { return mark }
+    let confidences = Int(try reader.byte())
+    for _ in 0..<confidences { mark.confidences.append(try reader.double()) }
+    let policy = try reader.string()
+    let kind = try reader.string()
+    mark.policyID = policy.isEmpty ? nil : policy
+    mark.kind = kind.isEmpty ? nil : kind
+    mark.flagged = try reader.byte() != 0
+    return mark
   }
 }
 

@@ -121,8 +121,19 @@ extension Vault {
     }
   }
 
-  /// Records a later sighting of a marked car: sets its last-seen time.
-  public func updateLastSeen(of markID: UUID, to time: Date) throws {
+  /// Every stored chalk mark, oldest first: what the ledger is rebuilt from after a restart.
+  public func liveChalkMarks() throws -> [ChalkMark] {
+    let cipher = self.cipher
+    return try read("Reading chalk marks") { db in
+      try Row.fetchAll(db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark")
+        .map { try Self.decodeMark($0, cipher) }
+        .sorted { ($0.firstSeen, $0.id.uuidString) < ($1.firstSeen, $1.id.uuidString) }
+    }
+  }
+
+  /// Records a later sighting of a marked car: sets its last-seen time, and flags the stay once
+  /// it became a candidate (`flagged: true` is never undone).
+  public func updateLastSeen(of markID: UUID, to time: Date, flagged: Bool = false) throws {
     let cipher = self.cipher
     try write("Updating chalk mark") { db in
       guard
@@ -131,6 +142,7 @@ extension Vault {
       else { return }
       var mark = try Self.decodeMark(row, cipher)
       mark.lastSeen = Date(millisecondsSince1970: max(mark.lastSeen, time).millisecondsSince1970)
+      mark.flagged = mark.flagged || flagged
       try db.execute(
         sql: "UPDATE chalk_mark SET payload = ? WHERE id = ?",
         arguments: [try cipher.seal(ChalkMarkPayload.encode(mark), binding: markID.bytes), markID])

@@ -23,6 +23,15 @@ enum GeneratedPatrol {
       var zone: String
     }
     var candidates: [Candidate]
+    var passes: [String]
+  }
+
+  /// When each pass of the patrol starts.
+  static var passes: [Date] {
+    let data = try! Data(contentsOf: directory.appendingPathComponent("expected.json"))
+    let format = ISO8601DateFormatter()
+    format.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return try! JSONDecoder().decode(Expected.self, from: data).passes.compactMap { format.date(from: $0) }
   }
 
   static var expectedByZone: [String: Int] {
@@ -37,7 +46,7 @@ enum GeneratedPatrol {
 
 @Suite("Replay of a generated patrol", .serialized)
 struct ReplayTests {
-  private func replay(into state: URL, shipped: Bool = false) async throws -> ReplaySummary {
+  private func replay(into state: URL, shipped: Bool = false, span: Range<Date>? = nil) async throws -> ReplaySummary {
     var profile = try DeviceProfile.load(
       from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
     profile.vault.stateDirectory = state.path
@@ -45,9 +54,31 @@ struct ReplayTests {
     let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
     defer { try? vault.close() }
     let reader: (any FramePlateReader)? = shipped ? nil : try TruthReader(patrol: GeneratedPatrol.directory)
-    return try await ReplayRunner(
-      profile: profile, dump: GeneratedPatrol.directory, pace: .fast, reader: reader, logger: logger
-    ).run(vault: vault)
+    var runner = ReplayRunner(
+      profile: profile, dump: GeneratedPatrol.directory, pace: .fast, reader: reader, logger: logger)
+    runner.span = span
+    return try await runner.run(vault: vault)
+  }
+
+  @Test("an agent restarted between the passes still finds the candidates: chalk marks come back from the vault")
+  func chalkMarksSurviveARestart() async throws {
+    try await withTemporaryDirectory { directory in
+      let secondPass = try #require(GeneratedPatrol.passes.last)
+      let before = Date.distantPast..<secondPass
+      let after = secondPass..<Date.distantFuture
+      let state = directory.appendingPathComponent("state")
+      let first = try await replay(into: state, span: before)
+      #expect(first.counters.chalkMarks > 0)
+      #expect(first.counters.candidates == 0)
+      // A new process: a new pipeline, a new ledger, the same vault.
+      let second = try await replay(into: state, span: after)
+      #expect(second.counters.restoredChalkMarks == first.counters.chalkMarks - first.counters.expiredChalkMarks)
+      #expect(second.candidatesByZone == GeneratedPatrol.expectedByZone, "\(second.lines.joined(separator: "\n"))")
+      // Without the first pass's marks the second pass alone finds nothing.
+      let alone = try await replay(into: directory.appendingPathComponent("fresh"), span: after)
+      #expect(alone.counters.restoredChalkMarks == 0)
+      #expect(alone.counters.candidates == 0)
+    }
   }
 
   @Test("with the plates read right, the patrol's overstaying cars become candidates and nothing else does")

@@ -50,6 +50,43 @@ import Testing
     }
   }
 
+  @Test func everyMarkReadsBackWithWhatTheLedgerNeedsAfterARestart() throws {
+    try withTemporaryDirectory { directory in
+      let w = try window("2026-03-02.am")
+      let t0 = Date(timeIntervalSince1970: 1_772_442_000)
+      let evidenceID: UUID
+      let id: UUID
+      do {
+        let test = try TestVault(in: directory)
+        let hasher = try test.vault.plateHasher(for: w)
+        let evidence = try test.seal(["7ABC123"], at: t0, imageBytes: 500)
+        evidenceID = evidence.id
+        let mark = ChalkMark(
+          windowID: w.id, plateHashes: hasher.hashes(["7ABC123", "7ABC1Z3"]), zoneID: "zone-2",
+          position: CurbPosition(latitude: 37.3, longitude: -121.9, uncertaintyMeters: 2), firstSeen: t0,
+          lastSeen: t0, evidenceID: evidence.id, confidences: [0.93, 0.41], policyID: "weekday-2h", kind: "timed")
+        id = mark.id
+        #expect(try test.vault.recordChalkMark(mark, evidence: evidence) == .stored)
+        try test.mark(["4DEF567"], window: w, at: t0.addingTimeInterval(-60))
+        try test.vault.updateLastSeen(of: id, to: t0.addingTimeInterval(5_400), flagged: true)
+        // A later sighting without the flag never clears it.
+        try test.vault.updateLastSeen(of: id, to: t0.addingTimeInterval(5_500))
+        try test.vault.close()
+      }
+      let reopened = try Vault(
+        stateDirectory: directory.appendingPathComponent("state"), configuration: VaultConfiguration(),
+        logger: testLogger)
+      defer { try? reopened.close() }
+      let marks = try reopened.liveChalkMarks()
+      #expect(marks.count == 2)
+      #expect(marks.first?.policyID == nil, "oldest first; a mark stored without a policy reads back without one")
+      let mark = try #require(marks.last)
+      #expect(mark.id == id && mark.evidenceID == evidenceID && mark.zoneID == "zone-2")
+      #expect(mark.confidences == [0.93, 0.41] && mark.policyID == "weekday-2h" && mark.kind == "timed")
+      #expect(mark.flagged && mark.lastSeen == t0.addingTimeInterval(5_500) && mark.firstSeen == t0)
+    }
+  }
+
   @Test func deletingAMarkDeletesItsEvidence() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)

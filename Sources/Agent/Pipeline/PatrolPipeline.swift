@@ -30,6 +30,8 @@ public final class PatrolPipeline {
   private let quality: FixQuality
   private let logger: Logger
   private var hashers: [KeyWindowID: PlateHasher] = [:]
+  /// Ids of the ledger's marks that the vault holds.
+  private var persisted: Set<UUID> = []
   private var frameTimes: [Double] = []
   private var decisionTimes: [Double] = []
   private var lastExpiry: Date?
@@ -55,7 +57,12 @@ public final class PatrolPipeline {
     configuration.grace = profile.enforcement.grace
     configuration.minimumReadConfidence = profile.reader.minConfidence
     configuration.permitMinimumObservation = profile.enforcement.permitMinObservation
-    ledger = ChalkLedger(zones: zones, configuration: configuration, logger: logger)
+    // A restart mid-shift resumes with the marks chalked before it: they are in the vault.
+    let restored = try vault.liveChalkMarks().compactMap(Self.ledgerMark)
+    ledger = ChalkLedger(zones: zones, configuration: configuration, logger: logger, restoring: restored)
+    persisted = Set(restored.map(\.id))
+    counters.restoredChalkMarks = restored.count
+    if !restored.isEmpty { logger.info("chalk marks restored", metadata: ["chalk.restored": "\(restored.count)"]) }
     sealer = try EvidenceSealer(keyring: vault.keyring)
     cropper = try EvidenceCropper()
     track = PositionTrack(
@@ -128,21 +135,51 @@ public final class PatrolPipeline {
       time: time, position: position, alternatives: try hashedAlternatives(read, at: time),
       evidence: EvidenceID(evidenceID))
     let outcome = ledger.decide(sighting)
-    switch outcome.decision {
-    case .skipped(let reason):
-      counters.skipped[reason.rawValue, default: 0] += 1
-    case .chalked(let mark, let renewed):
-      if renewed {
-        counters.renewedChalkMarks += 1
-        try? vault.updateLastSeen(of: mark.id, to: time)
+    if case .skipped(let reason) = outcome.decision { counters.skipped[reason.rawValue, default: 0] += 1 }
+    if case .chalked(_, true) = outcome.decision { counters.renewedChalkMarks += 1 }
+    // The vault follows the ledger: a new mark is stored with this sighting's evidence (which a
+    // candidate made by the same sighting then references), a known one is updated, and marks the
+    // sighting ended go last, after the candidate took what it needs of their evidence.
+    var evidenceStored = false
+    if let saved = outcome.saved {
+      if persisted.contains(saved.id) {
+        try? vault.updateLastSeen(of: saved.id, to: saved.last.time, flagged: saved.flagged)
       } else {
-        try storeChalkMark(mark, read: read, evidenceID: evidenceID)
+        let isCandidate = if case .candidate = outcome.decision { true } else { false }
+        evidenceStored = try storeChalkMark(saved, read: read, evidenceID: evidenceID, countRead: !isCandidate)
       }
-    case .candidate(let candidate):
-      try storeCandidate(candidate, read: read, evidenceID: evidenceID)
     }
-    for removed in outcome.removed { try? vault.deleteChalkMark(id: removed.id) }
+    if case .candidate(let candidate) = outcome.decision {
+      try storeCandidate(candidate, read: read, evidenceID: evidenceID, evidenceStored: evidenceStored)
+    }
+    for removed in outcome.removed {
+      try? vault.deleteChalkMark(id: removed.id)
+      persisted.remove(removed.id)
+    }
     decisionTimes.append(Self.milliseconds(since: started))
+  }
+
+  /// A mark the vault kept, as the ledger holds it. Marks stored without their policy (an older
+  /// format) are not restored; retention deletes them.
+  static func ledgerMark(_ stored: StoredChalkMark) -> Enforcement.ChalkMark? {
+    guard let policy = stored.policyID, let kind = stored.kind.flatMap(Enforcement.ChalkMark.Kind.init(rawValue:))
+    else { return nil }
+    let window = KeyWindowID(stored.windowID)
+    let alternatives = stored.plateHashes.enumerated().map { index, hash in
+      Enforcement.PlateAlternative(
+        keys: [PlateKey(window: window, bytes: Array(hash.bytes))],
+        confidence: index < stored.confidences.count ? stored.confidences[index] : 1)
+    }
+    let position = Enforcement.CurbPosition(
+      latitude: stored.position.latitude, longitude: stored.position.longitude,
+      uncertainty: stored.position.uncertaintyMeters)
+    let first = Enforcement.Sighting(
+      time: stored.firstSeen, position: position, alternatives: alternatives, evidence: EvidenceID(stored.evidenceID))
+    var last = first
+    last.time = stored.lastSeen
+    return Enforcement.ChalkMark(
+      id: stored.id, zone: ZoneID(stored.zoneID), policy: PolicyID(policy), kind: kind, first: first, last: last,
+      flagged: stored.flagged)
   }
 
   private func curbPosition(at time: Date) -> Enforcement.CurbPosition? {
@@ -188,29 +225,43 @@ public final class PatrolPipeline {
     return try sealer.seal(capture, id: evidenceID)
   }
 
-  private func storeChalkMark(_ mark: Enforcement.ChalkMark, read: PlateReading.Sighting, evidenceID: UUID) throws {
+  /// Stores a new mark with this sighting's evidence; returns whether the evidence is now stored.
+  private func storeChalkMark(
+    _ mark: Enforcement.ChalkMark, read: PlateReading.Sighting, evidenceID: UUID, countRead: Bool
+  ) throws -> Bool {
     guard let position = mark.first.position, let window = mark.first.alternatives.first?.keys.first?.window else {
-      return
+      return false
     }
-    let hashes = mark.first.alternatives.compactMap { alternative in
-      alternative.keys.first { $0.window == window }.map { PlateHash(bytes: Data($0.bytes)) }
+    var hashes: [PlateHash] = []
+    var confidences: [Double] = []
+    for alternative in mark.first.alternatives {
+      guard let key = alternative.keys.first(where: { $0.window == window }) else { continue }
+      hashes.append(PlateHash(bytes: Data(key.bytes)))
+      confidences.append(alternative.confidence)
     }
     let stored = StoredChalkMark(
       id: mark.id, windowID: window.rawValue, plateHashes: hashes, zoneID: mark.zone.rawValue,
       position: StoredCurbPosition(
         latitude: position.latitude, longitude: position.longitude, uncertaintyMeters: position.uncertainty),
-      firstSeen: mark.first.time, lastSeen: mark.last.time, evidenceID: evidenceID)
+      firstSeen: mark.first.time, lastSeen: mark.last.time, evidenceID: evidenceID, confidences: confidences,
+      policyID: mark.policy.rawValue, kind: mark.kind.rawValue, flagged: mark.flagged)
     switch try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID)) {
     case .stored:
       counters.chalkMarks += 1
-      try vault.addToAggregate(hour: mark.first.time, area: .zone(mark.zone.rawValue), reads: 1, chalkMarks: 1)
+      persisted.insert(mark.id)
+      try vault.addToAggregate(
+        hour: mark.first.time, area: .zone(mark.zone.rawValue), reads: countRead ? 1 : 0, chalkMarks: 1)
+      return true
     case .refusedQuotaFull:
       counters.refusedByQuota += 1
       logger.warning("vault full: chalk mark refused", metadata: ["zone": "\(mark.zone)"])
+      return false
     }
   }
 
-  private func storeCandidate(_ candidate: Candidate, read: PlateReading.Sighting, evidenceID: UUID) throws {
+  private func storeCandidate(
+    _ candidate: Candidate, read: PlateReading.Sighting, evidenceID: UUID, evidenceStored: Bool
+  ) throws {
     guard let first = candidate.first.position, let second = candidate.second.position,
       let firstEvidence = UUID(uuidString: candidate.first.evidence.rawValue)
     else { return }
@@ -223,7 +274,8 @@ public final class PatrolPipeline {
       sightings: [
         CandidateSighting(time: candidate.first.time, position: curb(first), evidence: .stored(firstEvidence)),
         CandidateSighting(
-          time: candidate.second.time, position: curb(second), evidence: .new(try seal(read, evidenceID: evidenceID))),
+          time: candidate.second.time, position: curb(second),
+          evidence: evidenceStored ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID))),
       ])
     _ = try vault.enqueueCandidate(draft)
     try vault.addToAggregate(hour: candidate.second.time, area: .zone(candidate.zone.rawValue), reads: 1, candidates: 1)

@@ -12,6 +12,8 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   /// Sightings without a usable position (never chalked).
   public var withoutPosition = 0
   public var chalkMarks = 0
+  /// Chalk marks read back from the vault when the pipeline started (a restart mid-shift).
+  public var restoredChalkMarks = 0
   public var renewedChalkMarks = 0
   public var candidates = 0
   /// Chalk marks the vault refused because its quota is reached (evidence is never dropped).

@@ -19,6 +19,9 @@ public struct ReplayRunner {
   public var logger: Logger
   /// The plate reader; `nil` for the shipped models.
   public var reader: (any FramePlateReader)?
+  /// Only the frames filmed in this span are replayed (`nil`: all): one pass of a patrol, or
+  /// the part before and after a simulated restart.
+  public var span: Range<Date>?
 
   public init(
     profile: DeviceProfile, dump: URL, pace: DumpFrameSource.Pace, reader: (any FramePlateReader)? = nil,
@@ -75,6 +78,7 @@ public struct ReplayRunner {
     for await event in DumpFrameSource(directory: dump.path, pace: pace, logger: logger).events() {
       switch event {
       case .frame(let frame):
+        if let span, !span.contains(frame.time) { continue }
         while let fix = fixes.first, fix.time <= frame.time {
           pipeline.add(fix)
           fixes.removeFirst()
