@@ -138,6 +138,40 @@ def _paste(canvas, src, quad):
     roi[:] = roi * (1 - mask) + warped * mask
 
 
+def _surround(rng, canvas, q, pw):
+    """What sits around a real plate and must not be taken for its edge: the recess (darker, lighter or
+    body-coloured, often only a little larger than the plate), its rim, the licence lamp housing above,
+    bumper and trunk edges just above or below. The label stays the plate's own outer edge."""
+    c = q.mean(0)
+    near = float(canvas[int(np.clip(c[1], 0, canvas.shape[0] - 1)), int(np.clip(c[0], 0, canvas.shape[1] - 1))])
+    if rng.random() < 0.8:
+        k = rng.random()
+        fill = rng.uniform(0, 140) if k < 0.5 else rng.uniform(120, 255) if k < 0.7 else near + rng.uniform(-40, 40)
+        sx = rng.uniform(1.04, 1.25) if rng.random() < 0.5 else rng.uniform(1.25, 1.6)
+        sy = rng.uniform(1.06, 1.35) if rng.random() < 0.5 else rng.uniform(1.35, 1.8)
+        pocket = (q - c) * np.float32([sx, sy]) + c
+        pocket += np.float32([rng.uniform(-0.04, 0.04) * pw, rng.uniform(-0.1, 0.1) * pw])
+        pts = np.round(pocket).astype(np.int32)
+        cv2.fillPoly(canvas, [pts], float(np.clip(fill, 0, 255)))
+        if rng.random() < 0.6:  # rim / shadow line of the recess
+            cv2.polylines(canvas, [pts], True, rng.uniform(0, 255), rng.randint(1, 3))
+        if rng.random() < 0.3:  # a second, outer rim
+            outer = np.round((pocket - c) * np.float32([1.08, 1.12]) + c).astype(np.int32)
+            cv2.polylines(canvas, [outer], True, rng.uniform(0, 255), rng.randint(1, 2))
+    top, bot = q[:, 1].min(), q[:, 1].max()
+    ph = bot - top
+    if rng.random() < 0.35:  # licence lamp housing just above the plate
+        lw = pw * rng.uniform(0.1, 0.3)
+        x = c[0] + rng.uniform(-0.4, 0.4) * pw
+        y = top - ph * rng.uniform(0.05, 0.35)
+        cv2.rectangle(canvas, (int(x - lw / 2), int(y - ph * 0.12)), (int(x + lw / 2), int(y)), rng.uniform(0, 255), -1)
+    for _ in range(rng.randint(0, 2)):  # bumper / trunk edges close to the plate
+        y = top - ph * rng.uniform(0.05, 0.6) if rng.random() < 0.5 else bot + ph * rng.uniform(0.05, 0.6)
+        x0, x1 = c[0] - pw * rng.uniform(0.7, 3), c[0] + pw * rng.uniform(0.7, 3)
+        cv2.line(canvas, (int(x0), int(y)), (int(x1), int(y + rng.uniform(-0.05, 0.05) * pw)), rng.uniform(0, 255),
+                 rng.randint(1, 3))
+
+
 class Scenes:
     def __init__(self, seed):
         self.rng = random.Random(seed)
@@ -186,14 +220,8 @@ class Scenes:
         quads = []
         for cx, cy, pw in centres:
             q = _plate_quad(rng, cx, cy, pw)
-            if rng.random() < 0.6:  # the recess a plate sits in: its edges must not be taken for the plate's
-                c = q.mean(0)
-                pocket = (q - c) * np.float32([rng.uniform(1.1, 1.5), rng.uniform(1.1, 1.6)]) + c
-                pocket += np.float32([0, rng.uniform(-0.1, 0.1) * pw])
-                cv2.fillPoly(canvas, [np.round(pocket).astype(np.int32)], rng.uniform(0, 140))
-                if rng.random() < 0.5:
-                    cv2.polylines(canvas, [np.round(pocket).astype(np.int32)], True, rng.uniform(0, 255),
-                                  rng.randint(1, 3))
+            if rng.random() < 0.75:
+                _surround(rng, canvas, q, pw)
             _paste(canvas, self.plate_image() * rng.uniform(0.6, 1.1), q)
             quads.append(q)
         # occluders in front (poles, other cars' edges) sometimes over a plate edge

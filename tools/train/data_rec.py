@@ -48,19 +48,37 @@ def synth_plate(rng):
     return render.luma(plate), label
 
 
+def _surround(rng, g):
+    """The plate on a canvas of car body / recess / bumper, so a loose quad shows something plausible
+    (and not the replicated plate border). Returns (canvas, plate quad in the canvas)."""
+    h, w = g.shape
+    mx, my = int(w * 0.2), int(h * 0.4)
+    canvas = np.full((h + 2 * my, w + 2 * mx), rng.uniform(0, 255), np.float32)
+    canvas += np.random.default_rng(rng.randint(0, 1 << 30)).normal(0, rng.uniform(0, 20), canvas.shape)
+    if rng.random() < 0.6:  # recess or frame a little larger than the plate
+        ex, ey = int(w * rng.uniform(0.02, 0.15)), int(h * rng.uniform(0.03, 0.3))
+        cv2.rectangle(canvas, (mx - ex, my - ey), (mx + w + ex, my + h + ey), rng.uniform(0, 255), -1)
+        if rng.random() < 0.5:
+            cv2.rectangle(canvas, (mx - ex, my - ey), (mx + w + ex, my + h + ey), rng.uniform(0, 255),
+                          rng.randint(1, 4))
+    if rng.random() < 0.4:  # a bumper / trunk edge above or below
+        y = my - int(h * rng.uniform(0.1, 0.4)) if rng.random() < 0.5 else my + h + int(h * rng.uniform(0.1, 0.4))
+        cv2.line(canvas, (0, y), (canvas.shape[1], y), rng.uniform(0, 255), rng.randint(1, 4))
+    canvas[my:my + h, mx:mx + w] = g
+    quad = np.float32([[mx, my], [mx + w, my], [mx + w, my + h], [mx, my + h]])
+    return canvas, quad
+
+
 def synth_crop(rng, plate=None, clean=False):
     g, label = plate if plate is not None else synth_plate(rng)
-    # surroundings: car body / bumper, so a loose quad shows something plausible
-    mx, my = 40, 30
-    canvas = np.full((render.PLATE_H + 2 * my, render.PLATE_W + 2 * mx), rng.uniform(0, 255), np.float32)
-    canvas += np.random.default_rng(rng.randint(0, 1 << 30)).normal(0, rng.uniform(0, 20), canvas.shape)
-    canvas[my:my + render.PLATE_H, mx:mx + render.PLATE_W] = g
-    quad = np.float32([[mx, my], [mx + render.PLATE_W, my], [mx + render.PLATE_W, my + render.PLATE_H],
-                       [mx, my + render.PLATE_H]])
+    canvas, quad = _surround(rng, g)
     return camera(rng, canvas, quad, clean=clean), label
 
 
 def real_crop(rng, g, text, clean=False):
+    if rng.random() < 0.6:
+        canvas, quad = _surround(rng, g)
+        return camera(rng, canvas, quad, clean=clean), text
     h, w = g.shape
     quad = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     # real crops include a little margin already; shrink the quad a bit sometimes
@@ -68,7 +86,9 @@ def real_crop(rng, g, text, clean=False):
 
 
 def camera(rng, img, quad, inset=False, clean=False):
-    """Resample to a camera scale, degrade, then rectify with a jittered quad."""
+    """Resample to a camera scale, degrade, then rectify with a jittered quad: independent corner
+    jitter, and (half the time) the whole quad scaled and shifted the way a detector's box is off
+    (mostly too loose, sometimes too tight)."""
     pw = math.exp(rng.uniform(math.log(100 if clean else 36), math.log(260)))
     qw = np.linalg.norm(quad[1] - quad[0])
     s = min(1.0, pw / qw)
@@ -84,6 +104,12 @@ def camera(rng, img, quad, inset=False, clean=False):
     jit = np.float32([[rng.uniform(-a, a) * qw, rng.uniform(-a, a) * qh] for _ in range(4)])
     if inset:
         jit += np.float32([[1, 1], [-1, 1], [-1, -1], [1, -1]]) * np.float32([qw, qh]) * rng.uniform(0, 0.05)
+    elif not clean and rng.random() < 0.5:
+        c = quad.mean(0)
+        sx = rng.uniform(0.92, 1.3)
+        sy = float(np.clip(sx * rng.uniform(0.85, 1.2), 0.9, 1.45))
+        quad = (quad - c) * np.float32([sx, sy]) + c + np.float32([rng.uniform(-0.06, 0.06) * qw,
+                                                                   rng.uniform(-0.1, 0.1) * qh])
     out = render.rectify(img, quad + jit, models.REC_W, models.REC_H)
     return out
 
