@@ -13,7 +13,7 @@ BUILD_FLAGS ?=
 BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
 
-.PHONY: all deps build test demo bench lint format install train clean
+.PHONY: all deps build test demo bench soak lint format install train clean
 
 all: build
 
@@ -38,6 +38,12 @@ bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
 	.build/release/chalkline bench --dump out/demo/patrol
+	.build/release/chalkline-hub bench
+
+# An hour of filmed patrol through the agent with faults (make test runs six minutes of it).
+soak: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	CHALKLINE_SOAK_FRAMES=36000 $(SWIFT) test --skip-build --filter SoakTests $(BUILD_FLAGS)
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests

@@ -28,6 +28,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
   ],
   targets: [
     // MARK: - C shims
@@ -110,8 +111,10 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "Yams", package: "Yams"),
       ],
@@ -164,7 +167,7 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: [
-        "Agent", "ChalklineTestKit",
+        "Agent", "ChalklineTestKit", "Hub", "Uplink",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings

@@ -4,12 +4,16 @@
 # The main job on the embedded defaults: a generated patrol of a San José block face (two passes
 # 135 minutes apart) replayed through the whole pipeline — plate reading, tracking, GPS, curb
 # zones, the chalk ledger and the encrypted vault — and what it found, against what the
-# generator knows it should find.
+# generator knows it should find. The reference hub runs on loopback (mutual TLS): the vehicle is
+# registered with it, the replay syncs its candidates there, and a reviewer's call reads them.
 set -euo pipefail
 bin=${1:-.build/debug/chalkline}
-out=${DEMO_OUT:-out/demo}
+hubbin="$(dirname "$bin")/chalkline-hub"
+out=$(realpath -m "${DEMO_OUT:-out/demo}")
 patrol="$out/patrol"
 state="$out/vault"
+hub="$out/hub"
+mkdir -p "$out"
 
 echo "== chalkline $($bin --version)"
 echo
@@ -25,10 +29,48 @@ if [ ! -f "$patrol/expected.json" ]; then
   /usr/bin/python3 tools/patrol/generate.py --out "$patrol"
   echo
 fi
-echo "== replaying it through the pipeline"
-rm -rf "$state"
-$bin replay "$patrol" --profile device-profiles/replay-default.yaml --state-dir "$state" \
-  --summary-file "$out/summary.json"
+echo "== the city's hub on loopback: certificates, keys, this vehicle registered"
+rm -rf "$state" "$hub"
+mkdir -p "$hub"
+port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+$hubbin dev-pki --dir "$hub/pki" --client replay-bench --client reviewer >/dev/null
+hash=$(echo 'demo' | $hubbin reviewers hash-password)
+cat >"$hub/hub.json" <<JSON
+{"listen": {"host": "127.0.0.1", "port": $port},
+ "tls": {"certificate": "pki/hub.pem", "private_key": "pki/hub.key", "client_ca": "pki/ca.pem"},
+ "reviewers": [{"name": "officer", "password_hash": "$hash"}]}
+JSON
+$hubbin keys init --config "$hub/hub.json" >/dev/null
+$hubbin keys export --config "$hub/hub.json" --out "$hub/upstream-keys.json"
+$bin keys init --state-dir "$state" >/dev/null
+device_key=$($bin keys show --state-dir "$state" --json |
+  /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["device_public_key"])')
+$hubbin devices add --config "$hub/hub.json" --name replay-bench --certificate "$hub/pki/replay-bench.pem" \
+  --signing-key "$device_key"
+$hubbin serve --config "$hub/hub.json" >"$hub/serve.log" 2>&1 &
+hub_pid=$!
+trap 'kill $hub_pid 2>/dev/null || true; wait $hub_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  curl -s -o /dev/null --cacert "$hub/pki/ca.pem" --cert "$hub/pki/reviewer.pem" --key "$hub/pki/reviewer.key" \
+    "https://127.0.0.1:$port/" && break
+  sleep 0.2
+done
+echo "hub listening on https://127.0.0.1:$port (log: $hub/serve.log)"
+# The embedded default profile, with the uplink pointed at this hub.
+sed "s|zones/san-jose-downtown.json|$PWD/device-profiles/zones/san-jose-downtown.json|" \
+  device-profiles/replay-default.yaml >"$out/profile.yaml"
+cat >>"$out/profile.yaml" <<YAML
+
+uplink:
+  url: https://127.0.0.1:$port/
+  client_certificate: $hub/pki/replay-bench.pem
+  client_key: $hub/pki/replay-bench.key
+  ca_certificate: $hub/pki/ca.pem
+  upstream_keys: $hub/upstream-keys.json
+YAML
+echo
+echo "== replaying the patrol through the pipeline, then syncing with the hub"
+$bin replay "$patrol" --profile "$out/profile.yaml" --state-dir "$state" --summary-file "$out/summary.json"
 echo
 echo "== what the generator put on the street"
 /usr/bin/python3 - "$patrol/expected.json" "$out/summary.json" <<'PY'
@@ -48,4 +90,18 @@ ok = want == got
 print("result: " + ("every expected candidate found, nothing else" if ok else "MISMATCH (see above)"))
 PY
 echo
-echo "The candidates wait, sealed to the hub's key, in the vault at $state (the vehicle cannot read them back)."
+echo "== what an officer sees at the hub (GET /v1/candidates, a stated purpose, audited)"
+review="curl -s --cacert $hub/pki/ca.pem --cert $hub/pki/reviewer.pem --key $hub/pki/reviewer.key -u officer:demo"
+review="$review https://127.0.0.1:$port/v1/candidates?purpose=citation%20review"
+$review | /usr/bin/python3 -c '
+import json, sys
+candidates = json.load(sys.stdin)
+print(f"{len(candidates)} candidate(s) pending review")
+for c in candidates:
+    print(f"  {c["zone"]}: {c["rule"]}, parked {round(c["elapsed_s"] / 60)} min, moved {c["distance_m"]:.1f} m, "
+          f"read {c["plate_text"]} (confidence {c["read_confidence"]:.2f}), {len(c["sightings"])} sightings")
+'
+echo
+echo "Review them yourself while the hub runs (docs/hub.md):"
+echo "  $hubbin serve --config $hub/hub.json &"
+echo "  $review"

@@ -17,7 +17,7 @@ packages=(
   # the patrol generator (Debian's python3 with PIL and numpy)
   python3-pil python3-numpy
   # test PKI, JPEG tools and fonts for generated frames
-  openssl libjpeg-turbo-progs fonts-dejavu-core
+  openssl curl libjpeg-turbo-progs fonts-dejavu-core
 )
 
 missing=()

@@ -114,3 +114,7 @@ enum GPSDSocket {
     return Int(UInt16(bigEndian: address.sin_port))
   }
 }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago, for a server the test must name a port
+/// to in advance (taken below the ephemeral range, see `GPSDSocket.freePort`).
+public func freeLoopbackPort() throws -> Int { try GPSDSocket.freePort() }

@@ -88,15 +88,15 @@ extension UplinkSync {
   /// document cache. A verified `keys` document is imported into the vault's keyring (so new
   /// evidence is sealed to the hub's current key) before `onDocument` sees it.
   public static func forVehicle(
-    configuration: UplinkConfiguration, vault: Vault, logger: Logger,
-    onDocument: @escaping @Sendable (SignedDocument) async throws -> Void = { _ in }
+    configuration: UplinkConfiguration, vault: Vault, status: UplinkStatusBoard = UplinkStatusBoard(),
+    logger: Logger, onDocument: @escaping @Sendable (SignedDocument) async throws -> Void = { _ in }
   ) throws -> UplinkSync {
     let outbox = VaultOutbox(vault: vault)
     return UplinkSync(
       connection: try HubConnection(configuration: configuration, logger: logger), outbox: outbox, aggregates: outbox,
       cache: try DistributionCache(
         directory: configuration.cacheDirectory, trustedKey: configuration.hubSigningKey, logger: logger),
-      logger: logger,
+      status: status, logger: logger,
       onDocument: { document in
         if document.kind == .keys {
           let keys = try UplinkAPI.decoder().decode(HubPublicKeys.self, from: document.body)

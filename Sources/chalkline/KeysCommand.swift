@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import ArgumentParser
 import Foundation
 import Logging
@@ -109,14 +110,10 @@ struct KeysCommand: ParsableCommand {
       var hpke = hpkePublicKey ?? ""
       var signing = signingPublicKey ?? ""
       if let from {
-        guard let data = FileManager.default.contents(atPath: from),
-          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let h = object["hpke_public_key"] as? String, let s = object["signing_public_key"] as? String
-        else {
-          throw ValidationError("\(from) must be JSON with string keys \"hpke_public_key\" and \"signing_public_key\".")
-        }
-        hpke = h
-        signing = s
+        let keys: (hpke: Data, signing: Data)
+        do { keys = try UpstreamKeysFile.read(from) } catch { throw ValidationError("\(error)") }
+        hpke = keys.hpke.base64EncodedString()
+        signing = keys.signing.base64EncodedString()
       }
       guard let hpkeBytes = Data(base64Encoded: hpke), let signingBytes = Data(base64Encoded: signing) else {
         throw ValidationError("The upstream keys must be base64 (of 32 raw bytes each).")

@@ -30,7 +30,8 @@ struct ReplayCommand: AsyncParsableCommand {
   @Option(help: "Keep the vault here instead of the profile's vault.state_dir.")
   var stateDir: String?
 
-  @Option(help: "The hub's public keys (JSON with base64 `hpke` and `signing`), to seal evidence to.")
+  @Option(
+    help: "The hub's public keys (`chalkline-hub keys export`), to seal evidence to; default: uplink.upstream_keys.")
   var upstreamKeys: String?
 
   @Flag(help: "Print the summary as JSON.")
@@ -50,17 +51,29 @@ struct ReplayCommand: AsyncParsableCommand {
     if let stateDir { loaded.vault.stateDirectory = URL(fileURLWithPath: stateDir).standardizedFileURL.path }
     let level = loaded.logLevel
     let logger = Logger(label: "chalkline.replay") { JournalLogHandler(label: $0, level: level) }
-    let keys = try upstreamKeys.map(UpstreamKeysFile.read)
+    let keys = try (upstreamKeys ?? loaded.uplink?.upstreamKeys).map(UpstreamKeysFile.read)
     let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: keys, logger: logger)
     defer { try? vault.close() }
     let interactive = isatty(STDERR_FILENO) == 1 && !json
     let runner = ReplayRunner(profile: loaded, dump: URL(fileURLWithPath: dump), pace: pace, logger: logger)
-    let summary = try await runner.run(vault: vault) { counters in
+    var summary = try await runner.run(vault: vault) { counters in
       guard interactive else { return }
       FileHandle.standardError.write(
         Data("\r  \(counters.frames) frames, \(counters.sightings) sightings, \(counters.candidates) candidates".utf8))
     }
     if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    // With a hub in the profile the replay ends like a shift does: the outbox goes upstream.
+    if let sync = try AgentDaemon.makeUplink(profile: loaded, vault: vault, logger: logger) {
+      do {
+        let report = try await sync.whileOpen { try await $0.syncUntilDrained(maxFailures: 8) }
+        summary.synced = report.acknowledged
+        summary.syncNote = "\(loaded.uplink?.url.absoluteString ?? "")"
+      } catch {
+        summary.synced = 0
+        summary.syncNote = "not reachable, candidates stay in the vault: \(error)"
+      }
+      summary.outbox = try vault.pendingCandidateCount()
+    }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     let encoded = try encoder.encode(summary)
@@ -74,18 +87,3 @@ struct ReplayCommand: AsyncParsableCommand {
 }
 
 extension DumpFrameSource.Pace: ExpressibleByArgument {}
-
-/// The hub's public keys as `chalkline-hub keys` exports them: `{"hpke": BASE64, "signing": BASE64}`.
-enum UpstreamKeysFile {
-  static func read(_ path: String) throws -> (hpke: Data, signing: Data) {
-    struct Keys: Decodable {
-      var hpke: String
-      var signing: String
-    }
-    let keys = try JSONDecoder().decode(Keys.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
-    guard let hpke = Data(base64Encoded: keys.hpke), let signing = Data(base64Encoded: keys.signing) else {
-      throw ValidationError("\(path): hpke and signing must be base64 raw public keys")
-    }
-    return (hpke, signing)
-  }
-}

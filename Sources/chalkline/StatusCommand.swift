@@ -101,6 +101,12 @@ struct StatusCommand: AsyncParsableCommand {
       lines.append(line)
     }
     lines.append("last sync \(status.lastSync.map { $0.formatted(.iso8601) } ?? "never")")
+    if let uplink = status.uplink {
+      lines.append(
+        "uplink    \(uplink.connected ? "connected" : "not connected"); sent \(uplink.sent), backlog \(uplink.backlog), "
+          + "refused \(uplink.rejected)"
+          + (uplink.consecutiveFailures > 0 ? ", \(uplink.consecutiveFailures) failures in a row" : ""))
+    }
     if let watchdog = status.watchdog { lines.append("watchdog  \(watchdog)") }
     lines.append("alarms    " + (status.alarms.isEmpty ? "none" : status.alarms.joined(separator: "; ")))
     return lines

@@ -18,6 +18,10 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
   public var stateDirectory: String
   /// Faults the dump reported (damaged frames, bad lines), as sentences.
   public var faults: [String]
+  /// With `uplink.url` in the profile: candidates the hub acknowledged after the replay.
+  public var synced: Int?
+  /// With `uplink.url`: the hub it synced to, or why it could not.
+  public var syncNote: String?
 
   /// Lines for a person at a terminal.
   public var lines: [String] {
@@ -44,6 +48,8 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
         + "\(String(format: "%.1f", counters.frameMillisecondsP50)) ms, p99 "
         + "\(String(format: "%.1f", counters.frameMillisecondsP99)) ms; decision p50 "
         + "\(String(format: "%.2f", counters.decisionMillisecondsP50)) ms")
+    if let synced { out.append("  synced      \(synced) candidates to the hub; outbox now holds \(outbox)") }
+    if let syncNote { out.append("  hub         \(syncNote)") }
     for fault in faults.prefix(10) { out.append("  fault       \(fault)") }
     out.append("  vault       \(stateDirectory)")
     return out

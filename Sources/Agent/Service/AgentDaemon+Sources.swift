@@ -65,7 +65,9 @@ extension AgentDaemon {
 
   /// Test and field-test hook: a dump stands in for the camera and gpsd. Its fixes go in by
   /// time before each frame, as in `chalkline replay`; at its end it starts over with its clock
-  /// shifted on, or (without looping) the source goes silent as a dead camera would.
+  /// shifted on, or (without looping) the source goes silent as a dead camera would. A fast
+  /// replay waits for the pipeline when the queue is full (a dump is not a live camera: its
+  /// frames are all read, none dropped); a realtime one drops like the road.
   private func replay(dump: String, state: DaemonState, queue: FrameQueue) async {
     let fixes = ReplayRunner.fixes(in: URL(fileURLWithPath: dump), logger: logger)
     var shift: TimeInterval = 0
@@ -95,6 +97,11 @@ extension AgentDaemon {
           lastSequence = frame.sequence
           frame.time += shift
           frame.sequence += sequenceOffset
+          if options.replayPace == .fast {
+            while !Task.isCancelled, !queue.snapshot.isClosed, queue.snapshot.depth >= queue.snapshot.frameCapacity {
+              try? await Task.sleep(for: .milliseconds(2))
+            }
+          }
           queue.push(frame)
           state.sourceEvent(frame: true)
         case .fault:

@@ -2,6 +2,7 @@
 
 import Foundation
 import Logging
+import Uplink
 import Vault
 
 #if canImport(Glibc)
@@ -90,7 +91,12 @@ extension AgentDaemon {
         pendingCandidates: figures.pendingCandidates, oldestPendingCandidate: figures.oldestPendingCandidate,
         aggregatesUnsynced: figures.aggregatesUnsynced)
     }
+    if values.profile.uplink != nil {
+      status.uplink = uplinkStatus.current
+      status.lastSync = status.uplink?.lastSuccess
+    }
     status.alarms = AgentStatus.alarms(for: status)
+    metrics.update(from: status)
     do { try StatusFile.write(status, in: vault.stateDirectory) } catch {
       logger.warning("status file not written", metadata: ["error": "\(error)"])
     }

@@ -5,6 +5,7 @@ import Enforcement
 import Foundation
 import Logging
 import Synchronization
+import Uplink
 import Vault
 
 /// The agent that runs a shift unattended: the camera and gpsd feed a bounded queue, the
@@ -38,7 +39,7 @@ public struct AgentDaemon: Sendable {
 
   /// Why the daemon stopped without being asked to.
   public struct Failure: Error, CustomStringConvertible {
-    public enum Code: String, Sendable { case zonesUnreadable, pipelineFailed }
+    public enum Code: String, Sendable { case zonesUnreadable, pipelineFailed, uplinkUnusable }
     public var code: Code
     public var message: String
     public var cause: (any Error)?
@@ -51,6 +52,10 @@ public struct AgentDaemon: Sendable {
   let notifier: SystemdNotifier
   let logger: Logger
   let makeReader: (@Sendable () throws -> any FramePlateReader)?
+  /// The uplink's state, shown by `chalkline status` (stays initial without an uplink).
+  let uplinkStatus = UplinkStatusBoard()
+  /// The Prometheus metrics, served when `metrics.port` is not 0.
+  public let metrics = AgentMetrics()
 
   /// - Parameters:
   ///   - vault: the open vault of the profile's state directory (the status file goes there too).
@@ -83,6 +88,7 @@ public struct AgentDaemon: Sendable {
         code: .zonesUnreadable, message: "Cannot load the zones file \(initialProfile.enforcement.zonesFile)",
         cause: error)
     }
+    let uplink = try Self.makeUplink(profile: initialProfile, vault: vault, status: uplinkStatus, logger: logger)
     let queue = FrameQueue(frameCapacity: options.queueCapacity)
     let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile))
     let profile = initialProfile
@@ -117,6 +123,10 @@ public struct AgentDaemon: Sendable {
       }
       group.addTask { await runSources(state: state, queue: queue) }
       group.addTask { await tick(state: state, queue: queue, worker: worker, started: started) }
+      if let uplink { group.addTask { await Self.runUplink(uplink, logger: logger) } }
+      if profile.metricsPort > 0 {
+        group.addTask { [metrics] in await metrics.serve(port: profile.metricsPort, logger: logger) }
+      }
 
       for await event in control {
         switch event {

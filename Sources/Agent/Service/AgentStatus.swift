@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Foundation
+import Uplink
 
 /// What the running agent reports about itself every few seconds: the status file that
 /// `chalkline status` reads, and the source of systemd's STATUS line. Plate-free by
@@ -101,6 +102,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
   public var vault: VaultFigures?
   /// When the uplink last synced; nil until it has (or without an uplink).
   public var lastSync: Date?
+  /// The uplink: connected, backlog, sent, refused, failures; nil without `uplink.url`.
+  public var uplink: UplinkStatus?
   /// The watchdog's last verdict (`progressing`, `pipeline-stalled`, `source-silent`), nil without a watchdog.
   public var watchdog: String?
   /// What a technician should look at, one short sentence each.
@@ -150,6 +153,14 @@ public struct AgentStatus: Codable, Sendable, Equatable {
       }
     }
     if status.counters.refusedByQuota > 0 { alarms.append("vault full: chalk marks refused") }
+    if let uplink = status.uplink {
+      if uplink.rejected > 0 {
+        alarms.append("\(uplink.rejected) candidates refused by the hub: check this device's registration there")
+      }
+      if uplink.consecutiveFailures >= 5 {
+        alarms.append("hub unreachable (\(uplink.consecutiveFailures) failed attempts): candidates wait in the vault")
+      }
+    }
     return alarms
   }
 }

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import Synchronization
+
+/// The agent's Prometheus metrics, on 127.0.0.1 only (`metrics.port`), refreshed from the same
+/// figures as the status file. Plate-free by construction: no label is derived from a plate or
+/// a candidate — the only label is a skip reason from a fixed list.
+public final class AgentMetrics: Sendable {
+  private let registry = PrometheusCollectorRegistry()
+  private let counted = Mutex<[String: Int]>([:])
+  private let counters: [String: Counter]
+  private let skipped = Mutex<[String: Counter]>([:])
+  private let gauges: [String: Gauge]
+
+  static let counterHelp: [(String, String)] = [
+    ("frames_read", "Frames the pipeline read."),
+    ("frames_damaged", "Frames that could not be decoded (skipped)."),
+    ("frames_dropped", "Frames dropped from the queue because reading lagged."),
+    ("plate_reads", "Plates read in frames."),
+    ("sightings", "Tracked sightings decided."),
+    ("chalk_marks", "New chalk marks stored."),
+    ("candidates", "Violation candidates queued for review."),
+    ("pipeline_errors", "Unexpected pipeline errors (see the journal)."),
+    ("gps_fixes", "GPS fixes accepted by the quality gate."),
+    ("uplink_sent", "Candidates the hub acknowledged."),
+  ]
+  static let gaugeHelp: [(String, String)] = [
+    ("reader_fps", "Frames read per second over the last status interval."),
+    ("queue_depth", "Frames waiting between capture and reading."),
+    ("vault_bytes", "Live bytes in the vault."),
+    ("vault_quota_bytes", "The vault's quota."),
+    ("chalk_marks_live", "Chalk marks held."),
+    ("outbox_candidates", "Candidates waiting for the hub's acknowledgement."),
+    ("uplink_connected", "1 when the last exchange with the hub succeeded."),
+    ("camera_streaming", "1 while the camera (or replayed dump) delivers frames."),
+    ("alarms", "Alarms raised in the status (see chalkline status)."),
+  ]
+
+  public init() {
+    let registry = self.registry
+    counters = Dictionary(
+      uniqueKeysWithValues: Self.counterHelp.map {
+        ($0.0, registry.makeCounter(name: "chalkline_\($0.0)_total", help: $0.1))
+      })
+    gauges = Dictionary(
+      uniqueKeysWithValues: Self.gaugeHelp.map { ($0.0, registry.makeGauge(name: "chalkline_\($0.0)", help: $0.1)) })
+  }
+
+  /// Takes the figures of a status (counters only go up: they are advanced by the difference).
+  public func update(from status: AgentStatus) {
+    let totals: [String: Int] = [
+      "frames_read": status.counters.frames, "frames_damaged": status.counters.damagedFrames,
+      "frames_dropped": status.queue.droppedFrames, "plate_reads": status.counters.plateReads,
+      "sightings": status.counters.sightings, "chalk_marks": status.counters.chalkMarks,
+      "candidates": status.counters.candidates, "pipeline_errors": status.pipelineErrors,
+      "gps_fixes": status.counters.gpsFixes, "uplink_sent": status.uplink?.sent ?? 0,
+    ]
+    for (name, total) in totals { advance(name, to: total) { counters[name] } }
+    for (reason, total) in status.counters.skipped {
+      advance("skipped/\(reason)", to: total) {
+        skipped.withLock { made in
+          if let counter = made[reason] { return counter }
+          let counter = registry.makeCounter(
+            name: "chalkline_sightings_skipped_total", labels: [("reason", reason)],
+            help: "Sightings not chalked, by reason.")
+          made[reason] = counter
+          return counter
+        }
+      }
+    }
+    let levels: [String: Double] = [
+      "reader_fps": status.readerFPS, "queue_depth": Double(status.queue.depth),
+      "vault_bytes": Double(status.vault?.liveBytes ?? 0), "vault_quota_bytes": Double(status.vault?.maxBytes ?? 0),
+      "chalk_marks_live": Double(status.vault?.chalkMarks ?? 0),
+      "outbox_candidates": Double(status.vault?.pendingCandidates ?? 0),
+      "uplink_connected": status.uplink?.connected == true ? 1 : 0,
+      "camera_streaming": ["streaming", "replaying"].contains(status.camera.state) ? 1 : 0,
+      "alarms": Double(status.alarms.count),
+    ]
+    for (name, value) in levels { gauges[name]?.set(value) }
+  }
+
+  private func advance(_ key: String, to total: Int, counter: () -> Counter?) {
+    let delta = counted.withLock { seen -> Int in
+      let delta = total - seen[key, default: 0]
+      if delta > 0 { seen[key] = total }
+      return delta
+    }
+    if delta > 0 { counter()?.increment(by: Int64(delta)) }
+  }
+
+  /// The Prometheus text exposition.
+  public func exposition() -> String { registry.emitToString() }
+
+  /// Serves `GET /metrics` on 127.0.0.1:`port` until the task is cancelled.
+  func serve(port: Int, logger: Logger) async {
+    let router = Router()
+    router.get("/metrics") { _, _ in
+      Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(string: self.exposition())))
+    }
+    // The server's own shutdown chatter ("already closed" at every stop) stays out of the journal;
+    // a failure to serve is reported below.
+    var quiet = logger
+    quiet.logLevel = .critical
+    let app = Application(
+      router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+      logger: quiet)
+    do { try await app.runService(gracefulShutdownSignals: []) } catch {
+      logger.error(
+        "metrics endpoint stopped: check that metrics.port is free",
+        metadata: ["metrics.port": "\(port)", "error": "\(error)"])
+    }
+  }
+}

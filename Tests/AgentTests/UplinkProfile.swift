@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import ChalklineTestKit
+import Foundation
+import Hub
+
+/// The embedded replay profile with its vault in `state`, metrics on `metricsPort` (0: off) and
+/// an uplink to a loopback hub on `hubPort` as the device `identity`; written beside `state` and
+/// loaded.
+func uplinkProfile(
+  hub: LoopbackHub, identity: DevelopmentPKI.Identity, hubPort: Int, keysFile: URL, state: URL, metricsPort: Int = 0,
+  batchSize: Int
+) throws -> (path: URL, profile: DeviceProfile) {
+  let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
+  let text =
+    try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
+    .replacingOccurrences(
+      of: "zones/san-jose-downtown.json", with: root.appendingPathComponent("zones/san-jose-downtown.json").path
+    )
+    .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
+    .replacingOccurrences(of: "port: 0 ", with: "port: \(metricsPort) ")
+      + """
+
+      uplink:
+        url: https://127.0.0.1:\(hubPort)/
+        client_certificate: \(identity.certificate)
+        client_key: \(identity.key)
+        ca_certificate: \(hub.pki.caCertificate)
+        upstream_keys: \(keysFile.path)
+        sync_interval: 1s
+        batch_size: \(batchSize)
+
+      """
+  let path = state.deletingLastPathComponent().appendingPathComponent("profile.yaml")
+  try text.write(to: path, atomically: true, encoding: .utf8)
+  return (path, try DeviceProfile.load(from: path.path))
+}
