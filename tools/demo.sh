@@ -92,16 +92,17 @@ PY
 echo
 echo "== what an officer sees at the hub (GET /v1/candidates, a stated purpose, audited)"
 review="curl -s --cacert $hub/pki/ca.pem --cert $hub/pki/reviewer.pem --key $hub/pki/reviewer.key -u officer:demo"
-review="$review https://127.0.0.1:$port/v1/candidates?purpose=citation%20review"
-$review | /usr/bin/python3 -c '
+url="https://127.0.0.1:$port/v1/candidates?purpose=citation%20review"
+$review "$url" >"$out/review.json"
+/usr/bin/python3 - "$out/review.json" <<'PY'
 import json, sys
-candidates = json.load(sys.stdin)
+candidates = json.load(open(sys.argv[1]))
 print(f"{len(candidates)} candidate(s) pending review")
 for c in candidates:
-    print(f"  {c["zone"]}: {c["rule"]}, parked {round(c["elapsed_s"] / 60)} min, moved {c["distance_m"]:.1f} m, "
-          f"read {c["plate_text"]} (confidence {c["read_confidence"]:.2f}), {len(c["sightings"])} sightings")
-'
+    print(f"  {c['zone']}: {c['rule']}, parked {round(c['elapsed_s'] / 60)} min, moved {c['distance_m']:.1f} m, "
+          f"read {c['plate_text']} ({len(c['plate_alternatives'])} alternatives), {len(c['sightings'])} sightings")
+PY
 echo
 echo "Review them yourself while the hub runs (docs/hub.md):"
 echo "  $hubbin serve --config $hub/hub.json &"
-echo "  $review"
+echo "  $review '$url'"
