@@ -39,9 +39,15 @@ public struct CandidateDraft: Sendable {
   public var decidedAt: Date
   /// The sightings, first one first (usually two).
   public var sightings: [CandidateSighting]
+  /// How sure the reader was that both sightings are the same plate (0…1), for the reviewer.
+  public var readConfidence: Double?
 
   /// Creates a draft.
-  public init(id: UUID = UUID(), rule: String, zoneID: String, decidedAt: Date, sightings: [CandidateSighting]) {
+  public init(
+    id: UUID = UUID(), rule: String, zoneID: String, decidedAt: Date, sightings: [CandidateSighting],
+    readConfidence: Double? = nil
+  ) {
+    self.readConfidence = readConfidence
     self.id = id
     self.rule = rule
     self.zoneID = zoneID
@@ -74,6 +80,8 @@ public struct CandidateManifest: Codable, Sendable, Equatable {
   public var zone: String
   public var decidedAt: String
   public var sightings: [Sighting]
+  /// The read confidence (0…1), when the device states it; absent in older manifests.
+  public var readConfidence: Double?
 
   static let encoder: JSONEncoder = {
     let encoder = JSONEncoder()

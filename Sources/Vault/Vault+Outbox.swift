@@ -47,7 +47,7 @@ extension Vault {
             uncertaintyM: sighting.position.uncertaintyMeters, evidenceId: sealed.id,
             plateSha256: sealed.plateSHA256.hex, vehicleSha256: sealed.vehicleSHA256.hex,
             sealedSha256: sealed.sealedSHA256.hex)
-        })
+        }, readConfidence: draft.readConfidence.map { ($0 * 1000).rounded() / 1000 })
       let json = try CandidateManifest.encoder.encode(manifest)
       let signature: Data
       do { signature = try keyring.deviceKey.signature(for: json) } catch {

@@ -55,7 +55,8 @@ struct ServiceUplinkTests {
         let arrived = await eventually(within: 600) {
           guard let status = try? StatusFile.read(in: vault.stateDirectory) else { return false }
           seen = status
-          return status.camera.state == "ended" && status.uplink?.backlog == 0
+          return status.camera.state == "ended" && status.counters.frames == status.camera.framesDelivered
+            && status.uplink?.backlog == 0
             && status.uplink?.sent == expected.values.reduce(0, +) && status.uplink?.connected == true
         }
         let status = try #require(seen)
@@ -93,6 +94,7 @@ struct ServiceUplinkTests {
         let held = try await storage.candidates(reviewState: nil, limit: 100)
         #expect(Dictionary(grouping: held, by: \.zone).mapValues(\.count) == expected)
         #expect(held.allSatisfy { $0.evidence.count == 2 })
+        #expect(held.allSatisfy { ($0.manifest.readConfidence ?? 0) > 0 }, "the reviewer sees the read confidence")
         #expect(try vault.pendingCandidateCount() == 0)
       }
     }

@@ -276,7 +276,7 @@ public final class PatrolPipeline {
         CandidateSighting(
           time: candidate.second.time, position: curb(second),
           evidence: evidenceStored ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID))),
-      ])
+      ], readConfidence: candidate.confidence)
     _ = try vault.enqueueCandidate(draft)
     try vault.addToAggregate(hour: candidate.second.time, area: .zone(candidate.zone.rawValue), reads: 1, candidates: 1)
     counters.candidates += 1
