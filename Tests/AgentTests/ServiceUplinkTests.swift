@@ -99,4 +99,53 @@ struct ServiceUplinkTests {
       }
     }
   }
+
+  @Test("a restarted agent enforces the hub's signed zones it holds, not the profile's file")
+  func hubZonesTakePrecedence() async throws {
+    try await withTemporaryDirectory(prefix: "cl-zones") { directory in
+      let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .error, journal: false) }
+      let hub = try LoopbackHub.create(in: directory.appendingPathComponent("hub"))
+      let keysFile = directory.appendingPathComponent("upstream-keys.json")
+      try UplinkAPI.encoder().encode(hub.keys.publicKeys).write(to: keysFile)
+      let state = directory.appendingPathComponent("state")
+      // No hub answers on this port: the agent works from what the last sync left.
+      let (profilePath, profile) = try uplinkProfile(
+        hub: hub, identity: try hub.pki.issue(name: "truck-13"), hubPort: try freeLoopbackPort(), keysFile: keysFile,
+        state: state, batchSize: 5)
+      let vault = try ReplayRunner.openVault(
+        profile: profile, upstreamKeys: try UpstreamKeysFile.read(keysFile.path), logger: logger)
+      defer { try? vault.close() }
+      // The last sync brought zones version 3: the city removed every zone of the patrol.
+      let cache = try DistributionCache(
+        directory: state.appendingPathComponent("uplink"), trustedKey: hub.keys.signing.publicKey, logger: logger)
+      let empty = Data(#"{"data":{"curb_zones":[],"curb_policies":[]},"time_zone":"America/Los_Angeles"}"#.utf8)
+      #expect(
+        try cache.accept(
+          SignedDocument.signed(kind: .zones, version: 3, issuedAt: Date(), body: empty, key: hub.keys.signing),
+          expected: .zones))
+
+      var options = AgentDaemon.Options(profilePath: profilePath.path)
+      options.replayDump = GeneratedPatrol.directory.path
+      options.replayPace = .fast
+      options.replayLoop = false
+      options.queueCapacity = 64
+      options.statusInterval = .milliseconds(100)
+      let patrol = GeneratedPatrol.directory
+      let daemon = AgentDaemon(
+        profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
+        makeReader: { try TruthReader(patrol: patrol) }, logger: logger)
+      let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
+      async let finished = daemon.run(signals: signals)
+      let ended = await eventually(within: 600) {
+        guard let status = try? StatusFile.read(in: vault.stateDirectory) else { return false }
+        return status.camera.state == "ended" && status.counters.frames == status.camera.framesDelivered
+      }
+      #expect(ended)
+      send.yield(.terminate)
+      let counters = try await finished
+      #expect(counters.sightings > 0)
+      #expect(counters.candidates == 0 && counters.chalkMarks == 0)
+      #expect(counters.skipped["outside every zone"] == counters.sightings)
+    }
+  }
 }

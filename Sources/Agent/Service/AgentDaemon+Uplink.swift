@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Enforcement
 import Foundation
 import Logging
 import Uplink
@@ -35,6 +36,31 @@ extension AgentDaemon {
       }
     } catch {
       throw Failure(code: .uplinkUnusable, message: "The uplink cannot start", cause: error)
+    }
+  }
+
+  /// The zones to enforce: the hub's newest signed zones document when the uplink holds a
+  /// verified one (the city's current rules), else the profile's `enforcement.zones` file (before
+  /// the first sync, or without a hub). A hub document that does not parse is reported and the
+  /// file is used.
+  static func zonesInForce(profile: DeviceProfile, uplink: UplinkSync?, logger: Logger) throws -> ZoneSet {
+    if let document = uplink?.cache.document(.zones) {
+      do {
+        let zones = try ZonesFileLoader.parse(document.body, file: "hub zones version \(document.version)")
+        logger.notice(
+          "enforcing the hub's signed zones", metadata: ["zones.version": "\(document.version)", "zones.source": "hub"])
+        return zones
+      } catch {
+        logger.error(
+          "the hub's zones document cannot be used; enforcing the profile's zones file",
+          metadata: ["zones.version": "\(document.version)", "error": "\(error)"])
+      }
+    }
+    do {
+      return try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
+    } catch {
+      throw Failure(
+        code: .zonesUnreadable, message: "Cannot load the zones file \(profile.enforcement.zonesFile)", cause: error)
     }
   }
 

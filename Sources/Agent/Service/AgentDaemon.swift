@@ -80,15 +80,8 @@ public struct AgentDaemon: Sendable {
   /// Runs until a stop signal (then returns the final counters) or a pipeline failure (thrown).
   /// `signals` are the triggers: `DaemonSignal.events()` in the agent, a test's own stream in tests.
   public func run(signals: some AsyncSequence<DaemonSignal, Never> & Sendable) async throws -> PipelineCounters {
-    let zones: ZoneSet
-    do {
-      zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: initialProfile.enforcement.zonesFile))
-    } catch {
-      throw Failure(
-        code: .zonesUnreadable, message: "Cannot load the zones file \(initialProfile.enforcement.zonesFile)",
-        cause: error)
-    }
     let uplink = try Self.makeUplink(profile: initialProfile, vault: vault, status: uplinkStatus, logger: logger)
+    let zones = try Self.zonesInForce(profile: initialProfile, uplink: uplink, logger: logger)
     let queue = FrameQueue(frameCapacity: options.queueCapacity)
     let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile))
     let profile = initialProfile
