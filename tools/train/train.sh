@@ -4,7 +4,9 @@
 #   venv + pinned requirements -> train recognizer and detector -> export chalkline-nn files and
 #   golden files into Sources/PlateReading/Resources -> end-to-end PyTorch evaluation on plates-us-dev.
 # Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), REC_STEPS, DET_STEPS,
-# THREADS (torch threads per trainer, default 1), SKIP_EVAL=1.
+# THREADS (torch threads per trainer, default 1), SKIP_EVAL=1, MINUTES (wall-clock budget per trainer:
+# the learning rate follows elapsed time; 0 = by steps), RESUME=1 (warm-start from the checkpoints in
+# $TRAIN_DIR/ckpt, as the shipped weights were), LR (peak learning rate, default 2e-3; 1e-3 to resume).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -12,6 +14,16 @@ TRAIN_DIR=${TRAIN_DIR:-/work/dev/train}
 REC_STEPS=${REC_STEPS:-5000}
 DET_STEPS=${DET_STEPS:-4000}
 THREADS=${THREADS:-1}
+MINUTES=${MINUTES:-0}
+LR=${LR:-2e-3}
+REC_FROM=""
+DET_FROM=""
+if [ "${RESUME:-0}" = 1 ]; then
+  cp "$TRAIN_DIR/ckpt/recognizer.pt" "$TRAIN_DIR/ckpt/recognizer.start.pt"
+  cp "$TRAIN_DIR/ckpt/detector.pt" "$TRAIN_DIR/ckpt/detector.start.pt"
+  REC_FROM="--resume $TRAIN_DIR/ckpt/recognizer.start.pt"
+  DET_FROM="--resume $TRAIN_DIR/ckpt/detector.start.pt"
+fi
 OUT="$ROOT/Sources/PlateReading/Resources"
 DEV=${PLATES_DEV:-/work/shared/data/plates-us-dev}
 mkdir -p "$TRAIN_DIR/ckpt"
@@ -22,11 +34,11 @@ fi
 PY="$TRAIN_DIR/venv/bin/python"
 cd "$HERE"
 echo "training recognizer ($REC_STEPS steps) and detector ($DET_STEPS steps); logs in $TRAIN_DIR"
-"$PY" train_recognizer.py --out "$TRAIN_DIR/ckpt/recognizer.pt" --steps "$REC_STEPS" --batch 32 --lr 2e-3 \
-  --threads "$THREADS" > "$TRAIN_DIR/recognizer.log" 2>&1 &
+"$PY" train_recognizer.py --out "$TRAIN_DIR/ckpt/recognizer.pt" --steps "$REC_STEPS" --batch 32 --lr "$LR" \
+  --minutes "$MINUTES" $REC_FROM --threads "$THREADS" > "$TRAIN_DIR/recognizer.log" 2>&1 &
 REC=$!
-"$PY" train_detector.py --out "$TRAIN_DIR/ckpt/detector.pt" --steps "$DET_STEPS" \
-  --threads "$THREADS" > "$TRAIN_DIR/detector.log" 2>&1 &
+"$PY" train_detector.py --out "$TRAIN_DIR/ckpt/detector.pt" --steps "$DET_STEPS" --lr "$LR" \
+  --minutes "$MINUTES" $DET_FROM --threads "$THREADS" > "$TRAIN_DIR/detector.log" 2>&1 &
 DET=$!
 wait $REC
 wait $DET
