@@ -35,16 +35,9 @@ struct ServiceUplinkTests {
           name: "truck-12", certificatePath: identity.certificate,
           signingKey: vault.keyring.deviceKey.publicKey.rawRepresentation)
 
-        var options = AgentDaemon.Options(profilePath: profilePath.path)
-        options.replayDump = GeneratedPatrol.directory.path
-        options.replayPace = .fast
-        options.replayLoop = false
-        options.queueCapacity = 5_000
-        options.statusInterval = .milliseconds(100)
-        let patrol = GeneratedPatrol.directory
-        let daemon = AgentDaemon(
-          profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
-          makeReader: { try TruthReader(patrol: patrol) }, logger: logger)
+        let daemon = replayDaemon(
+          profilePath: profilePath, profile: profile, vault: vault, loop: false, queue: 5_000,
+          statusInterval: .milliseconds(100), logger: logger)
         let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
         async let finished = daemon.run(signals: signals)
 
@@ -124,16 +117,9 @@ struct ServiceUplinkTests {
           SignedDocument.signed(kind: .zones, version: 3, issuedAt: Date(), body: empty, key: hub.keys.signing),
           expected: .zones))
 
-      var options = AgentDaemon.Options(profilePath: profilePath.path)
-      options.replayDump = GeneratedPatrol.directory.path
-      options.replayPace = .fast
-      options.replayLoop = false
-      options.queueCapacity = 64
-      options.statusInterval = .milliseconds(100)
-      let patrol = GeneratedPatrol.directory
-      let daemon = AgentDaemon(
-        profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
-        makeReader: { try TruthReader(patrol: patrol) }, logger: logger)
+      let daemon = replayDaemon(
+        profilePath: profilePath, profile: profile, vault: vault, loop: false, queue: 64,
+        statusInterval: .milliseconds(100), logger: logger)
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
       async let finished = daemon.run(signals: signals)
       let ended = await eventually(within: 600) {

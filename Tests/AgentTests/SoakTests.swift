@@ -80,16 +80,9 @@ struct SoakTests {
         name: "soak-truck", certificatePath: identity.certificate,
         signingKey: vault.keyring.deviceKey.publicKey.rawRepresentation)
 
-      var options = AgentDaemon.Options(profilePath: profilePath.path)
-      options.replayDump = patrol.path
-      options.replayPace = .fast
-      options.replayLoop = true
-      options.queueCapacity = 64
-      options.statusInterval = .milliseconds(500)
-      let truth = GeneratedPatrol.directory
-      let daemon = AgentDaemon(
-        profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
-        makeReader: { try TruthReader(patrol: truth) }, logger: logger)
+      let daemon = replayDaemon(
+        profilePath: profilePath, profile: profile, vault: vault, dump: patrol, loop: true, queue: 64,
+        statusInterval: .milliseconds(500), logger: logger)
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
       let hubOutages = LockedCounter()
       let stop = LockedCounter()

@@ -4,6 +4,8 @@ import Agent
 import ChalklineTestKit
 import Foundation
 import Hub
+import Logging
+import Vault
 
 /// The embedded replay profile with its vault in `state`, metrics on `metricsPort` (0: off) and
 /// an uplink to a loopback hub on `hubPort` as the device `identity`; written beside `state` and
@@ -35,4 +37,22 @@ func uplinkProfile(
   let path = state.deletingLastPathComponent().appendingPathComponent("profile.yaml")
   try text.write(to: path, atomically: true, encoding: .utf8)
   return (path, try DeviceProfile.load(from: path.path))
+}
+
+/// The daemon fed by `dump` at fast pace (its gps.jsonl standing in for gpsd), reading plates
+/// with the generated patrol's ground truth, with no systemd to notify.
+func replayDaemon(
+  profilePath: URL, profile: DeviceProfile, vault: Vault, dump: URL = GeneratedPatrol.directory, loop: Bool,
+  queue: Int, statusInterval: Duration, logger: Logger
+) -> AgentDaemon {
+  var options = AgentDaemon.Options(profilePath: profilePath.path)
+  options.replayDump = dump.path
+  options.replayPace = .fast
+  options.replayLoop = loop
+  options.queueCapacity = queue
+  options.statusInterval = statusInterval
+  let truth = GeneratedPatrol.directory
+  return AgentDaemon(
+    profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
+    makeReader: { try TruthReader(patrol: truth) }, logger: logger)
 }

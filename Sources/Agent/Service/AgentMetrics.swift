@@ -13,7 +13,6 @@ public final class AgentMetrics: Sendable {
   private let registry = PrometheusCollectorRegistry()
   private let counted = Mutex<[String: Int]>([:])
   private let counters: [String: Counter]
-  private let skipped = Mutex<[String: Counter]>([:])
   private let gauges: [String: Gauge]
 
   static let counterHelp: [(String, String)] = [
@@ -59,18 +58,13 @@ public final class AgentMetrics: Sendable {
       "candidates": status.counters.candidates, "pipeline_errors": status.pipelineErrors,
       "gps_fixes": status.counters.gpsFixes, "uplink_sent": status.uplink?.sent ?? 0,
     ]
-    for (name, total) in totals { advance(name, to: total) { counters[name] } }
+    for (name, total) in totals { if let counter = counters[name] { advance(counter, name, to: total) } }
     for (reason, total) in status.counters.skipped {
-      advance("skipped/\(reason)", to: total) {
-        skipped.withLock { made in
-          if let counter = made[reason] { return counter }
-          let counter = registry.makeCounter(
-            name: "chalkline_sightings_skipped_total", labels: [("reason", reason)],
-            help: "Sightings not chalked, by reason.")
-          made[reason] = counter
-          return counter
-        }
-      }
+      // The registry hands back the counter it already holds for this name and label.
+      let counter = registry.makeCounter(
+        name: "chalkline_sightings_skipped_total", labels: [("reason", reason)],
+        help: "Sightings not chalked, by reason.")
+      advance(counter, "skipped/\(reason)", to: total)
     }
     let levels: [String: Double] = [
       "reader_fps": status.readerFPS, "queue_depth": Double(status.queue.depth),
@@ -84,13 +78,13 @@ public final class AgentMetrics: Sendable {
     for (name, value) in levels { gauges[name]?.set(value) }
   }
 
-  private func advance(_ key: String, to total: Int, counter: () -> Counter?) {
+  private func advance(_ counter: Counter, _ key: String, to total: Int) {
     let delta = counted.withLock { seen -> Int in
       let delta = total - seen[key, default: 0]
       if delta > 0 { seen[key] = total }
       return delta
     }
-    if delta > 0 { counter()?.increment(by: Int64(delta)) }
+    if delta > 0 { counter.increment(by: Int64(delta)) }
   }
 
   /// The Prometheus text exposition.
