@@ -59,6 +59,22 @@ public final class SQLiteHubStorage: HubStorage {
             hash TEXT NOT NULL);
           """)
     }
+    migrator.registerMigration("v2-review") { db in
+      // The officer's decision per candidate (`candidate.review_state` mirrors `outcome`), and the
+      // retention marks. `corrected_text` is the officer's plate text sealed to the hub's HPKE key
+      // (never stored in clear); `evidence_deleted_at` marks a candidate whose evidence retention
+      // removed, leaving its plate-free row for the annual report.
+      try db.execute(
+        sql: """
+          CREATE TABLE review_decision (
+            candidate_id TEXT PRIMARY KEY REFERENCES candidate(id),
+            outcome TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '', note TEXT NOT NULL DEFAULT '',
+            corrected_text BLOB, reviewer TEXT NOT NULL, decided_at INTEGER NOT NULL,
+            exported_at INTEGER, citation_closed_at INTEGER);
+          CREATE INDEX review_decision_outcome ON review_decision (outcome, decided_at);
+          ALTER TABLE candidate ADD COLUMN evidence_deleted_at INTEGER;
+          """)
+    }
     return migrator
   }
 
