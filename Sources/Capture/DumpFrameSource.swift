@@ -12,14 +12,15 @@ import Logging
 ///
 /// `.fast` follows the dump's clock but goes as fast as the consumer takes frames (the
 /// sequence only reads the next frame when asked); `.realtime` waits between frames as long as
-/// they were apart when recorded. Damage is skipped or ends the replay, as `DumpReader` says,
+/// they were apart when recorded, except that a pause of more than 10 s (between two passes of a
+/// patrol) is cut to one frame interval. Damage is skipped or ends the replay, as `DumpReader` says,
 /// and each fault is logged.
 public struct DumpFrameSource: FrameSource {
   /// How fast to replay.
   public enum Pace: String, Sendable, CaseIterable {
     /// As fast as the consumer goes.
     case fast
-    /// At the speed it was recorded.
+    /// At the speed it was recorded (pauses in the recording cut short).
     case realtime
   }
 
@@ -60,6 +61,11 @@ public struct DumpReplay: AsyncSequence, Sendable {
     let pace: DumpFrameSource.Pace
     let logger: Logger
     var origin: (dump: Double, clock: ContinuousClock.Instant)?
+    var previous: Double?
+    /// Longer pauses between frames are cut short in real time.
+    static let longestWait = 10.0
+    /// The wait after a pause that was cut short, seconds.
+    static let resumeInterval = 0.1
 
     public mutating func next() async -> FrameEvent? {
       guard !Task.isCancelled, let event = reader.next() else { return nil }
@@ -71,11 +77,19 @@ public struct DumpReplay: AsyncSequence, Sendable {
         guard pace == .realtime else { break }
         let t = frame.time.timeIntervalSince1970
         if let origin {
+          // A pause in the recording (between two passes) is not waited out: the next frame
+          // follows one frame interval after the last.
+          if let previous, t - previous > Self.longestWait {
+            self.origin = (origin.dump + (t - previous) - Self.resumeInterval, origin.clock)
+          }
+          previous = t
+          let origin = self.origin ?? origin
           let due = origin.clock + .milliseconds(Int64(((t - origin.dump) * 1000).rounded()))
           try? await Task.sleep(until: due, clock: .continuous)
           if Task.isCancelled { return nil }
         } else {
           origin = (t, .now)
+          previous = t
         }
       }
       return event

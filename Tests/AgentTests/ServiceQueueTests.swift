@@ -21,7 +21,7 @@ struct ServiceQueueTests {
   private func sequences(_ state: inout FrameQueueState) -> [UInt64] {
     var taken: [UInt64] = []
     while let work = state.take() {
-      if case .frame(let frame) = work { taken.append(frame.sequence) }
+      if case .frame(let frame, _) = work { taken.append(frame.sequence) }
     }
     return taken
   }
@@ -54,7 +54,7 @@ struct ServiceQueueTests {
       switch work {
       case .sourceFaults(let count): order.append("faults \(count)")
       case .fix(let fix): order.append("fix \(Int(fix.time.timeIntervalSince1970))")
-      case .frame(let frame): order.append("frame \(frame.sequence)")
+      case .frame(let frame, _): order.append("frame \(frame.sequence)")
       }
     }
     #expect(order == ["faults 2", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])
@@ -79,7 +79,7 @@ struct ServiceQueueTests {
       let thread = Thread {
         var seen: [UInt64] = []
         while let work = queue.take() {
-          if case .frame(let frame) = work { seen.append(frame.sequence) }
+          if case .frame(let frame, _) = work { seen.append(frame.sequence) }
         }
         continuation.resume(returning: seen)
       }

@@ -160,6 +160,89 @@ struct SoakTests {
   }
 }
 
+extension SoakTests {
+  /// The agent's fixes from a real gpsd (fed by a real receiver's log) while the patrol replays
+  /// as fast as it goes; gpsd is killed and started again several times. The agent must notice
+  /// each loss, reconnect by itself and take fixes again, with its memory and descriptors flat.
+  /// (The log's fixes are from another place and year than the patrol's frames, so the sightings
+  /// get no position here: enforcement under gpsd is the daemon and positioning tests' part.)
+  @Test("gpsd killed and restarted under a running agent: it reconnects every time")
+  func gpsdRestarts() async throws {
+    let log = try #require(GPSDTestData.gpsLog("quectel-l76k-nmea.log"), "the shared gps logs are missing")
+    try await withTemporaryDirectory(prefix: "cl-soak-gpsd") { directory in
+      let logger = Logger(label: "soak") { JournalLogHandler(label: $0, level: .critical, journal: false) }
+      let feeder = try GPSDFeeder(log: log, chunkSize: 128, interval: 0.05)
+      feeder.release()
+      defer { feeder.close() }
+      let port = try GPSDProcess.freePort()
+      let gpsd = try GPSDProcess(feedPort: feeder.port, port: port)
+      defer { gpsd.stop() }
+
+      let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
+      let state = directory.appendingPathComponent("state")
+      let text =
+        try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
+        .replacingOccurrences(
+          of: "zones/san-jose-downtown.json", with: root.appendingPathComponent("zones/san-jose-downtown.json").path
+        )
+        .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
+        .replacingOccurrences(of: "\ngps:\n", with: "\ngps:\n  host: 127.0.0.1\n  port: \(port)\n")
+      let profilePath = directory.appendingPathComponent("profile.yaml")
+      try text.write(to: profilePath, atomically: true, encoding: .utf8)
+      let profile = try DeviceProfile.load(from: profilePath.path)
+      #expect(profile.gps.port == port)
+      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      defer { try? vault.close() }
+      var options = AgentDaemon.Options(profilePath: profilePath.path)
+      options.replayDump = GeneratedPatrol.directory.path
+      options.replayPace = .fast
+      options.replayFixesFromDump = false
+      options.statusInterval = .milliseconds(200)
+      let truth = GeneratedPatrol.directory
+      let daemon = AgentDaemon(
+        profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
+        makeReader: { try TruthReader(patrol: truth) }, logger: logger)
+      let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
+      async let counters = daemon.run(signals: signals)
+
+      func status() -> AgentStatus? { try? StatusFile.read(in: vault.stateDirectory) }
+      var samples: [Sample] = []
+      var seenLost = 0
+      var seenBack = 0
+      for restart in 0..<4 {
+        // Fixes flow (again): the client (re)connected and gpsd reads the receiver.
+        let before = status()?.gps.fixes ?? 0
+        let flowing = try await eventually(within: 30) {
+          guard let gps = status()?.gps else { return false }
+          return gps.fixes >= before + 3 && (gps.state == "2d" || gps.state == "3d")
+        }
+        #expect(flowing, "no fixes after restart \(restart): \(String(describing: status()?.gps))")
+        if flowing && restart > 0 { seenBack += 1 }
+        samples.append(Self.sample(frames: status()?.counters.frames ?? 0))
+        guard restart < 3 else { break }
+        gpsd.kill()
+        let lost = try await eventually(within: 15) { status()?.gps.state == "no-gpsd" }
+        #expect(lost, "the agent did not notice gpsd going away: \(String(describing: status()?.gps))")
+        if lost { seenLost += 1 }
+        try await Task.sleep(for: .milliseconds(300))
+        try gpsd.restart()
+      }
+      send.yield(.terminate)
+      let made = try await counters
+      print(
+        "soak, gpsd: \(made.frames) frames, \(seenLost) gpsd losses noticed, \(seenBack) reconnections with fixes, "
+          + "\(made.gpsFixes) fixes used; descriptors \(samples.map(\.descriptors)), RSS \(samples.map { Int($0.rssMB) }) MB"
+      )
+      #expect(seenLost == 3)
+      #expect(seenBack == 3)
+      #expect(made.frames > 0)
+      let first = try #require(samples.first)
+      let last = try #require(samples.last)
+      #expect(last.descriptors <= first.descriptors + 8, "descriptors grow: \(samples.map(\.descriptors))")
+    }
+  }
+}
+
 /// A counter shared between tasks.
 final class LockedCounter: @unchecked Sendable {
   // @unchecked: every access goes through `lock`.

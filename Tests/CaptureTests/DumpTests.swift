@@ -95,6 +95,25 @@ import Testing
       #expect(events.compactMap(\.frame).count == 3)
     }
   }
+
+  @Test func realtimePaceCutsAPauseBetweenPassesShort() async throws {
+    try await withTemporaryDirectory { directory in
+      let dump = directory + "/dump"
+      // Two frames, an hour's pause (a patrol's second pass), two more.
+      let times = [0, 0.1, 3600, 3600.1]
+      try record(
+        times.enumerated().map { makeFrame(UInt64($0), .grey, at: start.addingTimeInterval($1)) }, gps: [],
+        into: dump)
+      let began = ContinuousClock.now
+      let events = await collect(
+        DumpFrameSource(directory: dump, pace: .realtime, logger: LogRecorder().logger()).events())
+      let waited = ContinuousClock.now - began
+      #expect(events.compactMap(\.frame).map(\.sequence) == [0, 1, 2, 3])
+      // 0.1 s + the cut pause (0.1 s) + 0.1 s; never the hour.
+      #expect(waited >= .milliseconds(290))
+      #expect(waited < .seconds(20))
+    }
+  }
 }
 
 /// Damaged dumps: one row a kind of damage, what the replay must deliver and say.

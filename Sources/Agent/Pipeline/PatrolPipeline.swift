@@ -32,8 +32,12 @@ public final class PatrolPipeline {
   private var hashers: [KeyWindowID: PlateHasher] = [:]
   /// Ids of the ledger's marks that the vault holds.
   private var persisted: Set<UUID> = []
-  private var frameTimes: [Double] = []
-  private var decisionTimes: [Double] = []
+  private var frameTimes = Timings()
+  private var decisionTimes = Timings()
+  private var latencies = Timings()
+  private var processingLatencies = Timings()
+  /// The frame being processed: its time and when it arrived (for the frame→decision latency).
+  private var closingFrame: (time: Date, arrived: ContinuousClock.Instant)?
   private var lastExpiry: Date?
   private var lastFixTime: Date?
   /// Plate-free counts of what happened.
@@ -84,10 +88,13 @@ public final class PatrolPipeline {
     }
   }
 
-  /// Reads one frame and decides every sighting that it closes.
-  public func process(_ frame: Frame) throws {
+  /// Reads one frame and decides every sighting that it closes. `arrived` is when the frame
+  /// entered the agent (its queue), by default now.
+  public func process(_ frame: Frame, arrived: ContinuousClock.Instant? = nil) throws {
     counters.frames += 1
     let started = ContinuousClock.now
+    closingFrame = (frame.time, arrived ?? started)
+    defer { closingFrame = nil }
     let reads: [PlateRead]
     do {
       let luma: LumaImage
@@ -105,10 +112,11 @@ public final class PatrolPipeline {
       logger.debug("frame skipped", metadata: ["frame.seq": "\(frame.sequence)", "error": "\(error)"])
       return
     }
-    frameTimes.append(Self.milliseconds(since: started))
+    frameTimes.record(since: started)
     counters.plateReads += reads.count
     for sighting in tracker.update(time: frame.time, reads: reads) { try decide(sighting) }
     expireIfDue(now: frame.time)
+    if counters.frames % 300 == 0 { updateTimings() }
   }
 
   /// Counts a fault the frame source survived.
@@ -117,10 +125,7 @@ public final class PatrolPipeline {
   /// Closes every open track and decides it (end of a dump, or shutdown).
   public func finish() throws -> PipelineCounters {
     for sighting in tracker.finish() { try decide(sighting) }
-    counters.frameMillisecondsP50 = Self.percentile(frameTimes, 0.5)
-    counters.frameMillisecondsP99 = Self.percentile(frameTimes, 0.99)
-    counters.decisionMillisecondsP50 = Self.percentile(decisionTimes, 0.5)
-    counters.decisionMillisecondsP99 = Self.percentile(decisionTimes, 0.99)
+    updateTimings()
     return counters
   }
 
@@ -156,7 +161,13 @@ public final class PatrolPipeline {
       try? vault.deleteChalkMark(id: removed.id)
       persisted.remove(removed.id)
     }
-    decisionTimes.append(Self.milliseconds(since: started))
+    decisionTimes.record(since: started)
+    // Sightings a frame closed have a latency; those closed at the end of a stream have none.
+    if let closingFrame {
+      let processing = Timings.milliseconds(ContinuousClock.now - closingFrame.arrived)
+      processingLatencies.record(milliseconds: processing)
+      latencies.record(milliseconds: closingFrame.time.timeIntervalSince(read.lastSeen) * 1000 + processing)
+    }
   }
 
   /// A mark the vault kept, as the ledger holds it. Marks stored without their policy (an older
@@ -297,22 +308,23 @@ public final class PatrolPipeline {
     for window in report.closedWindows { hashers[window] = nil }
   }
 
+  /// The timing percentiles into the counters (at the end, and every few hundred frames for status).
+  private func updateTimings() {
+    counters.frameMillisecondsP50 = frameTimes.milliseconds(atPercentile: 50)
+    counters.frameMillisecondsP99 = frameTimes.milliseconds(atPercentile: 99)
+    counters.decisionMillisecondsP50 = decisionTimes.milliseconds(atPercentile: 50)
+    counters.decisionMillisecondsP99 = decisionTimes.milliseconds(atPercentile: 99)
+    counters.latencyMillisecondsP50 = latencies.milliseconds(atPercentile: 50)
+    counters.latencyMillisecondsP99 = latencies.milliseconds(atPercentile: 99)
+    counters.processingLatencyMillisecondsP50 = processingLatencies.milliseconds(atPercentile: 50)
+    counters.processingLatencyMillisecondsP99 = processingLatencies.milliseconds(atPercentile: 99)
+  }
+
   static func ruleName(_ rule: Candidate.Rule) -> String {
     switch rule {
     case .overstay: "max_stay"
     case .noReturn: "no_return"
     case .permitRequired: "permit"
     }
-  }
-
-  private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-  }
-
-  private static func percentile(_ values: [Double], _ p: Double) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
-    return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
   }
 }

@@ -22,12 +22,20 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   public var skipped: [String: Int] = [:]
   public var expiredChalkMarks = 0
   public var gpsFixes = 0
-  /// Seconds of processing per frame: decode and read, median and 99th percentile.
+  /// Milliseconds of processing per frame: decode and read, median and 99th percentile.
   public var frameMillisecondsP50 = 0.0
   public var frameMillisecondsP99 = 0.0
-  /// Seconds from a sighting's last frame to its decision (pipeline latency, dump clock excluded).
+  /// Milliseconds to decide one sighting and store what the decision keeps.
   public var decisionMillisecondsP50 = 0.0
   public var decisionMillisecondsP99 = 0.0
+  /// Milliseconds from the last frame that showed a plate to its sighting's decision: the tracker's
+  /// wait for the car to leave (frame clock) plus the wall time from the arrival of the frame that
+  /// closed the track (queue entry in the agent, read from the dump in a replay) to the decision.
+  public var latencyMillisecondsP50 = 0.0
+  public var latencyMillisecondsP99 = 0.0
+  /// The wall-time part of that latency alone: queue wait, reading, tracking and deciding.
+  public var processingLatencyMillisecondsP50 = 0.0
+  public var processingLatencyMillisecondsP99 = 0.0
 
   public init() {}
 
@@ -38,6 +46,10 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
     copy.frameMillisecondsP99 = 0
     copy.decisionMillisecondsP50 = 0
     copy.decisionMillisecondsP99 = 0
+    copy.latencyMillisecondsP50 = 0
+    copy.latencyMillisecondsP99 = 0
+    copy.processingLatencyMillisecondsP50 = 0
+    copy.processingLatencyMillisecondsP99 = 0
     return copy
   }
 }

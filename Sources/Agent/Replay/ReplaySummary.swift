@@ -48,6 +48,11 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
         + "\(String(format: "%.1f", counters.frameMillisecondsP50)) ms, p99 "
         + "\(String(format: "%.1f", counters.frameMillisecondsP99)) ms; decision p50 "
         + "\(String(format: "%.2f", counters.decisionMillisecondsP50)) ms")
+    out.append(
+      "  latency     frame to decision p50 \(String(format: "%.0f", counters.latencyMillisecondsP50)) ms, p99 "
+        + "\(String(format: "%.0f", counters.latencyMillisecondsP99)) ms (the tracker's wait for the car to leave, "
+        + "then reading and deciding: p50 \(String(format: "%.1f", counters.processingLatencyMillisecondsP50)) ms, "
+        + "p99 \(String(format: "%.1f", counters.processingLatencyMillisecondsP99)) ms)")
     if let synced { out.append("  synced      \(synced) candidates to the hub; outbox now holds \(outbox)") }
     if let syncNote { out.append("  hub         \(syncNote)") }
     for fault in faults.prefix(10) { out.append("  fault       \(fault)") }

@@ -15,6 +15,9 @@ extension AgentDaemon {
       await withTaskGroup(of: Void.self) { group in
         if let dump = options.replayDump {
           group.addTask { await replay(dump: dump, state: state, queue: queue) }
+          if !options.replayFixesFromDump {
+            group.addTask { await positions(profile.gps, state: state, queue: queue) }
+          }
         } else {
           group.addTask { await capture(profile.camera, state: state, queue: queue) }
           group.addTask { await positions(profile.gps, state: state, queue: queue) }
@@ -69,12 +72,13 @@ extension AgentDaemon {
   /// replay waits for the pipeline when the queue is full (a dump is not a live camera: its
   /// frames are all read, none dropped); a realtime one drops like the road.
   private func replay(dump: String, state: DaemonState, queue: FrameQueue) async {
-    let fixes = ReplayRunner.fixes(in: URL(fileURLWithPath: dump), logger: logger)
+    let fromDump = options.replayFixesFromDump
+    let fixes = fromDump ? ReplayRunner.fixes(in: URL(fileURLWithPath: dump), logger: logger) : []
     var shift: TimeInterval = 0
     var sequenceOffset: UInt64 = 0
     state.update {
       $0.camera.state = "replaying"
-      $0.gps.state = fixes.isEmpty ? "no-fix" : "replay"
+      if fromDump { $0.gps.state = fixes.isEmpty ? "no-fix" : "replay" }
     }
     repeat {
       var pending = fixes[...]

@@ -64,6 +64,33 @@ extension AgentDaemon {
     }
   }
 
+  /// At a graceful stop: one last pass for what the stop itself decided (the sightings in flight),
+  /// bounded by `limit` so that systemd's stop timeout is never at stake. Whatever it cannot send
+  /// stays in the outbox for the next start.
+  static func finalSync(profile: DeviceProfile, vault: Vault, limit: Duration, logger: Logger) async {
+    guard profile.uplink != nil, (try? vault.pendingCandidateCount()) ?? 0 > 0 else { return }
+    do {
+      guard let sync = try makeUplink(profile: profile, vault: vault, logger: logger) else { return }
+      let sent = try await sync.whileOpen { sync in
+        try await withThrowingTaskGroup(of: Int?.self) { group in
+          group.addTask { try await sync.syncOnce(refreshDocuments: false).acknowledged }
+          group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+          }
+          defer { group.cancelAll() }
+          return try await group.next() ?? nil
+        }
+      }
+      logger.notice(
+        sent == nil ? "final sync timed out: the outbox keeps the rest for the next start" : "final sync done",
+        metadata: ["uplink.acknowledged": "\(sent ?? 0)"])
+    } catch {
+      logger.warning(
+        "final sync failed: the outbox keeps its candidates for the next start", metadata: ["error": "\(error)"])
+    }
+  }
+
   /// Syncs until cancelled, then closes the connection.
   static func runUplink(_ sync: UplinkSync, logger: Logger) async {
     do { try await sync.run() } catch {

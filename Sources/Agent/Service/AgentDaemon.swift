@@ -27,12 +27,18 @@ public struct AgentDaemon: Sendable {
     public var replayPace: DumpFrameSource.Pace = .realtime
     /// Whether the dump starts over at its end (its clock shifted on, so time only goes forward).
     public var replayLoop = true
+    /// Whether a replay takes its fixes from the dump (its gps.jsonl) or, when false, from the
+    /// profile's gpsd as on the road (a soak test restarts a real gpsd under a replay).
+    public var replayFixesFromDump = true
     /// Test hook: the pipeline thread hangs after this many frames (see ``PipelineWorker``).
     public var stallAfter: Int?
     /// Frames waiting between capture and reading at most (newest kept).
     public var queueCapacity = 8
     /// How often the status file, STATUS and the watchdog are refreshed.
     public var statusInterval: Duration = .seconds(2)
+    /// How long a graceful stop may spend on a last sync of what it decided (the unit's
+    /// TimeoutStopSec is longer).
+    public var finalSyncLimit: Duration = .seconds(5)
 
     public init(profilePath: String) { self.profilePath = profilePath }
   }
@@ -142,6 +148,9 @@ public struct AgentDaemon: Sendable {
       group.cancelAll()
     }
 
+    if case .success = result.value.withLock({ $0 }) {
+      await Self.finalSync(profile: profile, vault: vault, limit: options.finalSyncLimit, logger: logger)
+    }
     state.update { $0.phase = .stopped }
     await writeStatus(state: state, queue: queue, worker: worker, started: started, fps: 0)
     switch result.value.withLock({ $0 }) {
@@ -151,6 +160,8 @@ public struct AgentDaemon: Sendable {
         metadata: [
           "frames": "\(counters.frames)", "sightings": "\(counters.sightings)",
           "candidates": "\(counters.candidates)", "frames.dropped": "\(queue.snapshot.droppedFrames)",
+          "latency.p50.ms": "\(Int(counters.latencyMillisecondsP50))",
+          "latency.p99.ms": "\(Int(counters.latencyMillisecondsP99))",
         ])
       return counters
     case .failure(let error):

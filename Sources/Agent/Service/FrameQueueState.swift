@@ -7,8 +7,8 @@ import Positioning
 public enum PipelineWork: Sendable {
   /// A GPS fix, in the order gpsd sent it.
   case fix(Fix)
-  /// A frame to read.
-  case frame(Frame)
+  /// A frame to read, with the instant it entered the queue (the start of its frame→decision latency).
+  case frame(Frame, arrived: ContinuousClock.Instant)
   /// The frame source survived this many faults since the last take.
   case sourceFaults(Int)
 }
@@ -26,7 +26,7 @@ public struct FrameQueueState: Sendable {
   public let frameCapacity: Int
   /// Fixes waiting at most.
   public let fixCapacity: Int
-  private var frames: [Frame] = []
+  private var frames: [(frame: Frame, arrived: ContinuousClock.Instant)] = []
   private var frameHead = 0
   private var fixes: [Fix] = []
   private var faults = 0
@@ -52,14 +52,14 @@ public struct FrameQueueState: Sendable {
   public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 }
 
   /// Adds a frame; returns false if the queue is closed. When full, the oldest waiting frame goes.
-  public mutating func push(_ frame: Frame) -> Bool {
+  public mutating func push(_ frame: Frame, arrived: ContinuousClock.Instant = .now) -> Bool {
     guard !isClosed else { return false }
     framesIn += 1
     if depth == frameCapacity {
       frameHead += 1
       droppedFrames += 1
     }
-    frames.append(frame)
+    frames.append((frame, arrived))
     compact()
     return true
   }
@@ -87,15 +87,15 @@ public struct FrameQueueState: Sendable {
       defer { faults = 0 }
       return .sourceFaults(faults)
     }
-    if let fix = fixes.first, depth == 0 || fix.time <= frames[frameHead].time {
+    if let fix = fixes.first, depth == 0 || fix.time <= frames[frameHead].frame.time {
       fixes.removeFirst()
       return .fix(fix)
     }
     guard depth > 0 else { return nil }
-    let frame = frames[frameHead]
+    let entry = frames[frameHead]
     frameHead += 1
     compact()
-    return .frame(frame)
+    return .frame(entry.frame, arrived: entry.arrived)
   }
 
   /// Stops input; what is waiting can still be taken.

@@ -66,10 +66,10 @@ public final class PipelineWorker: Sendable {
         pipeline.add(fix)
       case .sourceFaults(let count):
         for _ in 0..<count { pipeline.sourceFault() }
-      case .frame(let frame):
+      case .frame(let frame, let arrived):
         if let stallAfter, progress.framesRead >= stallAfter { stall() }
         var failed = false
-        do { try pipeline.process(frame) } catch {
+        do { try pipeline.process(frame, arrived: arrived) } catch {
           failed = true
           logger.error(
             "a frame's decisions could not be stored; its sightings may be lost",
