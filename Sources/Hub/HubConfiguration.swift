@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import HubOversight
 
 /// The hub's configuration, a JSON file (`chalkline-hub serve --config H`). Relative paths are
 /// taken from the file's directory. Every key:
@@ -15,6 +16,7 @@ import Foundation
 ///   "purposes": ["citation review", "appeal", "privacy audit"],  // default these three
 ///   "max_batch_bytes": 33554432,                             // default 32 MiB
 ///   "max_candidates_per_request": 1000                       // default 1000
+///   "retention": {"closed_citation_years": 5, "rejected_days": 30, "batch_size": 500, "daily": true}  // defaults
 /// }
 /// ```
 public struct HubConfiguration: Sendable, Codable {
@@ -77,6 +79,8 @@ public struct HubConfiguration: Sendable, Codable {
   public var purposes: [String]
   public var maxBatchBytes: Int
   public var maxCandidatesPerRequest: Int
+  /// Evidence retention and the daily job `serve` runs (`HubRetention`); defaults when absent.
+  public var retention = RetentionPolicy()
 
   /// Creates a configuration; paths should be absolute.
   public init(
@@ -100,6 +104,7 @@ public struct HubConfiguration: Sendable, Codable {
 
   enum CodingKeys: String, CodingKey {
     case listen, tls, database, keysDirectory, distributionDirectory, reviewers, purposes, maxBatchBytes
+    case retention
     case maxCandidatesPerRequest
   }
 
@@ -114,6 +119,7 @@ public struct HubConfiguration: Sendable, Codable {
     purposes = try c.decodeIfPresent([String].self, forKey: .purposes) ?? Self.defaultPurposes
     maxBatchBytes = try c.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? 32 << 20
     maxCandidatesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxCandidatesPerRequest) ?? 1000
+    retention = try c.decodeIfPresent(RetentionPolicy.self, forKey: .retention) ?? RetentionPolicy()
   }
 
   /// Loads and validates a configuration file, resolving relative paths against its directory.
@@ -141,6 +147,7 @@ public struct HubConfiguration: Sendable, Codable {
     configuration.distributionDirectory = resolve(configuration.distributionDirectory)
     var problems: [String] = []
     if !(0...65535).contains(configuration.listen.port) { problems.append("listen.port: must be 0…65535") }
+    problems += configuration.retention.problems
     if configuration.purposes.isEmpty { problems.append("purposes: must list at least one purpose") }
     for reviewer in configuration.reviewers where PasswordHash(encoded: reviewer.passwordHash) == nil {
       problems.append(

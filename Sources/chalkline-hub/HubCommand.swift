@@ -12,6 +12,7 @@ struct HubCommand: AsyncParsableCommand {
     commandName: "chalkline-hub",
     abstract: "The Chalkline reference hub: candidate ingest over mutual TLS, signed distribution, audited review.",
     subcommands: [
+      Report.self, Outcomes.self, Retention.self, Citations.self, GenerateYear.self,
       Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self, Bench.self,
     ])
 }
@@ -38,6 +39,8 @@ struct Serve: AsyncParsableCommand {
     let logger = makeLogger()
     let configuration = try options.load()
     let service = try HubService(configuration: configuration, logger: logger)
+    // Retention runs daily beside the server; leaving this scope cancels it.
+    async let _ = dailyRetention(configuration: configuration, storage: service.storage, logger: logger)
     try await HubServer(service: service, logger: logger).run(handleSignals: true) { port in
       logger.notice("Hub listening.", metadata: ["hub.host": "\(configuration.listen.host)", "hub.port": "\(port)"])
     }

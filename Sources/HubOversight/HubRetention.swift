@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+import GRDB
+import Logging
+
+/// What one retention run deleted (or, dry, would delete). Counts only: no ids, no plate text.
+public struct RetentionSummary: Sendable, Equatable, Codable {
+  /// Whether nothing was deleted.
+  public var dryRun: Bool
+  /// The instant the run took as now.
+  public var now: Date
+  /// Violations whose evidence went because their citation closed long enough ago.
+  public var closedCitations = 0
+  /// Rejected candidates whose evidence went.
+  public var rejected = 0
+  /// `evidence` rows deleted.
+  public var evidenceRows = 0
+  /// Sealed corrected plate texts cleared.
+  public var correctedTexts = 0
+  /// Transactions committed.
+  public var batches = 0
+
+  /// Candidates whose evidence went.
+  public var candidates: Int { closedCitations + rejected }
+
+  /// The line written to the access audit and printed by the command.
+  public var detail: String {
+    "closed_citations=\(closedCitations) rejected=\(rejected) evidence_rows=\(evidenceRows) "
+      + "corrected_texts=\(correctedTexts) batches=\(batches)\(dryRun ? " dry_run" : "")"
+  }
+}
+
+/// Writes a retention run to the hub's hash-chained access audit. The hub supplies it (its audit
+/// chain is its own); oversight calls it once per run that deleted or could have deleted.
+public typealias RetentionAuditor = @Sendable (RetentionSummary) async throws -> Void
+
+/// Retention at the hub: deletes the evidence that is due under a `RetentionPolicy` and keeps the
+/// plate-free candidate row and decision for the annual report. Deleting evidence means deleting
+/// its `evidence` rows, clearing the sealed `corrected_text`, and stamping
+/// `candidate.evidence_deleted_at`.
+public enum HubRetention {
+  /// Runs retention once as of `now`, one transaction per `policy.batchSize` candidates, then
+  /// writes one audit entry through `audit` (not for a dry run, which deletes nothing).
+  public static func run(
+    database: OversightDatabase, policy: RetentionPolicy, now: Date = Date(), dryRun: Bool = false,
+    logger: Logger, audit: RetentionAuditor?
+  ) async throws -> RetentionSummary {
+    let closedCutoff = HubTime.milliseconds(policy.closedCutoff(now: now))
+    let rejectedCutoff = HubTime.milliseconds(policy.rejectedCutoff(now: now))
+    let stamp = HubTime.milliseconds(now)
+    var summary = RetentionSummary(dryRun: dryRun, now: now)
+    let due = """
+      FROM candidate c JOIN review_decision d ON d.candidate_id = c.id
+      WHERE c.evidence_deleted_at IS NULL AND c.review_state <> 'pending' AND (
+        (d.outcome IN ('accepted', 'corrected') AND d.citation_closed_at IS NOT NULL AND d.citation_closed_at <= ?)
+        OR (d.outcome = 'rejected' AND d.decided_at <= ?))
+      """
+    let arguments: StatementArguments = [closedCutoff, rejectedCutoff]
+    if dryRun {
+      let start = summary
+      summary = try await database.read("counting evidence due for deletion") { db in
+        var summary = start
+        let rows = try Row.fetchAll(
+          db,
+          sql: """
+            SELECT d.outcome = 'rejected' AS rejected, count(*) AS n,
+              sum((SELECT count(*) FROM evidence e WHERE e.candidate_id = c.id)) AS evidence,
+              sum(CASE WHEN d.corrected_text IS NULL THEN 0 ELSE 1 END) AS corrected
+            \(due) GROUP BY d.outcome = 'rejected'
+            """, arguments: arguments)
+        for row in rows {
+          if row["rejected"] as Bool { summary.rejected = row["n"] } else { summary.closedCitations = row["n"] }
+          summary.evidenceRows += row["evidence"] as Int? ?? 0
+          summary.correctedTexts += row["corrected"] as Int? ?? 0
+        }
+        return summary
+      }
+    } else {
+      while true {
+        let batch = try await database.write("deleting evidence due for deletion") { db -> RetentionSummary? in
+          let rows = try Row.fetchAll(
+            db, sql: "SELECT c.id, d.outcome \(due) ORDER BY c.id LIMIT ?",
+            arguments: arguments + [policy.batchSize])
+          guard !rows.isEmpty else { return nil }
+          var batch = RetentionSummary(dryRun: false, now: now)
+          batch.batches = 1
+          for row in rows {
+            let id: String = row["id"]
+            if (row["outcome"] as String) == "rejected" { batch.rejected += 1 } else { batch.closedCitations += 1 }
+            try db.execute(sql: "DELETE FROM evidence WHERE candidate_id = ?", arguments: [id])
+            batch.evidenceRows += db.changesCount
+            try db.execute(
+              sql:
+                "UPDATE review_decision SET corrected_text = NULL WHERE candidate_id = ? AND corrected_text IS NOT NULL",
+              arguments: [id])
+            batch.correctedTexts += db.changesCount
+            try db.execute(sql: "UPDATE candidate SET evidence_deleted_at = ? WHERE id = ?", arguments: [stamp, id])
+          }
+          return batch
+        }
+        guard let batch else { break }
+        summary.closedCitations += batch.closedCitations
+        summary.rejected += batch.rejected
+        summary.evidenceRows += batch.evidenceRows
+        summary.correctedTexts += batch.correctedTexts
+        summary.batches += 1
+      }
+      try await audit?(summary)
+    }
+    logger.info(
+      "Retention ran.",
+      metadata: [
+        "retention.closed_citations": "\(summary.closedCitations)", "retention.rejected": "\(summary.rejected)",
+        "retention.evidence_rows": "\(summary.evidenceRows)", "retention.corrected_texts": "\(summary.correctedTexts)",
+        "retention.dry_run": "\(dryRun)",
+      ])
+    return summary
+  }
+
+  /// The daily job `chalkline-hub serve` runs beside its server: retention at once, then every
+  /// `interval` (a day), until the task is cancelled. A failed run is logged and tried again at
+  /// the next turn; `onRun` sees each summary (tests count them).
+  public static func runDaily(
+    database: OversightDatabase, policy: RetentionPolicy, interval: Duration = .seconds(86_400),
+    logger: Logger, audit: RetentionAuditor?, onRun: @Sendable (RetentionSummary) async -> Void = { _ in }
+  ) async {
+    while !Task.isCancelled {
+      do {
+        let summary = try await run(database: database, policy: policy, now: Date(), logger: logger, audit: audit)
+        logger.info("Daily retention finished.", metadata: ["retention.summary": "\(summary.detail)"])
+        await onRun(summary)
+      } catch {
+        logger.error("Daily retention failed; it runs again tomorrow.", metadata: ["error": "\(error)"])
+      }
+      do { try await Task.sleep(for: interval) } catch { return }
+    }
+  }
+}

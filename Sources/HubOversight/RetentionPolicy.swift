@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
+
+/// How long the hub keeps evidence, the `retention` section of the hub configuration. Every key
+/// is optional:
+///
+/// ```json
+/// "retention": {
+///   "closed_citation_years": 5,   // evidence of a violation, after its citation record closes
+///   "rejected_days": 30,          // evidence (and corrected text) of a rejected candidate, after the decision
+///   "batch_size": 500,            // candidates per transaction
+///   "daily": true                 // `serve` runs retention at start and every 24 hours
+/// }
+/// ```
+///
+/// Pending candidates, and accepted ones whose citation is still open, are never pruned.
+public struct RetentionPolicy: Sendable, Codable, Equatable {
+  /// Years after the citation record closes (default 5, the protocol's citation retention).
+  public var closedCitationYears: Int
+  /// Days after the officer's rejection (default 30).
+  public var rejectedDays: Int
+  /// Candidates per transaction (default 500).
+  public var batchSize: Int
+  /// Whether `chalkline-hub serve` runs the daily job (default true).
+  public var daily: Bool
+
+  /// Creates a policy.
+  public init(closedCitationYears: Int = 5, rejectedDays: Int = 30, batchSize: Int = 500, daily: Bool = true) {
+    self.closedCitationYears = closedCitationYears
+    self.rejectedDays = rejectedDays
+    self.batchSize = batchSize
+    self.daily = daily
+  }
+
+  enum CodingKeys: String, CodingKey { case closedCitationYears, rejectedDays, batchSize, daily }
+
+  /// Decodes a policy, with the defaults for absent keys.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    let defaults = RetentionPolicy()
+    closedCitationYears = try c.decodeIfPresent(Int.self, forKey: .closedCitationYears) ?? defaults.closedCitationYears
+    rejectedDays = try c.decodeIfPresent(Int.self, forKey: .rejectedDays) ?? defaults.rejectedDays
+    batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? defaults.batchSize
+    daily = try c.decodeIfPresent(Bool.self, forKey: .daily) ?? defaults.daily
+  }
+
+  /// What is wrong with the policy, one line a key (empty when it is usable).
+  public var problems: [String] {
+    var problems: [String] = []
+    if closedCitationYears < 1 { problems.append("retention.closed_citation_years: must be at least 1") }
+    if rejectedDays < 0 { problems.append("retention.rejected_days: must be 0 or more") }
+    if batchSize < 1 { problems.append("retention.batch_size: must be at least 1") }
+    return problems
+  }
+
+  /// Closures at or before this instant are due at `now`.
+  public func closedCutoff(now: Date) -> Date {
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = .gmt
+    return calendar.date(byAdding: .year, value: -closedCitationYears, to: now)!
+  }
+
+  /// Rejections at or before this instant are due at `now`.
+  public func rejectedCutoff(now: Date) -> Date { now.addingTimeInterval(-Double(rejectedDays) * 86_400) }
+}
