@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// Fills a scratch hub database with a plausible year, for figures and tests: a few devices
-/// patrolling zones across downtown San José (inside and just outside `SyntheticTracts`) six days
+/// patrolling zones across downtown San José (nine in ten inside `SyntheticTracts`) six days
 /// a week, 08:00–18:00 local; hourly read counts per device and zone; candidates with two
 /// sightings, placeholder sealed evidence and a plate-free manifest; and officer decisions —
 /// mostly accepted, some corrected, some rejected for each reason, the last days still pending,
@@ -88,12 +88,16 @@ public struct YearGenerator: Sendable {
           HubTime.milliseconds(interval.start) - 86_400_000,
         ])
     }
-    // Zones: most inside the tract grid, a few beyond it; busier zones near the centre.
+    // Zones: nine in ten inside the tract grid (some may fall in the centre tract's hole), every
+    // tenth just east of it, outside every tract.
     let span = (lat: SyntheticTracts.north - SyntheticTracts.south, lon: SyntheticTracts.east - SyntheticTracts.west)
-    let zonePlaces = (0..<zones).map { _ in
-      GeoPoint(
-        latitude: SyntheticTracts.south - span.lat * 0.05 + Double.random(in: 0...1.1, using: &random) * span.lat,
-        longitude: SyntheticTracts.west - span.lon * 0.05 + Double.random(in: 0...1.1, using: &random) * span.lon)
+    let zonePlaces = (0..<zones).map { n in
+      let latitude = SyntheticTracts.south + Double.random(in: 0.03...0.97, using: &random) * span.lat
+      let longitude =
+        n % 10 == 9
+        ? SyntheticTracts.east + Double.random(in: 0.002...0.008, using: &random)
+        : SyntheticTracts.west + Double.random(in: 0.03...0.97, using: &random) * span.lon
+      return GeoPoint(latitude: latitude, longitude: longitude)
     }
     let zoneWeights = (0..<zones).map { _ in Double.random(in: 0.2...1, using: &random) }
     func pickZone() -> Int {
