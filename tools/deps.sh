@@ -18,6 +18,8 @@ packages=(
   python3-pil python3-numpy
   # test PKI, JPEG tools and fonts for generated frames
   openssl curl libjpeg-turbo-progs fonts-dejavu-core
+  # the hub's review pages are tested in a real headless browser through WebDriver
+  chromium chromium-driver
 )
 
 missing=()

@@ -15,7 +15,8 @@ import HubOversight
 ///   "reviewers": [{"name": "officer1", "password_hash": "pbkdf2-sha256$…"}],  // chalkline-hub reviewers hash-password
 ///   "purposes": ["citation review", "appeal", "privacy audit"],  // default these three
 ///   "max_batch_bytes": 33554432,                             // default 32 MiB
-///   "max_candidates_per_request": 1000                       // default 1000
+///   "max_candidates_per_request": 1000,                      // default 1000
+///   "review": {"host": "127.0.0.1", "port": 8444, "session_minutes": 30}  // officers' pages; these defaults
 ///   "retention": {"closed_citation_years": 5, "rejected_days": 30, "batch_size": 500, "daily": true}  // defaults
 /// }
 /// ```
@@ -81,12 +82,14 @@ public struct HubConfiguration: Sendable, Codable {
   public var maxCandidatesPerRequest: Int
   /// Evidence retention and the daily job `serve` runs (`HubRetention`); defaults when absent.
   public var retention = RetentionPolicy()
+  /// The officers' review pages (their own HTTPS listener, no client certificate).
+  public var review: Review
 
   /// Creates a configuration; paths should be absolute.
   public init(
     listen: Listen = Listen(), tls: TLS, database: String, keysDirectory: String, distributionDirectory: String,
     reviewers: [Reviewer] = [], purposes: [String] = Self.defaultPurposes, maxBatchBytes: Int = 32 << 20,
-    maxCandidatesPerRequest: Int = 1000
+    maxCandidatesPerRequest: Int = 1000, review: Review = Review()
   ) {
     self.listen = listen
     self.tls = tls
@@ -97,6 +100,7 @@ public struct HubConfiguration: Sendable, Codable {
     self.purposes = purposes
     self.maxBatchBytes = maxBatchBytes
     self.maxCandidatesPerRequest = maxCandidatesPerRequest
+    self.review = review
   }
 
   /// The purposes allowed when none are configured.
@@ -105,7 +109,7 @@ public struct HubConfiguration: Sendable, Codable {
   enum CodingKeys: String, CodingKey {
     case listen, tls, database, keysDirectory, distributionDirectory, reviewers, purposes, maxBatchBytes
     case retention
-    case maxCandidatesPerRequest
+    case maxCandidatesPerRequest, review
   }
 
   public init(from decoder: any Decoder) throws {
@@ -120,6 +124,7 @@ public struct HubConfiguration: Sendable, Codable {
     maxBatchBytes = try c.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? 32 << 20
     maxCandidatesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxCandidatesPerRequest) ?? 1000
     retention = try c.decodeIfPresent(RetentionPolicy.self, forKey: .retention) ?? RetentionPolicy()
+    review = try c.decodeIfPresent(Review.self, forKey: .review) ?? Review()
   }
 
   /// Loads and validates a configuration file, resolving relative paths against its directory.
@@ -147,6 +152,7 @@ public struct HubConfiguration: Sendable, Codable {
     configuration.distributionDirectory = resolve(configuration.distributionDirectory)
     var problems: [String] = []
     if !(0...65535).contains(configuration.listen.port) { problems.append("listen.port: must be 0…65535") }
+    problems += configuration.review.problems
     problems += configuration.retention.problems
     if configuration.purposes.isEmpty { problems.append("purposes: must list at least one purpose") }
     for reviewer in configuration.reviewers where PasswordHash(encoded: reviewer.passwordHash) == nil {

@@ -26,15 +26,20 @@ public struct HubServer: Sendable {
   }
 
   /// The server's TLS configuration: the hub's certificate, and client certificates required and
-  /// verified against the city's CA (an expired or foreign certificate fails the handshake).
-  public static func tlsConfiguration(_ tls: HubConfiguration.TLS) throws -> TLSConfiguration {
+  /// verified against the city's CA (an expired or foreign certificate fails the handshake); with
+  /// `clientCertificates` false (the review pages' browsers) none is asked for.
+  public static func tlsConfiguration(
+    _ tls: HubConfiguration.TLS, clientCertificates: Bool = true
+  ) throws
+    -> TLSConfiguration
+  {
     do {
       let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
       let key = try NIOSSLPrivateKey(file: tls.privateKey, format: .pem)
       var configuration = TLSConfiguration.makeServerConfiguration(
         certificateChain: chain, privateKey: .privateKey(key))
       configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(tls.clientCa))
-      configuration.certificateVerification = .noHostnameVerification
+      configuration.certificateVerification = clientCertificates ? .noHostnameVerification : .none
       configuration.minimumTLSVersion = .tlsv12
       return configuration
     } catch {
@@ -44,16 +49,21 @@ public struct HubServer: Sendable {
     }
   }
 
-  /// Publishes documents, then serves until cancelled (or, with `handleSignals`, until SIGTERM or
-  /// SIGINT). `onReady` receives the bound port.
-  public func run(handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in }) async throws
-  {
+  /// Publishes documents, then serves the device API and, beside it, the officers' review pages
+  /// (`ReviewServer`) until cancelled (or, with `handleSignals`, until SIGTERM or SIGINT).
+  /// `onReady` receives the device listener's bound port, `onReviewReady` the review listener's.
+  public func run(
+    handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in },
+    onReviewReady: @escaping @Sendable (Int) async -> Void = { _ in }
+  ) async throws {
     try await service.publishAll()
     let configuration = service.configuration
+    let review = try ReviewServer(hub: service, logger: logger).application(onReady: onReviewReady)
     let app = Application(
       router: makeRouter(),
       server: try .tls(.http1(), tlsConfiguration: Self.tlsConfiguration(configuration.tls)),
       configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port)),
+      services: [review],
       onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
       logger: logger)
     if handleSignals { try await app.runService() } else { try await app.run() }

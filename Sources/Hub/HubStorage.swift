@@ -5,7 +5,7 @@ import Uplink
 /// What the hub stores. `SQLiteHubStorage` is the reference; the schema and queries are kept to
 /// SQL that PostgreSQL runs as well (TEXT ids and times, no AUTOINCREMENT, `ON CONFLICT DO
 /// NOTHING`), so a city-wide backend can implement this protocol without a data-model change.
-public protocol HubStorage: Sendable {
+public protocol HubStorage: ReviewStorage {
   /// Registers a device (or replaces the certificate and key of one with the same id).
   func addDevice(_ device: DeviceRecord) async throws
   /// The device a client certificate belongs to.

@@ -35,7 +35,7 @@ public struct LoopbackHub: Sendable {
       reviewers: try reviewers.sorted { $0.key < $1.key }.map {
         HubConfiguration.Reviewer(name: $0.key, passwordHash: try PasswordHash(password: $0.value).encoded)
       },
-      maxBatchBytes: maxBatchBytes)
+      maxBatchBytes: maxBatchBytes, review: .init(host: "127.0.0.1", port: 0))
     return LoopbackHub(directory: directory, pki: pki, configuration: configuration, keys: keys)
   }
 

@@ -186,22 +186,7 @@ public final class SQLiteHubStorage: HubStorage {
         } else {
           try Row.fetchAll(db, sql: "SELECT * FROM candidate ORDER BY received_at, id LIMIT ?", arguments: [limit])
         }
-      return try rows.map { row in
-        let id: String = row["id"]
-        let evidence = try Row.fetchAll(
-          db, sql: "SELECT * FROM evidence WHERE candidate_id = ? ORDER BY position", arguments: [id]
-        ).map { e in
-          WireEvidence(
-            id: UUID(uuidString: e["id"]) ?? UUID(), capturedAt: WireTime.parse(e["captured_at"]) ?? Date(),
-            plateSha256: e["plate_sha256"], vehicleSha256: e["vehicle_sha256"],
-            encapsulatedKey: e["encapsulated_key"], ciphertext: e["ciphertext"])
-        }
-        return StoredCandidate(
-          id: UUID(uuidString: id) ?? UUID(), device: row["device_id"], rule: row["rule"], zone: row["zone"],
-          manifest: try WireManifest.decode(row["manifest"]),
-          receivedAt: Date(timeIntervalSince1970: Double(row["received_at"] as Int64) / 1000),
-          reviewState: row["review_state"], evidence: evidence)
-      }
+      return try rows.map { try Self.storedCandidate($0, db) }
     }
   }
 

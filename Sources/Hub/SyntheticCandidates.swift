@@ -16,6 +16,8 @@ public struct SyntheticCandidates: Sendable {
   public var plateBytes = 3_000
   /// Vehicle crop size, bytes.
   public var vehicleBytes = 12_000
+  /// Real pictures to seal instead of random bytes (a browser test needs decodable JPEGs).
+  public var pictures: (plate: Data, vehicle: Data)?
 
   /// Creates a generator.
   public init(deviceKey: Curve25519.Signing.PrivateKey, hubKey: Curve25519.KeyAgreement.PublicKey) {
@@ -35,7 +37,8 @@ public struct SyntheticCandidates: Sendable {
     var evidence: [WireEvidence] = []
     for (n, time) in [first, second].enumerated() {
       let capture = EvidenceCapture(
-        plateJPEG: Self.fakeJPEG(plateBytes), vehicleJPEG: Self.fakeJPEG(vehicleBytes), plateAlternatives: [plate],
+        plateJPEG: pictures?.plate ?? Self.fakeJPEG(plateBytes),
+        vehicleJPEG: pictures?.vehicle ?? Self.fakeJPEG(vehicleBytes), plateAlternatives: [plate],
         capturedAt: time)
       let sealed = WireEvidence(sealed: try sealer.seal(capture))
       var hasher = SHA256()

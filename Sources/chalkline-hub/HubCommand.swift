@@ -14,6 +14,7 @@ struct HubCommand: AsyncParsableCommand {
     subcommands: [
       Report.self, Outcomes.self, Retention.self, Citations.self, GenerateYear.self,
       Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self, Bench.self,
+      Export.self, ExportCorrections.self, BenchReview.self,
     ])
 }
 
@@ -41,9 +42,15 @@ struct Serve: AsyncParsableCommand {
     let service = try HubService(configuration: configuration, logger: logger)
     // Retention runs daily beside the server; leaving this scope cancels it.
     async let _ = dailyRetention(configuration: configuration, storage: service.storage, logger: logger)
-    try await HubServer(service: service, logger: logger).run(handleSignals: true) { port in
-      logger.notice("Hub listening.", metadata: ["hub.host": "\(configuration.listen.host)", "hub.port": "\(port)"])
-    }
+    try await HubServer(service: service, logger: logger).run(
+      handleSignals: true,
+      onReady: { port in
+        logger.notice("Hub listening.", metadata: ["hub.host": "\(configuration.listen.host)", "hub.port": "\(port)"])
+      },
+      onReviewReady: { port in
+        logger.notice(
+          "Review pages listening.", metadata: ["hub.host": "\(configuration.review.host)", "hub.port": "\(port)"])
+      })
   }
 }
 
