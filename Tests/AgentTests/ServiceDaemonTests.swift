@@ -15,6 +15,8 @@ struct ServiceDaemonTests {
     var profilePath: URL
     var profileText: String
     var profile: DeviceProfile
+    /// The profile's zones file: a copy of the shipped one that a test may edit.
+    var zonesPath: URL
     var vault: Vault
     var receiver: NotifyReceiver
     var notifier: SystemdNotifier
@@ -24,11 +26,11 @@ struct ServiceDaemonTests {
   private func withRig(watchdogSeconds: Int, _ body: (Rig) async throws -> Void) async throws {
     try await withTemporaryDirectory(prefix: "cl-daemon") { directory in
       let defaults = TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml")
+      let zonesPath = directory.appendingPathComponent("zones.json")
+      try FileManager.default.copyItem(
+        at: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json"), to: zonesPath)
       let text = try String(contentsOf: defaults, encoding: .utf8)
-        .replacingOccurrences(
-          of: "zones/san-jose-downtown.json",
-          with: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json").path
-        )
+        .replacingOccurrences(of: "zones/san-jose-downtown.json", with: zonesPath.path)
         .replacingOccurrences(of: "/tmp/chalkline-replay", with: directory.appendingPathComponent("state").path)
       let profilePath = directory.appendingPathComponent("profile.yaml")
       try text.write(to: profilePath, atomically: true, encoding: .utf8)
@@ -42,7 +44,8 @@ struct ServiceDaemonTests {
       ])
       try await body(
         Rig(
-          profilePath: profilePath, profileText: text, profile: profile, vault: vault, receiver: receiver,
+          profilePath: profilePath, profileText: text, profile: profile, zonesPath: zonesPath, vault: vault,
+          receiver: receiver,
           notifier: notifier, logger: logger))
     }
   }
@@ -104,6 +107,41 @@ struct ServiceDaemonTests {
       #expect(sent.contains("STOPPING=1"))
       #expect(sent.contains("RELOADING=1"))
       #expect(sent.contains { $0.hasPrefix("STATUS=running: ") && $0.contains(" sightings, ") })
+    }
+  }
+
+  @Test("SIGHUP puts an edited zones file in force from the next frame; a broken one is refused")
+  func zonesReloadLive() async throws {
+    try await withRig(watchdogSeconds: 30) { rig in
+      let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
+      async let finished = daemon(rig, queue: 8).run(signals: signals)
+      #expect(await eventually(within: 120) { (status(rig)?.counters.frames ?? 0) >= 20 })
+      let original = try String(contentsOf: rig.zonesPath, encoding: .utf8)
+      #expect(status(rig)?.zones?.hasPrefix("file \(rig.zonesPath.path)") == true)
+
+      // A broken file first: refused, the zones in force stay.
+      try "{ \"version\": ".write(to: rig.zonesPath, atomically: true, encoding: .utf8)
+      send.yield(.hangUp)
+      #expect(
+        await eventually(within: 60) { status(rig)?.alarms.contains { $0.hasPrefix("zones reload refused") } == true })
+      #expect(status(rig)?.counters.zonesReplaced == 0)
+      // Then the city allows four hours instead of two: the patrol's 135-minute stays are legal.
+      let relaxed = original.replacingOccurrences(of: "\"max_stay\": 2,", with: "\"max_stay\": 4,")
+      #expect(relaxed != original)
+      try relaxed.write(to: rig.zonesPath, atomically: true, encoding: .utf8)
+      send.yield(.hangUp)
+      #expect(await eventually(within: 60) { status(rig)?.counters.zonesReplaced == 1 })
+      #expect(status(rig)?.zonesRefused == nil)
+      // The second pass starts at the patrol's frame 604: the reload must have come before it.
+      let framesAtReload = status(rig)?.counters.frames ?? .max
+      #expect(framesAtReload < 604, "the reload came too late to matter: frame \(framesAtReload)")
+
+      #expect(await eventually(within: 600) { status(rig)?.camera.state == "ended" })
+      send.yield(.terminate)
+      let counters = try await finished
+      #expect(counters.zonesReplaced == 1)
+      #expect(counters.candidates == 0, "the relaxed limit was not enforced")
+      #expect(counters.frames > 1000)
     }
   }
 

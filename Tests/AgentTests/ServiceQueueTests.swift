@@ -2,6 +2,8 @@
 
 import Agent
 import Capture
+import ChalklineTestKit
+import Enforcement
 import Foundation
 import Positioning
 import Testing
@@ -40,14 +42,19 @@ struct ServiceQueueTests {
     #expect(state.isEmpty)
   }
 
-  @Test("faults first, then fixes and frames in time order, so a frame is read with every fix before it")
-  func timeOrder() {
+  @Test("new zones first, then faults, then fixes and frames in time order (a frame is read with every fix before it)")
+  func timeOrder() throws {
     var state = FrameQueueState(frameCapacity: 4, fixCapacity: 3)
     _ = state.push(frame(2))
     _ = state.push(frame(5))
     for second in [1.0, 3, 4, 6] { _ = state.push(fix(second)) }
     state.sourceFault()
     state.sourceFault()
+    // Zones from two reloads: only the newest goes to the pipeline, before anything else.
+    let zones = try ZonesFileLoader.load(
+      contentsOf: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json"))
+    _ = state.push(zones: zones)
+    _ = state.push(zones: zones)
     #expect(state.droppedFixes == 1)
     var order: [String] = []
     while let work = state.take() {
@@ -55,9 +62,10 @@ struct ServiceQueueTests {
       case .sourceFaults(let count): order.append("faults \(count)")
       case .fix(let fix): order.append("fix \(Int(fix.time.timeIntervalSince1970))")
       case .frame(let frame, _): order.append("frame \(frame.sequence)")
+      case .zones(let zones): order.append("zones \(zones.zones.count)")
       }
     }
-    #expect(order == ["faults 2", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])
+    #expect(order == ["zones \(zones.zones.count)", "faults 2", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])
   }
 
   @Test("a closed queue refuses input but hands out what waits")

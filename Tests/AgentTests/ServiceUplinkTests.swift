@@ -34,6 +34,9 @@ struct ServiceUplinkTests {
         try await hub.service(logger: logger).registerDevice(
           name: "truck-12", certificatePath: identity.certificate,
           signingKey: vault.keyring.deviceKey.publicKey.rawRepresentation)
+        // The city publishes its zones (the same rules, re-issued): the running agent takes them.
+        let shippedZones = try Data(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
+        let published = try await hub.service(logger: logger).publish(.zones, body: shippedZones + Data("\n".utf8))
 
         let daemon = replayDaemon(
           profilePath: profilePath, profile: profile, vault: vault, loop: false, queue: 5_000,
@@ -55,6 +58,10 @@ struct ServiceUplinkTests {
         let status = try #require(seen)
         #expect(arrived, "\(status)")
         #expect(status.lastSync != nil && status.uplink?.rejected == 0)
+        #expect(
+          status.zones?.hasPrefix("hub zones version \(published.version)") == true,
+          "\(String(describing: status.zones))")
+        #expect(status.counters.zonesReplaced == 1)
         #expect(!status.alarms.contains { $0.contains("hub") })
 
         // Prometheus on localhost: the same figures, no plate-derived label or value.

@@ -119,6 +119,14 @@ public final class PatrolPipeline {
     if counters.frames % 300 == 0 { updateTimings() }
   }
 
+  /// Enforces new zones from the next sighting on (a reload). Marks whose zone or policy is gone
+  /// expire at the next expiry pass.
+  public func replaceZones(_ zones: ZoneSet) {
+    ledger.replaceZones(zones)
+    counters.zonesReplaced += 1
+    lastExpiry = nil
+  }
+
   /// Counts a fault the frame source survived.
   public func sourceFault() { counters.sourceFaults += 1 }
 

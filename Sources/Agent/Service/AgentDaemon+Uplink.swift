@@ -11,7 +11,8 @@ extension AgentDaemon {
   /// without one. The hub's public keys must be in the keyring (imported from
   /// `uplink.upstream_keys` at start): documents are verified with its signing key.
   public static func makeUplink(
-    profile: DeviceProfile, vault: Vault, status: UplinkStatusBoard = UplinkStatusBoard(), logger: Logger
+    profile: DeviceProfile, vault: Vault, status: UplinkStatusBoard = UplinkStatusBoard(), logger: Logger,
+    onDocument: @escaping @Sendable (SignedDocument) -> Void = { _ in }
   ) throws -> UplinkSync? {
     guard let settings = profile.uplink else { return nil }
     guard let signingKey = vault.keyring.upstreamSigningKey else {
@@ -29,38 +30,14 @@ extension AgentDaemon {
     do {
       return try UplinkSync.forVehicle(configuration: configuration, vault: vault, status: status, logger: logger) {
         document in
-        // Zones and permits arrive verified; the pipeline takes them at the next start.
+        // Documents arrive verified; the daemon puts new zones in force at once.
         logger.notice(
-          "new signed document from the hub; it takes effect at the next restart",
+          "new signed document from the hub",
           metadata: ["document.kind": "\(document.kind.rawValue)", "document.version": "\(document.version)"])
+        onDocument(document)
       }
     } catch {
       throw Failure(code: .uplinkUnusable, message: "The uplink cannot start", cause: error)
-    }
-  }
-
-  /// The zones to enforce: the hub's newest signed zones document when the uplink holds a
-  /// verified one (the city's current rules), else the profile's `enforcement.zones` file (before
-  /// the first sync, or without a hub). A hub document that does not parse is reported and the
-  /// file is used.
-  static func zonesInForce(profile: DeviceProfile, uplink: UplinkSync?, logger: Logger) throws -> ZoneSet {
-    if let document = uplink?.cache.document(.zones) {
-      do {
-        let zones = try ZonesFileLoader.parse(document.body, file: "hub zones version \(document.version)")
-        logger.notice(
-          "enforcing the hub's signed zones", metadata: ["zones.version": "\(document.version)", "zones.source": "hub"])
-        return zones
-      } catch {
-        logger.error(
-          "the hub's zones document cannot be used; enforcing the profile's zones file",
-          metadata: ["zones.version": "\(document.version)", "error": "\(error)"])
-      }
-    }
-    do {
-      return try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
-    } catch {
-      throw Failure(
-        code: .zonesUnreadable, message: "Cannot load the zones file \(profile.enforcement.zonesFile)", cause: error)
     }
   }
 

@@ -14,7 +14,9 @@ import Vault
 ///
 /// SIGTERM and SIGINT stop it gracefully: the sources stop, what is queued is read, every open
 /// track is finished and decided. SIGHUP reloads the profile: a broken one is refused and the
-/// old one kept; camera and GPS changes restart those sources, the rest waits for a restart.
+/// old one kept; camera and GPS changes restart those sources, the zones (file, or the hub's
+/// newest document) are read again and put in force from the next frame, the rest waits for a
+/// restart. New zones from the hub go in force the same way as soon as they are verified.
 public struct AgentDaemon: Sendable {
   /// How the daemon runs, beyond the profile.
   public struct Options: Sendable {
@@ -81,15 +83,24 @@ public struct AgentDaemon: Sendable {
   private enum Control: Sendable {
     case signal(DaemonSignal)
     case pipelineEnded
+    case zonesDocument(SignedDocument)
   }
 
   /// Runs until a stop signal (then returns the final counters) or a pipeline failure (thrown).
   /// `signals` are the triggers: `DaemonSignal.events()` in the agent, a test's own stream in tests.
   public func run(signals: some AsyncSequence<DaemonSignal, Never> & Sendable) async throws -> PipelineCounters {
-    let uplink = try Self.makeUplink(profile: initialProfile, vault: vault, status: uplinkStatus, logger: logger)
-    let zones = try Self.zonesInForce(profile: initialProfile, uplink: uplink, logger: logger)
+    let (control, controlInput) = AsyncStream.makeStream(of: Control.self, bufferingPolicy: .unbounded)
+    let uplink = try Self.makeUplink(profile: initialProfile, vault: vault, status: uplinkStatus, logger: logger) {
+      if $0.kind == .zones { controlInput.yield(.zonesDocument($0)) }
+    }
+    let inForce = try Self.zonesInForce(
+      profile: initialProfile, hubDocument: uplink?.cache.document(.zones), logger: logger)
+    if inForce.source.hasPrefix("hub") {
+      logger.notice("enforcing the hub's signed zones", metadata: ["zones.source": "\(inForce.source)"])
+    }
+    let zones = inForce.zones
     let queue = FrameQueue(frameCapacity: options.queueCapacity)
-    let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile))
+    let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile), zones: inForce)
     let profile = initialProfile
     let vault = self.vault
     let makeReader = self.makeReader
@@ -98,7 +109,6 @@ public struct AgentDaemon: Sendable {
       try PatrolPipeline(profile: profile, zones: zones, vault: vault, reader: makeReader?(), logger: logger)
     }
     let result = PipelineResult()
-    let (control, controlInput) = AsyncStream.makeStream(of: Control.self, bufferingPolicy: .unbounded)
     let started = Date()
 
     await withTaskGroup(of: Void.self) { group in
@@ -133,6 +143,9 @@ public struct AgentDaemon: Sendable {
           controlInput.finish()
         case .signal(.hangUp):
           await reload(state: state)
+          refreshZones(state: state, queue: queue, hubDocument: uplink?.cache.document(.zones), reason: "SIGHUP")
+        case .zonesDocument(let document):
+          refreshZones(state: state, queue: queue, hubDocument: document, reason: "hub")
         case .signal(let stop):
           let first = state.update { values in
             defer { values.stopRequested = true; values.phase = .stopping }
@@ -162,6 +175,8 @@ public struct AgentDaemon: Sendable {
           "candidates": "\(counters.candidates)", "frames.dropped": "\(queue.snapshot.droppedFrames)",
           "latency.p50.ms": "\(Int(counters.latencyMillisecondsP50))",
           "latency.p99.ms": "\(Int(counters.latencyMillisecondsP99))",
+          "latency.processing.p50.ms": "\(Int(counters.processingLatencyMillisecondsP50))",
+          "latency.processing.p99.ms": "\(Int(counters.processingLatencyMillisecondsP99))",
         ])
       return counters
     case .failure(let error):
@@ -192,7 +207,10 @@ public struct AgentDaemon: Sendable {
     let sections = Set(changes.map { String($0.split(separator: ".").first ?? "") })
     let live: Set<String> = options.replayDump == nil ? ["camera", "gps"] : []
     let restartsSources = !sections.isDisjoint(with: live)
-    let deferred = changes.filter { !live.contains(String($0.split(separator: ".").first ?? "")) }
+    // The zones file is read again after every reload (see `refreshZones`).
+    let deferred = changes.filter {
+      !live.contains(String($0.split(separator: ".").first ?? "")) && $0 != "enforcement.zonesFile"
+    }
     state.update {
       $0.profile = loaded
       if restartsSources { $0.generation += 1 }

@@ -104,6 +104,10 @@ public struct AgentStatus: Codable, Sendable, Equatable {
   public var lastSync: Date?
   /// The uplink: connected, backlog, sent, refused, failures; nil without `uplink.url`.
   public var uplink: UplinkStatus?
+  /// The zones enforced: `hub zones version N` or `file PATH`, with their count.
+  public var zones: String?
+  /// Why the last zones reload was refused (the zones in force stayed); nil after a good one.
+  public var zonesRefused: String?
   /// The watchdog's last verdict (`progressing`, `pipeline-stalled`, `source-silent`), nil without a watchdog.
   public var watchdog: String?
   /// What a technician should look at, one short sentence each.
@@ -153,6 +157,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
       }
     }
     if status.counters.refusedByQuota > 0 { alarms.append("vault full: chalk marks refused") }
+    if let refused = status.zonesRefused {
+      alarms.append("zones reload refused, the previous zones are enforced: \(refused)")
+    }
     if let uplink = status.uplink {
       if uplink.rejected > 0 {
         alarms.append("\(uplink.rejected) candidates refused by the hub: check this device's registration there")

@@ -21,12 +21,16 @@ final class DaemonState: Sendable {
     /// Frames and faults the frame source delivered, ever (the watchdog's sign of a live source).
     var sourceEvents = 0
     var watchdog: WatchdogGate.Verdict?
+    /// The zones the pipeline enforces (or is about to, once it takes them from the queue).
+    var zones: ZonesInForce.Summary
+    /// Why the last zones reload was refused; nil after a good one.
+    var zonesRefused: String?
   }
 
   private let values: Mutex<Values>
 
-  init(profile: DeviceProfile, camera: AgentStatus.Camera) {
-    values = Mutex(Values(profile: profile, camera: camera))
+  init(profile: DeviceProfile, camera: AgentStatus.Camera, zones: ZonesInForce) {
+    values = Mutex(Values(profile: profile, camera: camera, zones: ZonesInForce.Summary(zones)))
   }
 
   var snapshot: Values { values.withLock { $0 } }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import Enforcement
 import Foundation
 import Positioning
 
@@ -25,6 +26,9 @@ public final class FrameQueue: @unchecked Sendable {
 
   /// Counts a fault the frame source survived.
   public func sourceFault() { mutate { $0.sourceFault() } }
+
+  /// New zones for the pipeline, ahead of the waiting frames.
+  @discardableResult public func push(zones: ZoneSet) -> Bool { mutate { $0.push(zones: zones) } }
 
   /// Stops input and wakes the consumer; what waits is still handed out.
   public func close() { mutate { $0.close() } }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import Enforcement
 import Positioning
 
 /// What the pipeline thread takes next from the queue between capture and reading.
@@ -11,6 +12,8 @@ public enum PipelineWork: Sendable {
   case frame(Frame, arrived: ContinuousClock.Instant)
   /// The frame source survived this many faults since the last take.
   case sourceFaults(Int)
+  /// New zones to enforce from the next frame on (a reload).
+  case zones(ZoneSet)
 }
 
 /// The queue's logic without its lock: a bounded lane of frames that keeps the newest and
@@ -30,6 +33,7 @@ public struct FrameQueueState: Sendable {
   private var frameHead = 0
   private var fixes: [Fix] = []
   private var faults = 0
+  private var zones: ZoneSet?
   /// Frames dropped because the reader lagged.
   public private(set) var droppedFrames = 0
   /// Fixes dropped because the reader lagged.
@@ -49,7 +53,7 @@ public struct FrameQueueState: Sendable {
   public var depth: Int { frames.count - frameHead }
 
   /// Whether nothing waits.
-  public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 }
+  public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 && zones == nil }
 
   /// Adds a frame; returns false if the queue is closed. When full, the oldest waiting frame goes.
   public mutating func push(_ frame: Frame, arrived: ContinuousClock.Instant = .now) -> Bool {
@@ -75,6 +79,13 @@ public struct FrameQueueState: Sendable {
     return true
   }
 
+  /// New zones, taken before any waiting frame (only the newest counts); false if closed.
+  public mutating func push(zones newZones: ZoneSet) -> Bool {
+    guard !isClosed else { return false }
+    zones = newZones
+    return true
+  }
+
   /// Counts a fault the source survived.
   public mutating func sourceFault() {
     if !isClosed { faults += 1 }
@@ -83,6 +94,10 @@ public struct FrameQueueState: Sendable {
   /// The next piece of work: pending faults; then the oldest fix if no waiting frame is older
   /// than it; then the oldest waiting frame.
   public mutating func take() -> PipelineWork? {
+    if let pending = zones {
+      zones = nil
+      return .zones(pending)
+    }
     if faults > 0 {
       defer { faults = 0 }
       return .sourceFaults(faults)

@@ -66,6 +66,8 @@ public final class PipelineWorker: Sendable {
         pipeline.add(fix)
       case .sourceFaults(let count):
         for _ in 0..<count { pipeline.sourceFault() }
+      case .zones(let zones):
+        pipeline.replaceZones(zones)
       case .frame(let frame, let arrived):
         if let stallAfter, progress.framesRead >= stallAfter { stall() }
         var failed = false

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Crypto
+import Enforcement
+import Foundation
+import Logging
+import Uplink
+
+/// The zones the agent enforces and where they came from.
+struct ZonesInForce: Sendable {
+  var zones: ZoneSet
+  /// `hub zones version N` or `file PATH`.
+  var source: String
+  /// SHA-256 of the bytes they were read from: a reload that finds the same bytes changes nothing.
+  var fingerprint: String
+}
+
+extension AgentDaemon {
+  /// The zones to enforce: the hub's newest signed zones document when the uplink holds a
+  /// verified one (the city's current rules), else the profile's `enforcement.zones` file (before
+  /// the first sync, or without a hub). A hub document that does not parse is reported and the
+  /// file is used.
+  static func zonesInForce(
+    profile: DeviceProfile, hubDocument: SignedDocument?, logger: Logger
+  ) throws
+    -> ZonesInForce
+  {
+    if let document = hubDocument {
+      let source = "hub zones version \(document.version)"
+      do {
+        let zones = try ZonesFileLoader.parse(document.body, file: source)
+        return ZonesInForce(zones: zones, source: source, fingerprint: fingerprint(document.body))
+      } catch {
+        logger.error(
+          "the hub's zones document cannot be used; enforcing the profile's zones file",
+          metadata: ["zones.version": "\(document.version)", "error": "\(error)"])
+      }
+    }
+    let path = profile.enforcement.zonesFile
+    do {
+      let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+      let zones = try ZonesFileLoader.parse(bytes, file: path)
+      return ZonesInForce(zones: zones, source: "file \(path)", fingerprint: fingerprint(bytes))
+    } catch {
+      throw Failure(code: .zonesUnreadable, message: "Cannot load the zones file \(path)", cause: error)
+    }
+  }
+
+  /// SIGHUP, or a new zones document from the hub: reads the zones in force again and, when
+  /// their bytes changed, hands them to the pipeline ahead of the frames waiting (marks whose
+  /// zone or policy is gone expire at its next expiry pass). Zones that cannot be read are
+  /// refused and the running ones kept.
+  func refreshZones(state: DaemonState, queue: FrameQueue, hubDocument: SignedDocument?, reason: String) {
+    let profile = state.snapshot.profile
+    let fresh: ZonesInForce
+    do { fresh = try Self.zonesInForce(profile: profile, hubDocument: hubDocument, logger: logger) } catch {
+      logger.error(
+        "zones reload refused: the zones in force stay", metadata: ["zones.reason": "\(reason)", "error": "\(error)"])
+      state.update { $0.zonesRefused = "\(error)" }
+      return
+    }
+    let unchanged = state.update { values in
+      values.zonesRefused = nil
+      return values.zones.fingerprint == fresh.fingerprint
+    }
+    guard !unchanged else { return }
+    queue.push(zones: fresh.zones)
+    state.update { $0.zones = ZonesInForce.Summary(fresh) }
+    logger.notice(
+      "zones replaced: the new ones are enforced from the next frame",
+      metadata: [
+        "zones.reason": "\(reason)", "zones.source": "\(fresh.source)", "zones.count": "\(fresh.zones.zones.count)",
+      ])
+  }
+
+  private static func fingerprint(_ bytes: Data) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+  }
+}
+
+extension ZonesInForce {
+  /// What the status shows of the zones in force.
+  struct Summary: Sendable {
+    var source: String
+    var fingerprint: String
+    var count: Int
+
+    init(_ zones: ZonesInForce) {
+      source = zones.source
+      fingerprint = zones.fingerprint
+      count = zones.zones.zones.count
+    }
+  }
+}
