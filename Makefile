@@ -44,8 +44,13 @@ bench: deps
 	.build/release/chalkline bench --dump out/demo/patrol
 	.build/release/chalkline-hub bench
 
-# An hour of filmed patrol through the agent with faults (make test runs six minutes of it).
+# An hour of filmed patrol through the agent with faults: the release binaries with the shipped
+# plate reader (tools/soak.sh: chalkline run + chalkline-hub serve as processes), then the
+# in-process soak tests (ground-truth reader; gpsd restarts) of which make test runs six minutes.
 soak: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
+	FRAMES=36000 tools/soak.sh .build/release/chalkline
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	CHALKLINE_SOAK_FRAMES=36000 $(SWIFT) test --skip-build --filter SoakTests $(BUILD_FLAGS)
 

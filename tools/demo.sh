@@ -7,6 +7,7 @@
 # generator knows it should find. The reference hub runs on loopback (mutual TLS): the vehicle is
 # registered with it, the replay syncs its candidates there, and a reviewer's call reads them.
 set -euo pipefail
+. "$(dirname "$0")/hub-loopback.sh"
 bin=${1:-.build/debug/chalkline}
 hubbin="$(dirname "$bin")/chalkline-hub"
 out=$(realpath -m "${DEMO_OUT:-out/demo}")
@@ -31,43 +32,13 @@ if [ ! -f "$patrol/expected.json" ]; then
 fi
 echo "== the city's hub on loopback: certificates, keys, this vehicle registered"
 rm -rf "$state" "$hub"
-mkdir -p "$hub"
-port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-$hubbin dev-pki --dir "$hub/pki" --client replay-bench --client reviewer >/dev/null
-hash=$(echo 'demo' | $hubbin reviewers hash-password)
-cat >"$hub/hub.json" <<JSON
-{"listen": {"host": "127.0.0.1", "port": $port},
- "tls": {"certificate": "pki/hub.pem", "private_key": "pki/hub.key", "client_ca": "pki/ca.pem"},
- "reviewers": [{"name": "officer", "password_hash": "$hash"}]}
-JSON
-$hubbin keys init --config "$hub/hub.json" >/dev/null
-$hubbin keys export --config "$hub/hub.json" --out "$hub/upstream-keys.json"
-$bin keys init --state-dir "$state" >/dev/null
-device_key=$($bin keys show --state-dir "$state" --json |
-  /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["device_public_key"])')
-$hubbin devices add --config "$hub/hub.json" --name replay-bench --certificate "$hub/pki/replay-bench.pem" \
-  --signing-key "$device_key"
-$hubbin serve --config "$hub/hub.json" >"$hub/serve.log" 2>&1 &
-hub_pid=$!
+hub_prepare "$bin" "$hubbin" "$hub" "$state"
+hub_start "$hubbin" "$hub"
+port=$hub_port
 trap 'kill $hub_pid 2>/dev/null || true; wait $hub_pid 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-  curl -s -o /dev/null --cacert "$hub/pki/ca.pem" --cert "$hub/pki/reviewer.pem" --key "$hub/pki/reviewer.key" \
-    "https://127.0.0.1:$port/" && break
-  sleep 0.2
-done
 echo "hub listening on https://127.0.0.1:$port (log: $hub/serve.log)"
 # The embedded default profile, with the uplink pointed at this hub.
-sed "s|zones/san-jose-downtown.json|$PWD/device-profiles/zones/san-jose-downtown.json|" \
-  device-profiles/replay-default.yaml >"$out/profile.yaml"
-cat >>"$out/profile.yaml" <<YAML
-
-uplink:
-  url: https://127.0.0.1:$port/
-  client_certificate: $hub/pki/replay-bench.pem
-  client_key: $hub/pki/replay-bench.key
-  ca_certificate: $hub/pki/ca.pem
-  upstream_keys: $hub/upstream-keys.json
-YAML
+hub_profile device-profiles/replay-default.yaml "$hub" "$out/profile.yaml"
 echo
 echo "== replaying the patrol through the pipeline, then syncing with the hub"
 $bin replay "$patrol" --profile "$out/profile.yaml" --state-dir "$state" --summary-file "$out/summary.json"
