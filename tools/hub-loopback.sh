@@ -3,7 +3,7 @@
 # Sourced by tools/demo.sh and tools/soak.sh: the reference hub on loopback for one vehicle.
 #   hub_prepare BIN HUBBIN HUBDIR STATEDIR  -> development PKI, hub keys, a reviewer "officer"
 #                                              (password "demo"), the vehicle's keys, registered;
-#                                              sets hub_port
+#                                              sets hub_port (vehicles) and review_port (officers)
 #   hub_start HUBBIN HUBDIR                 -> serves in the background, waits until it answers;
 #                                              sets hub_pid
 #   hub_profile PROFILE_IN HUBDIR OUT        -> the profile with its uplink pointed at the hub
@@ -12,11 +12,13 @@ hub_prepare() {
   local bin=$1 hubbin=$2 hub=$3 state=$4
   mkdir -p "$hub"
   hub_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  review_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "$hubbin" dev-pki --dir "$hub/pki" --client replay-bench --client reviewer >/dev/null
   local hash
   hash=$(echo 'demo' | "$hubbin" reviewers hash-password)
   cat >"$hub/hub.json" <<JSON
 {"listen": {"host": "127.0.0.1", "port": $hub_port},
+ "review": {"host": "127.0.0.1", "port": $review_port},
  "tls": {"certificate": "pki/hub.pem", "private_key": "pki/hub.key", "client_ca": "pki/ca.pem"},
  "reviewers": [{"name": "officer", "password_hash": "$hash"}]}
 JSON
