@@ -76,13 +76,6 @@ struct ReviewFixture {
   }
 }
 
-/// Runs a blocking call on a global queue, off the 2-thread cooperative pool.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-  try await withCheckedThrowingContinuation { continuation in
-    DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-  }
-}
-
 /// A free TCP port on 127.0.0.1 (bound and released; the caller binds it again at once).
 func freePort() throws -> Int {
   let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -123,15 +116,20 @@ struct WebDriver: Sendable {
     do {
       let result = try await Self.session(client, base, body)
       try await client.shutdown()
-      driver.terminate()
-      try await offPool { driver.waitUntilExit() }
+      await stop(driver)
       return result
     } catch {
       try? await client.shutdown()
-      driver.terminate()
-      _ = try? await offPool { driver.waitUntilExit() }
+      await stop(driver)
       throw error
     }
+  }
+
+  /// Ends chromedriver: SIGTERM, then SIGKILL if it has not exited within 5 s.
+  static func stop(_ driver: Process) async {
+    driver.terminate()
+    for _ in 0..<50 where driver.isRunning { try? await Task.sleep(for: .milliseconds(100)) }
+    if driver.isRunning { kill(driver.processIdentifier, SIGKILL) }
   }
 
   static func session<T: Sendable>(
