@@ -43,6 +43,7 @@ bench: deps
 	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
 	.build/release/chalkline bench --dump out/demo/patrol
 	.build/release/chalkline-hub bench
+	.build/release/chalkline-hub bench-review --pending 10000
 
 # An hour of filmed patrol through the agent with faults: the release binaries with the shipped
 # plate reader (tools/soak.sh: chalkline run + chalkline-hub serve as processes), then the

@@ -106,6 +106,7 @@ let package = Package(
       name: "Hub",
       dependencies: [
         "HubOversight", "Uplink", "Vault",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
         .product(name: "Mustache", package: "swift-mustache"),

@@ -7,7 +7,7 @@ import Uplink
 /// the export marks. Queries stay to SQL that PostgreSQL runs as well.
 public protocol ReviewStorage: Sendable {
   /// One page of candidates in a review state, oldest first (`LIMIT`/`OFFSET` on the
-  /// `candidate_review (review_state, received_at)` index), without their evidence.
+  /// `candidate_review_queue (review_state, received_at, id)` index), without their evidence.
   func reviewQueue(state: String, offset: Int, limit: Int) async throws -> [ReviewQueueRow]
   /// How many candidates are in a review state.
   func candidateCount(reviewState: String) async throws -> Int
@@ -33,7 +33,9 @@ extension SQLiteHubStorage {
         db,
         sql: """
           SELECT id, device_id, rule, zone, received_at, decided_at, elapsed_s, read_confidence FROM candidate
-          WHERE review_state = ? ORDER BY received_at, id LIMIT ? OFFSET ?
+          WHERE id IN (
+            SELECT id FROM candidate WHERE review_state = ? ORDER BY received_at, id LIMIT ? OFFSET ?)
+          ORDER BY received_at, id
           """,
         arguments: [state, limit, offset]
       ).map { row in

@@ -75,6 +75,12 @@ public final class SQLiteHubStorage: HubStorage {
           ALTER TABLE candidate ADD COLUMN evidence_deleted_at INTEGER;
           """)
     }
+    migrator.registerMigration("v3-queue-index") { db in
+      // The review queue pages by (received_at, id): with the id in the index the page's ids are
+      // read from the index alone, without a sort, however deep the page.
+      try db.execute(
+        sql: "CREATE INDEX candidate_review_queue ON candidate (review_state, received_at, id)")
+    }
     return migrator
   }
 
