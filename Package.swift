@@ -229,7 +229,7 @@ let package = Package(
     .testTarget(
       name: "HubTests",
       dependencies: [
-        "Hub", "Uplink", "ChalklineTestKit",
+        "Hub", "HubOversight", "Uplink", "ChalklineTestKit",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),

@@ -57,6 +57,8 @@ enum ReviewPages {
         "longitude": String(format: "%.6f", s.longitude), "uncertainty": String(format: "%.1f", s.uncertaintyM),
         "reading": index < opened.captures.count ? opened.captures[index].plateAlternatives.first ?? "—" : "—",
         "plateURL": base + "/plate" + query, "vehicleURL": base + "/vehicle" + query,
+        // Retention deletes the evidence of closed and rejected candidates; the row stays.
+        "pictures": index < opened.captures.count,
       ]
     }
     var data: [String: Any] = [

@@ -84,8 +84,9 @@ enum ReviewTemplates {
     <section class="sightings">
     {{#sightings}}<article class="sighting"><h2>Sighting {{number}}</h2>
     <p>{{time}}<br>{{latitude}}, {{longitude}} (±{{uncertainty}} m)<br>read: {{reading}}</p>
-    <img class="plate" src="{{plateURL}}" alt="plate crop, sighting {{number}}">
-    <img class="vehicle" src="{{vehicleURL}}" alt="vehicle crop, sighting {{number}}"></article>
+    {{#pictures}}<img class="plate" src="{{plateURL}}" alt="plate crop, sighting {{number}}">
+    <img class="vehicle" src="{{vehicleURL}}" alt="vehicle crop, sighting {{number}}">{{/pictures}}
+    {{^pictures}}<p class="gone">Evidence deleted under the retention policy.</p>{{/pictures}}</article>
     {{/sightings}}</section>
     {{#pending}}<section class="decide"><h2>Decision</h2>
     <form method="post" action="/candidates/{{id}}/decision" id="accept"><input type="hidden" name="csrf" value="{{csrf}}">

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
-import Hub
+import HubOversight
 import Testing
 import Uplink
+
+@testable import Hub
 
 /// The review pages over HTTPS without a browser: login, purpose, CSRF, decisions, exports.
 @Suite struct ReviewFlowTests {
@@ -66,6 +68,28 @@ import Uplink
       #expect(audit.contains { $0.action == "review.picture" && $0.purpose == "appeal" && $0.outcome == "allowed" })
       #expect(!audit.contains { $0.detail.contains("8SEC001") })
       #expect(!fixture.databaseText().contains("8SEC001"))
+    }
+  }
+
+  @Test func aCandidateWhoseEvidenceRetentionDeletedStillOpensAndSaysSo() async throws {
+    try await withTemporaryDirectory { directory in
+      let (fixture, candidates, _) = try await ReviewFixture.create(in: directory, plates: ["6REJ222"])
+      let service = try fixture.hub.service(logger: testLogger)
+      guard let record = try await service.storage.devices().first else { throw HubError(.storage, "no device") }
+      _ = try await service.ingest(CandidateBatch(candidates: candidates), from: record)
+      let review = ReviewService(hub: service)
+      try await review.decide(
+        fixture.ids[0], .reject(.moved, note: ""), reviewer: "officer1", purpose: "citation review")
+      // A month and a day later, retention deletes the rejected candidate's evidence.
+      _ = try await HubRetention.run(
+        database: try OversightDatabase(path: fixture.hub.configuration.database), policy: RetentionPolicy(),
+        now: Date().addingTimeInterval(31 * 86_400), logger: testLogger, audit: nil)
+      let opened = try await review.open(fixture.ids[0], reviewer: "officer1", purpose: "appeal")
+      #expect(opened.captures.isEmpty)
+      let html = try ReviewTemplates.library().render(
+        ReviewPages.candidate(opened, chrome: [:], purpose: "appeal"), withTemplate: "candidate")
+      #expect(html?.contains("Evidence deleted under the retention policy.") == true)
+      #expect(html?.contains("<img class=\"plate\"") == false)
     }
   }
 
