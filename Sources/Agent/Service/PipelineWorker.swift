@@ -68,6 +68,8 @@ public final class PipelineWorker: Sendable {
         for _ in 0..<count { pipeline.sourceFault() }
       case .zones(let zones):
         pipeline.replaceZones(zones)
+        let counters = pipeline.counters
+        shared.withLock { $0.counters = counters }
       case .frame(let frame, let arrived):
         if let stallAfter, progress.framesRead >= stallAfter { stall() }
         var failed = false
