@@ -66,7 +66,7 @@ public struct HubServer: Sendable {
       services: [review],
       onServerRunning: { channel in await onReady(channel.localAddress?.port ?? 0) },
       logger: logger)
-    if handleSignals { try await app.runService() } else { try await app.run() }
+    try await GracefulServer.run(app, signals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
   }
 
   func makeRouter() -> Router<HubRequestContext> {

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import Synchronization
+import Uplink
 
 /// The agent's Prometheus metrics, on 127.0.0.1 only (`metrics.port`), refreshed from the same
 /// figures as the status file. Plate-free by construction: no label is derived from a plate or
@@ -105,7 +106,7 @@ public final class AgentMetrics: Sendable {
     let app = Application(
       router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
       logger: quiet)
-    do { try await app.runService(gracefulShutdownSignals: []) } catch {
+    do { try await GracefulServer.run(app, logger: quiet) } catch {
       logger.error(
         "metrics endpoint stopped: check that metrics.port is free",
         metadata: ["metrics.port": "\(port)", "error": "\(error)"])
