@@ -60,12 +60,8 @@ public struct DumpReplay: AsyncSequence, Sendable {
     var reader: DumpReader
     let pace: DumpFrameSource.Pace
     let logger: Logger
-    var origin: (dump: Double, clock: ContinuousClock.Instant)?
-    var previous: Double?
-    /// Longer pauses between frames are cut short in real time.
-    static let longestWait = 10.0
-    /// The wait after a pause that was cut short, seconds.
-    static let resumeInterval = 0.1
+    var schedule = RealtimeSchedule()
+    var start: ContinuousClock.Instant?
 
     public mutating func next() async -> FrameEvent? {
       guard !Task.isCancelled, let event = reader.next() else { return nil }
@@ -75,24 +71,42 @@ public struct DumpReplay: AsyncSequence, Sendable {
           "\(error.message)", metadata: ["dump.directory": "\(reader.directory)", "dump.fault": "\(error.code)"])
       case .frame(let frame):
         guard pace == .realtime else { break }
-        let t = frame.time.timeIntervalSince1970
-        if let origin {
-          // A pause in the recording (between two passes) is not waited out: the next frame
-          // follows one frame interval after the last.
-          if let previous, t - previous > Self.longestWait {
-            self.origin = (origin.dump + (t - previous) - Self.resumeInterval, origin.clock)
-          }
-          previous = t
-          let origin = self.origin ?? origin
-          let due = origin.clock + .milliseconds(Int64(((t - origin.dump) * 1000).rounded()))
-          try? await Task.sleep(until: due, clock: .continuous)
+        let offset = schedule.offset(ofFrameAt: frame.time.timeIntervalSince1970)
+        if let start {
+          try? await Task.sleep(until: start + .milliseconds(Int64((offset * 1000).rounded())), clock: .continuous)
           if Task.isCancelled { return nil }
         } else {
-          origin = (t, .now)
-          previous = t
+          start = .now
         }
       }
       return event
     }
+  }
+}
+
+/// When each frame of a realtime replay is due, in seconds after the first: as far apart as they
+/// were recorded, except that a pause of more than `longestWait` (between two passes of a patrol)
+/// is cut to `resumeInterval`.
+public struct RealtimeSchedule: Sendable {
+  /// Longer pauses between frames are cut short.
+  public static let longestWait = 10.0
+  /// The wait after a pause that was cut short, seconds.
+  public static let resumeInterval = 0.1
+  private var first: Double?
+  private var previous: Double?
+  private var skipped = 0.0
+
+  public init() {}
+
+  /// The offset of the frame recorded at `time` (seconds since 1970), frames in order.
+  public mutating func offset(ofFrameAt time: Double) -> Double {
+    guard let first, let previous else {
+      self.first = time
+      self.previous = time
+      return 0
+    }
+    if time - previous > Self.longestWait { skipped += time - previous - Self.resumeInterval }
+    self.previous = time
+    return time - first - skipped
   }
 }
