@@ -73,7 +73,8 @@ for c in candidates:
     print(f"  {c['zone']}: {c['rule']}, parked {round(c['elapsed_s'] / 60)} min, moved {c['distance_m']:.1f} m, "
           f"read {c['plate_text']} ({len(c['plate_alternatives'])} alternatives), {len(c['sightings'])} sightings")
 PY
-login=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$hub/pki/ca.pem" "https://127.0.0.1:$review_port/login")
+login=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$hub/pki/ca.pem" "https://127.0.0.1:$review_port/login" ||
+  echo "nothing (see $hub/serve.log)")
 echo "review pages: https://127.0.0.1:$review_port/login answers $login (officer / demo; a purpose is asked at login)"
 echo
 echo "Review them yourself while the hub runs (docs/hub.md):"
