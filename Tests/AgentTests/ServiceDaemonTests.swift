@@ -25,13 +25,10 @@ struct ServiceDaemonTests {
 
   private func withRig(watchdogSeconds: Int, _ body: (Rig) async throws -> Void) async throws {
     try await withTemporaryDirectory(prefix: "cl-daemon") { directory in
-      let defaults = TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml")
       let zonesPath = directory.appendingPathComponent("zones.json")
       try FileManager.default.copyItem(
         at: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json"), to: zonesPath)
-      let text = try String(contentsOf: defaults, encoding: .utf8)
-        .replacingOccurrences(of: "zones/san-jose-downtown.json", with: zonesPath.path)
-        .replacingOccurrences(of: "/tmp/chalkline-replay", with: directory.appendingPathComponent("state").path)
+      let text = try replayProfileText(state: directory.appendingPathComponent("state"), zones: zonesPath)
       let profilePath = directory.appendingPathComponent("profile.yaml")
       try text.write(to: profilePath, atomically: true, encoding: .utf8)
       let profile = try DeviceProfile.load(from: profilePath.path)

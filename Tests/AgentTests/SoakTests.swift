@@ -178,14 +178,7 @@ extension SoakTests {
       let gpsd = try GPSDProcess(feedPort: feeder.port, port: port)
       defer { gpsd.stop() }
 
-      let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
-      let state = directory.appendingPathComponent("state")
-      let text =
-        try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
-        .replacingOccurrences(
-          of: "zones/san-jose-downtown.json", with: root.appendingPathComponent("zones/san-jose-downtown.json").path
-        )
-        .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
+      let text = try replayProfileText(state: directory.appendingPathComponent("state"))
         .replacingOccurrences(of: "\ngps:\n", with: "\ngps:\n  host: 127.0.0.1\n  port: \(port)\n")
       let profilePath = directory.appendingPathComponent("profile.yaml")
       try text.write(to: profilePath, atomically: true, encoding: .utf8)

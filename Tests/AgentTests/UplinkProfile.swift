@@ -7,6 +7,16 @@ import Hub
 import Logging
 import Vault
 
+/// The embedded replay profile's text with its vault in `state` and its zones file at `zones`
+/// (by default the shipped one, by absolute path).
+func replayProfileText(state: URL, zones: URL? = nil) throws -> String {
+  let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
+  let zonesPath = zones ?? root.appendingPathComponent("zones/san-jose-downtown.json")
+  return try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
+    .replacingOccurrences(of: "zones/san-jose-downtown.json", with: zonesPath.path)
+    .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
+}
+
 /// The embedded replay profile with its vault in `state`, metrics on `metricsPort` (0: off) and
 /// an uplink to a loopback hub on `hubPort` as the device `identity`; written beside `state` and
 /// loaded.
@@ -14,13 +24,8 @@ func uplinkProfile(
   hub: LoopbackHub, identity: DevelopmentPKI.Identity, hubPort: Int, keysFile: URL, state: URL, metricsPort: Int = 0,
   batchSize: Int
 ) throws -> (path: URL, profile: DeviceProfile) {
-  let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
   let text =
-    try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
-    .replacingOccurrences(
-      of: "zones/san-jose-downtown.json", with: root.appendingPathComponent("zones/san-jose-downtown.json").path
-    )
-    .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
+    try replayProfileText(state: state)
     .replacingOccurrences(of: "port: 0 ", with: "port: \(metricsPort) ")
       + """
 

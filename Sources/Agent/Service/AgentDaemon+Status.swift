@@ -85,7 +85,7 @@ extension AgentDaemon {
     status.counters = progress.counters
     status.pipelineErrors = progress.errors
     status.watchdog = values.watchdog?.rawValue
-    status.zones = "\(values.zones.source) (\(values.zones.count) zones)"
+    status.zones = "\(values.zones.source) (\(values.zones.zones.zones.count) zones)"
     status.zonesRefused = values.zonesRefused
     if let figures = try? await vault.run({ try $0.status() }) {
       status.vault = AgentStatus.VaultFigures(

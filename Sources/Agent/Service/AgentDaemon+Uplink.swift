@@ -45,7 +45,7 @@ extension AgentDaemon {
   /// bounded by `limit` so that systemd's stop timeout is never at stake. Whatever it cannot send
   /// stays in the outbox for the next start.
   static func finalSync(profile: DeviceProfile, vault: Vault, limit: Duration, logger: Logger) async {
-    guard profile.uplink != nil, (try? vault.pendingCandidateCount()) ?? 0 > 0 else { return }
+    guard profile.uplink != nil, (try? await vault.run { try $0.pendingCandidateCount() }) ?? 0 > 0 else { return }
     do {
       guard let sync = try makeUplink(profile: profile, vault: vault, logger: logger) else { return }
       let sent = try await sync.whileOpen { sync in

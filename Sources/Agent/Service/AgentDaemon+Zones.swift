@@ -65,7 +65,7 @@ extension AgentDaemon {
     }
     guard !unchanged else { return }
     queue.push(zones: fresh.zones)
-    state.update { $0.zones = ZonesInForce.Summary(fresh) }
+    state.update { $0.zones = fresh }
     logger.notice(
       "zones replaced: the new ones are enforced from the next frame",
       metadata: [
@@ -75,20 +75,5 @@ extension AgentDaemon {
 
   private static func fingerprint(_ bytes: Data) -> String {
     SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-  }
-}
-
-extension ZonesInForce {
-  /// What the status shows of the zones in force.
-  struct Summary: Sendable {
-    var source: String
-    var fingerprint: String
-    var count: Int
-
-    init(_ zones: ZonesInForce) {
-      source = zones.source
-      fingerprint = zones.fingerprint
-      count = zones.zones.zones.count
-    }
   }
 }

@@ -95,9 +95,7 @@ public struct AgentDaemon: Sendable {
     }
     let inForce = try Self.zonesInForce(
       profile: initialProfile, hubDocument: uplink?.cache.document(.zones), logger: logger)
-    if inForce.source.hasPrefix("hub") {
-      logger.notice("enforcing the hub's signed zones", metadata: ["zones.source": "\(inForce.source)"])
-    }
+    logger.notice("zones in force", metadata: ["zones.source": "\(inForce.source)"])
     let zones = inForce.zones
     let queue = FrameQueue(frameCapacity: options.queueCapacity)
     let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile), zones: inForce)

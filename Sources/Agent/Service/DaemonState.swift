@@ -22,7 +22,7 @@ final class DaemonState: Sendable {
     var sourceEvents = 0
     var watchdog: WatchdogGate.Verdict?
     /// The zones the pipeline enforces (or is about to, once it takes them from the queue).
-    var zones: ZonesInForce.Summary
+    var zones: ZonesInForce
     /// Why the last zones reload was refused; nil after a good one.
     var zonesRefused: String?
   }
@@ -30,7 +30,7 @@ final class DaemonState: Sendable {
   private let values: Mutex<Values>
 
   init(profile: DeviceProfile, camera: AgentStatus.Camera, zones: ZonesInForce) {
-    values = Mutex(Values(profile: profile, camera: camera, zones: ZonesInForce.Summary(zones)))
+    values = Mutex(Values(profile: profile, camera: camera, zones: zones))
   }
 
   var snapshot: Values { values.withLock { $0 } }
