@@ -68,7 +68,14 @@ public struct CTCDecoder: Sendable {
 
   /// Decodes `[T][classes]` probabilities; returns at most `top` alternatives.
   public func decode(_ probs: [[Double]], top: Int = 10) -> CTCResult {
-    // Best path: arg-max per frame, repeats merged, blanks dropped.
+    let path = bestPath(probs)
+    return CTCResult(
+      text: path.text, characterConfidences: path.characterConfidences, alternatives: beamSearch(probs, top: top))
+  }
+
+  /// The best path alone (arg-max per frame, repeats merged, blanks dropped) with the
+  /// probability of each character: cheap, no search.
+  public func bestPath(_ probs: [[Double]]) -> (text: String, characterConfidences: [Double]) {
     var text = ""
     var confidences: [Double] = []
     var previous = blank
@@ -85,7 +92,7 @@ public struct CTCDecoder: Sendable {
       }
       previous = best
     }
-    return CTCResult(text: text, characterConfidences: confidences, alternatives: beamSearch(probs, top: top))
+    return (text, confidences)
   }
 
   /// CTC prefix beam search in probability space (T is small: 32 frames).

@@ -25,4 +25,9 @@ public enum PlateModels {
   public static func recognizerNetwork() throws(PlateReadingError) -> NeuralNetwork {
     try NeuralNetwork(directory: resourceDirectory, name: "recognizer")
   }
+
+  /// Loads the shipped plate layout prior (`layouts.json`).
+  public static func layoutPrior() throws(PlateReadingError) -> LayoutPrior {
+    try LayoutPrior.load(directory: resourceDirectory)
+  }
 }

@@ -30,6 +30,8 @@ public enum PlateReadingBenchmark {
     public var detectionRecall = 0.0
     /// CPU milliseconds per image, JPEG decode included, in dataset order.
     public var cpuMilliseconds: [Double] = []
+    /// Plates read (valid text), all images together.
+    public var platesRead = 0
     /// The images whose plate was not read right (names only: their text stays out of logs).
     public var misses: [String] = []
   }
@@ -53,6 +55,7 @@ public enum PlateReadingBenchmark {
       let frame = try reader.decode(jpeg: bytes)
       let reads = try reader.read(frame)
       a.cpuMilliseconds.append((cpuSeconds() - start) * 1000)
+      a.platesRead += reads.count
       samples["\(frame.width)x\(frame.height)"] = samples["\(frame.width)x\(frame.height)"] ?? bytes
       let truth = fold(t.text)
       if reads.contains(where: { fold($0.text) == truth }) { top1 += 1 } else { a.misses.append(t.image) }
@@ -92,6 +95,12 @@ public enum PlateReadingBenchmark {
     results.append(("top10_any", a.top10Any, "%"))
     results.append(("detection_recall_iou50", a.detectionRecall, "%"))
     results.append(("cpu_ms_per_frame_median", median(a.cpuMilliseconds), "ms"))
+    // Where a frame's time goes: detections, those dropped as not plate text, recognizer runs.
+    let frames = Double(max(1, reader.counts.frames))
+    results.append(("detections_per_frame", Double(reader.counts.detections) / frames, "count"))
+    results.append(("not_text_per_frame", Double(reader.counts.notText) / frames, "count"))
+    results.append(("plates_read_per_frame", Double(a.platesRead) / frames, "count"))
+    results.append(("recognizer_runs_per_frame", Double(reader.counts.recognizerRuns) / frames, "count"))
     // Decode cost alone, per frame size, on one core.
     let decoder = try JPEGDecoder()
     for (label, size) in [("720p", "1280x720"), ("1080p", "1920x1080")] {
@@ -113,6 +122,19 @@ public enum PlateReadingBenchmark {
         ("rectify_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.rectify(frame, quad: quad) }), "ms"))
       results.append(
         ("recognizer_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.recognize(crop: crop) }), "ms"))
+      if let probabilities = try? reader.recognizer.probabilities(crop: crop) {
+        results.append(
+          (
+            "recognizer_network_ms_per_view",
+            median(timed(50) { _ = try? reader.recognizer.probabilities(crop: crop) }), "ms"
+          ))
+        results.append(
+          (
+            "ctc_beam_search_ms_per_plate",
+            median(timed(50) { _ = reader.recognizer.decoder.decode(probabilities, top: 2 * reader.alternativeCount) }),
+            "ms"
+          ))
+      }
     }
     results.append(("peak_rss", peakResidentMegabytes(), "MB"))
     for r in results { print("\(r.metric)\t\(String(format: "%.2f", r.value))\t\(r.unit)") }

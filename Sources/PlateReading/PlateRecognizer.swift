@@ -5,7 +5,8 @@ import Imaging
 /// and decodes the CTC output. Not thread-safe.
 public final class PlateRecognizer {
   private let network: NeuralNetwork
-  private let decoder: CTCDecoder
+  /// The CTC decoder of the model's charset.
+  public let decoder: CTCDecoder
   /// The rectified crop's width (the model's input width).
   public let cropWidth: Int
   /// The rectified crop's height (the model's input height).
@@ -38,6 +39,12 @@ public final class PlateRecognizer {
 
   /// Reads a crop already rectified to `cropWidth`×`cropHeight`.
   public func recognize(crop: LumaImage, alternatives: Int = 10) throws(PlateReadingError) -> CTCResult {
+    decoder.decode(try probabilities(crop: crop), top: alternatives)
+  }
+
+  /// The per-column class probabilities (`[T][classes]`) of a crop already rectified to
+  /// `cropWidth`×`cropHeight`: the network and a softmax, no decoding.
+  public func probabilities(crop: LumaImage) throws(PlateReadingError) -> [[Double]] {
     guard crop.width == cropWidth, crop.height == cropHeight else {
       throw PlateReadingError(
         .badInput, "The recognizer takes \(cropWidth)x\(cropHeight) crops, got \(crop.width)x\(crop.height).")
@@ -51,6 +58,6 @@ public final class PlateRecognizer {
     guard let logits = out["logits"] ?? out.values.first else {
       throw PlateReadingError(.modelInvalid, "The recognizer model returned no output.")
     }
-    return decoder.decode(decoder.probabilities(logits: logits), top: alternatives)
+    return decoder.probabilities(logits: logits)
   }
 }

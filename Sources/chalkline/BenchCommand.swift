@@ -32,6 +32,15 @@ struct BenchCommand: AsyncParsableCommand {
   @Flag(help: "Print JSON.")
   var json = false
 
+  @Option(
+    help: ArgumentHelp(
+      "The reader's extra views as margins (comma-separated, or 'none'), to measure their worth.",
+      visibility: .hidden))
+  var readerViews: String?
+
+  @Option(help: ArgumentHelp("How many plates of a frame get the extra views.", visibility: .hidden))
+  var readerViewPlates: Int?
+
   func run() async throws {
     let parts = only.map { Set($0.split(separator: ",").map(String.init)) }
     func wanted(_ part: String) -> Bool { parts?.contains(part) ?? true }
@@ -44,7 +53,16 @@ struct BenchCommand: AsyncParsableCommand {
         if !json { print("\(part)\t\(figure.metric)\t\(String(format: "%.3f", figure.value))\t\(figure.unit)") }
       }
     }
-    if wanted("plates") { add("plates", try PlateReadingBenchmark.run(dataset: URL(fileURLWithPath: plates))) }
+    if wanted("plates") {
+      let views = readerViews.map { $0 == "none" ? [] : $0.split(separator: ",").compactMap { Double($0) } }
+      let viewPlates = readerViewPlates
+      add(
+        "plates",
+        try PlateReadingBenchmark.run(dataset: URL(fileURLWithPath: plates), modelDirectory: nil) { reader in
+          if let views { reader.extraViewMargins = views }
+          if let viewPlates { reader.extraViewPlates = viewPlates }
+        })
+    }
     if wanted("enforcement") { add("enforcement", EnforcementBenchmark.run()) }
     if wanted("vault") {
       let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-\(getpid())")

@@ -63,4 +63,26 @@ struct PlateDetectorTests {
     }
     #expect(throws: ImagingError.self) { _ = try reader.read(jpeg: [0xFF, 0xD8, 0xFF]) }
   }
+
+  @Test func detectionsThatDoNotReadAsTextGetNoExtraViews() throws {
+    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let bytes = [UInt8](try Data(contentsOf: url))
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    // Nothing passes a gate above certainty: every detection costs one run, none is read.
+    let strict = try PlateReader(logger: logger)
+    strict.minimumTextConfidence = 1.01
+    #expect(try strict.read(jpeg: bytes).isEmpty)
+    #expect(strict.counts.frames == 1)
+    #expect(strict.counts.detections > 0)
+    #expect(strict.counts.notText == strict.counts.detections)
+    #expect(strict.counts.recognizerRuns == strict.counts.detections)
+    // The shipped gate: the plate is read, the surest plates get the extra views, the rest do not.
+    let reader = try PlateReader(logger: logger)
+    let reads = try reader.read(jpeg: bytes)
+    #expect(!reads.isEmpty)
+    let passed = reader.counts.detections - reader.counts.notText
+    #expect(passed >= reads.count)
+    let viewed = min(passed, reader.extraViewPlates)
+    #expect(reader.counts.recognizerRuns == reader.counts.detections + viewed * reader.extraViewMargins.count)
+  }
 }

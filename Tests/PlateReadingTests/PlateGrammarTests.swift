@@ -37,17 +37,6 @@ struct PlateGrammarTests {
     #expect(PlateGrammar.isValid(text) == valid)
   }
 
-  @Test(arguments: [
-    ("California", "7ABC123", 1.0),
-    ("Texas style", "ABC1234", 1.0),
-    ("O read for 0 still fits", "7ABCO23", 1.0),
-    ("vanity plate keeps most weight", "GOCUBS", 0.7),
-    ("too long", "ABCDEFGHI", 0.05),
-  ])
-  func priors(name: String, text: String, prior: Double) {
-    #expect(PlateGrammar.prior(text) == prior)
-  }
-
   @Test func samePlateFolds() {
     #expect(PlateGrammar.samePlate("HLOKTY1", "HL0KTY1"))
     #expect(!PlateGrammar.samePlate("ABC123", "ABC124"))

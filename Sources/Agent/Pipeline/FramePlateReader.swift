@@ -17,11 +17,9 @@ extension PlateReader: FramePlateReader {
     try read(luma)
   }
 
-  /// The shipped detector and recognizer.
+  /// The shipped detector, recognizer and layout prior.
   public static func shipped(alternatives: Int, logger: Logger) throws -> PlateReader {
-    let reader = try PlateReader(
-      detector: PlateDetector(network: PlateModels.detectorNetwork()),
-      recognizer: PlateRecognizer(network: PlateModels.recognizerNetwork()), logger: logger)
+    let reader = try PlateReader(logger: logger)
     reader.alternativeCount = max(alternatives, 1)
     return reader
   }
