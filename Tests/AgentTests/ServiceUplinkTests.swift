@@ -80,6 +80,8 @@ struct ServiceUplinkTests {
         let metrics = scrape.standardOutput
         #expect(metrics.contains("chalkline_frames_read_total \(status.counters.frames)"))
         #expect(metrics.contains("chalkline_uplink_sent_total \(expected.values.reduce(0, +))"))
+        #expect(metrics.contains("# TYPE chalkline_queue_depth gauge"))
+        #expect(metrics.contains("# HELP chalkline_frames_read_total "))
         // The one label there is: a skip reason from a fixed list.
         #expect(metrics.split(separator: "\n").filter { $0.contains("{") }.allSatisfy { $0.contains("{reason=\"") })
         let plates = try String(

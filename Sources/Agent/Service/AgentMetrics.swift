@@ -44,10 +44,21 @@ public final class AgentMetrics: Sendable {
     let registry = self.registry
     counters = Dictionary(
       uniqueKeysWithValues: Self.counterHelp.map {
-        ($0.0, registry.makeCounter(name: "chalkline_\($0.0)_total", help: $0.1))
+        ($0.0, registry.makeCounter(descriptor: Self.counter($0.0, help: $0.1)))
       })
     gauges = Dictionary(
-      uniqueKeysWithValues: Self.gaugeHelp.map { ($0.0, registry.makeGauge(name: "chalkline_\($0.0)", help: $0.1)) })
+      uniqueKeysWithValues: Self.gaugeHelp.map {
+        (
+          $0.0,
+          registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "chalkline", metricName: $0.0, unitName: "", helpText: $0.1))
+        )
+      })
+  }
+
+  /// `chalkline_NAME_total`.
+  static func counter(_ name: String, help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "chalkline", metricName: name, unitName: "total", helpText: help)
   }
 
   /// Takes the figures of a status (counters only go up: they are advanced by the difference).
@@ -63,8 +74,8 @@ public final class AgentMetrics: Sendable {
     for (reason, total) in status.counters.skipped {
       // The registry hands back the counter it already holds for this name and label.
       let counter = registry.makeCounter(
-        name: "chalkline_sightings_skipped_total", labels: [("reason", reason)],
-        help: "Sightings not chalked, by reason.")
+        descriptor: Self.counter("sightings_skipped", help: "Sightings not chalked, by reason."),
+        labels: [("reason", reason)])
       advance(counter, "skipped/\(reason)", to: total)
     }
     let levels: [String: Double] = [
