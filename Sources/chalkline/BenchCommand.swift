@@ -33,6 +33,10 @@ struct BenchCommand: AsyncParsableCommand {
   var json = false
 
   @Option(
+    help: "A folder of plate models to measure instead of the shipped ones (as tools/train/export.py writes them).")
+  var models: String?
+
+  @Option(
     help: ArgumentHelp(
       "The reader's extra views as margins (comma-separated, or 'none'), to measure their worth.",
       visibility: .hidden))
@@ -40,6 +44,9 @@ struct BenchCommand: AsyncParsableCommand {
 
   @Option(help: ArgumentHelp("How many plates of a frame get the extra views.", visibility: .hidden))
   var readerViewPlates: Int?
+
+  @Option(help: ArgumentHelp("The detector's score threshold (the model's own by default).", visibility: .hidden))
+  var detectorThreshold: Double?
 
   func run() async throws {
     let parts = only.map { Set($0.split(separator: ",").map(String.init)) }
@@ -56,11 +63,15 @@ struct BenchCommand: AsyncParsableCommand {
     if wanted("plates") {
       let views = readerViews.map { $0 == "none" ? [] : $0.split(separator: ",").compactMap { Double($0) } }
       let viewPlates = readerViewPlates
+      let detectorThreshold = detectorThreshold
       add(
         "plates",
-        try PlateReadingBenchmark.run(dataset: URL(fileURLWithPath: plates), modelDirectory: nil) { reader in
+        try PlateReadingBenchmark.run(
+          dataset: URL(fileURLWithPath: plates), modelDirectory: models.map { URL(fileURLWithPath: $0) }
+        ) { reader in
           if let views { reader.extraViewMargins = views }
           if let viewPlates { reader.extraViewPlates = viewPlates }
+          if let threshold = detectorThreshold { reader.detector.scoreThreshold = threshold }
         })
     }
     if wanted("enforcement") { add("enforcement", EnforcementBenchmark.run()) }
