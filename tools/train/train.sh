@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # The whole model pipeline in one command (called by `make train`):
 #   venv + pinned requirements -> train recognizer and detector -> export chalkline-nn files and
-#   golden files into Sources/PlateReading/Resources -> end-to-end PyTorch evaluation on plates-us-dev.
+#   golden files into Sources/PlateReading/Resources, and the layout prior (layouts.json) -> end-to-end
+#   PyTorch evaluation on plates-us-dev.
 # Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), REC_STEPS, DET_STEPS,
 # THREADS (torch threads per trainer, default 1), SKIP_EVAL=1, MINUTES (wall-clock budget per trainer:
 # the learning rate follows elapsed time; 0 = by steps), RESUME=1 (warm-start from the checkpoints in
@@ -44,6 +45,7 @@ wait $REC
 wait $DET
 tail -n 2 "$TRAIN_DIR/recognizer.log" "$TRAIN_DIR/detector.log"
 "$PY" export.py --out "$OUT" --recognizer "$TRAIN_DIR/ckpt/recognizer.pt" --detector "$TRAIN_DIR/ckpt/detector.pt"
+"$PY" layouts.py --out "$OUT"
 if [ "${SKIP_EVAL:-0}" != 1 ] && [ -f "$DEV/groundtruth.tsv" ]; then
   "$PY" evaluate.py --detector "$TRAIN_DIR/ckpt/detector.pt" --recognizer "$TRAIN_DIR/ckpt/recognizer.pt" \
     --images "$DEV" --pred "$TRAIN_DIR/pred-dev.tsv"
