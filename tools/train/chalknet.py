@@ -151,6 +151,50 @@ def load_exported(stem):
     return net.eval()
 
 
+def warm_start_from_exported(net, stem, calib_x):
+    """Load exported weights (batch norm folded in, FORMAT.md) into a trainable net, so a training run
+    can start from the shipped models on any machine. A layer with batch norm gets the folded weight
+    and a batch norm that, in eval mode, adds the folded bias exactly; its statistics and scale come
+    from one training-mode pass over calib_x (N×C×H×W, normalized), so that in training mode too the
+    net starts out computing what the exported one does on batches like calib_x."""
+    src = load_exported(stem)
+    with torch.no_grad():
+        for s in net.specs:
+            if s["op"] not in ("conv2d", "linear"):
+                continue
+            n = s["name"]
+            net.mods[n].weight.copy_(src.mods[n].weight)
+            if n not in net.bns:
+                net.mods[n].bias.copy_(src.mods[n].bias)
+    folded_bias = {n: src.mods[n].bias.detach().clone() for n in net.bns}
+
+    def hook(name):
+        def run(module, inputs, z):
+            bn = net.bns[name]
+            mean = z.mean((0, 2, 3))
+            var = z.var((0, 2, 3), unbiased=False)
+            bn.running_mean.copy_(mean)
+            bn.running_var.copy_(var)
+            bn.weight.copy_(torch.sqrt(var + bn.eps))
+            bn.bias.copy_(mean + folded_bias[name])
+        return run
+
+    handles = [net.mods[n].register_forward_hook(hook(n)) for n in net.bns]
+    net.train()
+    with torch.no_grad():
+        ours = net(calib_x)
+    for h in handles:
+        h.remove()
+    net.eval()
+    with torch.no_grad():
+        theirs = src(calib_x)
+        ours_eval = net(calib_x)
+    err = max(max((ours[k] - theirs[k]).abs().max().item(), (ours_eval[k] - theirs[k]).abs().max().item())
+              for k in theirs)
+    net.train()
+    return err
+
+
 def normalize(x, input_spec):
     return (x - input_spec["mean"]) / input_spec["std"]
 

@@ -7,7 +7,7 @@
 # Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), REC_STEPS, DET_STEPS,
 # THREADS (torch threads per trainer, default 1), SKIP_EVAL=1, MINUTES (wall-clock budget per trainer:
 # the learning rate follows elapsed time; 0 = by steps), RESUME=1 (warm-start from the checkpoints in
-# $TRAIN_DIR/ckpt, as the shipped weights were), LR (peak learning rate, default 2e-3; 1e-3 to resume).
+# $TRAIN_DIR/ckpt, as the shipped weights were, or from the shipped weights where there are none), LR (peak learning rate, default 2e-3; 1e-3 to resume).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -19,13 +19,21 @@ MINUTES=${MINUTES:-0}
 LR=${LR:-2e-3}
 REC_FROM=""
 DET_FROM=""
-if [ "${RESUME:-0}" = 1 ]; then
-  cp "$TRAIN_DIR/ckpt/recognizer.pt" "$TRAIN_DIR/ckpt/recognizer.start.pt"
-  cp "$TRAIN_DIR/ckpt/detector.pt" "$TRAIN_DIR/ckpt/detector.start.pt"
-  REC_FROM="--resume $TRAIN_DIR/ckpt/recognizer.start.pt"
-  DET_FROM="--resume $TRAIN_DIR/ckpt/detector.start.pt"
-fi
 OUT="$ROOT/Sources/PlateReading/Resources"
+if [ "${RESUME:-0}" = 1 ]; then
+  for m in recognizer detector; do
+    if [ -f "$TRAIN_DIR/ckpt/$m.pt" ]; then
+      cp "$TRAIN_DIR/ckpt/$m.pt" "$TRAIN_DIR/ckpt/$m.start.pt"
+      from="$TRAIN_DIR/ckpt/$m.start.pt"
+    else
+      # a new machine: start from the shipped weights (their batch norm is rebuilt from the folded files)
+      mkdir -p "$TRAIN_DIR/ckpt"
+      cp "$OUT/$m.json" "$OUT/$m.bin" "$TRAIN_DIR/ckpt/"
+      from="$TRAIN_DIR/ckpt/$m"
+    fi
+    if [ $m = recognizer ]; then REC_FROM="--resume $from"; else DET_FROM="--resume $from"; fi
+  done
+fi
 DEV=${PLATES_DEV:-/work/shared/data/plates-us-dev}
 mkdir -p "$TRAIN_DIR/ckpt"
 if [ ! -x "$TRAIN_DIR/venv/bin/python" ]; then

@@ -9,6 +9,7 @@ import time
 import torch
 import torch.nn.functional as F
 
+import chalknet
 import data_det
 import models
 import schedule
@@ -69,14 +70,19 @@ def main():
                     help="wall-clock budget: the learning rate follows elapsed time, so a shared, busy CPU "
                          "shortens the run instead of cutting it off at a high learning rate")
     ap.add_argument("--box-weight", type=float, default=1.0, help="weight of the scale-aware corner losses")
-    ap.add_argument("--resume")
+    ap.add_argument("--resume", help="a checkpoint (.pt) or the stem of exported files (…/Resources/detector)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     net = models.detector()
-    if a.resume:
+    if a.resume and a.resume.endswith(".pt"):
         net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
+    elif a.resume:
+        it = iter(data_det.DetStream(seed=a.seed + 99))
+        x0 = torch.stack([next(it)[0] for _ in range(32)])
+        err = chalknet.warm_start_from_exported(net, a.resume, x0)
+        print(f"warm start from {a.resume}: max abs diff {err:.2e}", flush=True)
     # bias the heatmap towards "no plate" at the start (CenterNet's prior)
     if not a.resume:
         with torch.no_grad():

@@ -11,6 +11,7 @@ import time
 import torch
 import torch.nn.functional as F
 
+import chalknet
 import data_rec
 import models
 import schedule
@@ -41,7 +42,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=0,
                     help="wall-clock budget: the learning rate follows elapsed time, so a shared, busy CPU "
                          "shortens the run instead of cutting it off at a high learning rate")
-    ap.add_argument("--resume")
+    ap.add_argument("--resume", help="a checkpoint (.pt) or the stem of exported files (…/Resources/recognizer)")
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -49,9 +50,15 @@ def main():
     train, val = data_rec.real_split()
     print(f"real crops: {len(train)} train, {len(val)} validation", flush=True)
     net = models.recognizer()
-    if a.resume:
-        net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
     ds = data_rec.RecStream(train, a.real_frac, a.seed)
+    if a.resume and a.resume.endswith(".pt"):
+        net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
+    elif a.resume:
+        it = iter(data_rec.RecStream(train, a.real_frac, a.seed + 99))
+        x0 = data_rec.collate([next(it) for _ in range(256)])[0]
+        err = chalknet.warm_start_from_exported(net, a.resume, x0)
+        print(f"warm start from {a.resume}: max abs diff {err:.2e}, crops validation "
+              f"{evaluate(net, val):.4f}", flush=True)
     dl = torch.utils.data.DataLoader(ds, batch_size=a.batch, collate_fn=data_rec.collate, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
