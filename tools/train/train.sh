@@ -4,7 +4,7 @@
 #   venv + pinned requirements -> train recognizer and detector -> export chalkline-nn files and
 #   golden files into Sources/PlateReading/Resources, and the layout prior (layouts.json) -> end-to-end
 #   PyTorch evaluation on plates-us-dev.
-# Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), REC_STEPS, DET_STEPS,
+# Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), EXPORT_DIR, REC_STEPS, DET_STEPS,
 # THREADS (torch threads per trainer, default 1), SKIP_EVAL=1, MINUTES (wall-clock budget per trainer:
 # the learning rate follows elapsed time; 0 = by steps), RESUME=1 (warm-start from the checkpoints in
 # $TRAIN_DIR/ckpt, as the shipped weights were, or from the shipped weights where there are none), LR (peak learning rate, default 2e-3; 1e-3 to resume).
@@ -19,7 +19,11 @@ MINUTES=${MINUTES:-0}
 LR=${LR:-2e-3}
 REC_FROM=""
 DET_FROM=""
-OUT="$ROOT/Sources/PlateReading/Resources"
+SHIPPED="$ROOT/Sources/PlateReading/Resources"
+# EXPORT_DIR: where the new weights go (default: over the shipped ones); a folder elsewhere lets
+# `chalkline bench --only plates --models DIR` compare them before they replace what ships.
+OUT=${EXPORT_DIR:-$SHIPPED}
+mkdir -p "$OUT"
 if [ "${RESUME:-0}" = 1 ]; then
   for m in recognizer detector; do
     if [ -f "$TRAIN_DIR/ckpt/$m.pt" ]; then
@@ -28,7 +32,7 @@ if [ "${RESUME:-0}" = 1 ]; then
     else
       # a new machine: start from the shipped weights (their batch norm is rebuilt from the folded files)
       mkdir -p "$TRAIN_DIR/ckpt"
-      cp "$OUT/$m.json" "$OUT/$m.bin" "$TRAIN_DIR/ckpt/"
+      cp "$SHIPPED/$m.json" "$SHIPPED/$m.bin" "$TRAIN_DIR/ckpt/"
       from="$TRAIN_DIR/ckpt/$m"
     fi
     if [ $m = recognizer ]; then REC_FROM="--resume $from"; else DET_FROM="--resume $from"; fi
