@@ -14,7 +14,13 @@ public final class PlateReader {
   public let recognizer: PlateRecognizer
   /// How many alternatives each read keeps.
   public var alternativeCount = 10
-  /// Extra views of each plate, as fractions by which its quadrilateral grows (negative:
+  /// Whether each plate that reads as text is found again by ``PlateDetector/refine(_:quad:)``
+  /// (three small detector runs, ~0.5 ms each) and read once more in the refined corners, which
+  /// are the plate's reported corners and evidence crop. The first pass's read counts too: the
+  /// two are merged like the extra views. On plates-us-dev this took detection recall from 68 to
+  /// 70–71 of 73 and fixed the reads whose first-pass corners cut off the leftmost character.
+  public var refines = true
+  /// Extra views of each plate, as fractions by which its (refined) quadrilateral grows (negative:
   /// shrinks) about its centre; their reads are averaged with the detector's own view.
   /// Each view costs one recognizer run (≈ 2 ms). The default, a tighter and a looser view,
   /// raised top-1 on plates-us-dev from 34 % to 47 % with the interim weights of 36acb77: the
@@ -86,7 +92,8 @@ public final class PlateReader {
   /// The plates in a luma frame, most confident first.
   ///
   /// Two passes: every detection is read once, and what does not read as plate text is dropped;
-  /// then the `extraViewPlates` plates read most surely are read again in the extra views.
+  /// then each plate left is found again at a larger scale and read in its refined corners, and
+  /// the `extraViewPlates` plates read most surely are read again in the extra views.
   public func read(_ frame: LumaImage) throws(PlateReadingError) -> [PlateRead] {
     let detections = try detector.detect(frame)
     counts.frames += 1
@@ -109,9 +116,20 @@ public final class PlateReader {
     var reads: [PlateRead] = []
     for (index, plate) in plates.enumerated() {
       var results = [plate.result]
+      var quad = plate.detection.quad
+      var crop = plate.crop
+      var ownResult = plate.result
+      if refines, let refined = try detector.refine(frame, quad: quad) {
+        counts.refinements += 1
+        quad = refined
+        crop = try recognizer.rectify(frame, quad: refined)
+        ownResult = try recognizer.recognize(crop: crop, alternatives: alternativeCount * 2)
+        results.append(ownResult)
+        counts.recognizerRuns += 1
+      }
       if surest.contains(index) {
         for margin in extraViewMargins {
-          let view = try recognizer.rectify(frame, quad: Self.expanded(plate.detection.quad, by: margin))
+          let view = try recognizer.rectify(frame, quad: Self.expanded(quad, by: margin))
           results.append(try recognizer.recognize(crop: view, alternatives: alternativeCount * 2))
           counts.recognizerRuns += 1
         }
@@ -119,12 +137,14 @@ public final class PlateReader {
       let ranked = Self.rank(results, prior: layoutPrior)
       guard let best = ranked.first, PlateGrammar.isValid(best.text) else { continue }
       let confidences =
-        best.text == plate.result.text
-        ? plate.result.characterConfidences : [Double](repeating: best.confidence, count: best.text.count)
+        best.text == ownResult.text
+        ? ownResult.characterConfidences
+        : best.text == plate.result.text
+          ? plate.result.characterConfidences : [Double](repeating: best.confidence, count: best.text.count)
       reads.append(
         PlateRead(
-          quad: plate.detection.quad, detectionScore: plate.detection.score, text: best.text,
-          characterConfidences: confidences, alternatives: Array(ranked.prefix(alternativeCount)), crop: plate.crop))
+          quad: quad, detectionScore: plate.detection.score, text: best.text,
+          characterConfidences: confidences, alternatives: Array(ranked.prefix(alternativeCount)), crop: crop))
     }
     reads.sort { $0.confidence > $1.confidence }
     logger.debug("plates read", metadata: ["plates.detected": "\(detections.count)", "plates.read": "\(reads.count)"])
@@ -189,7 +209,9 @@ public final class PlateReader {
     public var detections = 0
     /// Detections dropped because they did not read as plate text (see `minimumTextConfidence`).
     public var notText = 0
-    /// Recognizer runs (one per detection, plus the extra views).
+    /// Recognizer runs (one per detection, one per refined plate, plus the extra views).
     public var recognizerRuns = 0
+    /// Plates found again by the refinement pass (see `refines`).
+    public var refinements = 0
   }
 }

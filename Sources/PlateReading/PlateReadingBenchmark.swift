@@ -115,6 +115,7 @@ public enum PlateReadingBenchmark {
     results.append(("not_text_per_frame", Double(counts.notText) / frames, "count"))
     results.append(("plates_read_per_frame", Double(a.platesRead) / frames, "count"))
     results.append(("recognizer_runs_per_frame", Double(counts.recognizerRuns) / frames, "count"))
+    results.append(("refinements_per_frame", Double(counts.refinements) / frames, "count"))
     // Decode cost alone, per frame size, on one core.
     let decoder = try JPEGDecoder()
     for (label, size) in [("720p", "1280x720"), ("1080p", "1920x1080")] {
@@ -131,6 +132,11 @@ public enum PlateReadingBenchmark {
       let frame = try reader.decode(jpeg: jpeg)
       results.append(("detector_ms_720p", median(timed(20) { _ = try? reader.detector.detect(frame) }), "ms"))
       let quad = Quad(x: 600, y: 340, width: 100, height: 50)
+      results.append(
+        (
+          "refinement_ms_per_plate",
+          median(timed(20) { _ = try? reader.detector.refine(frame, quad: quad) }), "ms"
+        ))
       let crop = try reader.recognizer.rectify(frame, quad: quad)
       results.append(
         ("rectify_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.rectify(frame, quad: quad) }), "ms"))

@@ -45,6 +45,12 @@ struct BenchCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("How many plates of a frame get the extra views.", visibility: .hidden))
   var readerViewPlates: Int?
 
+  @Option(
+    help: ArgumentHelp(
+      "The refinement's plate widths in detector pixels (comma-separated, or 'none' to skip it), to measure its worth.",
+      visibility: .hidden))
+  var readerRefinement: String?
+
   @Option(help: ArgumentHelp("The detector's score threshold (the model's own by default).", visibility: .hidden))
   var detectorThreshold: Double?
 
@@ -63,6 +69,9 @@ struct BenchCommand: AsyncParsableCommand {
     if wanted("plates") {
       let views = readerViews.map { $0 == "none" ? [] : $0.split(separator: ",").compactMap { Double($0) } }
       let viewPlates = readerViewPlates
+      let refinement = readerRefinement.map {
+        $0 == "none" ? [] : $0.split(separator: ",").compactMap { Double($0) }
+      }
       let detectorThreshold = detectorThreshold
       add(
         "plates",
@@ -71,6 +80,10 @@ struct BenchCommand: AsyncParsableCommand {
         ) { reader in
           if let views { reader.extraViewMargins = views }
           if let viewPlates { reader.extraViewPlates = viewPlates }
+          if let refinement {
+            reader.refines = !refinement.isEmpty
+            if !refinement.isEmpty { reader.detector.refinementPlateWidths = refinement }
+          }
           if let threshold = detectorThreshold { reader.detector.scoreThreshold = threshold }
         })
     }

@@ -83,6 +83,95 @@ struct PlateDetectorTests {
     let passed = reader.counts.detections - reader.counts.notText
     #expect(passed >= reads.count)
     let viewed = min(passed, reader.extraViewPlates)
-    #expect(reader.counts.recognizerRuns == reader.counts.detections + viewed * reader.extraViewMargins.count)
+    // Every plate that reads as text is found again (refined) and read once more in its new corners.
+    #expect(reader.counts.refinements > 0 && reader.counts.refinements <= passed)
+    #expect(
+      reader.counts.recognizerRuns
+        == reader.counts.detections + reader.counts.refinements + viewed * reader.extraViewMargins.count)
+  }
+
+  @Test func withoutRefinementEachPlateIsReadOnceAndInItsViews() throws {
+    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let reader = try PlateReader(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+    reader.refines = false
+    let reads = try reader.read(jpeg: [UInt8](try Data(contentsOf: url)))
+    #expect(!reads.isEmpty)
+    let passed = reader.counts.detections - reader.counts.notText
+    #expect(reader.counts.refinements == 0)
+    #expect(
+      reader.counts.recognizerRuns
+        == reader.counts.detections + min(passed, reader.extraViewPlates) * reader.extraViewMargins.count)
+  }
+}
+
+@Suite("Plate detector refinement")
+struct PlateRefinementTests {
+  let detector = try! PlateDetector(network: PlateModels.detectorNetwork())
+
+  /// A real photo and its truth corners from plates-us-dev's groundtruth.tsv.
+  func photo(_ name: String) throws -> (LumaImage, Quad) {
+    let dir = try #require(SharedData.file("data/plates-us-dev"))
+    let truth = try String(contentsOf: dir.appendingPathComponent("groundtruth.tsv"), encoding: .utf8)
+    let line = try #require(truth.split(separator: "\n").first { $0.hasPrefix(name + "\t") })
+    let v = line.split(separator: "\t")[2].split(separator: ",").compactMap { Double($0) }
+    try #require(v.count == 8)
+    let quad = Quad(
+      topLeft: Point2D(x: v[0], y: v[1]), topRight: Point2D(x: v[2], y: v[3]),
+      bottomRight: Point2D(x: v[4], y: v[5]), bottomLeft: Point2D(x: v[6], y: v[7]))
+    let bytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent(name)))
+    return (try JPEGDecoder().decodeLuma(bytes), quad)
+  }
+
+  func moved(_ q: Quad, dx: Double, dy: Double, grow: Double) -> Quad {
+    let c = q.center
+    func f(_ p: Point2D) -> Point2D {
+      Point2D(x: c.x + (p.x - c.x) * (1 + grow) + dx, y: c.y + (p.y - c.y) * (1 + grow) + dy)
+    }
+    return Quad(
+      topLeft: f(q.topLeft), topRight: f(q.topRight), bottomRight: f(q.bottomRight), bottomLeft: f(q.bottomLeft))
+  }
+
+  @Test(arguments: [(0.14, 0.0, 0.0), (-0.12, 0.1, 0.3), (0.0, 0.0, -0.15), (0.1, -0.1, 0.25)])
+  func cornersOffTheirPlateComeBackToIt(shift: Double, lift: Double, grow: Double) throws {
+    let (frame, truth) = try photo("us6.jpg")
+    let b = truth.bounds
+    let off = moved(truth, dx: shift * (b.maxX - b.minX), dy: lift * (b.maxY - b.minY), grow: grow)
+    let refined = try #require(try detector.refine(frame, quad: off))
+    let before = PlateDetector.iou(off.bounds, truth.bounds)
+    let after = PlateDetector.iou(refined.bounds, truth.bounds)
+    #expect(after >= 0.75, "IoU \(before) -> \(after)")
+    #expect(after > before)
+  }
+
+  @Test func noPlateNoRefinement() throws {
+    let blank = try LumaImage(width: 1280, height: 720, pixels: [UInt8](repeating: 128, count: 1280 * 720))
+    #expect(try detector.refine(blank, quad: Quad(x: 600, y: 340, width: 100, height: 50)) == nil)
+  }
+
+  @Test func platesAtOrPastTheFrameEdgeAreSafe() throws {
+    let (frame, truth) = try photo("us6.jpg")
+    let b = truth.bounds
+    // Patches that leave the frame on every side, a degenerate quad, and one wholly outside.
+    for (dx, dy) in [(-b.minX - 20, 0.0), (Double(frame.width) - b.maxX + 20, 0), (0, -b.minY - 10), (0, 400)] {
+      let q = moved(truth, dx: dx, dy: dy, grow: 0)
+      if let r = try detector.refine(frame, quad: q) {
+        for p in r.corners { #expect(p.x.isFinite && p.y.isFinite) }
+      }
+    }
+    let point = Quad(
+      topLeft: Point2D(x: 5, y: 5), topRight: Point2D(x: 5, y: 5),
+      bottomRight: Point2D(x: 5, y: 5), bottomLeft: Point2D(x: 5, y: 5))
+    #expect(try detector.refine(frame, quad: point) == nil)
+    #expect(try detector.refine(frame, quad: moved(truth, dx: 5000, dy: 5000, grow: 0)) == nil)
+  }
+
+  @Test func refiningBetweenFramesLeavesDetectionUnchanged() throws {
+    // The network keeps buffers per input size; alternating the frame and the patch must not mix them.
+    let (frame, truth) = try photo("us6.jpg")
+    let first = try detector.detect(frame)
+    let refined = try detector.refine(frame, quad: truth)
+    let again = try detector.detect(frame)
+    #expect(first == again)
+    #expect(try detector.refine(frame, quad: truth) == refined)
   }
 }

@@ -13,7 +13,10 @@ public final class NeuralNetwork {
   private let weights: UnsafeMutableBufferPointer<Float>
   private let layers: [CompiledLayer]
   private let outputIndices: [Int]
-  private var plan: Plan?
+  /// The buffers of the input sizes seen most recently (a reader alternates between a frame's size
+  /// and the refinement patch's), at most `maximumPlans`.
+  private var plans: [Plan] = []
+  private let maximumPlans = 2
 
   /// Loads `NAME.json` and `NAME.bin` from a folder.
   public convenience init(directory: URL, name: String) throws(PlateReadingError) {
@@ -110,7 +113,11 @@ public final class NeuralNetwork {
   }
 
   private func plan(for shape: Shape) throws(PlateReadingError) -> Plan {
-    if let plan, plan.inputShape == shape { return plan }
+    if let i = plans.firstIndex(where: { $0.inputShape == shape }) {
+      let plan = plans.remove(at: i)
+      plans.append(plan)
+      return plan
+    }
     var shapes: [Shape] = []
     var scratch = 0
     for layer in layers {
@@ -122,7 +129,8 @@ public final class NeuralNetwork {
       scratch = max(scratch, need)
     }
     let p = Plan(inputShape: shape, shapes: shapes, scratch: scratch)
-    plan = p
+    if plans.count >= maximumPlans { plans.removeFirst() }
+    plans.append(p)
     return p
   }
 }
