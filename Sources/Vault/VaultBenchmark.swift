@@ -24,6 +24,8 @@ public enum VaultBenchmark {
   ) throws -> [(metric: String, value: Double, unit: String)] {
     var logger = Logger(label: "chalkline.vault.bench")
     logger.logLevel = .warning
+    // The vault creates its own state directory, not the folder it sits in.
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let state = directory.appendingPathComponent("vault-bench-\(UUID().uuidString.prefix(8))")
     defer { try? FileManager.default.removeItem(at: state) }
     let vault = try Vault.initialize(stateDirectory: state, actor: "bench", purpose: "benchmark", logger: logger)
