@@ -36,6 +36,8 @@ public final class PlateDetector {
   /// At most this many plates per frame (the strongest).
   public var maximumPlates = 8
   private var tensor: Tensor
+  /// The refinement's input, kept apart from the frame's so neither is reallocated each frame.
+  private var patchTensor: Tensor
 
   /// Creates a detector from a loaded network (see ``PlateModels``).
   public init(network: NeuralNetwork) throws(PlateReadingError) {
@@ -52,6 +54,7 @@ public final class PlateDetector {
     scoreThreshold = meta["score_threshold"]?.number ?? 0.3
     lut = (0..<256).map { (Float($0) / 255 - input.mean) / input.std }
     tensor = Tensor(channels: 1, height: 1, width: 1)
+    patchTensor = tensor
   }
 
   /// The plates in `frame`, strongest first.
@@ -61,11 +64,12 @@ public final class PlateDetector {
     let small = frame.downscaled(width: inputWidth, height: rh)
     let ph = (rh + padMultiple - 1) / padMultiple * padMultiple
     let pw = (inputWidth + padMultiple - 1) / padMultiple * padMultiple
-    let (heat, reg) = try run(small, width: pw, height: ph, x: 0, y: 0)
+    let (heat, reg) = try run(small, in: &tensor, width: pw, height: ph, x: 0, y: 0)
     return decode(heatmap: heat, regression: reg, scale: scale)
   }
 
-  /// The plate widths, in detector-input pixels, at which ``refine(_:quad:)`` looks at a plate again.
+  /// The plate widths, in detector-input pixels, at which ``refine(_:quad:)`` looks at a plate again
+  /// (empty: no refinement).
   /// Inside the sizes the detector was trained on (18–180 px) and above most first-pass plates
   /// (plates-us-dev's are 25–165 px at 640 wide), where one stride-8 cell is a small part of the plate.
   public var refinementPlateWidths: [Double] = [64, 80, 100]
@@ -118,16 +122,13 @@ public final class PlateDetector {
     let rh = max(1, min(4 * ph, Int((Double(y1 - y0) * scale).rounded())))
     let ox = Int(((Double(x0) - left) * scale).rounded())
     let oy = Int(((Double(y0) - top) * scale).rounded())
-    let region: LumaImage
-    do {
-      region = try frame.cropped(to: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0))
-    } catch {
+    guard let region = try? frame.cropped(to: PixelRect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)) else {
       return nil
     }
     let scaled = scale < 1 ? region.downscaled(width: rw, height: rh) : region.resized(width: rw, height: rh)
-    let (heat, reg) = try run(scaled, width: pw, height: ph, x: ox, y: oy)
+    let (heat, reg) = try run(scaled, in: &patchTensor, width: pw, height: ph, x: ox, y: oy)
     // The strongest cell whose plate centre lies near the patch centre.
-    var best: (score: Float, i: Int, j: Int)?
+    var best: (score: Float, i: Int, j: Int, cx: Double, cy: Double)?
     for i in 0..<heat.height {
       for j in 0..<heat.width {
         let s = heat.values[i * heat.width + j]
@@ -137,13 +138,11 @@ public final class PlateDetector {
         guard abs(cx - Double(pw) / 2) <= 0.3 * plateWidth, abs(cy - Double(ph) / 2) <= 0.2 * plateWidth else {
           continue
         }
-        best = (s, i, j)
+        best = (s, i, j, cx, cy)
       }
     }
     guard let best, Double(best.score) >= refinementMinimumScore else { return nil }
-    let (i, j) = (best.i, best.j)
-    let cx = (Double(j) + Double(reg[0, i, j])) * stride
-    let cy = (Double(i) + Double(reg[1, i, j])) * stride
+    let (i, j, cx, cy) = (best.i, best.j, best.cx, best.cy)
     // Patch pixel -> frame pixel, through the exact scale of the resized region.
     let sx = Double(x1 - x0) / Double(rw)
     let sy = Double(y1 - y0) / Double(rh)
@@ -158,7 +157,7 @@ public final class PlateDetector {
   /// Runs the network on `image` placed at (`x`, `y`) in a `width`×`height` input padded with the
   /// model's pad value (parts of `image` outside it are cut off).
   private func run(
-    _ image: LumaImage, width pw: Int, height ph: Int, x ox: Int, y oy: Int
+    _ image: LumaImage, in tensor: inout Tensor, width pw: Int, height ph: Int, x ox: Int, y oy: Int
   ) throws(PlateReadingError) -> (heat: Tensor, reg: Tensor) {
     if tensor.height != ph || tensor.width != pw {
       tensor = Tensor(channels: 1, height: ph, width: pw)

@@ -67,11 +67,13 @@ struct BenchCommand: AsyncParsableCommand {
       }
     }
     if wanted("plates") {
-      let views = readerViews.map { $0 == "none" ? [] : $0.split(separator: ",").compactMap { Double($0) } }
-      let viewPlates = readerViewPlates
-      let refinement = readerRefinement.map {
-        $0 == "none" ? [] : $0.split(separator: ",").compactMap { Double($0) }
+      // A comma-separated list of numbers, or 'none' for an empty one.
+      func numbers(_ text: String) -> [Double] {
+        text == "none" ? [] : text.split(separator: ",").compactMap { Double($0) }
       }
+      let views = readerViews.map(numbers)
+      let viewPlates = readerViewPlates
+      let refinement = readerRefinement.map(numbers)
       let detectorThreshold = detectorThreshold
       add(
         "plates",
@@ -80,10 +82,7 @@ struct BenchCommand: AsyncParsableCommand {
         ) { reader in
           if let views { reader.extraViewMargins = views }
           if let viewPlates { reader.extraViewPlates = viewPlates }
-          if let refinement {
-            reader.refines = !refinement.isEmpty
-            if !refinement.isEmpty { reader.detector.refinementPlateWidths = refinement }
-          }
+          if let refinement { reader.detector.refinementPlateWidths = refinement }
           if let threshold = detectorThreshold { reader.detector.scoreThreshold = threshold }
         })
     }

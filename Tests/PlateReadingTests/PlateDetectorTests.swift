@@ -93,7 +93,7 @@ struct PlateDetectorTests {
   @Test func withoutRefinementEachPlateIsReadOnceAndInItsViews() throws {
     let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
     let reader = try PlateReader(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
-    reader.refines = false
+    reader.detector.refinementPlateWidths = []
     let reads = try reader.read(jpeg: [UInt8](try Data(contentsOf: url)))
     #expect(!reads.isEmpty)
     let passed = reader.counts.detections - reader.counts.notText

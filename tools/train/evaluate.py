@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """End-to-end evaluation in PyTorch: detector + rectifier + recognizer on a folder of photos with
 a ground-truth TSV (plates-us-dev). Writes a predictions TSV for score-plates.py and prints the
-detection recall (IoU >= 0.5 with the truth box), which score-plates.py does not measure.
+detection recall (IoU >= 0.5 with the truth box), which score-plates.py does not measure. A model is
+a checkpoint (.pt) or the stem of exported files (../../Sources/PlateReading/Resources/recognizer).
 
   python evaluate.py --detector CKPT --recognizer CKPT --images DIR --pred OUT.tsv
   python3 /work/shared/tools/score-plates.py --fold-o0 OUT.tsv DIR/groundtruth.tsv
+  python evaluate.py --truth-boxes --recognizer CKPT   # the recognizer alone, in the truth corners
 
 Evaluation only: nothing here feeds back into training."""
 
@@ -18,6 +20,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import chalknet
 import export
 import models
 import render
@@ -104,18 +107,50 @@ def iou(a, b):
     return inter / u if u > 0 else 0.0
 
 
+def load_model(kind, path):
+    """A training checkpoint (.pt), or the exported files NAME.json + NAME.bin given as NAME."""
+    if path.endswith(".pt"):
+        return export.load(kind, path).eval()
+    return chalknet.load_exported(path)
+
+
+def read_truth_boxes(rec, images):
+    """How many photos the recognizer reads right (O/0 folded) in their truth corners: what the
+    reader could reach with perfect boxes."""
+    right, wrong = 0, []
+    with open(os.path.join(images, "groundtruth.tsv")) as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
+    for name, text, corners in (r[:3] for r in rows if len(r) >= 3):
+        quad = np.float32([float(t) for t in corners.split(",")]).reshape(4, 2)
+        gray = cv2.imread(os.path.join(images, name), cv2.IMREAD_GRAYSCALE)
+        alts = read(rec, gray, quad)
+        got = alts[0][0] if alts else ""
+        if got.replace("O", "0") == text.replace("O", "0"):
+            right += 1
+        else:
+            wrong.append(f"{name}({got})")
+    print(f"read right in the truth boxes: {right}/{len(rows)}")
+    print("wrong:", " ".join(wrong))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--detector", required=True)
-    ap.add_argument("--recognizer", required=True)
+    ap.add_argument("--detector", help="a checkpoint (.pt) or the stem of exported files (…/Resources/detector)")
+    ap.add_argument("--recognizer", required=True, help="a checkpoint (.pt) or the stem of exported files")
     ap.add_argument("--images", default="/work/shared/data/plates-us-dev")
-    ap.add_argument("--pred", required=True)
+    ap.add_argument("--pred")
     ap.add_argument("--threshold", type=float, default=0.3)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--truth-boxes", action="store_true",
+                    help="read each photo in its truth corners only (the recognizer alone, best path, one view)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
-    det = export.load("detector", a.detector).eval()
-    rec = export.load("recognizer", a.recognizer).eval()
+    rec = load_model("recognizer", a.recognizer)
+    if a.truth_boxes:
+        return read_truth_boxes(rec, a.images)
+    if not a.detector or not a.pred:
+        ap.error("--detector and --pred are needed unless --truth-boxes")
+    det = load_model("detector", a.detector)
     gt = {}
     with open(os.path.join(a.images, "groundtruth.tsv")) as f:
         for line in f:
