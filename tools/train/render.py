@@ -285,6 +285,8 @@ def degrade(rng, g):
         else:
             y = rng.choice([rng.uniform(0.8, 0.95) * h, rng.uniform(-0.1, 0.12) * h])
             cv2.rectangle(g, (-1, int(y)), (w + 1, int(y + 0.15 * h)), col, -1)
+    if rng.random() < 0.08:  # a fence, railing or trailer mesh between the camera and the plate
+        g = mesh(rng, g)
     # contrast / brightness / night
     if rng.random() < 0.2:  # night: dark, low contrast, noisy
         g = g * rng.uniform(0.2, 0.5) + rng.uniform(0, 15)
@@ -314,6 +316,40 @@ def degrade(rng, g):
         ok, enc = cv2.imencode(".jpg", g.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, q])
         g = cv2.imdecode(enc, cv2.IMREAD_GRAYSCALE).astype(np.float32)
     return g
+
+
+def mesh(rng, g):
+    """Thin lines across the image (or a band of it), as a chain-link fence (two diagonal families),
+    a square mesh or vertical railing bars seen through; later blur softens them like the rest."""
+    h, w = g.shape
+    m = np.zeros((h, w), np.float32)
+    gap = rng.uniform(5, 24)
+    thick = rng.choice([1, 1, 2])
+    kind = rng.random()
+    if kind < 0.5:  # chain link: two diagonal families
+        angles = [math.radians(45 + rng.uniform(-15, 15)), math.radians(-45 + rng.uniform(-15, 15))]
+    elif kind < 0.8:  # square mesh
+        a0 = math.radians(rng.uniform(-5, 5))
+        angles = [a0 + math.pi / 2, a0]
+    else:  # railing: vertical bars only, a little further apart
+        angles = [math.pi / 2 + math.radians(rng.uniform(-4, 4))]
+        gap *= 1.5
+    span = int(w + h)
+    for ang in angles:
+        dx, dy = math.cos(ang), math.sin(ang)  # line direction; lines are stepped along the normal
+        off = rng.uniform(0, gap)
+        for k in range(int(2 * span / gap) + 2):
+            t = -span + off + k * gap
+            cx, cy = w / 2 - dy * t, h / 2 + dx * t
+            cv2.line(m, (int(cx - dx * span), int(cy - dy * span)), (int(cx + dx * span), int(cy + dy * span)),
+                     1.0, thick, cv2.LINE_AA)
+    if rng.random() < 0.4:  # only part of the view: the fence ends or a gate stands open
+        x0 = int(rng.uniform(0, 0.6) * w)
+        m[:, :x0] = 0
+        m[:, x0 + int(rng.uniform(0.3, 1) * w):] = 0
+    alpha = rng.uniform(0.5, 1.0)
+    col = rng.uniform(0, 70) if rng.random() < 0.5 else rng.uniform(150, 230)
+    return g * (1 - alpha * m) + col * alpha * m
 
 
 def luma(rgb):

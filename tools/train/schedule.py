@@ -4,6 +4,8 @@
 import math
 import time
 
+import torch
+
 
 class Schedule:
     def __init__(self, opt, lr, steps, minutes=0.0, warmup=0.04):
@@ -33,3 +35,12 @@ class Schedule:
 
     def done(self):
         return self.progress() >= 1.0 or self.n >= self.steps
+
+
+def ema(net, decay):
+    """An exponential moving average of net's weights and batch-norm statistics (update it after each
+    optimizer step with .update_parameters(net); its .module is the averaged net), or None if decay is 0."""
+    if decay <= 0:
+        return None
+    return torch.optim.swa_utils.AveragedModel(
+        net, multi_avg_fn=torch.optim.swa_utils.get_ema_multi_avg_fn(decay), use_buffers=True)

@@ -72,6 +72,9 @@ def main():
     ap.add_argument("--box-weight", type=float, default=1.0, help="weight of the scale-aware corner losses")
     ap.add_argument("--resume", help="a checkpoint (.pt) or the stem of exported files (…/Resources/detector)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--ema", type=float, default=0.0,
+                    help="decay of an exponential moving average of the weights (and batch-norm statistics), "
+                         "saved instead of the raw weights; 0 = off")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -91,6 +94,7 @@ def main():
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
     sched = schedule.Schedule(opt, a.lr, a.steps, a.minutes)
+    ema = schedule.ema(net, a.ema)
     t0 = time.time()
     avg = None
     net.train()
@@ -105,13 +109,16 @@ def main():
         torch.nn.utils.clip_grad_norm_(net.parameters(), 10.0)
         opt.step()
         sched.step()
+        if ema is not None:
+            ema.update_parameters(net)
         cur = (lh.item(), lr_.item(), lrel.item(), lgiou.item())
         avg = cur if avg is None else tuple(0.98 * p + 0.02 * c for p, c in zip(avg, cur))
         if step % 100 == 0:
             print(f"step {step} heat {avg[0]:.3f} reg {avg[1]:.3f} rel {avg[2]:.3f} 1-giou {avg[3]:.3f} lr {sched.lr:.2e} "
                   f"{time.time() - t0:.0f}s", flush=True)
         if step % 250 == 0 or sched.done():
-            torch.save({"model": net.state_dict(), "step": step, "meta": {"train_steps": step}}, a.out)
+            kept = ema.module if ema is not None else net
+            torch.save({"model": kept.state_dict(), "step": step, "meta": {"train_steps": step, "ema": a.ema}}, a.out)
         if sched.done():
             break
     print("done", flush=True)
