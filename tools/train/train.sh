@@ -7,7 +7,8 @@
 # Environment: TRAIN_DIR (venv, checkpoints, logs; default /work/dev/train), EXPORT_DIR, REC_STEPS, DET_STEPS,
 # THREADS (torch threads per trainer, default 1), SKIP_EVAL=1, MINUTES (wall-clock budget per trainer:
 # the learning rate follows elapsed time; 0 = by steps), RESUME=1 (warm-start from the checkpoints in
-# $TRAIN_DIR/ckpt, as the shipped weights were, or from the shipped weights where there are none), LR (peak learning rate, default 2e-3; 1e-3 to resume).
+# $TRAIN_DIR/ckpt, as the shipped weights were, or from the shipped weights where there are none), LR (peak learning rate, default 2e-3; 1e-3 to resume),
+# EMA (decay of the weights' moving average that is kept instead of the raw weights; default 0.999, 0 = off).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -17,6 +18,7 @@ DET_STEPS=${DET_STEPS:-4000}
 THREADS=${THREADS:-1}
 MINUTES=${MINUTES:-0}
 LR=${LR:-2e-3}
+EMA=${EMA:-0.999}
 REC_FROM=""
 DET_FROM=""
 SHIPPED="$ROOT/Sources/PlateReading/Resources"
@@ -48,10 +50,10 @@ PY="$TRAIN_DIR/venv/bin/python"
 cd "$HERE"
 echo "training recognizer ($REC_STEPS steps) and detector ($DET_STEPS steps); logs in $TRAIN_DIR"
 "$PY" train_recognizer.py --out "$TRAIN_DIR/ckpt/recognizer.pt" --steps "$REC_STEPS" --batch 32 --lr "$LR" \
-  --minutes "$MINUTES" $REC_FROM --threads "$THREADS" > "$TRAIN_DIR/recognizer.log" 2>&1 &
+  --minutes "$MINUTES" --ema "$EMA" $REC_FROM --threads "$THREADS" > "$TRAIN_DIR/recognizer.log" 2>&1 &
 REC=$!
 "$PY" train_detector.py --out "$TRAIN_DIR/ckpt/detector.pt" --steps "$DET_STEPS" --lr "$LR" \
-  --minutes "$MINUTES" $DET_FROM --threads "$THREADS" > "$TRAIN_DIR/detector.log" 2>&1 &
+  --minutes "$MINUTES" --ema "$EMA" $DET_FROM --threads "$THREADS" > "$TRAIN_DIR/detector.log" 2>&1 &
 DET=$!
 wait $REC
 wait $DET
