@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 import chalknet
+import data_rec
 import export
 import models
 import render
@@ -125,7 +126,7 @@ def read_truth_boxes(rec, images):
         gray = cv2.imread(os.path.join(images, name), cv2.IMREAD_GRAYSCALE)
         alts = read(rec, gray, quad)
         got = alts[0][0] if alts else ""
-        if got.replace("O", "0") == text.replace("O", "0"):
+        if data_rec.fold(got) == data_rec.fold(text):
             right += 1
         else:
             wrong.append(f"{name}({got})")

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
-"""Warm-up then cosine learning rate, driven by steps or by a wall-clock budget."""
+"""Warm-up then cosine learning rate, driven by steps or by a wall-clock budget; and the moving average
+of the weights that the trainers keep beside it."""
 
 import math
 import time

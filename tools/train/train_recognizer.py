@@ -19,24 +19,32 @@ import models
 import schedule
 
 
-def evaluate(net, val, small=False):
-    was_training = net.training
-    net.eval()
-    ok = 0
-    with torch.no_grad():
-        for i in range(0, len(val), 64):
-            chunk = val[i:i + 64]
-            x = torch.stack([data_rec.val_tensor(p, small) for p, _ in chunk])
-            pred = data_rec.greedy(net(x)["logits"])
-            ok += sum(p == data_rec.fold(t) for p, (_, t) in zip(pred, chunk))
-    net.train(was_training)
-    return ok / max(1, len(val))
+class Validation:
+    """The held-out crops, read once from disk: as they are and shrunk to street-frame widths."""
 
+    def __init__(self, val):
+        self.texts = [data_rec.fold(t) for _, t in val]
+        self.full = torch.stack([data_rec.val_tensor(p) for p, _ in val])
+        self.small = torch.stack([data_rec.val_tensor(p, small=True) for p, _ in val])
 
-def validate(net, val):
-    """(selection score, crops as they are, crops at street-frame size)."""
-    full, small = evaluate(net, val), evaluate(net, val, small=True)
-    return (full + small) / 2, full, small
+    def __len__(self):
+        return len(self.texts)
+
+    def accuracy(self, net, x):
+        was_training = net.training
+        net.eval()
+        ok = 0
+        with torch.no_grad():
+            for i in range(0, len(x), 64):
+                pred = data_rec.greedy(net(x[i:i + 64])["logits"])
+                ok += sum(p == t for p, t in zip(pred, self.texts[i:i + 64]))
+        net.train(was_training)
+        return ok / max(1, len(self.texts))
+
+    def __call__(self, net):
+        """(selection score = the mean of the two, crops as they are, crops at street-frame size)."""
+        full, small = self.accuracy(net, self.full), self.accuracy(net, self.small)
+        return (full + small) / 2, full, small
 
 
 def main():
@@ -61,6 +69,7 @@ def main():
     torch.manual_seed(a.seed)
     train, val = data_rec.real_split()
     print(f"real crops: {len(train)} train, {len(val)} validation", flush=True)
+    validate = Validation(val)
     net = models.recognizer()
     ds = data_rec.RecStream(train, a.real_frac, a.seed)
     if a.resume and a.resume.endswith(".pt"):
@@ -69,7 +78,7 @@ def main():
         it = iter(data_rec.RecStream(train, a.real_frac, a.seed + 99))
         x0 = data_rec.collate([next(it) for _ in range(256)])[0]
         err = chalknet.warm_start_from_exported(net, a.resume, x0)
-        score, full, small = validate(net, val)
+        score, full, small = validate(net)
         print(f"warm start from {a.resume}: max abs diff {err:.2e}, crops validation {full:.4f}, "
               f"small {small:.4f}, score {score:.4f}", flush=True)
     ema = schedule.ema(net, a.ema)
@@ -98,7 +107,7 @@ def main():
             print(f"step {step} loss {run_loss:.3f} lr {sched.lr:.2e} {time.time() - t0:.0f}s", flush=True)
         if step % 250 == 0 or sched.done():
             kept = ema.module if ema is not None else net
-            acc, full, small = validate(kept, val)
+            acc, full, small = validate(kept)
             print(f"step {step} val_acc {acc:.4f} (crops {full:.4f}, small {small:.4f}; best {max(best, acc):.4f})",
                   flush=True)
             state = {"model": kept.state_dict(), "step": step, "val_acc": acc,
