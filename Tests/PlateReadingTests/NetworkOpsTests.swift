@@ -96,6 +96,14 @@ struct NetworkOpsTests {
     #expect(try #require(out["fc"]).values == [0.5, 0.5, 0.5])
   }
 
+  @Test func foldHStacksRowsAsChannels() throws {
+    let net = try Self.network(#"{"name": "fold", "op": "fold_h"}"#, outputs: ["fold"], weights: [])
+    let out = try #require(try net.run(Self.input)["fold"])
+    #expect(out.channels == 6 && out.height == 1 && out.width == 3)
+    // Channel c·3 + y is row y of channel c: rows of channel 0 first (1 2 3 | 4 5 6 | 7 8 9), then channel 1.
+    #expect(out[1, 0, 0] == 4 && out[2, 0, 2] == 9 && out[3, 0, 0] == -1 && out[5, 0, 1] == -8)
+  }
+
   @Test(arguments: [
     ("unknown op", #"{"name": "x", "op": "softmax"}"#),
     (

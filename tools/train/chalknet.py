@@ -76,6 +76,8 @@ class ChalkNet(nn.Module):
                 y = F.interpolate(src, scale_factor=s["scale"], mode="nearest")
             elif op == "mean_h":
                 y = src.mean(dim=2, keepdim=True)
+            elif op == "fold_h":
+                y = src.reshape(src.shape[0], src.shape[1] * src.shape[2], 1, src.shape[3])
             elif op == "linear":
                 # N×C×1×W -> per column
                 z = src.permute(0, 2, 3, 1)

@@ -5,7 +5,7 @@ struct CompiledLayer {
   enum Op {
     case conv(Conv)
     case pool(window: Window, max: Bool)
-    case relu, sigmoid, add, concat, meanH
+    case relu, sigmoid, add, concat, meanH, foldH
     case upsample(Int)
     case linear(inFeatures: Int, outFeatures: Int, weight: Int, bias: Int, activation: Activation)
   }
@@ -86,8 +86,13 @@ struct CompiledLayer {
       guard kh > 0, kw > 0, sh > 0, sw > 0 else { throw bad("kernel and stride must be positive") }
       op = .pool(window: Window(kh: kh, kw: kw, sh: sh, sw: sw, ph: ph, pw: pw), max: l.op == "maxpool2d")
       inputIndices = [single]
-    case "relu", "sigmoid", "mean_h":
-      op = l.op == "relu" ? .relu : l.op == "sigmoid" ? .sigmoid : .meanH
+    case "relu", "sigmoid", "mean_h", "fold_h":
+      switch l.op {
+      case "relu": op = .relu
+      case "sigmoid": op = .sigmoid
+      case "mean_h": op = .meanH
+      default: op = .foldH
+      }
       inputIndices = [single]
     case "upsample_nearest":
       guard let s = l.scale, s >= 1 else { throw bad("scale must be a positive integer") }
@@ -132,6 +137,8 @@ struct CompiledLayer {
       return (s, 0)
     case .meanH:
       return (Shape(c: s.c, h: 1, w: s.w), 0)
+    case .foldH:
+      return (Shape(c: s.c * s.h, h: 1, w: s.w), 0)
     case .upsample(let k):
       return (Shape(c: s.c, h: s.h * k, w: s.w * k), 0)
     case .add:
@@ -192,6 +199,9 @@ struct CompiledLayer {
       Kernels.sigmoid(out, outShape.count)
     case .meanH:
       Kernels.meanH(input, inShape, out: out)
+    case .foldH:
+      // Channel c, row y becomes channel c·H + y: in C×H×W order that is the same sequence of floats.
+      out.update(from: input, count: outShape.count)
     case .upsample(let k):
       Kernels.upsampleNearest(input, inShape, scale: k, out: out)
     case .add:
