@@ -38,7 +38,11 @@ def load(kind, ckpt):
     net = getattr(models, kind)()
     if ckpt:
         state = torch.load(ckpt, map_location="cpu", weights_only=False)
-        net.load_state_dict(state["model"] if "model" in state else state)
+        weights = state["model"] if "model" in state else state
+        if kind == "recognizer":
+            net = models.recognizer_from_state(weights)
+        else:
+            net.load_state_dict(weights)
         if "meta" in state:
             net.meta.update(state["meta"])
     else:

@@ -6,6 +6,7 @@ from chalknet import ChalkNet
 CHARSET = "-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # index 0 = CTC blank
 
 REC_H, REC_W = 32, 128
+REC_ROWS = REC_H // 8  # rows left after the recognizer's three poolings in height
 DET_INPUT_WIDTH = 640  # the frame is resized to this width (aspect kept), then padded
 DET_PAD = 16           # ... to a multiple of this, right and bottom, with luma 0
 DET_STRIDE = 8
@@ -26,7 +27,12 @@ def pool(name, k, s):
     return {"name": name, "op": "maxpool2d", "kernel": list(k), "stride": list(s), "padding": [0, 0]}
 
 
-def recognizer():
+def recognizer(collapse="fold_h"):
+    """collapse: "fold_h" (shipped since the ninth run) stacks the REC_ROWS rows of c6 as channels, so the
+    column classifier sees where in the height a stroke is (0/Q, 8/B, T/I, V/U differ by that);
+    "mean_h" (up to the eighth run) averages them. fold_from_mean turns a mean_h model into an
+    equivalent fold_h one, so a trained model can be warm-started across the change."""
+    rows = REC_ROWS if collapse == "fold_h" else 1
     layers = [
         conv("c1", 1, 16),
         pool("p1", (2, 2), (2, 2)),
@@ -37,8 +43,8 @@ def recognizer():
         pool("p3", (2, 1), (2, 1)),
         conv("c5", 64, 96),
         conv("c6", 96, 96),
-        {"name": "collapse", "op": "mean_h"},
-        conv("c7", 96, 96, k=(1, 3)),
+        {"name": "collapse", "op": collapse},
+        conv("c7", 96 * rows, 96, k=(1, 3)),
         {"name": "logits", "op": "linear", "in_features": 96, "out_features": len(CHARSET), "activation": "none"},
     ]
     meta = {
@@ -48,6 +54,27 @@ def recognizer():
     }
     return ChalkNet("recognizer", {"channels": 1, "height": REC_H, "width": REC_W, "mean": 0.5, "std": 0.5},
                     layers, ["logits"], meta)
+
+
+def fold_from_mean(old, new):
+    """Load a mean_h recognizer's weights into a fold_h one that computes exactly the same: c7's
+    weight for each of c6's channels is spread over that channel's REC_ROWS rows, divided by their count."""
+    sd = old.state_dict()
+    w = sd["mods.c7.weight"]
+    sd["mods.c7.weight"] = (w / REC_ROWS).repeat_interleave(REC_ROWS, dim=1)
+    new.load_state_dict(sd)
+    return new
+
+
+def recognizer_from_state(state_dict):
+    """A fold_h recognizer with a checkpoint's weights, converted if the checkpoint is a mean_h one."""
+    if state_dict["mods.c7.weight"].shape[1] == 96 * REC_ROWS:
+        net = recognizer()
+        net.load_state_dict(state_dict)
+        return net
+    old = recognizer("mean_h")
+    old.load_state_dict(state_dict)
+    return fold_from_mean(old, recognizer())
 
 
 def detector():

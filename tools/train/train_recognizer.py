@@ -7,6 +7,7 @@ to a street frame's plate size (data_rec.SMALL_WIDTHS); the checkpoint kept is t
 With --ema the weights evaluated and saved are an exponential moving average of the trained ones."""
 
 import argparse
+import json
 import os
 import time
 
@@ -73,11 +74,19 @@ def main():
     net = models.recognizer()
     ds = data_rec.RecStream(train, a.real_frac, a.seed)
     if a.resume and a.resume.endswith(".pt"):
-        net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
+        net = models.recognizer_from_state(torch.load(a.resume, weights_only=False)["model"])
+        score, full, small = validate(net)
+        print(f"resumed from {a.resume}: crops validation {full:.4f}, small {small:.4f}, score {score:.4f}",
+              flush=True)
     elif a.resume:
         it = iter(data_rec.RecStream(train, a.real_frac, a.seed + 99))
         x0 = data_rec.collate([next(it) for _ in range(256)])[0]
-        err = chalknet.warm_start_from_exported(net, a.resume, x0)
+        with open(a.resume + ".json") as f:
+            collapse = next(l["op"] for l in json.load(f)["layers"] if l["name"] == "collapse")
+        start = models.recognizer(collapse)
+        err = chalknet.warm_start_from_exported(start, a.resume, x0)
+        net = start if collapse == "fold_h" else models.fold_from_mean(start, net)
+        net.train()
         score, full, small = validate(net)
         print(f"warm start from {a.resume}: max abs diff {err:.2e}, crops validation {full:.4f}, "
               f"small {small:.4f}, score {score:.4f}", flush=True)
