@@ -90,8 +90,8 @@ public final class PlateReader {
   /// small detector run per `detector.refinementPlateWidths`, empty for none) and read once more in
   /// the refined corners, which become its reported corners and evidence crop, merged with the first
   /// read like the extra views; and the `extraViewPlates` plates read most surely are read again in
-  /// the extra views. On plates-us-dev, with the seventh run's weights, the refinement takes detection
-  /// recall from 69 to 71 of 73 and top-1 from 63 to 64 (`chalkline bench --only plates
+  /// the extra views. On plates-us-dev, with the shipped weights (seventh detector, ninth recognizer),
+  /// the refinement takes detection recall from 69 to 71 of 73 and top-1 from 62 to 65 (`chalkline bench --only plates
   /// [--reader-refinement none]`): the first pass's corners cut off characters and fail IoU 0.5.
   public func read(_ frame: LumaImage) throws(PlateReadingError) -> [PlateRead] {
     let detections = try detector.detect(frame)
