@@ -61,7 +61,8 @@ def box_losses(reg_pred, reg_gt, mask):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--steps", type=int, default=5000)
+    ap.add_argument("--steps", type=int, help="steps to train (default 5000; with --minutes, no limit "
+                    "but the clock)")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1)
@@ -93,7 +94,8 @@ def main():
     dl = torch.utils.data.DataLoader(data_det.DetStream(seed=a.seed), batch_size=a.batch, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    sched = schedule.Schedule(opt, a.lr, a.steps, a.minutes)
+    steps = a.steps or (1 << 40 if a.minutes > 0 else 5000)
+    sched = schedule.Schedule(opt, a.lr, steps, a.minutes)
     ema = schedule.ema(net, a.ema)
     t0 = time.time()
     avg = None

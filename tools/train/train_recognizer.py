@@ -51,7 +51,8 @@ class Validation:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
-    ap.add_argument("--steps", type=int, default=6000)
+    ap.add_argument("--steps", type=int, help="steps to train (default 6000; with --minutes, no limit "
+                    "but the clock)")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--threads", type=int, default=1)
@@ -94,7 +95,8 @@ def main():
     dl = torch.utils.data.DataLoader(ds, batch_size=a.batch, collate_fn=data_rec.collate, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
     opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
-    sched = schedule.Schedule(opt, a.lr, a.steps, a.minutes)
+    steps = a.steps or (1 << 40 if a.minutes > 0 else 6000)
+    sched = schedule.Schedule(opt, a.lr, steps, a.minutes)
     best = -1.0
     t0 = time.time()
     run_loss = 0.0
