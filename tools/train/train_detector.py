@@ -4,6 +4,7 @@
   python train_detector.py --out CKPT [--steps N] [--threads 1]"""
 
 import argparse
+import os
 import time
 
 import torch
@@ -71,7 +72,7 @@ def main():
                     help="wall-clock budget: the learning rate follows elapsed time, so a shared, busy CPU "
                          "shortens the run instead of cutting it off at a high learning rate")
     ap.add_argument("--box-weight", type=float, default=1.0, help="weight of the scale-aware corner losses")
-    ap.add_argument("--resume", help="a checkpoint (.pt) or the stem of exported files (…/Resources/detector)")
+    ap.add_argument("--resume", help="a checkpoint (.pt, .pt.last) or the stem of exported files (…/Resources/detector)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights (and batch-norm statistics), "
@@ -80,7 +81,7 @@ def main():
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
     net = models.detector()
-    if a.resume and a.resume.endswith(".pt"):
+    if a.resume and os.path.isfile(a.resume):  # a checkpoint (X.pt or X.pt.last); else an exported stem
         net.load_state_dict(torch.load(a.resume, weights_only=False)["model"])
     elif a.resume:
         it = iter(data_det.DetStream(seed=a.seed + 99))

@@ -28,9 +28,6 @@ class Validation:
         self.full = torch.stack([data_rec.val_tensor(p) for p, _ in val])
         self.small = torch.stack([data_rec.val_tensor(p, small=True) for p, _ in val])
 
-    def __len__(self):
-        return len(self.texts)
-
     def accuracy(self, net, x):
         was_training = net.training
         net.eval()
@@ -61,7 +58,7 @@ def main():
     ap.add_argument("--minutes", type=float, default=0,
                     help="wall-clock budget: the learning rate follows elapsed time, so a shared, busy CPU "
                          "shortens the run instead of cutting it off at a high learning rate")
-    ap.add_argument("--resume", help="a checkpoint (.pt) or the stem of exported files (…/Resources/recognizer)")
+    ap.add_argument("--resume", help="a checkpoint (.pt, .pt.last) or the stem of exported files (…/Resources/recognizer)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights (and batch-norm statistics) "
@@ -74,7 +71,7 @@ def main():
     validate = Validation(val)
     net = models.recognizer()
     ds = data_rec.RecStream(train, a.real_frac, a.seed)
-    if a.resume and a.resume.endswith(".pt"):
+    if a.resume and os.path.isfile(a.resume):  # a checkpoint (X.pt or X.pt.last); else an exported stem
         net = models.recognizer_from_state(torch.load(a.resume, weights_only=False)["model"])
         score, full, small = validate(net)
         print(f"resumed from {a.resume}: crops validation {full:.4f}, small {small:.4f}, score {score:.4f}",
@@ -87,7 +84,6 @@ def main():
         start = models.recognizer(collapse)
         err = chalknet.warm_start_from_exported(start, a.resume, x0)
         net = start if collapse == "fold_h" else models.fold_from_mean(start, net)
-        net.train()
         score, full, small = validate(net)
         print(f"warm start from {a.resume}: max abs diff {err:.2e}, crops validation {full:.4f}, "
               f"small {small:.4f}, score {score:.4f}", flush=True)
