@@ -85,20 +85,26 @@ public final class PlateReader {
 
   /// The plates in a luma frame, most confident first.
   ///
-  /// Two passes: every detection is read once, and what does not read as plate text is dropped;
+  /// Two passes: every candidate the detector confirms (``PlateDetector/confirm(_:quad:)``) is read
+  /// once, and what does not read as plate text is dropped;
   /// then each plate left is found again at a larger scale (``PlateDetector/refine(_:quad:)``: one
   /// small detector run per `detector.refinementPlateWidths`, empty for none) and read once more in
   /// the refined corners, which become its reported corners and evidence crop, merged with the first
   /// read like the extra views; and the `extraViewPlates` plates read most surely are read again in
-  /// the extra views. On plates-us-dev, with the shipped weights (seventh detector, ninth recognizer),
-  /// the refinement takes detection recall from 69 to 71 of 73 and top-1 from 62 to 65 (`chalkline bench --only plates
-  /// [--reader-refinement none]`): the first pass's corners cut off characters and fail IoU 0.5.
+  /// the extra views. On plates-us-dev, with the shipped weights (seventh detector, ninth recognizer)
+  /// and the confirmation, the refinement takes detection recall from 70 to 72 of 73 and top-1 from 62
+  /// to 66 (`chalkline bench --only plates [--reader-refinement none]`): the first pass's corners cut
+  /// off characters and fail IoU 0.5.
   public func read(_ frame: LumaImage) throws(PlateReadingError) -> [PlateRead] {
     let detections = try detector.detect(frame)
     counts.frames += 1
     counts.detections += detections.count
-    var plates: [(detection: PlateDetection, crop: LumaImage, result: CTCResult, strength: Double)] = []
+    var plates: [Candidate] = []
     for d in detections {
+      guard let confirmation = try detector.confirm(frame, quad: d.quad) else {
+        counts.unconfirmed += 1
+        continue
+      }
       let crop = try recognizer.rectify(frame, quad: d.quad)
       let probabilities = try recognizer.probabilities(crop: crop)
       counts.recognizerRuns += 1
@@ -109,7 +115,9 @@ public final class PlateReader {
         continue
       }
       let result = recognizer.decoder.decode(probabilities, top: alternativeCount * 2)
-      plates.append((d, crop, result, d.score * textConfidence))
+      plates.append(
+        Candidate(
+          detection: d, confirmation: confirmation, crop: crop, result: result, strength: d.score * textConfidence))
     }
     let surest = Set(plates.indices.sorted { plates[$0].strength > plates[$1].strength }.prefix(extraViewPlates))
     var reads: [PlateRead] = []
@@ -118,7 +126,7 @@ public final class PlateReader {
       var quad = plate.detection.quad
       var crop = plate.crop
       var ownResult = plate.result
-      if let refined = try detector.refine(frame, quad: quad) {
+      if let refined = try detector.refine(frame, quad: quad, confirmation: plate.confirmation) {
         counts.refinements += 1
         quad = refined
         crop = try recognizer.rectify(frame, quad: refined)
@@ -146,6 +154,16 @@ public final class PlateReader {
     reads.sort { $0.confidence > $1.confidence }
     logger.debug("plates read", metadata: ["plates.detected": "\(detections.count)", "plates.read": "\(reads.count)"])
     return reads
+  }
+
+  /// A confirmed candidate that reads as plate text, after the first pass.
+  private struct Candidate {
+    var detection: PlateDetection
+    var confirmation: PlateConfirmation
+    var crop: LumaImage
+    var result: CTCResult
+    /// The detector's score × the text confidence: which plates get the extra views.
+    var strength: Double
   }
 
   /// The geometric mean of probabilities (0 for none).
@@ -202,11 +220,13 @@ public final class PlateReader {
   public struct Counts: Sendable, Equatable {
     /// Frames read.
     public var frames = 0
-    /// Detections the detector returned.
+    /// Candidates the detector's first pass returned.
     public var detections = 0
-    /// Detections dropped because they did not read as plate text (see `minimumTextConfidence`).
+    /// Candidates the detector did not find again at a larger scale (see ``PlateDetector/confirm(_:quad:)``).
+    public var unconfirmed = 0
+    /// Confirmed candidates dropped because they did not read as plate text (see `minimumTextConfidence`).
     public var notText = 0
-    /// Recognizer runs (one per detection, one per refined plate, plus the extra views).
+    /// Recognizer runs (one per confirmed candidate, one per refined plate, plus the extra views).
     public var recognizerRuns = 0
     /// Plates found again by the refinement pass (see ``PlateDetector/refine(_:quad:)``).
     public var refinements = 0

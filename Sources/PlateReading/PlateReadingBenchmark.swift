@@ -109,9 +109,11 @@ public enum PlateReadingBenchmark {
     results.append(("detection_recall_iou50", a.detectionRecall, "%"))
     results.append(("cpu_ms_per_frame_median", median(cpuMilliseconds), "ms"))
     results.append(("cpu_ms_per_frame_p90", percentile(cpuMilliseconds, 0.9), "ms"))
-    // Where a frame's time goes: detections, those dropped as not plate text, recognizer runs.
+    // Where a frame's time goes: candidates, those the detector does not confirm, those dropped as not
+    // plate text, recognizer runs.
     let frames = Double(max(1, counts.frames))
     results.append(("detections_per_frame", Double(counts.detections) / frames, "count"))
+    results.append(("unconfirmed_per_frame", Double(counts.unconfirmed) / frames, "count"))
     results.append(("not_text_per_frame", Double(counts.notText) / frames, "count"))
     results.append(("plates_read_per_frame", Double(a.platesRead) / frames, "count"))
     results.append(("recognizer_runs_per_frame", Double(counts.recognizerRuns) / frames, "count"))

@@ -51,8 +51,20 @@ struct BenchCommand: AsyncParsableCommand {
       visibility: .hidden))
   var readerRefinement: String?
 
-  @Option(help: ArgumentHelp("The detector's score threshold (the model's own by default).", visibility: .hidden))
+  @Option(
+    help: ArgumentHelp(
+      "The detector's first-pass threshold (its candidate threshold, or the model's own without confirmation).",
+      visibility: .hidden))
   var detectorThreshold: Double?
+
+  @Option(help: ArgumentHelp("The most candidates the detector returns a frame.", visibility: .hidden))
+  var detectorMaxPlates: Int?
+
+  @Option(
+    help: ArgumentHelp(
+      "The confirmation's plate width in detector pixels and its minimum score ('80:0.6'), or 'none'.",
+      visibility: .hidden))
+  var detectorConfirmation: String?
 
   func run() async throws {
     let parts = only.map { Set($0.split(separator: ",").map(String.init)) }
@@ -75,6 +87,13 @@ struct BenchCommand: AsyncParsableCommand {
       let viewPlates = readerViewPlates
       let refinement = readerRefinement.map(numbers)
       let detectorThreshold = detectorThreshold
+      let detectorMaxPlates = detectorMaxPlates
+      let confirmation = try detectorConfirmation.map { text -> (width: Double, score: Double)? in
+        if text == "none" { return nil }
+        let parts = text.split(separator: ":").compactMap { Double($0) }
+        guard parts.count == 2 else { throw ValidationError("--detector-confirmation takes WIDTH:SCORE or 'none'.") }
+        return (parts[0], parts[1])
+      }
       add(
         "plates",
         try PlateReadingBenchmark.run(
@@ -83,7 +102,15 @@ struct BenchCommand: AsyncParsableCommand {
           if let views { reader.extraViewMargins = views }
           if let viewPlates { reader.extraViewPlates = viewPlates }
           if let refinement { reader.detector.refinementPlateWidths = refinement }
-          if let threshold = detectorThreshold { reader.detector.scoreThreshold = threshold }
+          if let confirmation {
+            reader.detector.confirmationPlateWidth = confirmation?.width
+            if let score = confirmation?.score { reader.detector.confirmationMinimumScore = score }
+          }
+          if let threshold = detectorThreshold {
+            reader.detector.scoreThreshold = threshold
+            reader.detector.candidateThreshold = threshold
+          }
+          if let maxPlates = detectorMaxPlates { reader.detector.maximumPlates = maxPlates }
         })
     }
     if wanted("enforcement") { add("enforcement", EnforcementBenchmark.run()) }

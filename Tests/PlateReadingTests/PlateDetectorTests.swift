@@ -68,26 +68,26 @@ struct PlateDetectorTests {
     let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
     let bytes = [UInt8](try Data(contentsOf: url))
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-    // Nothing passes a gate above certainty: every detection costs one run, none is read.
+    // Nothing passes a gate above certainty: every confirmed candidate costs one run, none is read.
     let strict = try PlateReader(logger: logger)
     strict.minimumTextConfidence = 1.01
     #expect(try strict.read(jpeg: bytes).isEmpty)
     #expect(strict.counts.frames == 1)
-    #expect(strict.counts.detections > 0)
-    #expect(strict.counts.notText == strict.counts.detections)
-    #expect(strict.counts.recognizerRuns == strict.counts.detections)
+    #expect(strict.counts.detections > strict.counts.unconfirmed)
+    #expect(strict.counts.notText + strict.counts.unconfirmed == strict.counts.detections)
+    #expect(strict.counts.recognizerRuns == strict.counts.detections - strict.counts.unconfirmed)
     // The shipped gate: the plate is read, the surest plates get the extra views, the rest do not.
     let reader = try PlateReader(logger: logger)
     let reads = try reader.read(jpeg: bytes)
     #expect(!reads.isEmpty)
-    let passed = reader.counts.detections - reader.counts.notText
+    let confirmed = reader.counts.detections - reader.counts.unconfirmed
+    let passed = confirmed - reader.counts.notText
     #expect(passed >= reads.count)
     let viewed = min(passed, reader.extraViewPlates)
     // Every plate that reads as text is found again (refined) and read once more in its new corners.
     #expect(reader.counts.refinements > 0 && reader.counts.refinements <= passed)
     #expect(
-      reader.counts.recognizerRuns
-        == reader.counts.detections + reader.counts.refinements + viewed * reader.extraViewMargins.count)
+      reader.counts.recognizerRuns == confirmed + reader.counts.refinements + viewed * reader.extraViewMargins.count)
   }
 
   @Test func withoutRefinementEachPlateIsReadOnceAndInItsViews() throws {
@@ -96,11 +96,11 @@ struct PlateDetectorTests {
     reader.detector.refinementPlateWidths = []
     let reads = try reader.read(jpeg: [UInt8](try Data(contentsOf: url)))
     #expect(!reads.isEmpty)
-    let passed = reader.counts.detections - reader.counts.notText
+    let confirmed = reader.counts.detections - reader.counts.unconfirmed
+    let passed = confirmed - reader.counts.notText
     #expect(reader.counts.refinements == 0)
     #expect(
-      reader.counts.recognizerRuns
-        == reader.counts.detections + min(passed, reader.extraViewPlates) * reader.extraViewMargins.count)
+      reader.counts.recognizerRuns == confirmed + min(passed, reader.extraViewPlates) * reader.extraViewMargins.count)
   }
 }
 
@@ -173,5 +173,69 @@ struct PlateRefinementTests {
     let again = try detector.detect(frame)
     #expect(first == again)
     #expect(try detector.refine(frame, quad: truth) == refined)
+  }
+}
+
+@Suite("Plate detector confirmation")
+struct PlateConfirmationTests {
+  let detector = try! PlateDetector(network: PlateModels.detectorNetwork())
+
+  /// A 1×6×8 heat map with one peak and no regression (a plate centred in cell (2, 3)).
+  func outputs(peak: Float) -> (Tensor, Tensor) {
+    var heat = Tensor(channels: 1, height: 6, width: 8)
+    heat[0, 2, 3] = peak
+    return (heat, Tensor(channels: 10, height: 6, width: 8))
+  }
+
+  @Test func weakPeaksAreCandidatesOnlyWhenConfirmed() {
+    // 0.35: under the model's own threshold (0.45), over the candidate threshold (0.3).
+    let (heat, reg) = outputs(peak: 0.35)
+    #expect(detector.scoreThreshold > 0.35 && detector.candidateThreshold < 0.35)
+    #expect(detector.decode(heatmap: heat, regression: reg, scale: 1).count == 1)
+    detector.confirmationPlateWidth = nil
+    #expect(detector.firstPassThreshold == detector.scoreThreshold)
+    #expect(detector.decode(heatmap: heat, regression: reg, scale: 1).isEmpty)
+  }
+
+  @Test func aPlateIsConfirmedAndABlankWallIsNot() throws {
+    let (frame, truth) = try PlateRefinementTests().photo("us6.jpg")
+    let confirmed = try #require(try detector.confirm(frame, quad: truth))
+    #expect(confirmed.score >= detector.confirmationMinimumScore)
+    #expect(confirmed.plateWidth == detector.confirmationPlateWidth)
+    #expect(PlateDetector.iou(confirmed.quad.bounds, truth.bounds) >= 0.5)
+    let blank = try LumaImage(width: 1280, height: 720, pixels: [UInt8](repeating: 128, count: 1280 * 720))
+    let wall = Quad(x: 600, y: 340, width: 100, height: 50)
+    #expect(try detector.confirm(blank, quad: wall) == nil)
+    // Without a confirmation width every candidate stands as found.
+    detector.confirmationPlateWidth = nil
+    #expect(try detector.confirm(blank, quad: wall)?.quad == wall)
+  }
+
+  @Test func theRefinementReusesTheConfirmationsView() throws {
+    let (frame, truth) = try PlateRefinementTests().photo("us6.jpg")
+    let confirmed = try #require(try detector.confirm(frame, quad: truth))
+    #expect(detector.refinementPlateWidths.contains(confirmed.plateWidth))
+    // The same view: the same corners as a refinement that runs it again.
+    #expect(try detector.refine(frame, quad: truth, confirmation: confirmed) == detector.refine(frame, quad: truth))
+    // A view the detector would not have found shows through: it is used, not run again.
+    var shifted = confirmed
+    shifted.quad = Quad(x: 0, y: 0, width: 30, height: 15)
+    let mixed = try #require(try detector.refine(frame, quad: truth, confirmation: shifted))
+    #expect(try mixed != detector.refine(frame, quad: truth))
+  }
+
+  @Test func theReaderCountsTheCandidatesItDrops() throws {
+    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let bytes = [UInt8](try Data(contentsOf: url))
+    let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    let reader = try PlateReader(logger: logger)
+    let reads = try reader.read(jpeg: bytes)
+    let c = reader.counts
+    #expect(c.detections >= c.unconfirmed + c.notText + reads.count)
+    #expect(c.recognizerRuns >= c.detections - c.unconfirmed)
+    let unconfirmedReader = try PlateReader(logger: logger)
+    unconfirmedReader.detector.confirmationPlateWidth = nil
+    _ = try unconfirmedReader.read(jpeg: bytes)
+    #expect(unconfirmedReader.counts.unconfirmed == 0)
   }
 }
