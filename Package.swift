@@ -198,7 +198,10 @@ let package = Package(
     ),
     .testTarget(
       name: "PlateReadingTests",
-      dependencies: ["PlateReading", "Imaging", .product(name: "Logging", package: "swift-log")],
+      dependencies: [
+        "PlateReading", "Imaging", .product(name: "Logging", package: "swift-log"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"], swiftSettings: swiftSettings),
