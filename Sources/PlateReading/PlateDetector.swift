@@ -54,9 +54,9 @@ public final class PlateDetector {
   /// not confirmed and ``scoreThreshold`` alone decides.
   public var confirmationPlateWidth: Double? = 80
   /// A candidate whose larger view peaks below this is not a plate. 0.6: on plates-us-dev the
-  /// photos' plates peak at 0.71 and above (all but one at 0.8 and above), nine in ten of the other
-  /// candidates below 0.6 — among them a painted unit number, signs and stickers that the text gate
-  /// let through (MODEL.md).
+  /// photos' plates peak at 0.71 and above, nine in ten of the other candidates below 0.6 — among
+  /// them a painted unit number and a sign that the text gate let through (`chalkline bench --only
+  /// plates` prints both figures; MODEL.md).
   public var confirmationMinimumScore = 0.6
   /// At most this many candidates per frame (the strongest).
   public var maximumPlates = 16
@@ -98,7 +98,7 @@ public final class PlateDetector {
     return decode(heatmap: heat, regression: reg, scale: scale)
   }
 
-  /// The plate widths, in detector-input pixels, at which ``refine(_:quad:)`` looks at a plate again
+  /// The plate widths, in detector-input pixels, at which ``refine(_:quad:confirmation:)`` looks at a plate again
   /// (empty: no refinement).
   /// Inside the sizes the detector was trained on (18–180 px) and above most first-pass plates
   /// (plates-us-dev's are 25–165 px at 640 wide), where one stride-8 cell is a small part of the plate.

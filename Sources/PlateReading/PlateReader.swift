@@ -87,7 +87,7 @@ public final class PlateReader {
   ///
   /// Two passes: every candidate the detector confirms (``PlateDetector/confirm(_:quad:)``) is read
   /// once, and what does not read as plate text is dropped;
-  /// then each plate left is found again at a larger scale (``PlateDetector/refine(_:quad:)``: one
+  /// then each plate left is found again at a larger scale (``PlateDetector/refine(_:quad:confirmation:)``: one
   /// small detector run per `detector.refinementPlateWidths`, empty for none) and read once more in
   /// the refined corners, which become its reported corners and evidence crop, merged with the first
   /// read like the extra views; and the `extraViewPlates` plates read most surely are read again in
@@ -228,7 +228,7 @@ public final class PlateReader {
     public var notText = 0
     /// Recognizer runs (one per confirmed candidate, one per refined plate, plus the extra views).
     public var recognizerRuns = 0
-    /// Plates found again by the refinement pass (see ``PlateDetector/refine(_:quad:)``).
+    /// Plates found again by the refinement pass (see ``PlateDetector/refine(_:quad:confirmation:)``).
     public var refinements = 0
   }
 }

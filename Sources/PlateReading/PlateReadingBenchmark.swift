@@ -118,6 +118,15 @@ public enum PlateReadingBenchmark {
     results.append(("plates_read_per_frame", Double(a.platesRead) / frames, "count"))
     results.append(("recognizer_runs_per_frame", Double(counts.recognizerRuns) / frames, "count"))
     results.append(("refinements_per_frame", Double(counts.refinements) / frames, "count"))
+    // How far apart plates and other candidates lie at the confirmation's larger scale.
+    if let scores = try confirmationScores(dataset: dataset, detector: reader.detector) {
+      let minimum = reader.detector.confirmationMinimumScore
+      let below = scores.others.filter { $0 < minimum }.count
+      results.append(("confirmation_plate_score_min", scores.plates.min() ?? 0, "score"))
+      results.append(("confirmation_plates", Double(scores.plates.count), "count"))
+      results.append(
+        ("confirmation_others_below_minimum", 100 * Double(below) / Double(max(1, scores.others.count)), "%"))
+    }
     // Decode cost alone, per frame size, on one core.
     let decoder = try JPEGDecoder()
     for (label, size) in [("720p", "1280x720"), ("1080p", "1920x1080")] {
@@ -160,6 +169,30 @@ public enum PlateReadingBenchmark {
     }
     results.append(("peak_rss", peakResidentMegabytes(), "MB"))
     return results
+  }
+
+  /// The confirmation's peak (any score) for every first-pass candidate of every image, split by
+  /// whether its box at the larger scale matches the image's truth plate (IoU >= 0.5): the figures
+  /// behind `confirmationMinimumScore`. `nil` when the detector has no confirmation width.
+  static func confirmationScores(
+    dataset: URL, detector: PlateDetector
+  ) throws -> (plates: [Double], others: [Double])? {
+    guard let width = detector.confirmationPlateWidth else { return nil }
+    let decoder = try JPEGDecoder()
+    var plates: [Double] = []
+    var others: [Double] = []
+    for t in try groundTruth(dataset) {
+      let frame = try decoder.decodeLuma([UInt8](try Data(contentsOf: dataset.appendingPathComponent(t.image))))
+      for d in try detector.detect(frame) {
+        let seen = try detector.refine(frame, quad: d.quad, plateWidth: width, minimumScore: 0)
+        if let seen, PlateDetector.iou(seen.quad.bounds, t.box) >= 0.5 {
+          plates.append(seen.score)
+        } else {
+          others.append(seen?.score ?? 0)
+        }
+      }
+    }
+    return (plates, others)
   }
 
   /// score-plates.py's normalisation with --fold-o0: A–Z0–9 only, O → 0.
