@@ -178,3 +178,23 @@ extension Date {
 
   init(millisecondsSince1970 ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
 }
+
+/// The sealed header of a stored evidence row: its capture time and the digests of its pictures,
+/// kept under the storage key so that a copy of the database alone dates no sighting
+/// (`1 | captured_at ms | plate sha256 | vehicle sha256`).
+enum EvidenceHeader {
+  static func encode(capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data) -> Data {
+    var writer = BinaryWriter()
+    writer.byte(1)
+    writer.int64(capturedAtMS)
+    writer.bytes(plateSHA256)
+    writer.bytes(vehicleSHA256)
+    return writer.data
+  }
+
+  static func decode(_ data: Data, id: UUID) throws -> (capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data) {
+    var reader = BinaryReader(data)
+    guard try reader.byte() == 1 else { throw VaultError(.corruptRow, "Evidence \(id) has an unknown header format.") }
+    return (try reader.int64(), try reader.bytes(), try reader.bytes())
+  }
+}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
 import Foundation
 import GRDB
 
@@ -17,20 +18,32 @@ public struct NewChalkMark: Sendable {
 }
 
 extension Vault {
-  /// The hasher for a window: its key is created (file 0600) and the window registered on first
-  /// use, and destroyed by retention once the window expires. A later call with a later
-  /// `expiresAt` extends the window (one small write); an earlier one never shortens it.
+  /// The hasher for a window: its key is created and the window registered on first use, in one
+  /// transaction, and both are destroyed together by retention once the window closes. A later
+  /// call with a later `expiresAt` extends the window (one small write); an earlier one never
+  /// shortens it.
   public func plateHasher(for window: ChalkWindow) throws -> PlateHasher {
-    // Row first, then key file: the retention sweep never destroys a key whose window row exists,
-    // and a key file left without a row (crash after retention deleted the row) is swept next time.
+    let cipher = self.cipher
     let key = try windowKeys.key(for: window.id, expiresAtMS: window.expiresAt.millisecondsSince1970) {
       try write("Registering chalk window \(window.id)") { db in
+        // The window's opening is kept to the hour: it would otherwise date the day's first sighting.
+        let opened = Date().millisecondsSince1970
         try db.execute(
           sql: """
             INSERT INTO chalk_window (id, created_at, expires_at) VALUES (?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at)
             """,
-          arguments: [window.id, Date().millisecondsSince1970, window.expiresAt.millisecondsSince1970])
+          arguments: [window.id, opened - opened % 3_600_000, window.expiresAt.millisecondsSince1970])
+        if let sealed = try Data.fetchOne(
+          db, sql: "SELECT sealed FROM window_key WHERE window_id = ?", arguments: [window.id])
+        {
+          return try WindowKeyStore.open(sealed, window: window.id, cipher)
+        }
+        let key = SymmetricKey(size: .bits256)
+        try db.execute(
+          sql: "INSERT INTO window_key (window_id, sealed) VALUES (?, ?)",
+          arguments: [window.id, try WindowKeyStore.seal(key, window: window.id, cipher)])
+        return key
       }
     }
     return PlateHasher(window: window, key: key)
@@ -56,19 +69,15 @@ extension Vault {
       for (new, payload) in zip(marks, sealed) {
         let cost =
           Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
-          + Int64(new.mark.plateHashes.count * 64) + 256
+          + 256
         if used + cost > limit {
           outcomes.append(.refusedQuotaFull)
           refused += 1
           continue
         }
-        try Self.insertEvidence(new.evidence, db)
+        try Self.insertEvidence(new.evidence, cipher, db)
         try db.cachedStatement(sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)")
           .execute(arguments: [new.mark.id, new.mark.windowID, new.evidence.id, payload])
-        let insertHash = try db.cachedStatement(sql: "INSERT OR IGNORE INTO chalk_hash (hash, mark_id) VALUES (?, ?)")
-        for hash in new.mark.plateHashes {
-          try insertHash.execute(arguments: [hash.bytes, new.mark.id])
-        }
         used += cost
         outcomes.append(.stored)
       }
@@ -92,21 +101,19 @@ extension Vault {
     try recordChalkMarks([NewChalkMark(mark: mark, evidence: evidence)])[0]
   }
 
-  /// The chalk marks in `windowID` that share any of `hashes`.
+  /// The chalk marks in `windowID` that share any of `hashes`. There is no hash index on disk (it
+  /// would link one car's marks for anyone holding the file): the window's marks are decrypted and
+  /// compared, which the ledger never needs on the road (it matches in memory).
   public func chalkMarks(matching hashes: [PlateHash], in windowID: String) throws -> [ChalkMark] {
     guard !hashes.isEmpty else { return [] }
     let cipher = self.cipher
+    let wanted = Set(hashes)
     return try read("Looking up chalk marks") { db in
-      let placeholders = Array(repeating: "?", count: hashes.count).joined(separator: ",")
-      let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT DISTINCT m.id, m.window_id, m.evidence_id, m.payload FROM chalk_hash h
-          JOIN chalk_mark m ON m.id = h.mark_id
-          WHERE h.hash IN (\(placeholders)) AND m.window_id = ?
-          """,
-        arguments: StatementArguments(hashes.map(\.bytes) + [windowID]))
-      return try rows.map { try Self.decodeMark($0, cipher) }
+      try Row.fetchAll(
+        db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE window_id = ?", arguments: [windowID]
+      )
+      .map { try Self.decodeMark($0, cipher) }
+      .filter { mark in mark.plateHashes.contains(where: wanted.contains) }
     }
   }
 
@@ -165,27 +172,29 @@ extension Vault {
     return try ChalkMarkPayload.decode(payload, id: id, windowID: row["window_id"], evidenceID: row["evidence_id"])
   }
 
-  static func insertEvidence(_ evidence: SealedEvidence, _ db: Database) throws {
+  static func insertEvidence(_ evidence: SealedEvidence, _ cipher: StorageCipher, _ db: Database) throws {
+    let header = try cipher.seal(
+      EvidenceHeader.encode(
+        capturedAtMS: evidence.capturedAt.millisecondsSince1970, plateSHA256: evidence.plateSHA256,
+        vehicleSHA256: evidence.vehicleSHA256), binding: evidence.id.bytes)
     try db.cachedStatement(
-      sql: """
-        INSERT INTO evidence (id, captured_at, plate_sha256, vehicle_sha256, encapsulated_key, ciphertext)
-        VALUES (?, ?, ?, ?, ?, ?)
-        """
-    ).execute(arguments: [
-      evidence.id, evidence.capturedAt.millisecondsSince1970, evidence.plateSHA256, evidence.vehicleSHA256,
-      evidence.encapsulatedKey, evidence.ciphertext,
-    ])
+      sql: "INSERT INTO evidence (id, header, encapsulated_key, ciphertext) VALUES (?, ?, ?, ?)"
+    ).execute(arguments: [evidence.id, header, evidence.encapsulatedKey, evidence.ciphertext])
   }
 
-  static func fetchEvidence(_ id: UUID, _ db: Database) throws -> SealedEvidence? {
+  static func fetchEvidence(_ id: UUID, _ cipher: StorageCipher, _ db: Database) throws -> SealedEvidence? {
     try Row.fetchOne(db, sql: "SELECT * FROM evidence WHERE id = ?", arguments: [id]).map { row in
-      SealedEvidence(
-        id: row["id"], capturedAt: Date(millisecondsSince1970: row["captured_at"]), plateSHA256: row["plate_sha256"],
-        vehicleSHA256: row["vehicle_sha256"], encapsulatedKey: row["encapsulated_key"], ciphertext: row["ciphertext"])
+      let header = try EvidenceHeader.decode(cipher.open(row["header"], binding: id.bytes), id: id)
+      return SealedEvidence(
+        id: row["id"], capturedAt: Date(millisecondsSince1970: header.capturedAtMS), plateSHA256: header.plateSHA256,
+        vehicleSHA256: header.vehicleSHA256, encapsulatedKey: row["encapsulated_key"], ciphertext: row["ciphertext"])
     }
   }
 
-  static func deleteEvidenceIfUnreferenced(_ ids: [UUID], _ db: Database) throws {
+  /// Deletes each evidence row no chalk mark and no candidate holds; returns how many went.
+  @discardableResult
+  static func deleteEvidenceIfUnreferenced(_ ids: [UUID], _ db: Database) throws -> Int {
+    var deleted = 0
     for id in ids {
       try db.execute(
         sql: """
@@ -193,7 +202,9 @@ extension Vault {
             AND NOT EXISTS (SELECT 1 FROM chalk_mark WHERE evidence_id = ?1)
             AND NOT EXISTS (SELECT 1 FROM candidate_evidence WHERE evidence_id = ?1)
           """, arguments: [id])
+      deleted += db.changesCount
     }
+    return deleted
   }
 
   /// Bytes in live (non-free) pages of the main database.

@@ -51,16 +51,22 @@ extension Vault {
     let cipher = StorageCipher(keyring: updated)
     let rows = try write("Re-encrypting rows with the new storage key") { db -> Int in
       var count = 0
-      for table in ["chalk_mark", "candidate"] {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, payload FROM \(table)")
+      // Every column sealed with the storage key, with what each row is bound to.
+      let columns: [(table: String, id: String, column: String, binding: (Row) -> Data)] = [
+        ("chalk_mark", "id", "payload", { ($0["id"] as UUID).bytes }),
+        ("candidate", "id", "payload", { ($0["id"] as UUID).bytes }),
+        ("evidence", "id", "header", { ($0["id"] as UUID).bytes }),
+        ("window_key", "window_id", "sealed", { WindowKeyStore.binding($0["window_id"]) }),
+      ]
+      for (table, idColumn, column, binding) in columns {
+        let rows = try Row.fetchAll(db, sql: "SELECT \(idColumn), \(column) FROM \(table)")
         for row in rows {
-          let id: UUID = row["id"]
-          let sealed: Data = row["payload"]
+          let sealed: Data = row[column]
           guard cipher.keyID(of: sealed) != cipher.currentID else { continue }
-          let plain = try cipher.open(sealed, binding: id.bytes)
+          let plain = try cipher.open(sealed, binding: binding(row))
           try db.execute(
-            sql: "UPDATE \(table) SET payload = ? WHERE id = ?",
-            arguments: [try cipher.seal(plain, binding: id.bytes), id])
+            sql: "UPDATE \(table) SET \(column) = ? WHERE \(idColumn) = ?",
+            arguments: [try cipher.seal(plain, binding: binding(row)), row[idColumn] as DatabaseValue])
           count += 1
         }
       }

@@ -28,13 +28,13 @@ extension Vault {
       for sighting in draft.sightings {
         switch sighting.evidence {
         case .stored(let id):
-          guard let stored = try Self.fetchEvidence(id, db) else {
+          guard let stored = try Self.fetchEvidence(id, cipher, db) else {
             throw VaultError(
               .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
           }
           evidence.append(stored)
         case .new(let sealed):
-          if try Self.fetchEvidence(sealed.id, db) == nil { try Self.insertEvidence(sealed, db) }
+          if try Self.fetchEvidence(sealed.id, cipher, db) == nil { try Self.insertEvidence(sealed, cipher, db) }
           evidence.append(sealed)
         }
       }
@@ -112,7 +112,7 @@ extension Vault {
     let ids = try UUID.fetchAll(
       db, sql: "SELECT evidence_id FROM candidate_evidence WHERE candidate_id = ? ORDER BY position", arguments: [id])
     let evidence = try ids.map { evidenceID in
-      guard let sealed = try fetchEvidence(evidenceID, db) else {
+      guard let sealed = try fetchEvidence(evidenceID, cipher, db) else {
         throw VaultError(.evidenceMissing, "Candidate \(id) lost evidence \(evidenceID); the database is damaged.")
       }
       return sealed

@@ -16,6 +16,24 @@ public struct RetentionReport: Sendable, Equatable {
   public var overdueCandidates = 0
   /// Pages returned to the file system by the incremental vacuum.
   public var pagesVacuumed = 0
+  /// WAL frames copied into the database and then truncated away (each one page).
+  public var walFramesCheckpointed = 0
+  /// Whether the WAL was checkpointed and truncated; false when a reader held it (retried at the
+  /// next pass, logged).
+  public var checkpointed = true
+}
+
+/// A chalk window whose key exists, as `chalkline keys show --json` lists it.
+public struct ChalkWindowInfo: Sendable, Equatable {
+  /// The window's id (`chalk-YYYY-MM-DD`).
+  public var id: String
+  /// When its key was made, to the hour.
+  public var opened: Date
+  /// When its key will be destroyed at the latest (earlier once none of its marks can still
+  /// become a candidate).
+  public var closes: Date
+  /// Chalk marks made under its key that the vault holds.
+  public var marks: Int
 }
 
 /// Counts for `chalkline status` and health checks (no plate data).
@@ -27,6 +45,8 @@ public struct VaultStatus: Sendable, Equatable {
   public var oldestPendingCandidate: Date?
   public var aggregatesUnsynced: Int
   public var auditEntries: Int
+  /// Deletions that failed (and were retried), since the vault was created.
+  public var deleteFailures: Int
   /// Chalk marks refused because the vault was full, since it was created.
   public var chalkMarksRefused: Int
   /// Bytes in live database pages (what the quota counts).
@@ -36,50 +56,57 @@ public struct VaultStatus: Sendable, Equatable {
 }
 
 extension Vault {
-  /// Applies retention at `now`: closes expired windows (their chalk marks, evidence no candidate
-  /// holds, window row and key file: crypto-shredding), deletes old synced aggregates, returns
-  /// freed pages to the file system, and raises an alarm for unsynced candidates past their
-  /// maximum age. Outbox rows are deleted only by `acknowledge`.
+  /// Applies retention at `now`: closes every window that expired by `now` and every window in
+  /// `closing` (the ledger's: no mark of it can still become a candidate) — its chalk marks,
+  /// evidence no candidate holds, its row and its key, in one transaction (crypto-shredding) —
+  /// deletes old synced aggregates, checkpoints and truncates the WAL and returns freed pages
+  /// (already zeroed by `secure_delete`) to the file system, and raises an alarm for unsynced
+  /// candidates past their maximum age. Outbox rows are deleted only by `acknowledge`.
   @discardableResult
-  public func applyRetention(now: Date = Date()) throws -> RetentionReport {
+  public func applyRetention(now: Date = Date(), closing: [String] = []) throws -> RetentionReport {
     let nowMS = now.millisecondsSince1970
     let maxAgeMS = Int64(configuration.maxUnsyncedCandidateAge.seconds * 1000)
     let aggregateMS = Int64(configuration.syncedAggregateRetention.seconds * 1000)
-    var report = try write("Applying retention") { db -> RetentionReport in
-      var report = RetentionReport()
-      report.windowsClosed = try String.fetchAll(
-        db, sql: "SELECT id FROM chalk_window WHERE expires_at <= ? ORDER BY id", arguments: [nowMS])
-      for window in report.windowsClosed {
-        let evidence = try UUID.fetchAll(
-          db, sql: "SELECT evidence_id FROM chalk_mark WHERE window_id = ?", arguments: [window])
-        try db.execute(sql: "DELETE FROM chalk_mark WHERE window_id = ?", arguments: [window])
-        report.chalkMarksDeleted += db.changesCount
-        let before = try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") ?? 0
-        try Self.deleteEvidenceIfUnreferenced(evidence, db)
-        report.evidenceDeleted += before - (try Int.fetchOne(db, sql: "SELECT count(*) FROM evidence") ?? 0)
-        try db.execute(sql: "DELETE FROM chalk_window WHERE id = ?", arguments: [window])
+    var report = try windowKeys.closing { () throws -> (RetentionReport, [String]) in
+      let report = try write("Applying retention") { db -> RetentionReport in
+        var report = RetentionReport()
+        let due = try String.fetchAll(
+          db, sql: "SELECT id FROM chalk_window WHERE expires_at <= ? ORDER BY id", arguments: [nowMS])
+        let named = try closing.filter {
+          try Bool.fetchOne(db, sql: "SELECT 1 FROM chalk_window WHERE id = ?", arguments: [$0]) == true
+        }
+        report.windowsClosed = Array(Set(due + named)).sorted()
+        for window in report.windowsClosed {
+          let evidence = try UUID.fetchAll(
+            db, sql: "SELECT evidence_id FROM chalk_mark WHERE window_id = ?", arguments: [window])
+          try db.execute(sql: "DELETE FROM chalk_mark WHERE window_id = ?", arguments: [window])
+          report.chalkMarksDeleted += db.changesCount
+          report.evidenceDeleted += try Self.deleteEvidenceIfUnreferenced(evidence, db)
+          // The key row goes with the window row (ON DELETE CASCADE), in this transaction.
+          try db.execute(sql: "DELETE FROM chalk_window WHERE id = ?", arguments: [window])
+        }
+        try db.execute(
+          sql: "DELETE FROM aggregate WHERE synced = 1 AND hour < ?", arguments: [nowMS - aggregateMS])
+        report.aggregatesDeleted = db.changesCount
+        report.overdueCandidates =
+          try Int.fetchOne(
+            db, sql: "SELECT count(*) FROM candidate WHERE queued_at < ?", arguments: [nowMS - maxAgeMS]) ?? 0
+        if !report.windowsClosed.isEmpty {
+          try Self.appendAudit(
+            actor: "retention", action: "chalk.window.destroyed", purpose: "chalk window expired",
+            detail: "windows=\(report.windowsClosed.joined(separator: ",")) marks=\(report.chalkMarksDeleted) "
+              + "evidence=\(report.evidenceDeleted)", at: now, db)
+        }
+        return report
       }
-      try db.execute(
-        sql: "DELETE FROM aggregate WHERE synced = 1 AND hour < ?", arguments: [nowMS - aggregateMS])
-      report.aggregatesDeleted = db.changesCount
-      report.overdueCandidates =
-        try Int.fetchOne(db, sql: "SELECT count(*) FROM candidate WHERE queued_at < ?", arguments: [nowMS - maxAgeMS])
-        ?? 0
-      if !report.windowsClosed.isEmpty {
-        try Self.appendAudit(
-          actor: "retention", action: "chalk.window.destroyed", purpose: "chalk window expired",
-          detail: "windows=\(report.windowsClosed.joined(separator: ",")) marks=\(report.chalkMarksDeleted) "
-            + "evidence=\(report.evidenceDeleted)", at: now, db)
-      }
-      return report
+      return (report, report.windowsClosed)
     }
-    // The rows are gone (committed); now shred the keys. A crash in between leaves key files
-    // without rows, which the sweep below destroys next time.
-    let destroyed = try windowKeys.sweep {
-      try read("Listing chalk windows") { db in Set(try String.fetchAll(db, sql: "SELECT id FROM chalk_window")) }
+    if !report.windowsClosed.isEmpty || report.aggregatesDeleted > 0 {
+      let scrub = try scrub()
+      report.pagesVacuumed = scrub.pages
+      report.walFramesCheckpointed = scrub.frames
+      report.checkpointed = scrub.checkpointed
     }
-    for id in destroyed where !report.windowsClosed.contains(id) { report.windowsClosed.append(id) }
-    report.pagesVacuumed = try vacuum()
     if report.overdueCandidates > 0 {
       logger.error(
         "unsynced candidates past their maximum age on the vehicle; check the uplink",
@@ -99,19 +126,94 @@ extension Vault {
     return report
   }
 
+  /// Deletes chalk marks the ledger expired (with their evidence unless a candidate holds it), in
+  /// one transaction. A failure is counted in the vault (`vault_delete_failures`) and thrown, so
+  /// the caller keeps the ids and tries again.
+  public func deleteChalkMarks(ids: [UUID]) throws {
+    guard !ids.isEmpty else { return }
+    do {
+      try write("Deleting \(ids.count) chalk marks") { db in
+        for id in ids {
+          let evidence = try UUID.fetchOne(db, sql: "SELECT evidence_id FROM chalk_mark WHERE id = ?", arguments: [id])
+          try db.execute(sql: "DELETE FROM chalk_mark WHERE id = ?", arguments: [id])
+          if let evidence { try Self.deleteEvidenceIfUnreferenced([evidence], db) }
+        }
+      }
+    } catch {
+      do { try countDeleteFailure() } catch {
+        logger.error("counting a failed deletion failed too", metadata: ["error": "\(error)"])
+      }
+      throw error
+    }
+  }
+
+  /// Counts a failed deletion (shown by `status`).
+  func countDeleteFailure() throws {
+    try write("Counting a failed deletion") { db in
+      try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'vault_delete_failures'")
+    }
+  }
+
   /// Returns free pages to the file system (`incremental_vacuum`) and truncates the WAL, so deleted
   /// rows (already zeroed by `secure_delete`) do not linger. Returns the pages released.
   @discardableResult
-  public func vacuum() throws -> Int {
+  public func vacuum() throws -> Int { try scrub().pages }
+
+  /// The vacuum and the truncating checkpoint; a checkpoint a reader blocks is logged and reported
+  /// (`checkpointed: false`), and the next retention pass tries again.
+  func scrub() throws -> (pages: Int, frames: Int, checkpointed: Bool) {
     do {
       return try pool.writeWithoutTransaction { db in
         let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
         try db.execute(sql: "PRAGMA incremental_vacuum")
-        _ = try? db.checkpoint(.truncate)
-        return before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        let pages = before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
+        do {
+          let result = try db.checkpoint(.truncate)
+          return (pages, result.checkpointedFrameCount, true)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+          logger.warning(
+            "WAL checkpoint deferred: a reader holds it; deleted rows stay in the WAL until the next pass",
+            metadata: ["error": "\(error)"])
+          return (pages, 0, false)
+        }
       }
     } catch {
       throw VaultError(.database, "Vacuuming the vault failed.", underlying: error)
+    }
+  }
+
+  /// The chalk windows whose key exists, oldest first, with their mark counts.
+  public func chalkWindows() throws -> [ChalkWindowInfo] {
+    try read("Listing chalk windows") { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT w.id, w.created_at, w.expires_at, (SELECT count(*) FROM chalk_mark m WHERE m.window_id = w.id) AS marks
+          FROM chalk_window w JOIN window_key k ON k.window_id = w.id ORDER BY w.created_at, w.id
+          """
+      ).map { row in
+        ChalkWindowInfo(
+          id: row["id"], opened: Date(millisecondsSince1970: row["created_at"]),
+          closes: Date(millisecondsSince1970: row["expires_at"]), marks: row["marks"])
+      }
+    }
+  }
+
+  /// Windows, keys and marks that do not belong together (a window without its key or a key
+  /// without its window, a mark whose window has no key): what a crash must never leave.
+  public func windowKeyInconsistencies() throws -> [String] {
+    try read("Checking chalk window keys") { db in
+      try String.fetchAll(
+        db,
+        sql: """
+          SELECT 'window ' || id || ' has no key' FROM chalk_window WHERE id NOT IN (SELECT window_id FROM window_key)
+          UNION ALL
+          SELECT 'key of ' || window_id || ' has no window' FROM window_key
+            WHERE window_id NOT IN (SELECT id FROM chalk_window)
+          UNION ALL
+          SELECT 'mark of ' || window_id || ' outlived its key' FROM chalk_mark
+            WHERE window_id NOT IN (SELECT window_id FROM window_key)
+          """)
     }
   }
 
@@ -126,6 +228,8 @@ extension Vault {
         oldestPendingCandidate: oldest.map(Date.init(millisecondsSince1970:)),
         aggregatesUnsynced: try Int.fetchOne(db, sql: "SELECT count(*) FROM aggregate WHERE synced = 0") ?? 0,
         auditEntries: try count("audit"),
+        deleteFailures: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'vault_delete_failures'")
+          ?? 0,
         chalkMarksRefused: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'chalk_marks_refused'")
           ?? 0,
         liveBytes: try Self.liveBytes(db), maxBytes: configuration.maxBytes)

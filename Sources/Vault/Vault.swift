@@ -71,7 +71,8 @@ public final class Vault: Sendable {
           try db.execute(sql: "VACUUM")
         }
       }
-      try VaultSchema.migrator.migrate(pool)
+      try VaultSchema.migrator(cipher: StorageCipher(keyring: keyring)).migrate(pool)
+      try Self.moveLegacyWindowKeys(keyring, pool, logger)
     } catch let error as VaultError {
       if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
       throw error
@@ -82,7 +83,7 @@ public final class Vault: Sendable {
         underlying: error)
     }
     keyringState = Mutex(keyring)
-    windowKeys = WindowKeyStore(directory: keyring.directory)
+    windowKeys = WindowKeyStore()
     logger.debug(
       "vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
   }
@@ -134,6 +135,28 @@ public final class Vault: Sendable {
         "Another process holds the vault in \(directory.path) (vault.lock); stop the agent before changing keys.")
     }
     return fd
+  }
+
+  /// Moves window keys kept as files by earlier versions into `window_key` (for windows that still
+  /// have a row), then destroys every such file: insert first, so a crash in between only leaves a
+  /// file that the next open destroys.
+  static func moveLegacyWindowKeys(_ keyring: Keyring, _ pool: DatabasePool, _ logger: Logger) throws {
+    let files = try WindowKeyStore.legacyKeyFiles(in: keyring.directory)
+    guard !files.isEmpty else { return }
+    let cipher = StorageCipher(keyring: keyring)
+    try pool.write { db in
+      for file in files {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM chalk_window WHERE id = ?", arguments: [file.id]) == true
+        else { continue }
+        let bytes = try KeyFile.read(.window, at: file.path)
+        guard bytes.count == 32 else { throw VaultError(.badKeyFile, "\(file.path) is not a 256-bit key.") }
+        try db.execute(
+          sql: "INSERT OR IGNORE INTO window_key (window_id, sealed) VALUES (?, ?)",
+          arguments: [file.id, try WindowKeyStore.seal(SymmetricKey(data: bytes), window: file.id, cipher)])
+      }
+    }
+    for file in files { try SecureFiles.destroy(file.path) }
+    logger.notice("window keys moved into the vault", metadata: ["vault.window_key_files": "\(files.count)"])
   }
 
   /// The integrity check of the database file: `["ok"]` when sound.

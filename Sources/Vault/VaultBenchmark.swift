@@ -137,6 +137,8 @@ public enum VaultBenchmark {
       ("vault.bytes_per_candidate_beyond_images", perCandidate - Double(plateCropBytes + vehicleCropBytes), "B"))
     results.append(("vault.image_bytes_per_sighting", Double(plateCropBytes + vehicleCropBytes), "B"))
 
+    results += try windowClose(vault: vault, sealer: sealer, plate: plate, vehicle: vehicle, marks: 5000)
+
     clock = ContinuousClock.now
     try vault.applyRetention(now: Date().addingTimeInterval(2 * 86400))
     results.append(("vault.retention_seconds_for_\(sightings + single)_marks", elapsed(since: clock), "s"))
@@ -161,6 +163,55 @@ public enum VaultBenchmark {
       }
     }
     return results
+  }
+
+  /// What closing one chalk window of `marks` marks costs: the transaction that deletes its marks,
+  /// evidence, row and key, the incremental vacuum and the truncating checkpoint, in wall and CPU
+  /// time and in bytes this process wrote (`wchar` of /proc/self/io: WAL frames, database pages,
+  /// secure_delete's zeroes).
+  static func windowClose(
+    vault: Vault, sealer: EvidenceSealer, plate: Data, vehicle: Data, marks: Int
+  ) throws -> [(metric: String, value: Double, unit: String)] {
+    let hasher = try vault.plateHasher(
+      for: try ChalkWindow(id: "bench-close", expiresAt: Date().addingTimeInterval(86400)))
+    for start in stride(from: 0, to: marks, by: 250) {
+      try vault.recordChalkMarks(
+        try sealBatch(
+          count: min(250, marks - start), offset: 500_000 + start, sealer: sealer, hasher: hasher, plate: plate,
+          vehicle: vehicle))
+    }
+    try vault.checkpoint()
+    let size = { () -> Double in
+      Double(
+        (try? FileManager.default.attributesOfItem(
+          atPath: vault.stateDirectory.appendingPathComponent(Vault.databaseName).path)[.size] as? Int) ?? 0)
+    }
+    let fileBefore = size()
+    let written = processBytesWritten()
+    let clock = ContinuousClock.now
+    let cpu = processCPUSeconds()
+    let report = try vault.applyRetention(now: Date(timeIntervalSince1970: 0), closing: ["bench-close"])
+    let seconds = elapsed(since: clock)
+    let cpuSeconds = processCPUSeconds() - cpu
+    let bytes = processBytesWritten().map { after in Double(after - (written ?? after)) } ?? -1
+    return [
+      ("vault.window_close_marks", Double(report.chalkMarksDeleted), "marks"),
+      ("vault.window_close_seconds_\(marks)_marks", seconds, "s"),
+      ("vault.window_close_cpu_seconds_\(marks)_marks", cpuSeconds, "s"),
+      ("vault.window_close_bytes_written_\(marks)_marks", bytes, "B"),
+      ("vault.window_close_wal_frames_checkpointed", Double(report.walFramesCheckpointed), "pages"),
+      ("vault.window_close_pages_vacuumed", Double(report.pagesVacuumed), "pages"),
+      ("vault.window_close_file_shrunk_by", fileBefore - size(), "B"),
+    ]
+  }
+
+  /// Bytes this process passed to write(2) and friends so far (`wchar` in /proc/self/io).
+  static func processBytesWritten() -> Int64? {
+    guard let text = try? String(contentsOfFile: "/proc/self/io", encoding: .utf8) else { return nil }
+    for line in text.split(separator: "\n") where line.hasPrefix("wchar:") {
+      return Int64(line.dropFirst("wchar:".count).trimmingCharacters(in: .whitespaces))
+    }
+    return nil
   }
 
   static func sealBatch(

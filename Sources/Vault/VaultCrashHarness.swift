@@ -11,7 +11,7 @@ import Logging
 /// random instants, reopens the vault after each kill and checks its invariants:
 /// `integrity_check` clean, no journaled (committed) write lost, no half-written candidate
 /// visible (every queued candidate has all its evidence and a valid signature), the audit chain
-/// intact.
+/// intact, and every chalk window with its key and its marks together or none of them.
 public struct VaultCrashHarness: Sendable {
   /// What a run found.
   public struct Report: Sendable {
@@ -102,7 +102,8 @@ public struct VaultCrashHarness: Sendable {
     let integrity = try vault.integrityCheck()
     if integrity != ["ok"] { failures.append("cycle \(cycle): integrity_check: \(integrity.joined(separator: "; "))") }
     let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""
-    var marks: [(UUID, Int64)] = []
+    var marks: [(UUID, Int64, String)] = []
+    var shredded = Set<String>()
     var candidates: [UUID] = []
     var acknowledging = Set<UUID>()
     var maxAudit: Int64 = 0
@@ -111,8 +112,11 @@ public struct VaultCrashHarness: Sendable {
       let fields = line.split(separator: " ")
       guard fields.count >= 2 else { continue }
       switch fields[0] {
-      case "mark" where fields.count == 3:
-        if let id = UUID(uuidString: String(fields[1])), let expiry = Int64(fields[2]) { marks.append((id, expiry)) }
+      case "mark" where fields.count == 4:
+        if let id = UUID(uuidString: String(fields[1])), let expiry = Int64(fields[2]) {
+          marks.append((id, expiry, String(fields[3])))
+        }
+      case "shred": shredded.insert(String(fields[1]))
       case "cand": if let id = UUID(uuidString: String(fields[1])) { candidates.append(id) }
       case "ackintent": if let id = UUID(uuidString: String(fields[1])) { acknowledging.insert(id) }
       case "audit": maxAudit = max(maxAudit, Int64(fields[1]) ?? 0)
@@ -121,9 +125,9 @@ public struct VaultCrashHarness: Sendable {
       }
     }
     var acknowledged = 0
-    for (id, expiry) in marks {
+    for (id, expiry, window) in marks {
       acknowledged += 1
-      if expiry <= retentionNow { continue }  // retention may have deleted it
+      if expiry <= retentionNow || shredded.contains(window) { continue }  // retention may have deleted it
       if try vault.chalkMark(id: id) == nil { failures.append("cycle \(cycle): committed chalk mark \(id) lost") }
     }
     let pending: [OutboxCandidate]
@@ -142,6 +146,7 @@ public struct VaultCrashHarness: Sendable {
     for candidate in pending where !candidate.verify(devicePublicKey: device) || candidate.evidence.count != 2 {
       failures.append("cycle \(cycle): candidate \(candidate.id) is incomplete or its signature is invalid")
     }
+    for problem in try vault.windowKeyInconsistencies() { failures.append("cycle \(cycle): \(problem)") }
     let chain = try vault.verifyAuditLog()
     if !chain.intact { failures.append("cycle \(cycle): audit chain broken at \(chain.firstBrokenSequence ?? 0)") }
     if Int64(chain.entries) < maxAudit {

@@ -9,8 +9,9 @@ import Logging
 
 /// The writer side of the crash harness: a process that writes to the vault as fast as it can
 /// until it is killed, and appends to a journal, after each commit, what was committed
-/// (`mark ID EXPIRES_MS`, `cand ID`, `audit SEQ`), and before each deletion what it is about to
-/// delete (`ackintent ID`, `retention NOW_MS`). It also rotates the storage key now and then. The harness compares the journal with the vault.
+/// (`mark ID EXPIRES_MS WINDOW`, `cand ID`, `audit SEQ`), and before each deletion what it is about to
+/// delete (`ackintent ID`, `retention NOW_MS`, `shred WINDOW`: a window closed by name, as the
+/// agent closes one the ledger no longer needs, before its expiry). It also rotates the storage key now and then. The harness compares the journal with the vault.
 public enum VaultCrashWorkload {
   /// Runs until killed (or `operations` operations when given).
   public static func run(
@@ -50,7 +51,7 @@ public enum VaultCrashWorkload {
         }
         let outcomes = try vault.recordChalkMarks(batch)
         for (new, outcome) in zip(batch, outcomes) where outcome == .stored {
-          out.line("mark \(new.mark.id) \(window.expiresAt.millisecondsSince1970)")
+          out.line("mark \(new.mark.id) \(window.expiresAt.millisecondsSince1970) \(window.id)")
           marks.append((new.mark.id, new.evidence.id))
         }
       case 55..<70:
@@ -86,6 +87,11 @@ public enum VaultCrashWorkload {
       case 90..<95:
         if let mark = marks.randomElement(using: &random) { try vault.updateLastSeen(of: mark.id, to: now) }
         try vault.addToAggregate(hour: now, area: .zone("zone-1"), reads: 3, chalkMarks: 1)
+      case 95..<97:
+        // Shredding by name: the previous window's key, marks and rows, in one transaction.
+        let previous = "w\(epoch - 1)"
+        out.line("shred \(previous)")
+        try vault.applyRetention(now: Date(timeIntervalSince1970: 0), closing: [previous])
       case 99:
         // Crashes inside a storage key rotation must leave every row readable.
         try vault.rotateStorageKey(actor: "crash-writer", purpose: "crash harness")

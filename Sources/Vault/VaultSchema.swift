@@ -1,11 +1,18 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
 import GRDB
 
 /// The vault's tables, created by numbered migrations. Times are milliseconds since 1970 UTC.
 /// Nothing here holds plate text: chalk marks and candidates are encrypted with the storage key,
 /// evidence is sealed to the upstream, hashes are keyed per window.
+///
+/// v2 (`docs/forgetting.md`): no plate hash and no capture time outside encryption. The
+/// `chalk_hash` index is gone (the ledger matches in memory; a window's marks are found by
+/// `window_id`), evidence keeps its capture time and picture digests in a sealed `header`, and
+/// each window's HMAC key is a row of `window_key`, sealed with the storage key, deleted by the
+/// same transaction (`ON DELETE CASCADE`) that deletes the window's row and marks.
 enum VaultSchema {
-  static var migrator: DatabaseMigrator {
+  static func migrator(cipher: StorageCipher) -> DatabaseMigrator {
     var migrator = DatabaseMigrator()
     migrator.registerMigration("v1") { db in
       try db.execute(
@@ -84,6 +91,43 @@ enum VaultSchema {
             value INTEGER NOT NULL
           ) WITHOUT ROWID;
           INSERT INTO counter (name, value) VALUES ('chalk_marks_refused', 0);
+          """)
+    }
+    migrator.registerMigration("v2-no-plaintext-linkage") { db in
+      try db.execute(
+        sql: """
+          DROP TABLE chalk_hash;
+          CREATE TABLE window_key (
+            window_id TEXT PRIMARY KEY NOT NULL REFERENCES chalk_window(id) ON DELETE CASCADE,
+            sealed BLOB NOT NULL
+          ) WITHOUT ROWID;
+          CREATE TABLE evidence_v2 (
+            id BLOB PRIMARY KEY NOT NULL,
+            header BLOB NOT NULL,
+            encapsulated_key BLOB NOT NULL,
+            ciphertext BLOB NOT NULL
+          );
+          INSERT INTO counter (name, value) VALUES ('vault_delete_failures', 0);
+          """)
+      // Existing evidence: its time and digests move into the sealed header (SQLite's table
+      // rebuild; GRDB runs migrations with foreign keys deferred and checks them at the end).
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT id, captured_at, plate_sha256, vehicle_sha256, encapsulated_key, ciphertext FROM evidence")
+      for row in rows {
+        let id: UUID = row["id"]
+        let header = try cipher.seal(
+          EvidenceHeader.encode(
+            capturedAtMS: row["captured_at"], plateSHA256: row["plate_sha256"], vehicleSHA256: row["vehicle_sha256"]),
+          binding: id.bytes)
+        try db.execute(
+          sql: "INSERT INTO evidence_v2 (id, header, encapsulated_key, ciphertext) VALUES (?, ?, ?, ?)",
+          arguments: [id, header, row["encapsulated_key"], row["ciphertext"]])
+      }
+      try db.execute(
+        sql: """
+          DROP TABLE evidence;
+          ALTER TABLE evidence_v2 RENAME TO evidence;
+          UPDATE chalk_window SET created_at = created_at - created_at % 3600000;
           """)
     }
     return migrator

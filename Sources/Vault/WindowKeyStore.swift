@@ -57,64 +57,58 @@ public struct PlateHasher: Sendable {
   }
 }
 
-/// The per-window HMAC keys: files `STATE/keys/window-ID.key`, cached in memory.
+/// The per-window HMAC keys, cached in memory. On disk each key is a row of `window_key` sealed
+/// with the storage key, so that it is deleted in the very transaction that deletes its window's
+/// row and chalk marks: after a crash at any instant the key and its marks are both there or
+/// both gone (`docs/forgetting.md`). Keys kept as files before (`STATE/keys/window-ID.key`) are
+/// moved into the database and their files destroyed when the vault opens.
 final class WindowKeyStore: Sendable {
-  let directory: URL
   private let cache = Mutex<[String: (key: SymmetricKey, expiresAtMS: Int64)]>([:])
 
-  init(directory: URL) { self.directory = directory }
-
-  func path(_ id: String) -> String { directory.appendingPathComponent("window-\(id).key").path }
-
-  /// The window's key, read from its file or created (durably) when there is none. `register`
-  /// (which records the window and its expiry in the database) runs before the file is created,
-  /// and again whenever a later call pushes the window's expiry further out.
-  func key(for id: String, expiresAtMS: Int64, register: () throws -> Void) throws -> SymmetricKey {
-    // The lock is held across file and database I/O only when a window is first used or extended:
-    // it keeps two threads from creating two keys for one window, and the sweep from racing a creation.
+  /// The window's key from the cache, or from `load` (which registers or extends the window and
+  /// reads or creates its key in one transaction) when the window is new or its expiry moves out.
+  func key(for id: String, expiresAtMS: Int64, load: () throws -> SymmetricKey) throws -> SymmetricKey {
+    // The lock is held across the database write only when a window is first used or extended:
+    // it keeps a close from racing a creation.
     try cache.withLock { cached in
       if let entry = cached[id], entry.expiresAtMS >= expiresAtMS { return entry.key }
-      try register()
-      if let entry = cached[id] {
-        cached[id] = (entry.key, expiresAtMS)
-        return entry.key
-      }
-      let path = path(id)
-      let key: SymmetricKey
-      if FileManager.default.fileExists(atPath: path) {
-        let bytes = try KeyFile.read(.window, at: path)
-        guard bytes.count == 32 else { throw VaultError(.badKeyFile, "\(path) is not a 256-bit key.") }
-        key = SymmetricKey(data: bytes)
-      } else {
-        key = SymmetricKey(size: .bits256)
-        try KeyFile.write(.window, key.bytes, to: path)
-      }
-      cached[id] = (key, expiresAtMS)
+      let key = try load()
+      cached[id] = (key, max(expiresAtMS, cached[id]?.expiresAtMS ?? .min))
       return key
     }
   }
 
-  /// Destroys every key whose window is not in `live` (read under the lock): forgets it,
-  /// overwrites the file and removes it. Returns the ids destroyed.
-  func sweep(live: () throws -> Set<String>) throws -> [String] {
+  /// Runs `body` (the transaction that deletes windows) under the lock, then forgets the keys of
+  /// the windows it reports closed.
+  func closing<T>(_ body: () throws -> (T, [String])) throws -> T {
     try cache.withLock { cached in
-      let keep = try live()
-      var destroyed: [String] = []
-      for id in try storedWindowIDs() where !keep.contains(id) {
-        cached.removeValue(forKey: id)
-        try SecureFiles.destroy(path(id))
-        destroyed.append(id)
-      }
-      for id in cached.keys where !keep.contains(id) { cached.removeValue(forKey: id) }
-      return destroyed
+      let (result, closed) = try body()
+      for id in closed { cached.removeValue(forKey: id) }
+      return result
     }
   }
 
-  /// The ids of windows that have a key file.
-  func storedWindowIDs() throws -> [String] {
+  /// The ids of windows whose key is cached (in memory only).
+  var cachedWindowIDs: [String] { cache.withLock { Array($0.keys) } }
+
+  /// Seals a window key for its row; bound to the window id so a row cannot be moved.
+  static func seal(_ key: SymmetricKey, window id: String, _ cipher: StorageCipher) throws -> Data {
+    try cipher.seal(key.bytes, binding: binding(id))
+  }
+
+  static func open(_ sealed: Data, window id: String, _ cipher: StorageCipher) throws -> SymmetricKey {
+    let bytes = try cipher.open(sealed, binding: binding(id))
+    guard bytes.count == 32 else { throw VaultError(.corruptRow, "The key of chalk window \(id) is damaged.") }
+    return SymmetricKey(data: bytes)
+  }
+
+  static func binding(_ id: String) -> Data { Data("chalkline-window-key\u{0}\(id)".utf8) }
+
+  /// The ids of windows that still have a key file of the old layout in `directory`.
+  static func legacyKeyFiles(in directory: URL) throws -> [(id: String, path: String)] {
     try SecureFiles.list(directory.path).compactMap { name in
       guard name.hasPrefix("window-"), name.hasSuffix(".key") else { return nil }
-      return String(name.dropFirst("window-".count).dropLast(".key".count))
+      return (String(name.dropFirst("window-".count).dropLast(".key".count)), directory.appendingPathComponent(name).path)
     }
   }
 }

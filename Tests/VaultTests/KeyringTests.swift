@@ -145,7 +145,8 @@ import Testing
           rule: "permit", zoneID: "zone-7", decidedAt: Date(),
           sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID))]))
       let rows = try test.vault.rotateStorageKey(actor: "t", purpose: "t")
-      #expect(rows == 2)
+      // The mark, the candidate, the evidence's sealed header and the window's key row.
+      #expect(rows == 4)
       #expect(test.vault.keyring.storageKeyIDs == [2])
       let keys = Keyring.keysDirectory(in: test.state)
       #expect(!FileManager.default.fileExists(atPath: keys.appendingPathComponent("storage-00000001.key").path))
@@ -153,6 +154,7 @@ import Testing
       let reopened = try Vault(stateDirectory: test.state, exclusive: false, logger: testLogger)
       #expect(try reopened.chalkMark(id: mark.id) == mark)
       #expect(try reopened.pendingCandidates().count == 1)
+      #expect(try reopened.plateHasher(for: w).hash("5XYZ987") == mark.plateHashes[0])
       let actions = try reopened.auditEntries().map(\.action)
       #expect(actions == ["keys.init", "keys.import-upstream", "keys.rotate.storage"])
     }

@@ -14,12 +14,12 @@ import Testing
       let live = try window("live", expiresIn: 7200, from: now)
       let (oldMark, _) = try test.mark(["1OLD111"], window: old)
       let (liveMark, _) = try test.mark(["2NEW222"], window: live)
-      let keyFile = Keyring.keysDirectory(in: test.state).appendingPathComponent("window-old.key")
-      #expect(FileManager.default.fileExists(atPath: keyFile.path))
+      #expect(try test.vault.chalkWindows().map(\.id).sorted() == ["live", "old"])
       let report = try test.vault.applyRetention(now: now.addingTimeInterval(120))
       #expect(report.windowsClosed == ["old"])
       #expect(report.chalkMarksDeleted == 1 && report.evidenceDeleted == 1)
-      #expect(!FileManager.default.fileExists(atPath: keyFile.path))
+      #expect(try test.vault.chalkWindows().map(\.id) == ["live"])
+      #expect(try test.vault.windowKeyInconsistencies().isEmpty)
       #expect(try test.vault.chalkMark(id: oldMark.id) == nil)
       #expect(try test.vault.chalkMark(id: liveMark.id) != nil)
       let status = try test.vault.status()
@@ -85,14 +85,25 @@ import Testing
     }
   }
 
-  @Test func anOrphanWindowKeyIsSwept() throws {
+  @Test func aWindowKeyFileOfTheOldLayoutIsMovedIntoTheVaultOrDestroyed() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
-      let orphan = Keyring.keysDirectory(in: test.state).appendingPathComponent("window-lost.key")
-      try KeyFile.write(.window, Data(count: 32), to: orphan.path)
-      let report = try test.vault.applyRetention()
-      #expect(report.windowsClosed == ["lost"])
-      #expect(!FileManager.default.fileExists(atPath: orphan.path))
+      let now = Date()
+      let (mark, _) = try test.mark(["6MOV666"], window: try window("kept", expiresIn: 7200, from: now))
+      let keys = Keyring.keysDirectory(in: test.state)
+      // An agent of the old layout kept the key of "kept" as a file, and one of a lost window.
+      let kept = try test.vault.read("key") { db in try Data.fetchOne(db, sql: "SELECT sealed FROM window_key") }
+      let cipher = StorageCipher(keyring: test.vault.keyring)
+      let key = try WindowKeyStore.open(try #require(kept), window: "kept", cipher)
+      try test.vault.write("old layout") { db in try db.execute(sql: "DELETE FROM window_key") }
+      try KeyFile.write(.window, key.bytes, to: keys.appendingPathComponent("window-kept.key").path)
+      try KeyFile.write(.window, Data(count: 32), to: keys.appendingPathComponent("window-lost.key").path)
+      try test.vault.close()
+      let reopened = try Vault(stateDirectory: test.state, exclusive: false, logger: testLogger)
+      #expect(try SecureFiles.list(keys.path).filter { $0.hasPrefix("window-") }.isEmpty)
+      #expect(try reopened.chalkWindows().map(\.id) == ["kept"])
+      let hasher = try reopened.plateHasher(for: try window("kept", expiresIn: 7200, from: now))
+      #expect(hasher.hash("6MOV666") == mark.plateHashes[0])
     }
   }
 
