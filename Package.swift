@@ -41,6 +41,7 @@ let package = Package(
     .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
     .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CGPS", pkgConfig: "libgps", providers: [.apt(["libgps-dev"])]),
+    .systemLibrary(name: "CProcess"),
 
     // MARK: - Imaging, capture, reading
 
@@ -128,7 +129,7 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
+        "CProcess", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),

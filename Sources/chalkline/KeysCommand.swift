@@ -11,7 +11,9 @@ struct KeysCommand: ParsableCommand {
     commandName: "keys",
     abstract: "Create, show, import and rotate the vehicle's keys.",
     discussion: """
-      Keys live in STATE/keys (0700, files 0600). Every operation is written to the audit log.
+      Keys live in STATE/keys (0700, files 0600); each chalk window's key is a row of the vault,
+      sealed with the storage key and destroyed with the window's marks (docs/forgetting.md).
+      Every operation is written to the audit log.
       Commands that change keys need the agent stopped (they take the vault lock).
       """,
     subcommands: [Init.self, Show.self, ImportUpstream.self, Rotate.self])
@@ -172,10 +174,23 @@ struct KeysCommand: ParsableCommand {
       ),
       ("chalk_window_keys", String(status.chalkWindows)),
     ]
+    // Each window whose key exists: a technician (and a test) watches windows go as they close.
+    let windows = try vault.chalkWindows()
+    let time = Date.ISO8601FormatStyle(includingFractionalSeconds: false)
     if options.json {
-      try options.printJSON(Dictionary(uniqueKeysWithValues: fields.map { ($0.0, $0.1 as Any) }))
+      var object = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, $0.1 as Any) })
+      object["chalk_windows"] = windows.map { window -> [String: Any] in
+        ["id": window.id, "opened": window.opened.formatted(time), "closes": window.closes.formatted(time),
+         "marks": window.marks]
+      }
+      try options.printJSON(object)
     } else {
       for (key, value) in fields { print("\(key.replacingOccurrences(of: "_", with: " ")): \(value)") }
+      for window in windows {
+        print(
+          "chalk window \(window.id): opened \(window.opened.formatted(time)), key destroyed by "
+            + "\(window.closes.formatted(time)) at the latest, \(window.marks) marks")
+      }
     }
   }
 }

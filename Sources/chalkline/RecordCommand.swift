@@ -4,6 +4,7 @@ import ArgumentParser
 import Capture
 import Foundation
 import Logging
+import Vault
 
 #if canImport(Agent)
   import Agent
@@ -14,8 +15,14 @@ import Logging
 struct RecordCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "record",
-    abstract: "Record camera frames and gpsd's reports into a frame dump.",
+    abstract: "Record camera frames and gpsd's reports into a frame dump: raw pictures of every car.",
     discussion: """
+      A dump keeps raw pictures of every car and plate the camera saw, with where and when: \
+      nothing in it is hashed, sealed or forgotten. Record only for a field test, keep the dump \
+      on this vehicle and delete it when done. Files are written 0600 in a 0700 directory (one \
+      that others can read is refused), and each recording is written to the audit log of the \
+      profile's vault (or --state-dir).
+
       Stops after --duration, after --count frames, or on SIGINT/SIGTERM; the dump is complete \
       up to the last frame either way. Camera faults (unplug, stall) are retried while recording.
       """)
@@ -23,8 +30,16 @@ struct RecordCommand: AsyncParsableCommand {
   @Option(help: "The vehicle's device profile (YAML): camera and gpsd settings. Options below override it.")
   var profile: String?
 
-  @Option(help: "The dump directory to create.")
+  @Option(help: "The dump directory to create (0700; an existing one must not be readable by others).")
   var out: String
+
+  @Option(
+    name: .customLong("state-dir"),
+    help: "The vault whose audit log records this recording (default: the profile's vault.state_dir).")
+  var stateDirectory: String?
+
+  @Option(help: "Why, for the audit log.")
+  var purpose = "field test recording"
 
   @Option(help: "How long to record: 90, 90s, 5m, 1h. Default: until interrupted.")
   var duration: String?
@@ -103,6 +118,8 @@ struct RecordCommand: AsyncParsableCommand {
 
   func run() async throws {
     let (camera, gpsAddress, logger) = try settings()
+    try Self.prepareOutput(out)
+    try audit(camera: camera)
     let recorder = Recorder(directory: out, device: camera.device, fps: camera.fps ?? 0, logger: logger)
     let source = V4L2Camera(configuration: camera, logger: logger)
     let gps = gpsAddress.map { GPSDLineClient(host: $0.host, port: $0.port, logger: logger) }
@@ -153,6 +170,47 @@ struct RecordCommand: AsyncParsableCommand {
         + " (dropped \(stats.framesDropped), corrupt \(stats.corruptBuffers), stalls \(stats.stalls),"
         + " unplugs \(stats.unplugs))")
     if summary.frames == 0 { throw ExitCode.failure }
+  }
+
+  /// Makes every file of the dump private (umask 077: files 0600, directories 0700), creates the
+  /// dump directory 0700, and refuses an existing one that others can read.
+  static func prepareOutput(_ path: String) throws {
+    umask(0o077)
+    var info = stat()
+    if stat(path, &info) == 0 {
+      guard info.st_mode & S_IFMT == S_IFDIR else { throw ValidationError("--out \(path) exists and is not a directory") }
+      if info.st_mode & 0o077 != 0 {
+        throw ValidationError(
+          "--out \(path): mode \(String(info.st_mode & 0o777, radix: 8)) lets others read raw pictures of every car "
+            + "(expected 0700: chmod 0700 \(path), or choose a new directory)")
+      }
+    } else {
+      let parent = (path as NSString).deletingLastPathComponent
+      if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+      guard mkdir(path, 0o700) == 0 || errno == EEXIST else {
+        throw ValidationError("--out \(path) cannot be created (\(String(cString: strerror(errno))))")
+      }
+    }
+  }
+
+  /// Writes `record.start` to the audit log of the vault (the profile's, or --state-dir's).
+  func audit(camera: CameraConfiguration) throws {
+    var state = stateDirectory
+    #if canImport(Agent)
+      if state == nil, let profile { state = try? DeviceProfile.load(from: profile).vault.stateDirectory }
+    #endif
+    guard let state else {
+      throw ValidationError(
+        "record keeps raw pictures of every car and must be audited: give --profile or --state-dir (the vault)")
+    }
+    var logger = Logger(label: "chalkline.record")
+    logger.logLevel = .warning
+    let vault = try Vault(stateDirectory: URL(fileURLWithPath: state), exclusive: false, logger: logger)
+    defer { try? vault.close() }
+    let who = "technician:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")"
+    try vault.audit(
+      actor: who, action: "record.start", purpose: purpose,
+      detail: "out=\(out) device=\(camera.device) duration=\(duration ?? "-") count=\(count.map(String.init) ?? "-")")
   }
 
   /// Copies gpsd's lines into the dump; when gpsd goes away, says so once and reconnects.

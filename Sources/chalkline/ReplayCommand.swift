@@ -51,8 +51,10 @@ struct ReplayCommand: AsyncParsableCommand {
     if let stateDir { loaded.vault.stateDirectory = URL(fileURLWithPath: stateDir).standardizedFileURL.path }
     let level = loaded.logLevel
     let logger = Logger(label: "chalkline.replay") { JournalLogHandler(label: $0, level: level) }
+    try ProcessHardening.apply(logger: logger)
     let keys = try (upstreamKeys ?? loaded.uplink?.upstreamKeys).map(UpstreamKeysFile.read)
-    let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: keys, logger: logger)
+    let vault = try ReplayRunner.openVault(
+      profile: loaded, upstreamKeys: keys, replace: upstreamKeys != nil, logger: logger)
     defer { try? vault.close() }
     let interactive = isatty(STDERR_FILENO) == 1 && !json
     let runner = ReplayRunner(profile: loaded, dump: URL(fileURLWithPath: dump), pace: pace, logger: logger)

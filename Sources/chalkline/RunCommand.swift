@@ -51,6 +51,7 @@ struct RunCommand: AsyncParsableCommand {
     }
     let level = loaded.logLevel
     let logger = Logger(label: "chalkline.agent") { JournalLogHandler(label: $0, level: level) }
+    try ProcessHardening.apply(logger: logger)
     var options = AgentDaemon.Options(profilePath: profile)
     options.replayDump = replayDump.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
     options.replayPace = replayPace

@@ -21,27 +21,29 @@ public final class PatrolPipeline {
   private let reader: any FramePlateReader
   private let decoder: JPEGDecoder
   private let tracker: PlateTracker
-  private var ledger: ChalkLedger
-  private let vault: Vault
+  var ledger: ChalkLedger
+  let vault: Vault
   private let sealer: EvidenceSealer
   private var cropper: EvidenceCropper
   private var track: PositionTrack
   private let projection: CurbProjection
   private let quality: FixQuality
-  private let logger: Logger
-  private var hashers: [KeyWindowID: PlateHasher] = [:]
+  let logger: Logger
+  var hashers: [KeyWindowID: PlateHasher] = [:]
   /// Ids of the ledger's marks that the vault holds.
-  private var persisted: Set<UUID> = []
+  var persisted: Set<UUID> = []
+  /// Retention's own state: deletions to retry, whether the start-up pass ran.
+  var retention = RetentionState()
   private var frameTimes = Timings()
   private var decisionTimes = Timings()
   private var latencies = Timings()
   private var processingLatencies = Timings()
   /// The frame being processed: its time and when it arrived (for the frame→decision latency).
   private var closingFrame: (time: Date, arrived: ContinuousClock.Instant)?
-  private var lastExpiry: Date?
+  var lastExpiry: Date?
   private var lastFixTime: Date?
   /// Plate-free counts of what happened.
-  public private(set) var counters = PipelineCounters()
+  public internal(set) var counters = PipelineCounters()
 
   /// - Parameters:
   ///   - zones: the curb zones and policies in force.
@@ -95,6 +97,8 @@ public final class PatrolPipeline {
     let started = ContinuousClock.now
     closingFrame = (frame.time, arrived ?? started)
     defer { closingFrame = nil }
+    // Whatever came due while the vehicle was off is forgotten before the first frame is read.
+    if !retention.startPassDone { try applyRetention(now: frame.time) }
     let reads: [PlateRead]
     do {
       let luma: LumaImage
@@ -115,7 +119,7 @@ public final class PatrolPipeline {
     frameTimes.record(since: started)
     counters.plateReads += reads.count
     for sighting in tracker.update(time: frame.time, reads: reads) { try decide(sighting) }
-    expireIfDue(now: frame.time)
+    try expireIfDue(now: frame.time)
     if counters.frames % 300 == 0 { updateTimings() }
   }
 
@@ -156,19 +160,18 @@ public final class PatrolPipeline {
     var evidenceStored = false
     if let saved = outcome.saved {
       if persisted.contains(saved.id) {
-        try? vault.updateLastSeen(of: saved.id, to: saved.last.time, flagged: saved.flagged)
+        updateLastSeen(saved)
       } else {
         let isCandidate = if case .candidate = outcome.decision { true } else { false }
         evidenceStored = try storeChalkMark(saved, read: read, evidenceID: evidenceID, countRead: !isCandidate)
       }
     }
     if case .candidate(let candidate) = outcome.decision {
-      try storeCandidate(candidate, read: read, evidenceID: evidenceID, evidenceStored: evidenceStored)
+      try storeCandidate(
+        Self.withStoredEvidence(candidate, removed: outcome.removed, persisted: persisted), read: read, evidenceID: evidenceID,
+        evidenceStored: evidenceStored)
     }
-    for removed in outcome.removed {
-      try? vault.deleteChalkMark(id: removed.id)
-      persisted.remove(removed.id)
-    }
+    deleteMarks(outcome.removed.map(\.id))
     decisionTimes.record(since: started)
     // Sightings a frame closed have a latency; those closed at the end of a stream have none.
     if let closingFrame {
@@ -225,11 +228,7 @@ public final class PatrolPipeline {
 
   private func hasher(for window: KeyWindowID, at time: Date) throws -> PlateHasher {
     if let known = hashers[window] { return known }
-    // A window's key lives as long as a chalk mark made in it can still become a candidate;
-    // the ledger's expiry closes it earlier when nothing references it any more.
-    let lifetime = ledger.configuration.chalkLifetime + 86_400
-    let made = try vault.plateHasher(
-      for: ChalkWindow(id: window.rawValue, expiresAt: time.addingTimeInterval(lifetime)))
+    let made = try vault.plateHasher(for: ChalkWindow(id: window.rawValue, expiresAt: latestClose(of: window, at: time)))
     hashers[window] = made
     return made
   }
@@ -305,15 +304,6 @@ public final class PatrolPipeline {
         "candidate.id": "\(candidate.id)", "zone": "\(candidate.zone)", "rule": "\(Self.ruleName(candidate.rule))",
         "elapsed.minutes": "\(Int(candidate.enforcedElapsed / 60))",
       ])
-  }
-
-  private func expireIfDue(now: Date) {
-    if let lastExpiry, now.timeIntervalSince(lastExpiry) < 60 { return }
-    lastExpiry = now
-    let report = ledger.expire(now: now)
-    for mark in report.expired { try? vault.deleteChalkMark(id: mark.id) }
-    counters.expiredChalkMarks += report.expired.count
-    for window in report.closedWindows { hashers[window] = nil }
   }
 
   /// The timing percentiles into the counters (at the end, and every few hundred frames for status).

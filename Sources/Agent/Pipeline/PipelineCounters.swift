@@ -21,6 +21,10 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   /// Skipped sightings by reason (`outside_zone`, `no_position`, …).
   public var skipped: [String: Int] = [:]
   public var expiredChalkMarks = 0
+  /// Chalk windows whose key was destroyed with their marks (crypto-shredding).
+  public var chalkWindowsClosed = 0
+  /// Vault deletions or updates that failed (each logged, deletions retried at the next pass).
+  public var vaultWriteFailures = 0
   public var gpsFixes = 0
   /// Times the zones in force were replaced while running (SIGHUP, or new zones from the hub).
   public var zonesReplaced = 0

@@ -37,8 +37,13 @@ public struct ReplayRunner {
   /// Opens (or creates) the vault of the profile's state directory. A replay without an
   /// upstream seals its evidence to a throwaway key, which nobody can open; with
   /// `upstreamKeys` (the hub's raw X25519 and Ed25519 public keys) it seals to the hub.
+  ///
+  /// Hub keys change only by signature (a verified keys document) or by an explicit import:
+  /// `upstreamKeys` from the profile are imported only into a vault that holds none yet (first
+  /// provisioning), and a profile whose keys differ from the vault's is logged, not obeyed.
+  /// `replace` (an explicit `--upstream-keys` on the command line) imports them anyway, audited.
   public static func openVault(
-    profile: DeviceProfile, upstreamKeys: (hpke: Data, signing: Data)?, logger: Logger
+    profile: DeviceProfile, upstreamKeys: (hpke: Data, signing: Data)?, replace: Bool = false, logger: Logger
   ) throws -> Vault {
     let state = URL(fileURLWithPath: profile.vault.stateDirectory)
     try FileManager.default.createDirectory(
@@ -49,17 +54,7 @@ public struct ReplayRunner {
     let configuration = VaultConfiguration(
       maxBytes: profile.vault.quota, maxUnsyncedCandidateAge: .seconds(profile.vault.maxUnsyncedAge))
     let vault = try Vault(stateDirectory: state, configuration: configuration, logger: logger)
-    if let upstreamKeys {
-      try vault.importUpstreamKeys(
-        hpkePublicKey: upstreamKeys.hpke, signingPublicKey: upstreamKeys.signing, actor: "replay",
-        purpose: "seal replayed evidence to the hub")
-    } else if vault.keyring.upstreamHPKEKey == nil {
-      logger.notice("no upstream key: evidence of this replay is sealed to a throwaway key nobody holds")
-      try vault.importUpstreamKeys(
-        hpkePublicKey: Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation,
-        signingPublicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation, actor: "replay",
-        purpose: "throwaway upstream for a replay without a hub")
-    }
+    try UpstreamKeysFile.provision(vault, with: upstreamKeys, replace: replace, logger: logger)
     return vault
   }
 

@@ -97,6 +97,7 @@ public struct AgentDaemon: Sendable {
       profile: initialProfile, hubDocument: uplink?.cache.document(.zones), logger: logger)
     logger.notice("zones in force", metadata: ["zones.source": "\(inForce.source)"])
     let zones = inForce.zones
+    await applyRetentionAtStart()
     let queue = FrameQueue(frameCapacity: options.queueCapacity)
     let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile), zones: inForce)
     let profile = initialProfile
