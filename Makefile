@@ -14,7 +14,7 @@ BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
 NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests
 
-.PHONY: all deps build test demo bench soak lint format install train clean
+.PHONY: all deps build test demo bench soak lint format install install-files train clean
 
 all: build
 
@@ -63,7 +63,14 @@ format:
 
 install:
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	install -D -m 0755 .build/release/chalkline $(DESTDIR)$(PREFIX)/bin/chalkline
+	$(MAKE) --no-print-directory install-files
+
+# The files of a release build (or INSTALL_FROM's) into DESTDIR, without building: what a
+# package holds. The plate models are SwiftPM resource bundles, found beside the binary.
+INSTALL_FROM ?= .build/release
+install-files:
+	install -D -m 0755 $(INSTALL_FROM)/chalkline $(DESTDIR)$(PREFIX)/bin/chalkline
+	cp -RL $(INSTALL_FROM)/*.resources $(DESTDIR)$(PREFIX)/bin/
 	install -D -m 0644 systemd/chalkline.service $(DESTDIR)$(UNITDIR)/chalkline.service
 	install -D -m 0644 systemd/chalkline.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/chalkline.conf
 	install -D -m 0644 systemd/chalkline.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/chalkline.conf

@@ -108,7 +108,9 @@ final class WindowKeyStore: Sendable {
   static func legacyKeyFiles(in directory: URL) throws -> [(id: String, path: String)] {
     try SecureFiles.list(directory.path).compactMap { name in
       guard name.hasPrefix("window-"), name.hasSuffix(".key") else { return nil }
-      return (String(name.dropFirst("window-".count).dropLast(".key".count)), directory.appendingPathComponent(name).path)
+      return (
+        String(name.dropFirst("window-".count).dropLast(".key".count)), directory.appendingPathComponent(name).path
+      )
     }
   }
 }

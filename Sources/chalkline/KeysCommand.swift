@@ -180,8 +180,10 @@ struct KeysCommand: ParsableCommand {
     if options.json {
       var object = Dictionary(uniqueKeysWithValues: fields.map { ($0.0, $0.1 as Any) })
       object["chalk_windows"] = windows.map { window -> [String: Any] in
-        ["id": window.id, "opened": window.opened.formatted(time), "closes": window.closes.formatted(time),
-         "marks": window.marks]
+        [
+          "id": window.id, "opened": window.opened.formatted(time), "closes": window.closes.formatted(time),
+          "marks": window.marks,
+        ]
       }
       try options.printJSON(object)
     } else {

@@ -178,7 +178,9 @@ struct RecordCommand: AsyncParsableCommand {
     umask(0o077)
     var info = stat()
     if stat(path, &info) == 0 {
-      guard info.st_mode & S_IFMT == S_IFDIR else { throw ValidationError("--out \(path) exists and is not a directory") }
+      guard info.st_mode & S_IFMT == S_IFDIR else {
+        throw ValidationError("--out \(path) exists and is not a directory")
+      }
       if info.st_mode & 0o077 != 0 {
         throw ValidationError(
           "--out \(path): mode \(String(info.st_mode & 0o777, radix: 8)) lets others read raw pictures of every car "

@@ -107,8 +107,9 @@ struct ForgettingReplayTests {
       let profile = try profile(state: directory.appendingPathComponent("state"))
       let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
       defer { try? vault.close() }
-      let expected = try JSONSerialization.jsonObject(
-        with: Data(contentsOf: patrol.appendingPathComponent("expected.json"))) as! [String: Any]
+      let expected =
+        try JSONSerialization.jsonObject(
+          with: Data(contentsOf: patrol.appendingPathComponent("expected.json"))) as! [String: Any]
       // Car a stays in the no-return zone through both passes; car c arrives there between them.
       let stayer = try #require(
         (expected["candidates"] as! [[String: String]]).first { $0["zone"] == "sj-e-santa-clara-0-n" }?["plate"])
@@ -145,7 +146,8 @@ struct ForgettingReplayTests {
   /// Feeds one pass of the dump (frames and fixes in `span`) to the pipeline, `shift` seconds later.
   func drive(_ pipeline: PatrolPipeline, _ dump: URL, span: Range<Date>, shift: TimeInterval) async throws {
     let from = span.lowerBound == .distantPast ? span.lowerBound : span.lowerBound.addingTimeInterval(-5)
-    var fixes = ReplayRunner.fixes(in: dump, logger: logger).filter { $0.time >= from && $0.time < span.upperBound }[...]
+    var fixes = ReplayRunner.fixes(in: dump, logger: logger).filter { $0.time >= from && $0.time < span.upperBound }[
+      ...]
     for await event in DumpFrameSource(directory: dump.path, pace: .fast, logger: logger).events() {
       guard case .frame(var frame) = event, span.contains(frame.time) else { continue }
       frame.time = frame.time.addingTimeInterval(shift)

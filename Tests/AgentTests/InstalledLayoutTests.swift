@@ -8,7 +8,10 @@ import Testing
 /// (`systemd-sysusers --root`, `systemd-tmpfiles --root --create`, twice): every file keeps the
 /// mode and owner `check-profile` asks for, so `ExecStartPre` lets the agent start after a reboot.
 @Suite(
-  "installed layout", .enabled(if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-tmpfiles"), "needs root and systemd-tmpfiles"))
+  "installed layout",
+  .enabled(
+    if: getuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-tmpfiles"),
+    "needs root and systemd-tmpfiles"))
 struct InstalledLayoutTests {
   @Test("tmpfiles at every boot leaves the TLS key 0600 to the agent and check-profile accepts the profile")
   func tmpfilesKeepsTheModesCheckProfileAsksFor() throws {
@@ -69,5 +72,11 @@ struct InstalledLayoutTests {
     let check = try runCommand(
       TestPaths.product("chalkline"), ["check-profile", etc.appendingPathComponent("profile.yaml").path])
     #expect(check.status == 0, "\(check.standardOutput)\(check.standardError)")
+    // A CA file its group can write would let that group redirect the uplink: refused.
+    chmod(etc.appendingPathComponent("tls/hub-ca.pem").path, 0o664)
+    let refused = try runCommand(
+      TestPaths.product("chalkline"), ["check-profile", etc.appendingPathComponent("profile.yaml").path])
+    #expect(refused.status != 0)
+    #expect((refused.standardOutput + refused.standardError).contains("chmod go-w"), "\(refused.standardOutput)")
   }
 }

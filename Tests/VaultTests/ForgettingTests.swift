@@ -123,7 +123,9 @@ import Testing
       try test.vault.checkpoint()
       let columns = try test.vault.read("schema") { db in
         try String.fetchAll(
-          db, sql: "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'")
+          db,
+          sql: "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'"
+        )
       }
       #expect(!columns.contains { $0.hasPrefix("chalk_hash.") || $0.hasSuffix(".captured_at") }, "\(columns)")
       #expect(!columns.contains { $0.hasSuffix("sha256") }, "\(columns)")
@@ -159,7 +161,11 @@ import Testing
             sql: """
               INSERT INTO evidence (id, captured_at, plate_sha256, vehicle_sha256, encapsulated_key, ciphertext)
               VALUES (?, 1772470812345, ?, ?, ?, ?)
-              """, arguments: [evidenceID, Data(repeating: 1, count: 32), Data(repeating: 2, count: 32), Data(count: 32), Data(count: 64)])
+              """,
+            arguments: [
+              evidenceID, Data(repeating: 1, count: 32), Data(repeating: 2, count: 32), Data(count: 32),
+              Data(count: 64),
+            ])
           let mark = ChalkMark(
             id: markID, windowID: "chalk-2026-03-02", plateHashes: [PlateHash(bytes: Data(repeating: 9, count: 32))],
             zoneID: "z", position: CurbPosition(latitude: 37.3, longitude: -121.9, uncertaintyMeters: 2),
@@ -169,12 +175,14 @@ import Testing
             sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, 'chalk-2026-03-02', ?, ?)",
             arguments: [markID, evidenceID, payload])
           try db.execute(
-            sql: "INSERT INTO chalk_hash (hash, mark_id) VALUES (?, ?)", arguments: [Data(repeating: 9, count: 32), markID])
+            sql: "INSERT INTO chalk_hash (hash, mark_id) VALUES (?, ?)",
+            arguments: [Data(repeating: 9, count: 32), markID])
         }
         try queue.close()
       }
       chmod(path, 0o600)
-      try KeyFile.write(.window, key.bytes, to: keyring.directory.appendingPathComponent("window-chalk-2026-03-02.key").path)
+      try KeyFile.write(
+        .window, key.bytes, to: keyring.directory.appendingPathComponent("window-chalk-2026-03-02.key").path)
       let vault = try Vault(stateDirectory: state, logger: testLogger)
       #expect(try vault.integrityCheck() == ["ok"])
       #expect(try SecureFiles.list(keyring.directory.path).filter { $0.hasPrefix("window-") }.isEmpty)

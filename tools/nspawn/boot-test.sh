@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
-# The systemd test: boots a Debian bookworm container (systemd-nspawn) with the agent installed
-# from this build and a test unit derived from systemd/chalkline.service, then checks from
-# inside that Type=notify reaches active, STATUS shows, SIGHUP reloads, and a stalled pipeline
-# trips the watchdog so that systemd restarts the agent. The camera is a replay dump (the
-# `--replay-dump` hook) and the stall the CHALKLINE_TEST_STALL_AFTER hook.
+# The systemd test: installs the agent into a Debian bookworm container as a package would
+# (`make install-files` from this build, systemd-sysusers, systemd-tmpfiles --create, a vehicle
+# profile with its TLS files and hub keys as the docs say), boots it (systemd-nspawn; the boot
+# runs sysusers and tmpfiles again), and checks from inside that every file has the mode
+# check-profile asks for, check-profile passes as the agent's user, Type=notify reaches active,
+# STATUS shows, SIGHUP reloads, and a stalled pipeline trips the watchdog so that systemd
+# restarts the agent. The installed unit runs unchanged but for a drop-in: the camera is a
+# replay dump (the `--replay-dump` hook), the stall the CHALKLINE_TEST_STALL_AFTER hook.
 #
 # Usage: tools/nspawn/boot-test.sh BUILD_DIR DUMP OUT
-#   BUILD_DIR  holds the chalkline binary and its resource bundles (.build/debug)
+#   BUILD_DIR  holds the chalkline and chalkline-hub binaries and resource bundles (.build/debug)
 #   DUMP       a chalkline-dump; its first 60 frames are used
 #   OUT        receives result.txt (the checker's findings) and journal.txt
-# Needs root, systemd-nspawn and debootstrap (the rootfs is built once and cached, about 2-5
+# Needs root, systemd-nspawn, debootstrap and openssl (the rootfs is built once and cached, about 2-5
 # minutes, by rootfs.sh). One boot takes about 30-60 s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,12 +29,15 @@ cache=$(dirname "$rootfs")
 exec 8>"$cache/.boot.lock"
 flock 8
 
-# --- stage the agent: binary, resource bundles, the shared libraries the rootfs lacks ---------
+# --- install as a package would: the files `make install` puts in place, into the rootfs --------
+rm -rf "$rootfs/opt/chalkline" "$rootfs/usr/local/bin" "$rootfs/usr/local/lib/systemd" \
+  "$rootfs/usr/local/lib/sysusers.d" "$rootfs/usr/local/lib/tmpfiles.d" "$rootfs/etc/chalkline" \
+  "$rootfs/etc/systemd/system/chalkline.service" "$rootfs/etc/systemd/system/chalkline.service.d" \
+  "$rootfs/etc/tmpfiles.d/chalkline-config.conf" "$rootfs/etc/sysusers.d/chalkline.conf"
+make -C "$repo" --no-print-directory install-files DESTDIR="$rootfs" INSTALL_FROM="$build" >"$out/install.txt"
+# A debug build links the Swift runtime dynamically: the libraries the rootfs lacks go beside it.
 stage="$rootfs/opt/chalkline"
-rm -rf "$stage"
-mkdir -p "$stage/bin" "$stage/lib" "$stage/dump/frames"
-cp "$build/chalkline" "$stage/bin/"
-cp -r "$build"/*.resources "$stage/bin/"
+mkdir -p "$stage/lib" "$stage/dump/frames"
 ldd "$build/chalkline" | awk '$3 ~ /^\// {print $3}' | while read -r lib; do
   case "$(basename "$lib")" in
     libc.so.* | libm.so.* | ld-linux*) ;;  # the container's own glibc (bookworm, as the host)
@@ -46,29 +52,37 @@ sed -n 's/.*"file": *"\([^"]*\)".*/\1/p' "$stage/dump/frames.jsonl" | while read
 done
 chmod -R a+rX "$stage"
 
-# --- the profile, the zones, the user, the test unit -----------------------------------------
-mkdir -p "$rootfs/etc/chalkline/zones" "$rootfs/etc/sysusers.d"
-chmod 0750 "$rootfs/etc/chalkline"  # ConfigurationDirectoryMode
-cp "$repo/device-profiles/zones/san-jose-downtown.json" "$rootfs/etc/chalkline/zones/"
-sed -e 's|zones: zones/san-jose-downtown.json.*|zones: /etc/chalkline/zones/san-jose-downtown.json|' \
-  -e 's|state_dir: .*|state_dir: /var/lib/chalkline|' \
-  -e 's|^  id: .*|  id: nspawn-test|' \
-  "$repo/device-profiles/replay-default.yaml" >"$rootfs/etc/chalkline/profile.yaml"
-chmod 0644 "$rootfs/etc/chalkline/profile.yaml" "$rootfs/etc/chalkline/zones/"*
-cp "$repo/systemd/chalkline.sysusers" "$rootfs/etc/sysusers.d/chalkline.conf"
-# The agent (User=chalkline) must read its profile; the group exists only once sysusers ran at
-# boot, so tmpfiles (which runs after it) hands the folder to that group, as a package would.
-mkdir -p "$rootfs/etc/tmpfiles.d"
-cat >"$rootfs/etc/tmpfiles.d/chalkline-config.conf" <<'TMPFILES'
-z /etc/chalkline 0750 root chalkline -
-z /etc/chalkline/profile.yaml 0640 root chalkline -
-TMPFILES
-sed -e 's|/usr/local/bin/chalkline run --profile /etc/chalkline/profile.yaml|/opt/chalkline/bin/chalkline run --profile /etc/chalkline/profile.yaml --replay-dump /opt/chalkline/dump|' \
-  -e 's|/usr/local/bin/chalkline|/opt/chalkline/bin/chalkline|g' \
-  -e "s|^WatchdogSec=.*|WatchdogSec=${watchdog}s|" \
-  -e 's|^RestartSec=.*|RestartSec=1s|' \
-  -e 's|^\[Service\]|[Service]\nEnvironment=LD_LIBRARY_PATH=/opt/chalkline/lib|' \
-  "$repo/systemd/chalkline.service" >"$rootfs/etc/systemd/system/chalkline.service"
+# --- the profile as the docs say: the vehicle profile, its zones, TLS files and the hub's keys ---
+# Copied with a careless umask (0644 everywhere): tmpfiles must make them what check-profile wants.
+etc="$rootfs/etc/chalkline"
+mkdir -p "$etc/tls"
+cp "$repo/device-profiles/vehicle-sj-0142.yaml" "$etc/profile.yaml"
+cp "$repo/device-profiles/zones/san-jose-downtown.json" "$etc/zones.json"
+pki=$(mktemp -d)
+"$build/chalkline-hub" dev-pki --dir "$pki" --client nspawn-test >/dev/null
+cp "$pki/nspawn-test.pem" "$etc/tls/device.pem"
+cp "$pki/nspawn-test.key" "$etc/tls/device.key"
+cp "$pki/ca.pem" "$etc/tls/hub-ca.pem"
+raw() { openssl genpkey -algorithm "$1" 2>/dev/null | openssl pkey -pubout -outform DER | tail -c 32 | base64; }
+printf '{"hpke_public_key": "%s", "signing_public_key": "%s"}\n' "$(raw X25519)" "$(raw ED25519)" >"$etc/upstream-keys.json"
+rm -rf "$pki"
+chmod 0755 "$etc" "$etc/tls"
+chmod 0644 "$etc"/*.yaml "$etc"/*.json "$etc"/tls/*
+# The package's postinst: its users, then its files' modes and owners.
+systemd-sysusers --root="$rootfs" >>"$out/install.txt" 2>&1
+systemd-tmpfiles --root="$rootfs" --create "$rootfs/usr/local/lib/tmpfiles.d/chalkline.conf" >>"$out/install.txt" 2>&1
+systemctl --root="$rootfs" enable chalkline.service >>"$out/install.txt" 2>&1
+
+# --- the test's own hooks, as a drop-in beside the installed unit --------------------------------
+mkdir -p "$rootfs/etc/systemd/system/chalkline.service.d"
+cat >"$rootfs/etc/systemd/system/chalkline.service.d/nspawn-test.conf" <<UNIT
+[Service]
+Environment=LD_LIBRARY_PATH=/opt/chalkline/lib
+ExecStart=
+ExecStart=/usr/local/bin/chalkline run --profile /etc/chalkline/profile.yaml --replay-dump /opt/chalkline/dump
+WatchdogSec=${watchdog}s
+RestartSec=1s
+UNIT
 install -m 0755 "$here/check.sh" "$rootfs/opt/chalkline/check.sh"
 cat >"$rootfs/etc/systemd/system/chalkline-check.service" <<'UNIT'
 [Unit]
@@ -82,7 +96,6 @@ ExecStopPost=/bin/systemctl --no-block poweroff
 StandardOutput=journal+console
 UNIT
 mkdir -p "$rootfs/etc/systemd/system/multi-user.target.wants"
-ln -sf /etc/systemd/system/chalkline.service "$rootfs/etc/systemd/system/multi-user.target.wants/chalkline.service"
 ln -sf /etc/systemd/system/chalkline-check.service \
   "$rootfs/etc/systemd/system/multi-user.target.wants/chalkline-check.service"
 

@@ -16,10 +16,20 @@ status_shows() { prop StatusText | grep -q ' frames (.*sightings'; }
 restarted() { [ "$(prop NRestarts)" -ge 1 ]; }
 : >"$log"
 
+# The modes and owners a boot's tmpfiles left, and check-profile as the agent's user.
+for f in /etc/chalkline /etc/chalkline/profile.yaml /etc/chalkline/upstream-keys.json /etc/chalkline/tls \
+  /etc/chalkline/tls/device.pem /etc/chalkline/tls/hub-ca.pem /etc/chalkline/tls/device.key; do
+  say "MODE $(stat -c '%n %a %U:%G' "$f")"
+done
+if out=$(runuser -u chalkline -- /usr/local/bin/chalkline check-profile /etc/chalkline/profile.yaml 2>&1); then
+  say "CHECK-PROFILE ok"
+else
+  say "CHECK-PROFILE failed: $(echo "$out" | tr '\n' ' ')"
+fi
 wait_for 90 active && say "ACTIVE yes" || say "ACTIVE no: $(prop ActiveState)/$(prop SubState) $(prop Result)"
 wait_for 60 status_shows && say "STATUS $(prop StatusText)" || say "STATUS none: $(prop StatusText)"
 # chalkline status as the agent's user: reads the status file, writes an audit entry.
-if out=$(runuser -u chalkline -- /opt/chalkline/bin/chalkline status --profile /etc/chalkline/profile.yaml --json); then
+if out=$(runuser -u chalkline -- /usr/local/bin/chalkline status --profile /etc/chalkline/profile.yaml --json); then
   say "CLI-STATUS ok $(echo "$out" | tr -d ' \n' | grep -o '"phase":"[a-z]*"')"
 else
   say "CLI-STATUS failed $?"

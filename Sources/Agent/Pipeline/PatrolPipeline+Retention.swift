@@ -65,7 +65,7 @@ extension PatrolPipeline {
       "chalk windows closed: keys destroyed with their marks",
       metadata: [
         "chalk.windows_closed": "\(report.windowsClosed.count)", "chalk.marks_deleted": "\(report.chalkMarksDeleted)",
-        "vault.wal_frames_checkpointed": "\(report.walFramesCheckpointed)",
+        "vault.wal_bytes_truncated": "\(report.walBytesTruncated)",
       ])
   }
 

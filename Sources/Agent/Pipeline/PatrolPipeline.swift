@@ -168,7 +168,8 @@ public final class PatrolPipeline {
     }
     if case .candidate(let candidate) = outcome.decision {
       try storeCandidate(
-        Self.withStoredEvidence(candidate, removed: outcome.removed, persisted: persisted), read: read, evidenceID: evidenceID,
+        Self.withStoredEvidence(candidate, removed: outcome.removed, persisted: persisted), read: read,
+        evidenceID: evidenceID,
         evidenceStored: evidenceStored)
     }
     deleteMarks(outcome.removed.map(\.id))
@@ -228,7 +229,8 @@ public final class PatrolPipeline {
 
   private func hasher(for window: KeyWindowID, at time: Date) throws -> PlateHasher {
     if let known = hashers[window] { return known }
-    let made = try vault.plateHasher(for: ChalkWindow(id: window.rawValue, expiresAt: latestClose(of: window, at: time)))
+    let made = try vault.plateHasher(
+      for: ChalkWindow(id: window.rawValue, expiresAt: latestClose(of: window, at: time)))
     hashers[window] = made
     return made
   }

@@ -154,6 +154,15 @@ extension ProfileValueKind {
     guard FileManager.default.isReadableFile(atPath: local) else {
       return .failure(Failure("\(resolved) is not readable"))
     }
+    // Whoever can write a file the agent reads keys, certificates or rules from can redirect it.
+    var written = stat()
+    if stat(local, &written) == 0, written.st_mode & 0o022 != 0 {
+      let mode = String(written.st_mode & 0o777, radix: 8)
+      return .failure(
+        Failure(
+          "\(resolved) can be written by its group or others (mode 0\(mode))",
+          expected: "a file only its owner can write: chmod go-w \(resolved)"))
+    }
     if privateKey {
       var info = stat()
       if stat(local, &info) == 0, info.st_mode & 0o077 != 0 {

@@ -52,7 +52,8 @@ public enum UpstreamKeysFile {
     }
     if info.st_uid != 0 && info.st_uid != getuid() {
       throw Problem(
-        description: "\(path): owned by uid \(info.st_uid), neither root nor this user (expected root: chown root \(path))")
+        description:
+          "\(path): owned by uid \(info.st_uid), neither root nor this user (expected root: chown root \(path))")
     }
   }
 
@@ -67,7 +68,8 @@ public enum UpstreamKeysFile {
     let held = vault.keyring
     if let keys {
       let same =
-        held.upstreamHPKEKey?.rawRepresentation == keys.hpke && held.upstreamSigningKey?.rawRepresentation == keys.signing
+        held.upstreamHPKEKey?.rawRepresentation == keys.hpke
+        && held.upstreamSigningKey?.rawRepresentation == keys.signing
       if same { return }
       if held.upstreamHPKEKey == nil || replace {
         try vault.importUpstreamKeys(

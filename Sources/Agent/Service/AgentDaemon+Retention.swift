@@ -18,7 +18,8 @@ extension AgentDaemon {
           "chalk.windows_closed": "\(report.windowsClosed.count)", "chalk.marks_deleted": "\(report.chalkMarksDeleted)",
         ])
     } catch {
-      logger.error("retention at start failed; the pipeline retries before its first frame", metadata: ["error": "\(error)"])
+      logger.error(
+        "retention at start failed; the pipeline retries before its first frame", metadata: ["error": "\(error)"])
     }
   }
 }
