@@ -154,24 +154,17 @@ extension ProfileValueKind {
     guard FileManager.default.isReadableFile(atPath: local) else {
       return .failure(Failure("\(resolved) is not readable"))
     }
-    // Whoever can write a file the agent reads keys, certificates or rules from can redirect it.
-    var written = stat()
-    if stat(local, &written) == 0, written.st_mode & 0o022 != 0 {
-      let mode = String(written.st_mode & 0o777, radix: 8)
-      return .failure(
-        Failure(
-          "\(resolved) can be written by its group or others (mode 0\(mode))",
-          expected: "a file only its owner can write: chmod go-w \(resolved)"))
-    }
-    if privateKey {
-      var info = stat()
-      if stat(local, &info) == 0, info.st_mode & 0o077 != 0 {
-        let mode = String(info.st_mode & 0o777, radix: 8)
-        return .failure(
-          Failure(
-            "\(resolved) is readable by others (mode 0\(mode))",
-            expected: "a private key of mode 0600 or 0400: chmod 600 \(resolved)"))
-      }
+    var info = stat()
+    guard stat(local, &info) == 0 else { return .success(.text(resolved)) }
+    let mode = String(info.st_mode & 0o777, radix: 8)
+    // Whoever can write a file the agent reads keys, certificates or rules from can redirect it;
+    // whoever can read a private key can impersonate the device.
+    let checks: [(mask: mode_t, problem: String, expected: String)] = [
+      (0o022, "can be written by its group or others", "a file only its owner can write: chmod go-w \(resolved)"),
+      (privateKey ? 0o077 : 0, "is readable by others", "a private key of mode 0600 or 0400: chmod 600 \(resolved)"),
+    ]
+    for check in checks where info.st_mode & check.mask != 0 {
+      return .failure(Failure("\(resolved) \(check.problem) (mode 0\(mode))", expected: check.expected))
     }
     return .success(.text(resolved))
   }
