@@ -80,6 +80,27 @@ struct ForgettingReplayTests {
     }
   }
 
+  @Test("with the camera down, the GPS clock alone closes a window that came due")
+  func fixesAloneCloseWindows() async throws {
+    try await withTemporaryDirectory(prefix: "cl-forget-gps") { directory in
+      let state = directory.appendingPathComponent("state")
+      _ = try await replay(GeneratedPatrol.directory, into: state)
+      #expect(try keysShow(state).map(\.id) == ["chalk-2026-03-02"])
+      let profile = try profile(state: state)
+      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      defer { try? vault.close() }
+      let zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
+      let pipeline = try PatrolPipeline(
+        profile: profile, zones: zones, vault: vault, reader: try TruthReader(patrol: WednesdayPatrol.directory),
+        logger: logger)
+      #expect(pipeline.counters.restoredChalkMarks > 0)
+      for fix in ReplayRunner.fixes(in: WednesdayPatrol.directory, logger: logger).prefix(5) { pipeline.add(fix) }
+      #expect(pipeline.counters.chalkWindowsClosed == 1)
+      #expect(try vault.chalkWindows().isEmpty)
+      #expect(try vault.liveChalkMarks().isEmpty)
+    }
+  }
+
   /// `chalkline keys show --json`'s `chalk_windows`, from the built binary.
   func keysShow(_ state: URL) throws -> [(id: String, marks: Int)] {
     let result = try runCommand(

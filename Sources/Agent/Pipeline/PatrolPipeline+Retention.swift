@@ -14,10 +14,10 @@ struct RetentionState {
 }
 
 extension PatrolPipeline {
-  /// Runs retention once a minute of frame time.
-  func expireIfDue(now: Date) throws {
+  /// Runs retention once a minute of frame (or fix) time.
+  func expireIfDue(now: Date) {
     if let lastExpiry, now.timeIntervalSince(lastExpiry) < 60 { return }
-    try applyRetention(now: now)
+    applyRetention(now: now)
   }
 
   /// Forgets what can no longer become a candidate at `now` (the frame clock): the ledger's
@@ -26,7 +26,7 @@ extension PatrolPipeline {
   /// truncated and freed pages returned. The first pass runs before the first frame is read,
   /// so whatever came due while the vehicle was off goes first. A failed deletion is counted,
   /// logged and retried at the next pass; nothing is dropped silently.
-  func applyRetention(now: Date) throws {
+  func applyRetention(now: Date) {
     lastExpiry = now
     retention.startPassDone = true
     let expired = ledger.expire(now: now)

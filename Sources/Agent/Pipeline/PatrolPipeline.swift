@@ -87,6 +87,8 @@ public final class PatrolPipeline {
     if case .usable = quality.verdictIgnoringAge(for: fix), track.append(fix) {
       counters.gpsFixes += 1
       lastFixTime = fix.time
+      // With the camera down, the fixes' clock still closes windows on time.
+      expireIfDue(now: fix.time)
     }
   }
 
@@ -98,7 +100,7 @@ public final class PatrolPipeline {
     closingFrame = (frame.time, arrived ?? started)
     defer { closingFrame = nil }
     // Whatever came due while the vehicle was off is forgotten before the first frame is read.
-    if !retention.startPassDone { try applyRetention(now: frame.time) }
+    if !retention.startPassDone { applyRetention(now: frame.time) }
     let reads: [PlateRead]
     do {
       let luma: LumaImage
@@ -119,7 +121,7 @@ public final class PatrolPipeline {
     frameTimes.record(since: started)
     counters.plateReads += reads.count
     for sighting in tracker.update(time: frame.time, reads: reads) { try decide(sighting) }
-    try expireIfDue(now: frame.time)
+    expireIfDue(now: frame.time)
     if counters.frames % 300 == 0 { updateTimings() }
   }
 
