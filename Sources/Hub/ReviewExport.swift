@@ -135,7 +135,12 @@ extension ReviewService {
     return ids.count
   }
 
-  static func csvField(_ value: String) -> String {
+  /// One CSV cell: quoted when needed, and a cell a spreadsheet would run as a formula (starting
+  /// with `=`, `+`, `-`, `@`, a tab or a carriage return) prefixed with `'` so it stays text. A
+  /// plain number (a negative longitude) is left as it is: it runs as nothing but itself.
+  static func csvField(_ raw: String) -> String {
+    let formula = raw.first.map { "=+-@\t\r".contains($0) } == true && Double(raw) == nil
+    let value = formula ? "'" + raw : raw
     guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
     return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }

@@ -38,6 +38,8 @@ public struct ReviewService: Sendable {
     public var correctedText: String?
     /// What the distributed zones document says of the candidate's zone.
     public var zone: ReviewZone?
+    /// The registered name of the vehicle that sent it.
+    public var deviceName: String?
 
     /// The plate text read at the sighting that made the candidate.
     public var plateText: String { captures.last?.plateAlternatives.first ?? "" }
@@ -77,7 +79,7 @@ public struct ReviewService: Sendable {
   {
     let allowed = hub.configuration.purposes
     guard let purpose, !purpose.isEmpty, allowed.contains(purpose) else {
-      let stated = purpose ?? ""
+      let stated = String((purpose ?? "").prefix(128))
       try await audit(
         actor, stated, action, detail, stated.isEmpty ? "denied: no purpose stated" : "denied: purpose not allowed")
       throw HubError(
@@ -177,9 +179,10 @@ public struct ReviewService: Sendable {
       try CorrectedText.open($0, candidate: id, with: hub.keys.hpke)
     }
     let zones = try await hub.storage.latestDocument(.zones)
+    let device = try await hub.storage.devices().first { $0.id == candidate.device }
     return Opened(
       candidate: candidate, captures: captures, decision: decision, correctedText: corrected,
-      zone: zones.flatMap { ReviewZone(zone: candidate.zone, document: $0.body) })
+      zone: zones.flatMap { ReviewZone(zone: candidate.zone, document: $0.body) }, deviceName: device?.name)
   }
 
   func openEvidence(_ evidence: WireEvidence, of id: UUID) throws -> EvidenceCapture {

@@ -36,7 +36,7 @@ public typealias RetentionAuditor = @Sendable (RetentionSummary) async throws ->
 
 /// Retention at the hub: deletes the evidence that is due under a `RetentionPolicy` and keeps the
 /// plate-free candidate row and decision for the annual report. Deleting evidence means deleting
-/// its `evidence` rows, clearing the sealed `corrected_text`, and stamping
+/// its `evidence` rows, clearing the sealed `corrected_text` and the officer's note, and stamping
 /// `candidate.evidence_deleted_at`.
 public enum HubRetention {
   /// Runs retention once as of `now`, one transaction per `policy.batchSize` candidates, then
@@ -94,6 +94,9 @@ public enum HubRetention {
                 "UPDATE review_decision SET corrected_text = NULL WHERE candidate_id = ? AND corrected_text IS NOT NULL",
               arguments: [id])
             batch.correctedTexts += db.changesCount
+            // The officer's free-text note goes with the evidence it speaks of.
+            try db.execute(
+              sql: "UPDATE review_decision SET note = '' WHERE candidate_id = ? AND note <> ''", arguments: [id])
             try db.execute(sql: "UPDATE candidate SET evidence_deleted_at = ? WHERE id = ?", arguments: [stamp, id])
           }
           return batch

@@ -47,9 +47,10 @@ public struct RetentionPolicy: Sendable, Codable, Equatable {
   /// What is wrong with the policy, one line a key (empty when it is usable).
   public var problems: [String] {
     var problems: [String] = []
-    if closedCitationYears < 1 { problems.append("retention.closed_citation_years: must be at least 1") }
-    if rejectedDays < 0 { problems.append("retention.rejected_days: must be 0 or more") }
-    if batchSize < 1 { problems.append("retention.batch_size: must be at least 1") }
+    // Bounded above as well: evidence is not to be kept indefinitely by a configuration typo.
+    if !(1...10).contains(closedCitationYears) { problems.append("retention.closed_citation_years: must be 1…10") }
+    if !(0...365).contains(rejectedDays) { problems.append("retention.rejected_days: must be 0…365") }
+    if !(1...10_000).contains(batchSize) { problems.append("retention.batch_size: must be 1…10000") }
     return problems
   }
 

@@ -56,8 +56,8 @@ import Uplink
         #expect(noCert != 0)
       }
       let service = try hub.service(logger: testLogger)
-      let audit = try await service.storage.auditEntries()
-      #expect(audit.map(\.outcome) == ["denied: purpose not allowed", "allowed"])
+      let audit = try await service.storage.auditEntries().filter { $0.action == "candidates.list" }
+      #expect(audit.map(\.outcome) == ["denied: no purpose stated", "denied: purpose not allowed", "allowed"])
       #expect(audit.last?.actor == "officer1" && audit.last?.purpose == "citation review")
       #expect(try await service.verifyAuditChain() == nil)
       // Plate text is in no unencrypted byte of the hub's database.
