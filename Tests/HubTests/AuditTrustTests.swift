@@ -153,14 +153,14 @@ import Uplink
       try encoder.encode(hub.configuration).write(to: URL(fileURLWithPath: config))
       try await entries(try hub.service(logger: testLogger), 3)
       let out = directory.appendingPathComponent("checkpoint.json").path
-      let (status, printed) = try run(
+      let (status, printed) = try await runOffPool(
         binary, ["audit-checkpoint", "--config", config, "--purpose", "privacy audit", "--out", out])
       #expect(status == 0)
       let checkpoint = try AuditCheckpoint.parse(printed)
       #expect(checkpoint.sequence == 3 && checkpoint.reason == "on demand")
-      let (verified, text) = try run(binary, ["audit-verify", "--config", config, "--checkpoint", out])
+      let (verified, text) = try await runOffPool(binary, ["audit-verify", "--config", config, "--checkpoint", out])
       #expect(verified == 0 && text.contains("matches"), "\(text)")
-      let (exported, _) = try run(
+      let (exported, _) = try await runOffPool(
         binary, ["audit-checkpoints", "--config", config, "--purpose", "privacy audit", "--out", out + "l"])
       #expect(exported == 0)
       #expect(try String(contentsOfFile: out + "l", encoding: .utf8).split(separator: "\n").count == 1)
@@ -168,7 +168,7 @@ import Uplink
       #expect(audit.contains { $0.action == "audit.checkpoint" && $0.actor == OperatorIdentity.current })
       let raw = try DatabaseQueue(path: hub.configuration.database)
       try await raw.write { try $0.execute(sql: "DELETE FROM access_audit WHERE sequence > 2") }
-      let (broken, report) = try run(binary, ["audit-verify", "--config", config, "--checkpoint", out])
+      let (broken, report) = try await runOffPool(binary, ["audit-verify", "--config", config, "--checkpoint", out])
       #expect(broken == 1 && report.contains("truncated"), "\(report)")
     }
   }
