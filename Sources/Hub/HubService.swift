@@ -199,12 +199,11 @@ public final class HubService: Sendable {
     for row in try await storage.reviewQueue(state: "pending", offset: (page - 1) * limit, limit: limit) {
       if let candidate = try await storage.candidate(id: row.id) { stored.append(candidate) }
     }
-    let opener = EvidenceOpener(privateKey: keys.hpke)
     var opened: [ReviewCandidate] = []
     for candidate in stored {
       var texts: [[String]] = []
       for evidence in candidate.evidence {
-        do { texts.append(try opener.open(evidence.sealed).plateAlternatives) } catch {
+        do { texts.append(try keys.openEvidence(evidence.sealed).plateAlternatives) } catch {
           throw HubError(
             .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
         }

@@ -54,6 +54,8 @@ public protocol HubStorage: ReviewStorage {
     device: String, sequence: Int, hash: String, at: Date
   ) async throws
     -> DeviceAuditHeadCheck
+  /// When the oldest candidate whose evidence is still held arrived (nil when none is held).
+  func oldestHeldEvidenceReceivedAt() async throws -> Date?
   /// The reviewers the hub last saw (name → SHA-256 of the password hash), and replaces them.
   func exchangeReviewersSeen(_ reviewers: [String: String]) async throws -> [String: String]
 }

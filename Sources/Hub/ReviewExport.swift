@@ -80,7 +80,7 @@ extension ReviewService {
       let c = item.candidate
       let reading = try c.evidence.last.map { try openEvidence($0, of: c.id).plateAlternatives.first ?? "" } ?? ""
       let corrected = try item.decision.sealedCorrectedText.map {
-        try CorrectedText.open($0, candidate: c.id, with: hub.keys.hpke)
+        try hub.keys.openCorrected($0, candidate: c.id)
       }
       guard let first = c.manifest.sightings.first, let last = c.manifest.sightings.last else { continue }
       records.append(
@@ -123,7 +123,7 @@ extension ReviewService {
     for item in try await hub.storage.decidedCandidates(outcomes: [.corrected], since: nil) {
       let c = item.candidate
       guard let sealed = item.decision.sealedCorrectedText, let evidence = c.evidence.last else { continue }
-      let text = try CorrectedText.open(sealed, candidate: c.id, with: hub.keys.hpke)
+      let text = try hub.keys.openCorrected(sealed, candidate: c.id)
       let name = "\(c.id.uuidString.lowercased()).jpg"
       try openEvidence(evidence, of: c.id).plateJPEG.write(to: directory.appendingPathComponent(name))
       truth += "\(name),,\(text)\n"

@@ -176,7 +176,7 @@ public struct ReviewService: Sendable {
     let captures = try candidate.evidence.map { try openEvidence($0, of: id) }
     let decision = try await hub.storage.decision(candidateID: id)
     let corrected = try decision?.sealedCorrectedText.map {
-      try CorrectedText.open($0, candidate: id, with: hub.keys.hpke)
+      try hub.keys.openCorrected($0, candidate: id)
     }
     let zones = try await hub.storage.latestDocument(.zones)
     let device = try await hub.storage.devices().first { $0.id == candidate.device }
@@ -186,7 +186,7 @@ public struct ReviewService: Sendable {
   }
 
   func openEvidence(_ evidence: WireEvidence, of id: UUID) throws -> EvidenceCapture {
-    do { return try EvidenceOpener(privateKey: hub.keys.hpke).open(evidence.sealed) } catch {
+    do { return try hub.keys.openEvidence(evidence.sealed) } catch {
       throw HubError(.evidence, "Evidence of candidate \(id) cannot be opened with the hub key.", underlying: error)
     }
   }

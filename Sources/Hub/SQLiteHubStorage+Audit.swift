@@ -117,6 +117,19 @@ extension SQLiteHubStorage {
     }
   }
 
+  public func oldestHeldEvidenceReceivedAt() async throws -> Date? {
+    try await read("finding the oldest held evidence") { db in
+      try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT min(c.received_at) FROM candidate c
+          WHERE EXISTS (SELECT 1 FROM evidence e WHERE e.candidate_id = c.id)
+            OR EXISTS (SELECT 1 FROM review_decision d WHERE d.candidate_id = c.id AND d.corrected_text IS NOT NULL)
+          """
+      ).map { Date(millisecondsSince1970: $0) }
+    }
+  }
+
   public func exchangeReviewersSeen(_ reviewers: [String: String]) async throws -> [String: String] {
     try await write("recording the configured reviewers") { db in
       var seen: [String: String] = [:]

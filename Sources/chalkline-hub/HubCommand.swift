@@ -56,7 +56,7 @@ struct Serve: AsyncParsableCommand {
     let configuration = try options.load()
     let service = try HubService(configuration: configuration, logger: logger)
     // Retention runs daily beside the server; leaving this scope cancels it.
-    async let _ = dailyRetention(configuration: configuration, storage: service.storage, logger: logger)
+    async let _ = dailyRetention(configuration: configuration, service: service, logger: logger)
     try await HubServer(service: service, logger: logger, startedBy: OperatorIdentity.current).run(
       handleSignals: true,
       onReady: { port in
@@ -71,7 +71,22 @@ struct Serve: AsyncParsableCommand {
 
 struct Keys: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "The hub's signing and HPKE keys.", subcommands: [Init.self, Show.self, Export.self])
+    abstract: "The hub's signing, HPKE and audit keys.", subcommands: [Init.self, Show.self, Export.self, Rotate.self])
+
+  struct Rotate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Replace the HPKE sealing key (the old one is kept while evidence sealed to it is held); restart serve."
+    )
+    @OptionGroup var options: ConfigOption
+    @OptionGroup var accountability: Accountability
+    func run() async throws {
+      let keys = try await HubService.rotateSealingKey(
+        configuration: options.load(), actor: accountability.who, purpose: accountability.purpose,
+        logger: makeLogger())
+      print(Keys.describe(keys))
+      print("retired keys kept: \(keys.retired.count); restart serve to publish the new key to vehicles")
+    }
+  }
 
   struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

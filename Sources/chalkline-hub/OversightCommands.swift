@@ -30,13 +30,19 @@ func retentionAuditor(
   }
 }
 
-/// The daily job `serve` runs beside its server: retention at start and every 24 hours, audited.
-func dailyRetention(configuration: HubConfiguration, storage: any HubStorage, logger: Logger) async {
+/// The daily job `serve` runs beside its server: retention at start and every 24 hours, audited,
+/// each run followed by deleting the retired HPKE keys no held evidence needs.
+func dailyRetention(configuration: HubConfiguration, service: HubService, logger: Logger) async {
   guard configuration.retention.daily else { return }
   do {
     let database = try OversightDatabase(path: configuration.database)
     await HubRetention.runDaily(
-      database: database, policy: configuration.retention, logger: logger, audit: retentionAuditor(storage))
+      database: database, policy: configuration.retention, logger: logger, audit: retentionAuditor(service.storage),
+      onRun: { _ in
+        do { try await service.pruneRetiredKeys() } catch {
+          logger.error("Retired keys cannot be pruned.", metadata: ["error": "\(error)"])
+        }
+      })
   } catch {
     logger.error("Daily retention cannot open the hub database.", metadata: ["error": "\(error)"])
   }
@@ -126,6 +132,11 @@ struct Retention: AsyncParsableCommand {
       dryRun: dryRun, logger: makeLogger(),
       audit: retentionAuditor(storage, asOf: now, actor: accountability.who, purpose: accountability.purpose))
     print((dryRun ? "would delete: " : "deleted: ") + summary.detail)
+    if !dryRun {
+      let pruned = try await HubService(configuration: configuration, logger: makeLogger()).pruneRetiredKeys(
+        now: now.flatMap(OversightDates.parse) ?? Date())
+      if pruned > 0 { print("deleted \(pruned) retired HPKE key(s) no held evidence is sealed to") }
+    }
   }
 }
 
