@@ -23,6 +23,13 @@ public enum LoginBenchmark {
       try await ReviewClient.with(port: reviewPort, caPath: hub.pki.caCertificate) { client in
         let clock = ContinuousClock()
         func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        // An unknown name costs what a known one does (the decoy hash), so names cannot be told apart.
+        var unknown = 0.0
+        for n in 0..<3 {
+          let before = clock.now
+          _ = try await client.post("/login", form: [("name", "nobody\(n)"), ("password", "guess"), ("purpose", "")])
+          unknown += seconds(clock.now - before) / 3
+        }
         let start = clock.now
         var guesses = 0
         var firstGuess = 0.0
@@ -49,6 +56,7 @@ public enum LoginBenchmark {
           ("login.failures_to_lockout", Double(guesses), "guesses"),
           ("login.seconds_to_lockout", engaged, "s"),
           ("login.milliseconds_per_guess", firstGuess * 1000, "ms"),
+          ("login.milliseconds_per_guess_unknown_name", unknown * 1000, "ms"),
           ("login.milliseconds_per_refusal_while_locked", refusal * 1000, "ms"),
           ("login.lockout_minutes", policy.lockoutMinutes, "min"),
           ("login.audit_entries_per_lockout", Double(lockouts.count), "entries"),
