@@ -111,6 +111,7 @@ let package = Package(
       dependencies: [
         "HubOversight", "Uplink", "Vault",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
         .product(name: "Mustache", package: "swift-mustache"),

@@ -29,7 +29,7 @@ JSON
   device_key=$("$bin" keys show --state-dir "$state" --json |
     /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["device_public_key"])')
   "$hubbin" devices add --config "$hub/hub.json" --name replay-bench --certificate "$hub/pki/replay-bench.pem" \
-    --signing-key "$device_key"
+    --signing-key "$device_key" --purpose "loopback hub for replay"
 }
 
 hub_start() {

@@ -15,9 +15,11 @@ import HubOversight
 ///   "reviewers": [{"name": "officer1", "password_hash": "pbkdf2-sha256$…"}],  // chalkline-hub reviewers hash-password
 ///   "purposes": ["citation review", "appeal", "privacy audit"],  // default these three
 ///   "max_batch_bytes": 33554432,                             // default 32 MiB
-///   "max_candidates_per_request": 1000,                      // default 1000
-///   "review": {"host": "127.0.0.1", "port": 8444, "session_minutes": 30}  // officers' pages; these defaults
-///   "retention": {"closed_citation_years": 5, "rejected_days": 30, "batch_size": 500, "daily": true}  // defaults
+///   "max_candidates_per_request": 50,                        // default 50, at most 200
+///   "review": {"host": "127.0.0.1", "port": 8444, "session_minutes": 30},  // officers' pages; these defaults
+///   "login": {"max_failures_per_name": 5, "max_failures_per_address": 20, "window_minutes": 15,
+///             "lockout_minutes": 15, "max_checks_in_flight": 8},  // defaults
+///   "retention": {"closed_citation_years": 5, "rejected_days": 30, "batch_size": 500, "daily": true}  // defaults; "pending_days" off
 /// }
 /// ```
 public struct HubConfiguration: Sendable, Codable {
@@ -84,12 +86,14 @@ public struct HubConfiguration: Sendable, Codable {
   public var retention = RetentionPolicy()
   /// The officers' review pages (their own HTTPS listener, no client certificate).
   public var review: Review
+  /// Login throttling and lockout for the review pages and `GET /v1/candidates`.
+  public var login = LoginGuard.Policy()
 
   /// Creates a configuration; paths should be absolute.
   public init(
     listen: Listen = Listen(), tls: TLS, database: String, keysDirectory: String, distributionDirectory: String,
     reviewers: [Reviewer] = [], purposes: [String] = Self.defaultPurposes, maxBatchBytes: Int = 32 << 20,
-    maxCandidatesPerRequest: Int = 1000, review: Review = Review()
+    maxCandidatesPerRequest: Int = 50, review: Review = Review(), login: LoginGuard.Policy = .init()
   ) {
     self.listen = listen
     self.tls = tls
@@ -101,6 +105,7 @@ public struct HubConfiguration: Sendable, Codable {
     self.maxBatchBytes = maxBatchBytes
     self.maxCandidatesPerRequest = maxCandidatesPerRequest
     self.review = review
+    self.login = login
   }
 
   /// The purposes allowed when none are configured.
@@ -109,7 +114,7 @@ public struct HubConfiguration: Sendable, Codable {
   enum CodingKeys: String, CodingKey {
     case listen, tls, database, keysDirectory, distributionDirectory, reviewers, purposes, maxBatchBytes
     case retention
-    case maxCandidatesPerRequest, review
+    case maxCandidatesPerRequest, review, login
   }
 
   public init(from decoder: any Decoder) throws {
@@ -122,9 +127,10 @@ public struct HubConfiguration: Sendable, Codable {
     reviewers = try c.decodeIfPresent([Reviewer].self, forKey: .reviewers) ?? []
     purposes = try c.decodeIfPresent([String].self, forKey: .purposes) ?? Self.defaultPurposes
     maxBatchBytes = try c.decodeIfPresent(Int.self, forKey: .maxBatchBytes) ?? 32 << 20
-    maxCandidatesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxCandidatesPerRequest) ?? 1000
+    maxCandidatesPerRequest = try c.decodeIfPresent(Int.self, forKey: .maxCandidatesPerRequest) ?? 50
     retention = try c.decodeIfPresent(RetentionPolicy.self, forKey: .retention) ?? RetentionPolicy()
     review = try c.decodeIfPresent(Review.self, forKey: .review) ?? Review()
+    login = try c.decodeIfPresent(LoginGuard.Policy.self, forKey: .login) ?? LoginGuard.Policy()
   }
 
   /// Loads and validates a configuration file, resolving relative paths against its directory.
@@ -159,7 +165,16 @@ public struct HubConfiguration: Sendable, Codable {
       problems.append(
         "reviewers.\(reviewer.name).password_hash: not a hash from `chalkline-hub reviewers hash-password`")
     }
-    if configuration.maxBatchBytes < 1024 { problems.append("max_batch_bytes: must be at least 1024") }
+    problems += configuration.login.problems
+    if !(1024...(256 << 20)).contains(configuration.maxBatchBytes) {
+      problems.append("max_batch_bytes: must be 1024…268435456")
+    }
+    if !(1...200).contains(configuration.maxCandidatesPerRequest) {
+      problems.append("max_candidates_per_request: must be 1…200")
+    }
+    for reviewer in configuration.reviewers where !(1...LoginGuard.maxNameLength).contains(reviewer.name.count) {
+      problems.append("reviewers: the name \(reviewer.name.prefix(70)) must be 1…64 characters")
+    }
     guard problems.isEmpty else {
       throw HubError(.configuration, "\(path): " + problems.joined(separator: "; "))
     }

@@ -15,14 +15,19 @@ public struct DeviceRecord: Sendable, Equatable {
   public var signingKey: Data
   /// When it was registered.
   public var registeredAt: Date
+  /// When it was revoked (`devices revoke`) or replaced by a new key (re-keying); nil while active.
+  public var revokedAt: Date?
 
   /// Creates a record.
-  public init(id: String, name: String, certificateSHA256: String, signingKey: Data, registeredAt: Date) {
+  public init(
+    id: String, name: String, certificateSHA256: String, signingKey: Data, registeredAt: Date, revokedAt: Date? = nil
+  ) {
     self.id = id
     self.name = name
     self.certificateSHA256 = certificateSHA256
     self.signingKey = signingKey
     self.registeredAt = registeredAt
+    self.revokedAt = revokedAt
   }
 
   /// The public key, parsed.
@@ -66,7 +71,7 @@ public struct StoredCandidate: Sendable {
   public var evidence: [WireEvidence]
 }
 
-/// One row of the hub's access audit: who opened what, when and why. Hash-chained.
+/// One row of the hub's access audit: who opened what, when and why. Chained (`AuditChain`).
 public struct AccessAuditEntry: Sendable, Equatable {
   /// Position in the chain, from 1.
   public var sequence: Int
@@ -84,8 +89,11 @@ public struct AccessAuditEntry: Sendable, Equatable {
   public var outcome: String
   /// The previous entry's hash (hex), empty for the first.
   public var previousHash: String
-  /// SHA-256 (hex) of the previous hash and this entry's fields.
+  /// The entry's hash (hex): `AuditChain.hash` (HMAC under the hub's audit key) for `v2`
+  /// entries, plain SHA-256 of the fields for `v1` entries written before it.
   public var hash: String
+  /// `v2`, or `v1` for an entry written before the keyed chain.
+  public var scheme: String = AuditChain.scheme
 
   static func chainHash(
     previous: String, sequence: Int, at: String, actor: String, purpose: String, action: String, detail: String,
@@ -94,4 +102,16 @@ public struct AccessAuditEntry: Sendable, Equatable {
     let fields = [previous, String(sequence), at, actor, purpose, action, detail, outcome]
     return Data(SHA256.hash(data: Data(fields.joined(separator: "\u{1F}").utf8))).hexString
   }
+}
+
+/// What the hub made of a vehicle's audit head sent with a sync.
+public enum DeviceAuditHeadCheck: Sendable, Equatable {
+  /// A head not seen before, at or beyond every earlier one.
+  case recorded
+  /// The same head as already recorded.
+  case unchanged
+  /// A head at a sequence already recorded with another hash: the vehicle's log was rewritten.
+  case rewritten(sequence: Int)
+  /// A head behind one already recorded: the vehicle's log was cut.
+  case truncated(recorded: Int)
 }

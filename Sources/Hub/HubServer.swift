@@ -14,15 +14,19 @@ public struct HubServer: Sendable {
   public let service: HubService
   let logger: Logger
   let middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>]
+  /// Who started the hub, as the start is audited (`os:LOGIN` for `serve`).
+  let startedBy: String
 
   /// Creates a server. `middlewares` run before the routes (tests inject faults with them).
   public init(
     service: HubService, logger: Logger,
-    middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>] = []
+    middlewares: [any MiddlewareProtocol<Request, Response, HubRequestContext>] = [],
+    startedBy: String = OperatorIdentity.current
   ) {
     self.service = service
     self.logger = logger
     self.middlewares = middlewares
+    self.startedBy = startedBy
   }
 
   /// The server's TLS configuration: the hub's certificate, and client certificates required and
@@ -49,15 +53,18 @@ public struct HubServer: Sendable {
     }
   }
 
-  /// Publishes documents, then serves the device API and, beside it, the officers' review pages
+  /// Audits the start (configuration, reviewer changes, a checkpoint), publishes documents, then serves the device API and, beside it, the officers' review pages
   /// (`ReviewServer`) until cancelled (or, with `handleSignals`, until SIGTERM or SIGINT).
   /// `onReady` receives the device listener's bound port, `onReviewReady` the review listener's.
   public func run(
     handleSignals: Bool = false, onReady: @escaping @Sendable (Int) async -> Void = { _ in },
     onReviewReady: @escaping @Sendable (Int) async -> Void = { _ in }
   ) async throws {
-    try await service.publishAll()
+    try await service.recordStart(actor: startedBy)
+    try await service.publishAll(actor: startedBy)
     let configuration = service.configuration
+    // Checkpoints every hour beside the server; leaving this scope cancels them.
+    async let _ = service.hourlyCheckpoints()
     let review = try ReviewServer(hub: service, logger: logger).application(onReady: onReviewReady)
     let app = Application(
       router: makeRouter(),
@@ -81,16 +88,20 @@ public struct HubServer: Sendable {
       do { batch = try UplinkAPI.decoder().decode(CandidateBatch.self, from: Data(body.readableBytesView)) } catch {
         throw HTTPError(.badRequest, message: "The body is not a version-1 candidate batch.")
       }
-      guard batch.version == 1 else {
-        throw HTTPError(.badRequest, message: "Candidate batch version \(batch.version) is not supported.")
+      do { return try Self.json(await service.ingest(batch, from: device)) } catch let error as HubError
+        where error.code == .invalid
+      {
+        throw HTTPError(.badRequest, message: error.message)
       }
-      return try Self.json(await service.ingest(batch, from: device))
     }
     router.post(RouterPath(stringLiteral: UplinkAPI.aggregates)) { request, context in
       let device = try await Self.requireDevice(context, service)
       let body = try await request.body.collect(upTo: 8 << 20)
       guard let batch = try? UplinkAPI.decoder().decode(AggregateBatch.self, from: Data(body.readableBytesView)) else {
         throw HTTPError(.badRequest, message: "The body is not a version-1 aggregate batch.")
+      }
+      do { try IngestValidation.check(aggregates: batch) } catch {
+        throw HTTPError(.badRequest, message: "The aggregate batch is refused, nothing of it stored: \(error)")
       }
       try await service.storage.storeAggregates(batch.aggregates, device: device.id, receivedAt: Date())
       return try Self.json(AggregateAcknowledgement(stored: batch.aggregates.count))
@@ -109,29 +120,49 @@ public struct HubServer: Sendable {
       response.headers[.eTag] = tag
       return response
     }
-    router.get(RouterPath(stringLiteral: UplinkAPI.candidates)) { request, _ in
-      guard let (name, password) = Self.basicCredentials(request), service.authenticate(name: name, password: password)
-      else {
-        return Response(
-          status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"chalkline-hub\""],
-          body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"reviewer name or password wrong\"}")))
-      }
-      guard let purpose = request.uri.queryParameters.get("purpose"), !purpose.isEmpty else {
-        throw HTTPError(
-          .badRequest,
-          message: "State a purpose: ?purpose= one of \(service.configuration.purposes.joined(separator: ", ")).")
-      }
-      let state = request.uri.queryParameters.get("review_state") ?? "pending"
-      let limit = request.uri.queryParameters.get("limit").flatMap { Int($0) } ?? 100
-      do {
-        return try Self.json(
-          await service.reviewCandidates(
-            reviewer: name, purpose: purpose, reviewState: state == "any" ? nil : state, limit: limit))
-      } catch let error as HubError where error.code == .invalid {
-        throw HTTPError(.forbidden, message: error.message)
-      }
+    router.get(RouterPath(stringLiteral: UplinkAPI.candidates)) { request, context in
+      try await Self.reviewCandidates(request, context, service)
     }
     return router
+  }
+
+  /// `GET /v1/candidates`: one page of the review queue (pending only) for a reviewer whose
+  /// login the guard lets through, with a purpose; refusals of purpose are audited, lockouts once.
+  static func reviewCandidates(
+    _ request: Request, _ context: HubRequestContext, _ service: HubService
+  ) async throws -> Response {
+    let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
+    let (name, password) = Self.basicCredentials(request) ?? ("", "")
+    switch try await service.authenticate(name: name, password: password, address: address) {
+    case .allowed: break
+    case .failed:
+      return Response(
+        status: .unauthorized, headers: [.wwwAuthenticate: "Basic realm=\"chalkline-hub\""],
+        body: .init(byteBuffer: ByteBuffer(string: "{\"error\":\"reviewer name or password wrong\"}")))
+    case .locked(let until):
+      throw HTTPError(
+        .tooManyRequests, headers: [.retryAfter: "\(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))"],
+        message: "Too many failed logins; locked out until \(WireTime.format(until)).")
+    case .busy:
+      throw HTTPError(.serviceUnavailable, message: "Too many logins at once; try again shortly.")
+    }
+    let query = request.uri.queryParameters
+    let purpose = query.get("purpose").map { String($0.prefix(128)) }
+    if let state = query.get("review_state"), state != "pending" {
+      try await service.audit(
+        actor: name, purpose: purpose ?? "", action: "candidates.list", detail: "review_state=\(state.prefix(32))",
+        outcome: "denied: only pending candidates are served")
+      throw HTTPError(
+        .badRequest, message: "Only pending candidates are served here; decided ones leave through the exports.")
+    }
+    do {
+      return try Self.json(
+        await service.reviewCandidates(
+          reviewer: name, purpose: purpose, page: query.get("page").flatMap { Int($0) } ?? 1,
+          limit: query.get("limit").flatMap { Int($0) } ?? service.configuration.maxCandidatesPerRequest))
+    } catch let error as HubError where error.code == .purpose {
+      throw HTTPError(purpose?.isEmpty ?? true ? .badRequest : .forbidden, message: error.message)
+    }
   }
 
   static func requireDevice(_ context: HubRequestContext, _ service: HubService) async throws -> DeviceRecord {

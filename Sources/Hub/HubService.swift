@@ -2,7 +2,6 @@
 import Crypto
 import Foundation
 import Logging
-import Synchronization
 import Uplink
 import Vault
 
@@ -15,14 +14,16 @@ public final class HubService: Sendable {
   public let storage: any HubStorage
   let keys: HubKeys
   let logger: Logger
-  private let verifiedLogins = LockedCache()
+  let logins: LoginGuard
 
-  /// Creates the service.
+  /// Creates the service; the storage chains its audit under the hub's audit key from now on.
   public init(configuration: HubConfiguration, storage: any HubStorage, keys: HubKeys, logger: Logger) {
     self.configuration = configuration
     self.storage = storage
     self.keys = keys
     self.logger = logger
+    logins = LoginGuard(reviewers: configuration.reviewers, policy: configuration.login)
+    storage.installAuditKey(keys.auditChainKey)
   }
 
   /// Opens storage and keys as the configuration says.
@@ -36,10 +37,16 @@ public final class HubService: Sendable {
 
   /// Verifies every candidate of a batch against the device's key and stores the good ones,
   /// idempotently. Answers one acknowledgement per candidate, in batch order.
+  ///
+  /// A candidate that verifies but breaks a bound (`IngestValidation`) refuses the whole batch
+  /// with `HubError(.invalid)` naming the candidate and field: nothing of it is stored, and the
+  /// refusal is audited.
   public func ingest(_ batch: CandidateBatch, from device: DeviceRecord) async throws -> BatchAcknowledgement {
     guard let key = device.publicKey else {
       throw HubError(.invalid, "Device \(device.name) has no valid Ed25519 key registered; register it again.")
     }
+    do { try IngestValidation.check(batch: batch) } catch { try await refuseBatch(error, from: device) }
+    if let head = batch.auditHead { try await recordAuditHead(head, from: device) }
     var verified: [VerifiedCandidate] = []
     var refused: [UUID: String] = [:]
     for candidate in batch.candidates {
@@ -51,10 +58,7 @@ public final class HubService: Sendable {
         refused[candidate.id] = "The manifest names device \(manifest.device), not the one whose certificate sent it."
         continue
       }
-      guard manifest.version == 1, !manifest.sightings.isEmpty else {
-        refused[candidate.id] = "The manifest version or sightings are not supported."
-        continue
-      }
+      do { try IngestValidation.check(manifest, wire: candidate) } catch { try await refuseBatch(error, from: device) }
       verified.append(VerifiedCandidate(wire: candidate, manifest: manifest, deviceID: device.id))
     }
     let stored = try await storage.ingest(verified, receivedAt: Date())
@@ -77,16 +81,59 @@ public final class HubService: Sendable {
     return BatchAcknowledgement(results: results)
   }
 
+  /// Audits a refused batch and throws the refusal (the server answers 400 with it).
+  func refuseBatch(_ problem: IngestValidation.Problem, from device: DeviceRecord) async throws -> Never {
+    try await storage.audit(
+      actor: "device:\(device.id)", purpose: "sync", action: "ingest.batch",
+      detail: "device_name=\(device.name) candidate=\(problem.candidate?.uuidString ?? "-") field=\(problem.field)",
+      outcome: "denied: out of bounds", at: Date())
+    logger.error(
+      "A device sent a candidate out of bounds; the batch is refused.",
+      metadata: ["hub.device": "\(device.id)", "hub.field": "\(problem.field)"])
+    throw HubError(.invalid, "The batch is refused, nothing of it stored: \(problem)")
+  }
+
+  /// Records the audit head a vehicle sent; a rewritten or cut vehicle log is audited as such.
+  func recordAuditHead(_ head: WireAuditHead, from device: DeviceRecord) async throws {
+    guard head.sequence >= 0, head.hash.utf8.count <= 128 else {
+      try await refuseBatch(.init(field: "audit_head", problem: "sequence below 0 or hash too long"), from: device)
+    }
+    let check = try await storage.recordDeviceAuditHead(
+      device: device.id, sequence: head.sequence, hash: head.hash, at: Date())
+    let outcome: String
+    switch check {
+    case .unchanged: return
+    case .recorded: outcome = "allowed"
+    case .rewritten(let sequence): outcome = "denied: vehicle audit rewritten at entry \(sequence)"
+    case .truncated(let recorded): outcome = "denied: vehicle audit cut (entry \(recorded) was recorded before)"
+    }
+    try await storage.audit(
+      actor: "device:\(device.id)", purpose: "sync", action: "device.audit-head",
+      detail: "device_name=\(device.name) sequence=\(head.sequence) hash=\(head.hash)", outcome: outcome, at: Date())
+    if outcome != "allowed" {
+      logger.critical(
+        "A vehicle's audit log no longer matches the head it sent before.",
+        metadata: ["hub.device": "\(device.id)", "hub.outcome": "\(outcome)"])
+    }
+  }
+
   // MARK: - Distribution
 
-  /// Signs and stores a new version of a document when its body differs from the newest one.
+  /// Signs and stores a new version of a document when its body differs from the newest one,
+  /// audited with who published it and why.
   @discardableResult
-  public func publish(_ kind: DistributionKind, body: Data) async throws -> SignedDocument {
+  public func publish(
+    _ kind: DistributionKind, body: Data, actor: String = "hub", purpose: String = "publication at start"
+  ) async throws -> SignedDocument {
     let latest = try await storage.latestDocument(kind)
     if let latest, latest.body == body { return latest }
     let document = try SignedDocument.signed(
       kind: kind, version: (latest?.version ?? 0) + 1, issuedAt: Date(), body: body, key: keys.signing)
     try await storage.saveDocument(document)
+    try await storage.audit(
+      actor: actor, purpose: purpose, action: "document.publish",
+      detail: "kind=\(kind.rawValue) version=\(document.version) sha256=\(body.sha256Hex)", outcome: "allowed",
+      at: Date())
     logger.notice(
       "Published a new document.", metadata: ["hub.kind": "\(kind.rawValue)", "hub.version": "\(document.version)"])
     return document
@@ -94,56 +141,69 @@ public final class HubService: Sendable {
 
   /// Publishes the hub's public keys and `zones.json` / `permits.json` from the distribution
   /// directory, each only if it changed.
-  public func publishAll() async throws {
-    try await publish(.keys, body: UplinkAPI.encoder().encode(keys.publicKeys))
+  public func publishAll(actor: String = "hub", purpose: String = "publication at start") async throws {
+    try await publish(.keys, body: UplinkAPI.encoder().encode(keys.publicKeys), actor: actor, purpose: purpose)
     for kind in [DistributionKind.zones, .permits] {
       let path = "\(configuration.distributionDirectory)/\(kind.rawValue).json"
       guard let body = FileManager.default.contents(atPath: path) else { continue }
       guard (try? JSONSerialization.jsonObject(with: body)) != nil else {
         throw HubError(.invalid, "\(path) is not JSON; fix it before it can be distributed.")
       }
-      try await publish(kind, body: body)
+      try await publish(kind, body: body, actor: actor, purpose: purpose)
     }
   }
 
   // MARK: - Review access
 
-  /// Whether a reviewer's name and password match the configuration. Successful checks are
-  /// remembered (as a hash) so that PBKDF2 runs once per credential and process.
-  public func authenticate(name: String, password: String) -> Bool {
-    guard let reviewer = configuration.reviewers.first(where: { $0.name == name }),
-      let hash = PasswordHash(encoded: reviewer.passwordHash)
-    else { return false }
-    let token = Data(SHA256.hash(data: Data("\(reviewer.passwordHash)\u{0}\(password)".utf8)))
-    if verifiedLogins.contains(token) { return true }
-    guard hash.matches(password) else { return false }
-    verifiedLogins.insert(token)
-    return true
+  /// Whether a reviewer's name and password match the configuration, throttled per name and per
+  /// source address (`LoginGuard`): a locked name or address is refused without hashing, and the
+  /// lockout is audited once when it engages. PBKDF2 runs off the event loop on a bounded pool,
+  /// for unknown names too.
+  public func authenticate(name: String, password: String, address: String) async throws -> LoginGuard.Outcome {
+    let outcome = try await logins.attempt(name: name, password: password, address: address)
+    if case .failed(let locked) = outcome {
+      for lock in locked {
+        try await storage.audit(
+          actor: lock.key, purpose: "", action: "review.lockout",
+          detail: "failures=\(lock.failures) until=\(WireTime.format(lock.until))",
+          outcome: "denied: locked out for \(Int(configuration.login.lockoutMinutes)) min", at: Date())
+        logger.warning(
+          "Review login locked out after repeated failures.",
+          metadata: ["hub.lock": "\(lock.key)", "hub.until": "\(WireTime.format(lock.until))"])
+      }
+    }
+    return outcome
   }
 
-  /// Opens candidates for a reviewer who stated an allowed purpose. The access is audited
-  /// before any plate text leaves; a refused purpose is audited too.
+  /// Opens one page of the review queue (pending candidates only, oldest first, at most
+  /// `max_candidates_per_request`) for a reviewer who stated an allowed purpose. The access is
+  /// audited before any plate text leaves; a missing or refused purpose is audited too. Decided
+  /// candidates leave the hub only through the exports.
   public func reviewCandidates(
-    reviewer: String, purpose: String, reviewState: String?, limit: Int
+    reviewer: String, purpose: String?, page: Int, limit: Int
   ) async throws
     -> [ReviewCandidate]
   {
-    guard configuration.purposes.contains(purpose) else {
+    guard let purpose, !purpose.isEmpty, configuration.purposes.contains(purpose) else {
+      let stated = String((purpose ?? "").prefix(128))
       try await storage.audit(
-        actor: reviewer, purpose: purpose, action: "candidates.list", detail: "",
-        outcome: "denied: purpose not allowed", at: Date())
+        actor: reviewer, purpose: stated, action: "candidates.list", detail: "page=\(page)",
+        outcome: stated.isEmpty ? "denied: no purpose stated" : "denied: purpose not allowed", at: Date())
       throw HubError(
-        .invalid,
-        "The purpose is not one the city allows; use one of: \(configuration.purposes.joined(separator: ", ")).")
+        .purpose,
+        "State a purpose the city allows: ?purpose= one of \(configuration.purposes.joined(separator: ", ")).")
     }
     let limit = max(1, min(limit, configuration.maxCandidatesPerRequest))
-    let stored = try await storage.candidates(reviewState: reviewState, limit: limit)
-    let opener = EvidenceOpener(privateKey: keys.hpke)
+    let page = max(1, min(page, 1_000_000))
+    var stored: [StoredCandidate] = []
+    for row in try await storage.reviewQueue(state: "pending", offset: (page - 1) * limit, limit: limit) {
+      if let candidate = try await storage.candidate(id: row.id) { stored.append(candidate) }
+    }
     var opened: [ReviewCandidate] = []
     for candidate in stored {
       var texts: [[String]] = []
       for evidence in candidate.evidence {
-        do { texts.append(try opener.open(evidence.sealed).plateAlternatives) } catch {
+        do { texts.append(try keys.openEvidence(evidence.sealed).plateAlternatives) } catch {
           throw HubError(
             .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
         }
@@ -165,28 +225,15 @@ public final class HubService: Sendable {
     try await storage.audit(
       actor: reviewer, purpose: purpose, action: "candidates.list",
       detail:
-        "state=\(reviewState ?? "any") count=\(opened.count) ids=\(opened.map(\.id.uuidString).joined(separator: ","))",
+        "state=pending page=\(page) count=\(opened.count) ids=\(opened.map(\.id.uuidString).joined(separator: ","))",
       outcome: "allowed", at: Date())
     return opened
   }
 
-  /// Checks the access audit's hash chain; returns the first broken sequence number, or nil.
+  /// Checks the access audit's chain under the hub's audit key; returns the first broken
+  /// sequence number, or nil (`verifyAudit(against:)` also checks it against a checkpoint).
   public func verifyAuditChain() async throws -> Int? {
-    var previous = ""
-    for entry in try await storage.auditEntries() {
-      let expected = AccessAuditEntry.chainHash(
-        previous: previous, sequence: entry.sequence, at: entry.at, actor: entry.actor, purpose: entry.purpose,
-        action: entry.action, detail: entry.detail, outcome: entry.outcome)
-      guard entry.previousHash == previous, entry.hash == expected else { return entry.sequence }
-      previous = entry.hash
-    }
-    return nil
+    let verification = AuditChain.verify(try await storage.auditEntries(), key: keys.auditChainKey)
+    return verification.intact ? nil : (verification.firstBroken ?? 0)
   }
-}
-
-/// A set of remembered login hashes.
-final class LockedCache: Sendable {
-  private let set = Mutex<Set<Data>>([])
-  func contains(_ token: Data) -> Bool { set.withLock { $0.contains(token) } }
-  func insert(_ token: Data) { set.withLock { _ = $0.insert(token) } }
 }

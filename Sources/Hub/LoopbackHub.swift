@@ -20,7 +20,8 @@ public struct LoopbackHub: Sendable {
 
   /// Makes PKI, keys and configuration in `directory`. Reviewers get the given passwords.
   public static func create(
-    in directory: URL, reviewers: [String: String] = [:], maxBatchBytes: Int = 32 << 20
+    in directory: URL, reviewers: [String: String] = [:], maxBatchBytes: Int = 32 << 20,
+    login: LoginGuard.Policy = .init()
   ) throws -> LoopbackHub {
     let pki = try DevelopmentPKI.create(in: directory.appendingPathComponent("pki"))
     let keysDirectory = directory.appendingPathComponent("keys").path
@@ -35,7 +36,7 @@ public struct LoopbackHub: Sendable {
       reviewers: try reviewers.sorted { $0.key < $1.key }.map {
         HubConfiguration.Reviewer(name: $0.key, passwordHash: try PasswordHash(password: $0.value).encoded)
       },
-      maxBatchBytes: maxBatchBytes, review: .init(host: "127.0.0.1", port: 0))
+      maxBatchBytes: maxBatchBytes, review: .init(host: "127.0.0.1", port: 0), login: login)
     return LoopbackHub(directory: directory, pki: pki, configuration: configuration, keys: keys)
   }
 
@@ -54,7 +55,8 @@ public struct LoopbackHub: Sendable {
   {
     let identity = try pki.issue(name: name)
     try await service(logger: logger).registerDevice(
-      name: name, certificatePath: identity.certificate, signingKey: deviceKey.rawRepresentation)
+      name: name, certificatePath: identity.certificate, signingKey: deviceKey.rawRepresentation, actor: "test",
+      purpose: "loopback hub")
     return identity
   }
 

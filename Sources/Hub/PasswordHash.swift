@@ -22,6 +22,13 @@ public struct PasswordHash: Sendable, Equatable {
     hash = try Self.derive(password, salt: salt, rounds: rounds)
   }
 
+  /// A hash from its parts.
+  init(rounds: Int, salt: Data, hash: Data) {
+    self.rounds = rounds
+    self.salt = salt
+    self.hash = hash
+  }
+
   /// Parses the encoded form.
   public init?(encoded: String) {
     let parts = encoded.split(separator: "$", omittingEmptySubsequences: false)

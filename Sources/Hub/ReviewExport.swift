@@ -80,7 +80,7 @@ extension ReviewService {
       let c = item.candidate
       let reading = try c.evidence.last.map { try openEvidence($0, of: c.id).plateAlternatives.first ?? "" } ?? ""
       let corrected = try item.decision.sealedCorrectedText.map {
-        try CorrectedText.open($0, candidate: c.id, with: hub.keys.hpke)
+        try hub.keys.openCorrected($0, candidate: c.id)
       }
       guard let first = c.manifest.sightings.first, let last = c.manifest.sightings.last else { continue }
       records.append(
@@ -123,7 +123,7 @@ extension ReviewService {
     for item in try await hub.storage.decidedCandidates(outcomes: [.corrected], since: nil) {
       let c = item.candidate
       guard let sealed = item.decision.sealedCorrectedText, let evidence = c.evidence.last else { continue }
-      let text = try CorrectedText.open(sealed, candidate: c.id, with: hub.keys.hpke)
+      let text = try hub.keys.openCorrected(sealed, candidate: c.id)
       let name = "\(c.id.uuidString.lowercased()).jpg"
       try openEvidence(evidence, of: c.id).plateJPEG.write(to: directory.appendingPathComponent(name))
       truth += "\(name),,\(text)\n"
@@ -135,7 +135,12 @@ extension ReviewService {
     return ids.count
   }
 
-  static func csvField(_ value: String) -> String {
+  /// One CSV cell: quoted when needed, and a cell a spreadsheet would run as a formula (starting
+  /// with `=`, `+`, `-`, `@`, a tab or a carriage return) prefixed with `'` so it stays text. A
+  /// plain number (a negative longitude) is left as it is: it runs as nothing but itself.
+  static func csvField(_ raw: String) -> String {
+    let formula = raw.first.map { "=+-@\t\r".contains($0) } == true && Double(raw) == nil
+    let value = formula ? "'" + raw : raw
     guard value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return value }
     return "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }

@@ -69,7 +69,9 @@ enum ReviewPages {
       "device": c.device, "sightings": sightings, "pending": c.reviewState == "pending",
       "street": street(opened.zone),
       "policies": opened.zone?.policies ?? [],
-      "plot": SightingPlot.svg(m.sightings.map { ($0.latitude, $0.longitude, $0.uncertaintyM) }),
+      "plot": SightingPlot.svg(
+        m.sightings.map { ($0.latitude, $0.longitude, $0.uncertaintyM) }, outline: opened.zone?.outline ?? []),
+      "vehicle": opened.deviceName ?? "not registered", "outline": !(opened.zone?.outline.isEmpty ?? true),
     ]
     if let name = opened.zone?.name { data["zoneName"] = name }
     if let corrected = opened.correctedText { data["corrected"] = corrected }
@@ -91,10 +93,16 @@ enum ReviewPages {
     return zone.crossStreets.isEmpty ? street : "\(street), between \(zone.crossStreets.joined(separator: " and "))"
   }
 
+  /// `2 h 10 min`; a value no enforcement could state (as stored data might hold) reads as such
+  /// instead of trapping.
   static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite, abs(seconds) < 1e9 else { return "out of range" }
     let total = Int(seconds.rounded())
     return String(format: "%d h %02d min", total / 3600, total % 3600 / 60)
   }
 
-  static func percent(_ value: Double) -> String { String(format: "%.0f %%", value * 100) }
+  static func percent(_ value: Double) -> String {
+    guard value.isFinite, abs(value) < 1e6 else { return "out of range" }
+    return String(format: "%.0f %%", value * 100)
+  }
 }

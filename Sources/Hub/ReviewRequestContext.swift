@@ -39,11 +39,14 @@ public struct ReviewRequestContext: AuthRequestContext, SessionRequestContext, R
   public var identity: ReviewSession?
   /// The session storage of this request.
   public let sessions: SessionContext<ReviewSession>
+  /// The peer's IP address (what logins are throttled by besides the name).
+  public let remoteAddress: String
 
   public init(source: ApplicationRequestContextSource) {
     coreContext = .init(source: source)
     identity = nil
     sessions = .init()
+    remoteAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
   }
 
   /// Forms are small.

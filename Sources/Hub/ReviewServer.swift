@@ -148,17 +148,28 @@ public struct ReviewServer: Sendable {
   func login(_ request: Request, _ context: ReviewRequestContext) async throws -> Response {
     let form = try await Self.formFields(request, context)
     let name = form["name"] ?? ""
-    guard review.hub.authenticate(name: name, password: form["password"] ?? "") else {
-      try await review.audit(name, form["purpose"] ?? "", "review.login", "", "denied: name or password wrong")
-      var response = try page("login", ReviewPages.login(purposes, message: "Name or password wrong."))
-      response.status = .unauthorized
-      return response
+    let refusal: (HTTPResponse.Status, String)
+    switch try await review.hub.authenticate(
+      name: name, password: form["password"] ?? "", address: context.remoteAddress)
+    {
+    case .allowed:
+      let purpose = String((form["purpose"] ?? "").prefix(128))
+      if !purpose.isEmpty { try await review.requirePurpose(purpose, actor: name, action: "review.login", detail: "") }
+      try await review.audit(name, purpose, "review.login", "", "allowed")
+      context.sessions.setSession(ReviewSession(reviewer: name, purpose: purpose))
+      return Response(status: .seeOther, headers: [.location: "/queue"])
+    // A wrong guess is not audited one by one; the lockout it may start is, once.
+    case .failed: refusal = (.unauthorized, "Name or password wrong.")
+    case .locked(let until):
+      refusal = (
+        .tooManyRequests,
+        "Too many failed logins for this name or address; try again after \(WireTime.format(until)) (UTC)."
+      )
+    case .busy: refusal = (.serviceUnavailable, "Too many logins at once; try again shortly.")
     }
-    let purpose = form["purpose"] ?? ""
-    if !purpose.isEmpty { try await review.requirePurpose(purpose, actor: name, action: "review.login", detail: "") }
-    try await review.audit(name, purpose, "review.login", "", "allowed")
-    context.sessions.setSession(ReviewSession(reviewer: name, purpose: purpose))
-    return Response(status: .seeOther, headers: [.location: "/queue"])
+    var response = try page("login", ReviewPages.login(purposes, message: refusal.1))
+    response.status = refusal.0
+    return response
   }
 
   /// Runs a page handler for the logged-in reviewer, turning hub errors into error pages.

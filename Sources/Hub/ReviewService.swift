@@ -38,6 +38,8 @@ public struct ReviewService: Sendable {
     public var correctedText: String?
     /// What the distributed zones document says of the candidate's zone.
     public var zone: ReviewZone?
+    /// The registered name of the vehicle that sent it.
+    public var deviceName: String?
 
     /// The plate text read at the sighting that made the candidate.
     public var plateText: String { captures.last?.plateAlternatives.first ?? "" }
@@ -77,7 +79,7 @@ public struct ReviewService: Sendable {
   {
     let allowed = hub.configuration.purposes
     guard let purpose, !purpose.isEmpty, allowed.contains(purpose) else {
-      let stated = purpose ?? ""
+      let stated = String((purpose ?? "").prefix(128))
       try await audit(
         actor, stated, action, detail, stated.isEmpty ? "denied: no purpose stated" : "denied: purpose not allowed")
       throw HubError(
@@ -174,16 +176,17 @@ public struct ReviewService: Sendable {
     let captures = try candidate.evidence.map { try openEvidence($0, of: id) }
     let decision = try await hub.storage.decision(candidateID: id)
     let corrected = try decision?.sealedCorrectedText.map {
-      try CorrectedText.open($0, candidate: id, with: hub.keys.hpke)
+      try hub.keys.openCorrected($0, candidate: id)
     }
     let zones = try await hub.storage.latestDocument(.zones)
+    let device = try await hub.storage.devices().first { $0.id == candidate.device }
     return Opened(
       candidate: candidate, captures: captures, decision: decision, correctedText: corrected,
-      zone: zones.flatMap { ReviewZone(zone: candidate.zone, document: $0.body) })
+      zone: zones.flatMap { ReviewZone(zone: candidate.zone, document: $0.body) }, deviceName: device?.name)
   }
 
   func openEvidence(_ evidence: WireEvidence, of id: UUID) throws -> EvidenceCapture {
-    do { return try EvidenceOpener(privateKey: hub.keys.hpke).open(evidence.sealed) } catch {
+    do { return try hub.keys.openEvidence(evidence.sealed) } catch {
       throw HubError(.evidence, "Evidence of candidate \(id) cannot be opened with the hub key.", underlying: error)
     }
   }

@@ -79,8 +79,8 @@ enum ReviewTemplates {
     <dt>Zone policies</dt><dd>{{#policies}}{{.}}<br>{{/policies}}{{^policies}}the zones document does not name this zone{{/policies}}</dd>
     <dt>Enforced time elapsed</dt><dd>{{elapsed}}</dd>
     <dt>Distance between sightings</dt><dd>{{distance}}</dd>
-    <dt>Device</dt><dd>{{device}}</dd></dl>
-    <figure class="plot">{{{plot}}}<figcaption>Sightings 1 (blue) and 2 (red) with their uncertainty circles</figcaption></figure></section>
+    <dt>Vehicle</dt><dd id="vehicle">{{vehicle}}</dd><dt>Device key</dt><dd>{{device}}</dd></dl>
+    <figure class="plot">{{{plot}}}<figcaption>Sightings 1 (blue) and 2 (red) with their uncertainty circles{{#outline}}, inside the curb zone's outline (yellow){{/outline}}</figcaption></figure></section>
     <section class="sightings">
     {{#sightings}}<article class="sighting"><h2>Sighting {{number}}</h2>
     <p>{{time}}<br>{{latitude}}, {{longitude}} (±{{uncertainty}} m)<br>read: {{reading}}</p>

@@ -2,12 +2,15 @@
 import Crypto
 import Foundation
 import GRDB
+import Synchronization
 import Uplink
 
 /// The hub's storage in one SQLite file (GRDB, WAL). Ids are TEXT, times ISO 8601 TEXT (or
 /// INTEGER milliseconds), bytes BLOB; no SQLite-only constructs in the queries.
 public final class SQLiteHubStorage: HubStorage {
   let pool: DatabasePool
+  /// The audit chain's HMAC key, installed by the `HubService` that uses this storage.
+  let auditKey = Mutex<SymmetricKey?>(nil)
 
   /// Opens (and migrates) the database at `path`.
   public init(path: String) throws {
@@ -81,6 +84,32 @@ public final class SQLiteHubStorage: HubStorage {
       try db.execute(
         sql: "CREATE INDEX candidate_review_queue ON candidate (review_state, received_at, id)")
     }
+    migrator.registerMigration("v4-trust") { db in
+      // The keyed audit chain (`scheme`, entries before it stay `v1`), its signed checkpoints,
+      // the audit heads vehicles send with their syncs, and the reviewers the hub last saw in its
+      // configuration (to audit additions, removals and password changes). Devices get
+      // `revoked_at`: a revoked or re-keyed record stays for its candidates' history, and only an
+      // active record holds its certificate (a partial unique index, as PostgreSQL has too).
+      try db.execute(
+        sql: """
+          ALTER TABLE access_audit ADD COLUMN scheme TEXT NOT NULL DEFAULT 'v1';
+          CREATE TABLE audit_checkpoint (
+            sequence INTEGER NOT NULL, head TEXT NOT NULL, at TEXT NOT NULL, reason TEXT NOT NULL,
+            signature TEXT NOT NULL, PRIMARY KEY (at, sequence));
+          CREATE TABLE device_audit_head (
+            device_id TEXT NOT NULL REFERENCES device(id), sequence INTEGER NOT NULL, hash TEXT NOT NULL,
+            received_at INTEGER NOT NULL, PRIMARY KEY (device_id, sequence));
+          CREATE TABLE reviewer_seen (name TEXT PRIMARY KEY, password_sha256 TEXT NOT NULL);
+          CREATE TABLE device_new (
+            id TEXT PRIMARY KEY, name TEXT NOT NULL, certificate_sha256 TEXT NOT NULL,
+            signing_key BLOB NOT NULL, registered_at INTEGER NOT NULL, revoked_at INTEGER);
+          INSERT INTO device_new (id, name, certificate_sha256, signing_key, registered_at)
+            SELECT id, name, certificate_sha256, signing_key, registered_at FROM device;
+          DROP TABLE device;
+          ALTER TABLE device_new RENAME TO device;
+          CREATE UNIQUE INDEX device_active_certificate ON device (certificate_sha256) WHERE revoked_at IS NULL;
+          """)
+    }
     return migrator
   }
 
@@ -96,41 +125,70 @@ public final class SQLiteHubStorage: HubStorage {
     }
   }
 
-  public func addDevice(_ device: DeviceRecord) async throws {
-    try await write("registering a device") { db in
+  public func addDevice(_ device: DeviceRecord) async throws -> [DeviceRecord] {
+    let now = Date().millisecondsSince1970
+    return try await write("registering a device") { db in
+      // A new key for a vehicle (same name or same certificate) replaces its active record: the
+      // old one stays, marked revoked, so its candidates keep their device.
+      let replaced = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT * FROM device WHERE revoked_at IS NULL AND id <> ? AND (certificate_sha256 = ? OR name = ?)
+          """,
+        arguments: [device.id, device.certificateSHA256, device.name]
+      ).map(Self.deviceRecord)
       try db.execute(
-        sql: "DELETE FROM device WHERE certificate_sha256 = ? AND id <> ?",
-        arguments: [device.certificateSHA256, device.id])
+        sql: """
+          UPDATE device SET revoked_at = ?
+          WHERE revoked_at IS NULL AND id <> ? AND (certificate_sha256 = ? OR name = ?)
+          """,
+        arguments: [now, device.id, device.certificateSHA256, device.name])
       try db.execute(
         sql: """
           INSERT INTO device (id, name, certificate_sha256, signing_key, registered_at) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET name = excluded.name, certificate_sha256 = excluded.certificate_sha256,
-            signing_key = excluded.signing_key
+            signing_key = excluded.signing_key, revoked_at = NULL
           """,
         arguments: [
           device.id, device.name, device.certificateSHA256, device.signingKey,
           Int64(device.registeredAt.timeIntervalSince1970 * 1000),
         ])
+      return replaced
+    }
+  }
+
+  public func revokeDevice(name: String, at: Date) async throws -> [DeviceRecord] {
+    try await write("revoking a device") { db in
+      let active = try Row.fetchAll(
+        db, sql: "SELECT * FROM device WHERE revoked_at IS NULL AND (name = ? OR id = ?)", arguments: [name, name]
+      ).map(Self.deviceRecord)
+      try db.execute(
+        sql: "UPDATE device SET revoked_at = ? WHERE revoked_at IS NULL AND (name = ? OR id = ?)",
+        arguments: [at.millisecondsSince1970, name, name])
+      return active
     }
   }
 
   public func device(certificateSHA256: String) async throws -> DeviceRecord? {
     try await read("looking up a device") { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM device WHERE certificate_sha256 = ?", arguments: [certificateSHA256])
-        .map(Self.deviceRecord)
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM device WHERE certificate_sha256 = ? AND revoked_at IS NULL",
+        arguments: [certificateSHA256]
+      ).map(Self.deviceRecord)
     }
   }
 
   public func devices() async throws -> [DeviceRecord] {
     try await read("listing devices") { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name").map(Self.deviceRecord)
+      try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name, registered_at").map(Self.deviceRecord)
     }
   }
 
   static func deviceRecord(_ row: Row) -> DeviceRecord {
     DeviceRecord(
       id: row["id"], name: row["name"], certificateSHA256: row["certificate_sha256"], signingKey: row["signing_key"],
-      registeredAt: Date(timeIntervalSince1970: Double(row["registered_at"] as Int64) / 1000))
+      registeredAt: Date(timeIntervalSince1970: Double(row["registered_at"] as Int64) / 1000),
+      revokedAt: (row["revoked_at"] as Int64?).map { Date(millisecondsSince1970: $0) })
   }
 
   public func ingest(_ candidates: [VerifiedCandidate], receivedAt: Date) async throws -> [UUID: CandidateDisposition] {
@@ -238,42 +296,6 @@ public final class SQLiteHubStorage: HubStorage {
           document.kind.rawValue, document.version, WireTime.format(document.issuedAt), document.body,
           document.signature,
         ])
-    }
-  }
-
-  public func audit(
-    actor: String, purpose: String, action: String, detail: String, outcome: String, at: Date
-  )
-    async throws -> AccessAuditEntry
-  {
-    try await write("writing the access audit") { db in
-      let previous = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM access_audit ORDER BY sequence DESC LIMIT 1")
-      let sequence = (previous.map { $0["sequence"] as Int } ?? 0) + 1
-      let previousHash = previous.map { $0["hash"] as String } ?? ""
-      let stamp = WireTime.format(at)
-      let hash = AccessAuditEntry.chainHash(
-        previous: previousHash, sequence: sequence, at: stamp, actor: actor, purpose: purpose, action: action,
-        detail: detail, outcome: outcome)
-      try db.execute(
-        sql: """
-          INSERT INTO access_audit (sequence, at, actor, purpose, action, detail, outcome, previous_hash, hash)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [sequence, stamp, actor, purpose, action, detail, outcome, previousHash, hash])
-      return AccessAuditEntry(
-        sequence: sequence, at: stamp, actor: actor, purpose: purpose,
-        action: action, detail: detail, outcome: outcome, previousHash: previousHash, hash: hash)
-    }
-  }
-
-  public func auditEntries() async throws -> [AccessAuditEntry] {
-    try await read("reading the access audit") { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM access_audit ORDER BY sequence").map { row in
-        AccessAuditEntry(
-          sequence: row["sequence"], at: row["at"], actor: row["actor"],
-          purpose: row["purpose"], action: row["action"], detail: row["detail"], outcome: row["outcome"],
-          previousHash: row["previous_hash"], hash: row["hash"])
-      }
     }
   }
 }

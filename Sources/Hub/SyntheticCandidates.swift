@@ -28,8 +28,11 @@ public struct SyntheticCandidates: Sendable {
   /// The device id manifests name.
   public var deviceID: String { keyFingerprint(deviceKey.publicKey.rawRepresentation) }
 
-  /// One candidate whose sealed evidence holds `plate` as the text read at both sightings.
-  public func make(id: UUID = UUID(), plate: String, index: Int = 0) throws -> WireCandidate {
+  /// One candidate whose sealed evidence holds `plate` as the text read at both sightings;
+  /// `edit` may change the manifest before it is signed (a hostile but validly signed one).
+  public func make(
+    id: UUID = UUID(), plate: String, index: Int = 0, edit: (inout WireManifest) -> Void = { _ in }
+  ) throws -> WireCandidate {
     let first = Date(timeIntervalSince1970: 1_772_442_000.123 + Double(index) * 1.001)
     let second = first.addingTimeInterval(7_800)
     let sealer = EvidenceSealer(recipient: hubKey)
@@ -51,9 +54,10 @@ public struct SyntheticCandidates: Sendable {
           vehicleSha256: sealed.vehicleSha256.hexString, sealedSha256: Data(hasher.finalize()).hexString))
       evidence.append(sealed)
     }
-    let manifest = WireManifest(
+    var manifest = WireManifest(
       id: id, device: deviceID, rule: "max_stay", zone: "zone-\(index % 7)", decidedAt: WireTime.format(second),
       sightings: sightings, readConfidence: 0.93)
+    edit(&manifest)
     let bytes = try manifest.canonicalJSON()
     return WireCandidate(id: id, manifest: bytes, signature: try deviceKey.signature(for: bytes), evidence: evidence)
   }

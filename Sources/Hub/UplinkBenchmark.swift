@@ -34,9 +34,20 @@ public enum UplinkBenchmark {
     let synthetic = SyntheticCandidates(deviceKey: deviceKey, hubKey: hub.keys.hpke.publicKey)
     let outbox = MemoryOutbox()
     outbox.enqueue(try (0..<count).map { try synthetic.make(plate: "BENCH\($0 % 100)", index: $0) })
-    let evidenceBytes = try await outbox.pending(limit: count).reduce(0) { total, candidate in
+    let queued = try await outbox.pending(limit: count)
+    let evidenceBytes = queued.reduce(0) { total, candidate in
       total + candidate.evidence.reduce(0) { $0 + $1.ciphertext.count + $1.encapsulatedKey.count }
     }
+    // The bounds check ingest runs on each verified manifest, alone (decoding included).
+    let validationClock = ContinuousClock()
+    let validationStart = validationClock.now
+    for candidate in queued {
+      try IngestValidation.check(try WireManifest.decode(candidate.manifest), wire: candidate)
+    }
+    let validation = validationClock.now - validationStart
+    let validationMicroseconds =
+      (Double(validation.components.seconds) * 1e6 + Double(validation.components.attoseconds) / 1e12)
+      / Double(max(count, 1))
     return try await hub.serve(logger: logger) { port in
       let configuration = UplinkConfiguration(
         hubURL: URL(string: "https://127.0.0.1:\(port)")!, certificatePath: identity.certificate,
@@ -65,6 +76,7 @@ public enum UplinkBenchmark {
         ("uplink.sealed_evidence_bytes_per_candidate", Double(evidenceBytes) / Double(count), "bytes"),
         ("uplink.wire_overhead_ratio", perCandidate / (Double(evidenceBytes) / Double(count)), "x"),
         ("uplink.batches", Double(report.batches), "batches"),
+        ("uplink.manifest_decode_and_validation_per_candidate", validationMicroseconds, "us"),
       ]
     }
   }

@@ -13,6 +13,8 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
   public var closedCitations = 0
   /// Rejected candidates whose evidence went.
   public var rejected = 0
+  /// Pending candidates that expired unreviewed (`pending_days`), their evidence gone.
+  public var expiredPending = 0
   /// `evidence` rows deleted.
   public var evidenceRows = 0
   /// Sealed corrected plate texts cleared.
@@ -21,11 +23,11 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
   public var batches = 0
 
   /// Candidates whose evidence went.
-  public var candidates: Int { closedCitations + rejected }
+  public var candidates: Int { closedCitations + rejected + expiredPending }
 
   /// The line written to the access audit and printed by the command.
   public var detail: String {
-    "closed_citations=\(closedCitations) rejected=\(rejected) evidence_rows=\(evidenceRows) "
+    "closed_citations=\(closedCitations) rejected=\(rejected) expired_pending=\(expiredPending) evidence_rows=\(evidenceRows) "
       + "corrected_texts=\(correctedTexts) batches=\(batches)\(dryRun ? " dry_run" : "")"
   }
 }
@@ -36,7 +38,7 @@ public typealias RetentionAuditor = @Sendable (RetentionSummary) async throws ->
 
 /// Retention at the hub: deletes the evidence that is due under a `RetentionPolicy` and keeps the
 /// plate-free candidate row and decision for the annual report. Deleting evidence means deleting
-/// its `evidence` rows, clearing the sealed `corrected_text`, and stamping
+/// its `evidence` rows, clearing the sealed `corrected_text` and the officer's note, and stamping
 /// `candidate.evidence_deleted_at`.
 public enum HubRetention {
   /// Runs retention once as of `now`, one transaction per `policy.batchSize` candidates, then
@@ -56,6 +58,19 @@ public enum HubRetention {
         OR (d.outcome = 'rejected' AND d.decided_at <= ?))
       """
     let arguments: StatementArguments = [closedCutoff, rejectedCutoff]
+    if dryRun, let cutoff = policy.pendingCutoff(now: now) {
+      let (count, evidence) = try await database.read("counting pending candidates due to expire") { db in
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT count(*) AS n, sum((SELECT count(*) FROM evidence e WHERE e.candidate_id = c.id)) AS evidence
+            FROM candidate c WHERE c.review_state = 'pending' AND c.evidence_deleted_at IS NULL AND c.received_at <= ?
+            """, arguments: [HubTime.milliseconds(cutoff)])
+        return ((row?["n"] as Int?) ?? 0, (row?["evidence"] as Int?) ?? 0)
+      }
+      summary.expiredPending = count
+      summary.evidenceRows += evidence
+    }
     if dryRun {
       let start = summary
       summary = try await database.read("counting evidence due for deletion") { db in
@@ -94,6 +109,9 @@ public enum HubRetention {
                 "UPDATE review_decision SET corrected_text = NULL WHERE candidate_id = ? AND corrected_text IS NOT NULL",
               arguments: [id])
             batch.correctedTexts += db.changesCount
+            // The officer's free-text note goes with the evidence it speaks of.
+            try db.execute(
+              sql: "UPDATE review_decision SET note = '' WHERE candidate_id = ? AND note <> ''", arguments: [id])
             try db.execute(sql: "UPDATE candidate SET evidence_deleted_at = ? WHERE id = ?", arguments: [stamp, id])
           }
           return batch
@@ -105,6 +123,7 @@ public enum HubRetention {
         summary.correctedTexts += batch.correctedTexts
         summary.batches += 1
       }
+      try await expirePending(database: database, policy: policy, now: now, stamp: stamp, into: &summary)
       try await audit?(summary)
     }
     logger.info(
@@ -115,6 +134,39 @@ public enum HubRetention {
         "retention.dry_run": "\(dryRun)",
       ])
     return summary
+  }
+
+  /// Expires pending candidates received before the policy's cutoff, one transaction a batch:
+  /// their evidence deleted, `review_state` `expired`, `evidence_deleted_at` stamped.
+  static func expirePending(
+    database: OversightDatabase, policy: RetentionPolicy, now: Date, stamp: Int64, into summary: inout RetentionSummary
+  ) async throws {
+    guard let cutoff = policy.pendingCutoff(now: now) else { return }
+    let limit = HubTime.milliseconds(cutoff)
+    while true {
+      let batch = try await database.write("expiring pending candidates") { db -> (Int, Int)? in
+        let ids = try String.fetchAll(
+          db,
+          sql: """
+            SELECT id FROM candidate WHERE review_state = 'pending' AND evidence_deleted_at IS NULL AND received_at <= ?
+            ORDER BY id LIMIT ?
+            """, arguments: [limit, policy.batchSize])
+        guard !ids.isEmpty else { return nil }
+        var evidence = 0
+        for id in ids {
+          try db.execute(sql: "DELETE FROM evidence WHERE candidate_id = ?", arguments: [id])
+          evidence += db.changesCount
+          try db.execute(
+            sql: "UPDATE candidate SET review_state = 'expired', evidence_deleted_at = ? WHERE id = ?",
+            arguments: [stamp, id])
+        }
+        return (ids.count, evidence)
+      }
+      guard let (count, evidence) = batch else { return }
+      summary.expiredPending += count
+      summary.evidenceRows += evidence
+      summary.batches += 1
+    }
   }
 
   /// The daily job `chalkline-hub serve` runs beside its server: retention at once, then every

@@ -10,6 +10,13 @@ public protocol UplinkOutbox: Sendable {
   func acknowledge(_ ids: [UUID]) async throws
   /// How many candidates wait.
   func backlog() async throws -> Int
+  /// The head of the vehicle's audit log, sent with each batch (nil when there is none).
+  func auditHead() async throws -> WireAuditHead?
+}
+
+extension UplinkOutbox {
+  /// No audit log behind this outbox.
+  public func auditHead() async throws -> WireAuditHead? { nil }
 }
 
 /// Where plate-free aggregates come from and are marked synced.

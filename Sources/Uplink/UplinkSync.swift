@@ -168,7 +168,13 @@ public final class UplinkSync: Sendable {
     }
     status.update { $0.backlog = candidates.count }
     guard !batch.isEmpty else { return report }
-    let body = try UplinkAPI.encoder().encode(CandidateBatch(candidates: batch))
+    let head: WireAuditHead?
+    do { head = try await outbox.auditHead() } catch {
+      // The batch goes without it; the hub compares the next head it gets.
+      logger.warning("The audit head cannot be read; the batch is sent without it.", metadata: ["error": "\(error)"])
+      head = nil
+    }
+    let body = try UplinkAPI.encoder().encode(CandidateBatch(candidates: batch, auditHead: head))
     let reply = try await connection.send(.POST, UplinkAPI.candidateBatches, body: body, maxReplyBytes: 4 << 20)
     report.batches = 1
     report.bytesSent = body.count

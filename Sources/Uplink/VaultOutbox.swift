@@ -22,6 +22,10 @@ public struct VaultOutbox: UplinkOutbox, UplinkAggregateSource {
 
   public func backlog() async throws -> Int { try await vault.run { try $0.pendingCandidateCount() } }
 
+  public func auditHead() async throws -> WireAuditHead? {
+    try await vault.run { try $0.auditHead() }.map { WireAuditHead(sequence: Int($0.sequence), hash: $0.hash) }
+  }
+
   public func unsyncedAggregates() async throws -> [WireAggregate] {
     try await vault.run { try $0.aggregates(unsyncedOnly: true) }.map(WireAggregate.init(aggregate:))
   }

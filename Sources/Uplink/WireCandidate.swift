@@ -57,17 +57,35 @@ public struct WireCandidate: Codable, Sendable, Equatable, Identifiable {
   }
 }
 
+/// The head of a vehicle's own audit log: its last entry's sequence number and hash (hex).
+public struct WireAuditHead: Codable, Sendable, Equatable {
+  /// The last entry's sequence number.
+  public var sequence: Int
+  /// The last entry's hash, hex.
+  public var hash: String
+
+  /// Creates a head.
+  public init(sequence: Int, hash: String) {
+    self.sequence = sequence
+    self.hash = hash
+  }
+}
+
 /// `POST /v1/candidate-batches` body.
 public struct CandidateBatch: Codable, Sendable, Equatable {
   /// Protocol version (1).
   public var version: Int
   /// The candidates, oldest first.
   public var candidates: [WireCandidate]
+  /// The vehicle's audit head at sending (optional: a hub that does not know it ignores it, one
+  /// that does records it, so the vehicle's log cannot be rewritten unseen).
+  public var auditHead: WireAuditHead?
 
   /// Creates a batch.
-  public init(version: Int = 1, candidates: [WireCandidate]) {
+  public init(version: Int = 1, candidates: [WireCandidate], auditHead: WireAuditHead? = nil) {
     self.version = version
     self.candidates = candidates
+    self.auditHead = auditHead
   }
 }
 

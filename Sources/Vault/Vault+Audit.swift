@@ -46,6 +46,16 @@ extension Vault {
     }
   }
 
+  /// The last entry's sequence number and hash (hex), nil while the log is empty: what the
+  /// uplink sends with each sync so that the hub holds the heads and a rewrite shows.
+  public func auditHead() throws -> (sequence: Int64, hash: String)? {
+    try read("Reading the audit head") { db in
+      try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map { row in
+        (row["seq"] as Int64, (row["hash"] as Data).hex)
+      }
+    }
+  }
+
   /// Walks the whole audit chain: every entry's hash must cover its fields and the previous
   /// hash, and sequence numbers must have no gap.
   public func verifyAuditLog() throws -> AuditVerification {

@@ -13,8 +13,9 @@ struct HubCommand: AsyncParsableCommand {
     abstract: "The Chalkline reference hub: candidate ingest over mutual TLS, signed distribution, audited review.",
     subcommands: [
       Report.self, Outcomes.self, Retention.self, Citations.self, GenerateYear.self,
-      Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self, Bench.self,
-      Export.self, ExportCorrections.self, BenchReview.self,
+      Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self,
+      AuditCheckpoint.self, AuditCheckpoints.self, Bench.self, BenchLogin.self, Export.self, ExportCorrections.self,
+      BenchReview.self,
     ])
 }
 
@@ -24,6 +25,20 @@ struct ConfigOption: ParsableArguments {
   var config: String
 
   func load() throws -> HubConfiguration { try HubConfiguration.load(path: config) }
+}
+
+/// Who runs a command and why, for the access audit: the operating-system user (not a name the
+/// command line states) and a purpose the operator must give.
+struct Accountability: ParsableArguments {
+  @Option(help: "Why this is done (recorded in the access audit with the operating-system user).")
+  var purpose: String
+
+  func validate() throws {
+    guard (1...200).contains(purpose.count) else { throw ValidationError("--purpose must be 1…200 characters.") }
+  }
+
+  /// `os:LOGIN` of the effective user.
+  var who: String { OperatorIdentity.current }
 }
 
 func makeLogger() -> Logger {
@@ -41,8 +56,8 @@ struct Serve: AsyncParsableCommand {
     let configuration = try options.load()
     let service = try HubService(configuration: configuration, logger: logger)
     // Retention runs daily beside the server; leaving this scope cancels it.
-    async let _ = dailyRetention(configuration: configuration, storage: service.storage, logger: logger)
-    try await HubServer(service: service, logger: logger).run(
+    async let _ = dailyRetention(configuration: configuration, service: service, logger: logger)
+    try await HubServer(service: service, logger: logger, startedBy: OperatorIdentity.current).run(
       handleSignals: true,
       onReady: { port in
         logger.notice("Hub listening.", metadata: ["hub.host": "\(configuration.listen.host)", "hub.port": "\(port)"])
@@ -56,7 +71,22 @@ struct Serve: AsyncParsableCommand {
 
 struct Keys: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "The hub's signing and HPKE keys.", subcommands: [Init.self, Show.self, Export.self])
+    abstract: "The hub's signing, HPKE and audit keys.", subcommands: [Init.self, Show.self, Export.self, Rotate.self])
+
+  struct Rotate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Replace the HPKE sealing key (the old one is kept while evidence sealed to it is held); restart serve."
+    )
+    @OptionGroup var options: ConfigOption
+    @OptionGroup var accountability: Accountability
+    func run() async throws {
+      let keys = try await HubService.rotateSealingKey(
+        configuration: options.load(), actor: accountability.who, purpose: accountability.purpose,
+        logger: makeLogger())
+      print(Keys.describe(keys))
+      print("retired keys kept: \(keys.retired.count); restart serve to publish the new key to vehicles")
+    }
+  }
 
   struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -95,7 +125,7 @@ struct Keys: AsyncParsableCommand {
 
 struct Devices: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Registered devices.", subcommands: [Add.self, List.self])
+    abstract: "Registered devices.", subcommands: [Add.self, Revoke.self, List.self])
 
   struct Add: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Register a device's client certificate and key.")
@@ -103,14 +133,34 @@ struct Devices: AsyncParsableCommand {
     @Option(help: "The vehicle's device id (its profile's device.id).") var name: String
     @Option(help: "The device's client certificate (PEM).") var certificate: String
     @Option(help: "The device's Ed25519 public key, base64 (`chalkline keys show`).") var signingKey: String
+    @OptionGroup var accountability: Accountability
 
     func run() async throws {
       guard let key = Data(base64Encoded: signingKey) else {
         throw ValidationError("--signing-key must be base64 of a raw 32-byte Ed25519 public key.")
       }
       let service = try HubService(configuration: options.load(), logger: makeLogger())
-      let record = try await service.registerDevice(name: name, certificatePath: certificate, signingKey: key)
+      let record = try await service.registerDevice(
+        name: name, certificatePath: certificate, signingKey: key, actor: accountability.who,
+        purpose: accountability.purpose)
       print("registered \(record.name) as \(record.id) (certificate sha256 \(record.certificateSHA256))")
+    }
+  }
+
+  struct Revoke: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Revoke a device at once: its certificate is refused from the next request on (audited).")
+    @OptionGroup var options: ConfigOption
+    @Option(help: "The device's name (or id) as `devices list` shows it.") var name: String
+    @OptionGroup var accountability: Accountability
+
+    func run() async throws {
+      let service = try HubService(configuration: options.load(), logger: makeLogger())
+      for device in try await service.revokeDevice(
+        name: name, actor: accountability.who, purpose: accountability.purpose)
+      {
+        print("revoked \(device.name) (\(device.id))")
+      }
     }
   }
 
@@ -120,7 +170,8 @@ struct Devices: AsyncParsableCommand {
     func run() async throws {
       let service = try HubService(configuration: options.load(), logger: makeLogger())
       for device in try await service.storage.devices() {
-        print("\(device.name)\t\(device.id)\t\(device.certificateSHA256)")
+        let state = device.revokedAt.map { "revoked \(WireTime.format($0))" } ?? "active"
+        print("\(device.name)\t\(device.id)\t\(device.certificateSHA256)\t\(state)")
       }
     }
   }
@@ -146,8 +197,10 @@ struct Publish: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Sign and publish zones.json and permits.json from the distribution directory if they changed.")
   @OptionGroup var options: ConfigOption
+  @OptionGroup var accountability: Accountability
   func run() async throws {
-    try await HubService(configuration: options.load(), logger: makeLogger()).publishAll()
+    try await HubService(configuration: options.load(), logger: makeLogger()).publishAll(
+      actor: accountability.who, purpose: accountability.purpose)
   }
 }
 
@@ -166,15 +219,71 @@ struct DevPKI: AsyncParsableCommand {
 
 struct AuditVerify: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "audit-verify", abstract: "Check the access audit's hash chain.")
+    commandName: "audit-verify",
+    abstract: "Check the access audit's keyed chain, and against checkpoints: truncation and rewriting.")
   @OptionGroup var options: ConfigOption
+  @Option(help: "A checkpoint the privacy officer kept (JSON, or JSON lines: the last line is used).")
+  var checkpoint: String?
+
   func run() async throws {
     let service = try HubService(configuration: options.load(), logger: makeLogger())
-    if let broken = try await service.verifyAuditChain() {
-      print("audit chain broken at entry \(broken)")
+    var given: [Hub.AuditCheckpoint]? = nil
+    if let checkpoint {
+      guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
+        throw ValidationError("\(checkpoint) cannot be read.")
+      }
+      given = [try Hub.AuditCheckpoint.parse(text)]
+    }
+    let report = try await service.verifyAudit(against: given)
+    for problem in report.problems { print("audit: \(problem)") }
+    guard report.intact else {
+      print("audit NOT intact")
       throw ExitCode(1)
     }
-    print("audit chain intact (\(try await service.storage.auditEntries().count) entries)")
+    let against =
+      given.map { "checkpoint \($0[0].at) (\($0[0].sequence) entries) matches" } ?? "stored checkpoints match"
+    print(
+      "audit chain intact (\(report.chain.entries) entries, \(report.chain.legacyEntries) legacy); \(against); head \(report.chain.head)"
+    )
+  }
+}
+
+struct AuditCheckpoint: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "audit-checkpoint",
+    abstract: "Write a signed checkpoint of the access audit now and print it (JSON) for the privacy officer.")
+  @OptionGroup var options: ConfigOption
+  @OptionGroup var accountability: Accountability
+  @Option(help: "Also write the checkpoint to this file.") var out: String?
+
+  func run() async throws {
+    let service = try HubService(configuration: options.load(), logger: makeLogger())
+    let checkpoint = try await service.checkpoint(reason: "on demand")
+    try await service.audit(
+      actor: accountability.who, purpose: accountability.purpose, action: "audit.checkpoint",
+      detail: "sequence=\(checkpoint.sequence) head=\(checkpoint.head)")
+    let line = try checkpoint.jsonLine()
+    if let out { try Data((line + "\n").utf8).write(to: URL(fileURLWithPath: out)) }
+    print(line)
+  }
+}
+
+struct AuditCheckpoints: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "audit-checkpoints",
+    abstract: "Export every signed audit checkpoint (JSON lines) for the privacy officer (audited).")
+  @OptionGroup var options: ConfigOption
+  @OptionGroup var accountability: Accountability
+  @Option(help: "The file to write.") var out: String
+
+  func run() async throws {
+    let service = try HubService(configuration: options.load(), logger: makeLogger())
+    let checkpoints = try await service.checkpoints()
+    try Data(checkpoints.map { try $0.jsonLine() + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: out))
+    try await service.audit(
+      actor: accountability.who, purpose: accountability.purpose, action: "audit.export-checkpoints",
+      detail: "count=\(checkpoints.count) out=\(out)")
+    print("wrote \(checkpoints.count) checkpoint(s) to \(out)")
   }
 }
 
@@ -185,6 +294,17 @@ struct Bench: AsyncParsableCommand {
   @Option(help: "Candidates per batch.") var batchSize = 50
   func run() async throws {
     for figure in try await UplinkBenchmark.run(candidates: candidates, batchSize: batchSize) {
+      print("\(figure.metric)\t\(String(format: "%.1f", figure.value))\t\(figure.unit)")
+    }
+  }
+}
+
+struct BenchLogin: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench-login",
+    abstract: "Measure how long a review-login lockout takes to engage under guessing, on a scratch hub.")
+  func run() async throws {
+    for figure in try await LoginBenchmark.run() {
       print("\(figure.metric)\t\(String(format: "%.1f", figure.value))\t\(figure.unit)")
     }
   }

@@ -6,28 +6,43 @@ import HubOversight
 import Logging
 
 /// Opens the hub database as oversight reads it, migrating it first through the hub's storage
-/// (whose migrator owns the schema); the storage is returned for the audit chain.
-func openOversight(_ configuration: HubConfiguration) throws -> (SQLiteHubStorage, OversightDatabase) {
-  let storage = try SQLiteHubStorage(path: configuration.database)
-  return (storage, try OversightDatabase(path: configuration.database))
+/// (whose migrator owns the schema); the storage, keyed for the audit chain, is returned too.
+func openOversight(_ configuration: HubConfiguration) throws -> (any HubStorage, OversightDatabase) {
+  let service = try HubService(configuration: configuration, logger: makeLogger())
+  return (service.storage, try OversightDatabase(path: configuration.database))
 }
 
-/// The access-audit writer retention uses: one hash-chained entry per run, through the hub's storage.
-func retentionAuditor(_ storage: any HubStorage, asOf label: String? = nil) -> RetentionAuditor {
+/// Opens the hub database for commands that write no audit (no hub keys needed), migrated first.
+func openOversightDatabase(_ configuration: HubConfiguration) throws -> OversightDatabase {
+  _ = try SQLiteHubStorage(path: configuration.database)
+  return try OversightDatabase(path: configuration.database)
+}
+
+/// The access-audit writer retention uses: one chained entry per run, through the hub's storage,
+/// by the operating-system user who ran it (or `hub` for the daily job of `serve`).
+func retentionAuditor(
+  _ storage: any HubStorage, asOf label: String? = nil, actor: String = "hub", purpose: String = "daily retention"
+) -> RetentionAuditor {
   { summary in
     try await storage.audit(
-      actor: "retention", purpose: "retention", action: "retention.run",
+      actor: actor, purpose: purpose, action: "retention.run",
       detail: summary.detail + (label.map { " as_of=\($0)" } ?? ""), outcome: "allowed", at: Date())
   }
 }
 
-/// The daily job `serve` runs beside its server: retention at start and every 24 hours, audited.
-func dailyRetention(configuration: HubConfiguration, storage: any HubStorage, logger: Logger) async {
+/// The daily job `serve` runs beside its server: retention at start and every 24 hours, audited,
+/// each run followed by deleting the retired HPKE keys no held evidence needs.
+func dailyRetention(configuration: HubConfiguration, service: HubService, logger: Logger) async {
   guard configuration.retention.daily else { return }
   do {
     let database = try OversightDatabase(path: configuration.database)
     await HubRetention.runDaily(
-      database: database, policy: configuration.retention, logger: logger, audit: retentionAuditor(storage))
+      database: database, policy: configuration.retention, logger: logger, audit: retentionAuditor(service.storage),
+      onRun: { _ in
+        do { try await service.pruneRetiredKeys() } catch {
+          logger.error("Retired keys cannot be pruned.", metadata: ["error": "\(error)"])
+        }
+      })
   } catch {
     logger.error("Daily retention cannot open the hub database.", metadata: ["error": "\(error)"])
   }
@@ -53,7 +68,7 @@ struct Report: AsyncParsableCommand {
     let files = try report.write(to: URL(fileURLWithPath: out))
     let elapsed = clock.now - start
     try await storage.audit(
-      actor: "oversight", purpose: "annual data usage report", action: "report.annual",
+      actor: OperatorIdentity.current, purpose: "annual data usage report", action: "report.annual",
       detail: "year=\(year) candidates=\(report.candidates) files=\(files.count)", outcome: "allowed", at: Date())
     let sizes = files.map { (try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? Int) ?? 0 }
     let rate = report.accuracy.overall.acceptanceRate.map { String(format: "%.3f", $0) } ?? "n/a"
@@ -81,7 +96,7 @@ struct Outcomes: AsyncParsableCommand {
   @Option(help: "Only candidates last seen in this calendar year (America/Los_Angeles).") var year: Int?
 
   func run() async throws {
-    let (_, database) = try openOversight(try options.load())
+    let database = try openOversightDatabase(try options.load())
     let interval = year.map { AnnualReport.interval(year: $0, timeZone: TimeZone(identifier: "America/Los_Angeles")!) }
     let statistics = try await OutcomeStatistics.load(from: database, interval: interval)
     if json {
@@ -101,6 +116,7 @@ struct Retention: AsyncParsableCommand {
   @OptionGroup var options: ConfigOption
   @Flag(help: "Count what is due; delete nothing.") var dryRun = false
   @Option(help: "Take this date (YYYY-MM-DD or ISO 8601) as now.") var now: String?
+  @OptionGroup var accountability: Accountability
 
   func validate() throws {
     if let now, OversightDates.parse(now) == nil {
@@ -113,8 +129,14 @@ struct Retention: AsyncParsableCommand {
     let (storage, database) = try openOversight(configuration)
     let summary = try await HubRetention.run(
       database: database, policy: configuration.retention, now: now.flatMap(OversightDates.parse) ?? Date(),
-      dryRun: dryRun, logger: makeLogger(), audit: retentionAuditor(storage, asOf: now))
+      dryRun: dryRun, logger: makeLogger(),
+      audit: retentionAuditor(storage, asOf: now, actor: accountability.who, purpose: accountability.purpose))
     print((dryRun ? "would delete: " : "deleted: ") + summary.detail)
+    if !dryRun {
+      let pruned = try await HubService(configuration: configuration, logger: makeLogger()).pruneRetiredKeys(
+        now: now.flatMap(OversightDates.parse) ?? Date())
+      if pruned > 0 { print("deleted \(pruned) retired HPKE key(s) no held evidence is sealed to") }
+    }
   }
 }
 
@@ -128,12 +150,13 @@ struct Citations: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
     @Option(help: "When the records closed (YYYY-MM-DD or ISO 8601).") var closedAt: String
     @Argument(help: "Candidate ids.") var ids: [String]
+    @OptionGroup var accountability: Accountability
 
     func run() async throws {
       guard let date = OversightDates.parse(closedAt) else {
         throw ValidationError("--closed-at \(closedAt) is not YYYY-MM-DD or ISO 8601.")
       }
-      try await Citations.record(ids.map { .init(id: $0, closedAt: date) }, options)
+      try await Citations.record(ids.map { .init(id: $0, closedAt: date) }, options, accountability, via: "close")
     }
   }
 
@@ -143,22 +166,26 @@ struct Citations: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
     @Option(help: "The CSV file.") var csv: String
     @Option(help: "The date for rows without closed_at.") var closedAt: String?
+    @OptionGroup var accountability: Accountability
 
     func run() async throws {
       guard let text = try? String(contentsOfFile: csv, encoding: .utf8) else {
         throw ValidationError("\(csv) cannot be read as UTF-8 text.")
       }
       let closures = try CitationClosures.parseCSV(text, defaultClosedAt: closedAt.flatMap(OversightDates.parse))
-      try await Citations.record(closures, options)
+      try await Citations.record(closures, options, accountability, via: "import \(csv)")
     }
   }
 
-  static func record(_ closures: [CitationClosures.Closure], _ options: ConfigOption) async throws {
+  static func record(
+    _ closures: [CitationClosures.Closure], _ options: ConfigOption, _ accountability: Accountability, via: String
+  ) async throws {
     let (storage, database) = try openOversight(try options.load())
     let result = try await CitationClosures.record(closures, in: database)
     try await storage.audit(
-      actor: "oversight", purpose: "retention", action: "citations.close",
-      detail: "closed=\(result.closed) unknown=\(result.unknown.count) not_cited=\(result.notCited.count)",
+      actor: accountability.who, purpose: accountability.purpose, action: "citations.close",
+      detail:
+        "via=\(via) closed=\(result.closed) unknown=\(result.unknown.count) not_cited=\(result.notCited.count)",
       outcome: "allowed", at: Date())
     print("recorded \(result.closed) closures")
     for id in result.unknown { print("unknown candidate \(id)") }
@@ -178,7 +205,7 @@ struct GenerateYear: AsyncParsableCommand {
   @Option(help: "Also write the synthetic downtown San José tract GeoJSON here.") var tractsOut: String?
 
   func run() async throws {
-    let (_, database) = try openOversight(try options.load())
+    let database = try openOversightDatabase(try options.load())
     let clock = ContinuousClock()
     let start = clock.now
     let result = try await YearGenerator(year: year, seed: seed, candidates: candidates).fill(database)

@@ -4,24 +4,11 @@ import Foundation
 import Hub
 import Uplink
 
-/// Options every review export shares: who does it and why (both go to the access audit).
-struct ExportAccountability: ParsableArguments {
-  @Option(help: "Why the data is exported; one of the configuration's purposes (audited).")
-  var purpose: String
-
-  @Option(help: "Who exports (audited; default: the login name running the command).")
-  var actor: String?
-
-  var who: String {
-    actor ?? "operator:" + (ProcessInfo.processInfo.environment["USER"] ?? String(getuid()))
-  }
-}
-
 struct Export: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Export accepted and corrected candidates for the city's ticketing system (audited).")
   @OptionGroup var options: ConfigOption
-  @OptionGroup var accountability: ExportAccountability
+  @OptionGroup var accountability: Accountability
   @Option(help: "csv or json.") var format: String = "csv"
   @Option(help: "Only decisions made on or after this day (YYYY-MM-DD, UTC) or time (ISO 8601).") var since: String?
   @Option(help: "Write to this file instead of standard output.") var out: String?
@@ -54,7 +41,7 @@ struct ExportCorrections: AsyncParsableCommand {
     commandName: "export-corrections",
     abstract: "Write corrected candidates' plate crops and the officers' text for retraining (audited).")
   @OptionGroup var options: ConfigOption
-  @OptionGroup var accountability: ExportAccountability
+  @OptionGroup var accountability: Accountability
   @Option(help: "Directory to write CANDIDATE-ID.jpg files and groundtruth.csv into.") var out: String
 
   func run() async throws {

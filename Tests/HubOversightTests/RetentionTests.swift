@@ -138,6 +138,57 @@ struct RetentionTests {
     }
   }
 
+  /// With `pending_days`, a candidate nobody reviewed expires: its evidence goes, its state
+  /// becomes `expired`, the run is audited; one that arrived within the limit stays.
+  @Test func pendingExpiresUnreviewedWhenALimitIsSet() async throws {
+    try await withTemporaryDirectory { directory in
+      let f = try RetentionFixture(in: directory)
+      let service = try f.hub.service(keysIn: directory)
+      let recent = try f.hub.addCandidate(
+        device: "dev-a", zone: "zone-1", at: (37.35, -121.905), time: "2032-05-30T18:00:00.000Z")
+      let arrived = Int64(day("2032-05-31").timeIntervalSince1970 * 1000)
+      try await f.hub.raw.write {
+        try $0.execute(sql: "UPDATE candidate SET received_at = ? WHERE id = ?", arguments: [arrived, recent])
+      }
+      let policy = RetentionPolicy(pendingDays: 90)
+      let dry = try await HubRetention.run(
+        database: f.hub.oversight, policy: policy, now: RetentionFixture.now, dryRun: true, logger: quietLogger,
+        audit: nil)
+      #expect(dry.expiredPending == 1 && dry.evidenceRows == 8)
+      #expect(try f.withEvidence() == f.all.union([recent]))
+      let summary = try await HubRetention.run(
+        database: f.hub.oversight, policy: policy, now: RetentionFixture.now, logger: quietLogger,
+        audit: f.auditor())
+      #expect(summary.expiredPending == 1 && summary.candidates == 4)
+      #expect(try f.withEvidence() == f.all.subtracting(f.due).subtracting([f.pending]).union([recent]))
+      let states = try await f.hub.raw.read { db in
+        try String.fetchAll(
+          db, sql: "SELECT review_state FROM candidate WHERE id IN (?, ?) ORDER BY id = ?",
+          arguments: [f.pending, recent, recent])
+      }
+      #expect(states == ["expired", "pending"])
+      #expect(try await f.hub.storage.auditEntries().last?.detail.contains("expired_pending=1") == true)
+      #expect(try await service.verifyAuditChain() == nil)
+      #expect(RetentionPolicy(pendingDays: 0).problems == ["retention.pending_days: must be 1…365"])
+      #expect(RetentionPolicy(closedCitationYears: 50).problems.count == 1)
+    }
+  }
+
+  /// The officer's note goes with the evidence it speaks of.
+  @Test func notesGoWithTheirEvidence() async throws {
+    try await withTemporaryDirectory { directory in
+      let f = try RetentionFixture(in: directory)
+      try await f.hub.raw.write { try $0.execute(sql: "UPDATE review_decision SET note = 'seen twice, gone at 3'") }
+      _ = try await HubRetention.run(
+        database: f.hub.oversight, policy: RetentionPolicy(), now: RetentionFixture.now, logger: quietLogger,
+        audit: nil)
+      let withNotes = try await f.hub.raw.read { db in
+        Set(try String.fetchAll(db, sql: "SELECT candidate_id FROM review_decision WHERE note <> ''"))
+      }
+      #expect(withNotes == f.all.subtracting(f.due).subtracting([f.pending]))
+    }
+  }
+
   @Test func rejectionPeriodIsConfigurable() async throws {
     try await withTemporaryDirectory { directory in
       let f = try RetentionFixture(in: directory)

@@ -39,6 +39,16 @@ func post(_ batch: CandidateBatch, over connection: HubConnection) async throws 
   return (reply.status, try? UplinkAPI.decoder().decode(BatchAcknowledgement.self, from: reply.body))
 }
 
+/// Runs a command on a thread of its own (not one of the few cooperative threads, which a hub
+/// in this process needs to answer it) and returns its status and standard output.
+func runOffPool(_ executable: String, _ arguments: [String]) async throws -> (Int32, String) {
+  try await withCheckedThrowingContinuation { continuation in
+    Thread.detachNewThread {
+      continuation.resume(with: Result { try run(executable, arguments) })
+    }
+  }
+}
+
 /// Runs a command and returns its status and standard output.
 func run(_ executable: String, _ arguments: [String]) throws -> (Int32, String) {
   let process = Process()

@@ -90,7 +90,7 @@ import Uplink
           $0.action == "review.decide"
             && $0.detail == "candidate=\(fixture.ids[1].uuidString) outcome=rejected reason=moved"
         })
-      #expect(audit.allSatisfy { $0.purpose == "citation review" })
+      #expect(audit.filter { $0.actor == "officer1" }.allSatisfy { $0.purpose == "citation review" })
       #expect(try await hub.service(logger: testLogger).verifyAuditChain() == nil)
       #expect(!audit.contains { $0.detail.contains("7TRK421") || $0.detail.contains("4MOV889") })
       #expect(FileManager.default.fileExists(atPath: screenshot.path))

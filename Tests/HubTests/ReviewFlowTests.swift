@@ -35,6 +35,9 @@ import Uplink
           #expect(picture.body.prefix(2) == Data([0xFF, 0xD8]))
           let page = try await client.get("/candidates/\(id)?purpose=appeal")
           #expect(page.text.contains("8SEC001"))
+          // The vehicle by name, and the curb zone's outline drawn around the sightings.
+          #expect(page.text.contains("<dd id=\"vehicle\">truck-9</dd>"))
+          #expect(page.text.contains("<polygon id=\"zone-outline\""))
           let token = try #require(ReviewClient.csrf(in: page.text))
           let forged = try await client.post(
             "/candidates/\(id)/decision", form: [("action", "accept"), ("purpose", "appeal")])
@@ -60,7 +63,9 @@ import Uplink
       #expect(try await storage.decision(candidateID: fixture.ids[0])?.outcome == .accepted)
       let audit = try await storage.auditEntries()
       let outcomes = audit.map(\.outcome)
-      #expect(outcomes.contains("denied: name or password wrong"))
+      // One wrong guess is not audited by itself; a lockout is, once (LoginGuardTests).
+      #expect(!outcomes.contains("denied: name or password wrong"))
+      #expect(!audit.contains { $0.action == "review.lockout" })
       #expect(outcomes.contains("denied: no purpose stated"))
       #expect(outcomes.contains("denied: purpose not allowed"))
       #expect(outcomes.filter { $0 == "denied: CSRF token missing or wrong" }.count == 2)

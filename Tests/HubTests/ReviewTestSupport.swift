@@ -40,12 +40,15 @@ struct ReviewFixture {
       .map { String(decoding: $0, as: UTF8.self).uppercased() }.joined()
   }
 
-  /// A CDS document naming zones 0 and 1 (SyntheticCandidates' first two zones).
+  /// A CDS document naming zones 0 and 1 (SyntheticCandidates' first two zones); zone 0 has its
+  /// curb polygon around the synthetic sightings.
   static let zonesDocument = """
     {"version": "1.0", "time_zone": "America/Los_Angeles", "data": {
       "curb_zones": [
         {"curb_zone_id": "zone-0", "name": "E Santa Clara St, 0 block north", "street_name": "E Santa Clara St",
-         "cross_street_start_name": "N 1st St", "cross_street_end_name": "N 2nd St", "curb_policy_ids": ["two-hours"]},
+         "cross_street_start_name": "N 1st St", "cross_street_end_name": "N 2nd St", "curb_policy_ids": ["two-hours"],
+         "geometry": {"type": "Polygon", "coordinates": [[[-121.88825, 37.33485], [-121.88795, 37.33485],
+           [-121.88795, 37.33498], [-121.88825, 37.33498], [-121.88825, 37.33485]]]}},
         {"curb_zone_id": "zone-1", "name": "N 1st St, 0 block east", "curb_policy_ids": ["two-hours"]}],
       "curb_policies": [
         {"curb_policy_id": "two-hours", "priority": 1,

@@ -56,6 +56,14 @@ struct GarbageReplies: RouterMiddleware {
         }
       }
       #expect(try await hub.service(logger: testLogger).storage.candidateCount() == 120)
+      // Each batch carried the vault's audit head at sending; the hub recorded them.
+      let vehicleHashes = Set(
+        try vehicle.vault.auditEntries(limit: 100_000).map { $0.hash.map { String(format: "%02x", $0) }.joined() })
+      let heads = try await hub.service(logger: testLogger).storage.auditEntries().filter {
+        $0.action == "device.audit-head"
+      }
+      #expect(!heads.isEmpty && heads.allSatisfy { $0.outcome == "allowed" })
+      #expect(heads.allSatisfy { head in vehicleHashes.contains { head.detail.hasSuffix("hash=\($0)") } })
     }
   }
 
