@@ -8,11 +8,17 @@ import Logging
 import Vault
 
 /// The embedded replay profile's text with its vault in `state` and its zones file at `zones`
-/// (by default the shipped one, by absolute path).
-func replayProfileText(state: URL, zones: URL? = nil) throws -> String {
+/// (by default the shipped one, by absolute path); its policies and holidays are the shipped
+/// ones, by absolute path, unless `policies` names other policies.
+func replayProfileText(state: URL, zones: URL? = nil, policies: URL? = nil) throws -> String {
   let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
   let zonesPath = zones ?? root.appendingPathComponent("zones/san-jose-downtown.json")
+  let policiesPath = policies ?? root.appendingPathComponent("zones/san-jose-downtown-policies.json")
   return try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
+    .replacingOccurrences(of: "zones/san-jose-downtown-policies.json", with: policiesPath.path)
+    .replacingOccurrences(
+      of: "zones/san-jose-holidays.json", with: root.appendingPathComponent("zones/san-jose-holidays.json").path
+    )
     .replacingOccurrences(of: "zones/san-jose-downtown.json", with: zonesPath.path)
     .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
 }

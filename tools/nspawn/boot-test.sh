@@ -49,8 +49,8 @@ chmod -R a+rX "$stage"
 # --- the profile, the zones, the user, the test unit -----------------------------------------
 mkdir -p "$rootfs/etc/chalkline/zones" "$rootfs/etc/sysusers.d"
 chmod 0750 "$rootfs/etc/chalkline"  # ConfigurationDirectoryMode
-cp "$repo/device-profiles/zones/san-jose-downtown.json" "$rootfs/etc/chalkline/zones/"
-sed -e 's|zones: zones/san-jose-downtown.json.*|zones: /etc/chalkline/zones/san-jose-downtown.json|' \
+cp "$repo"/device-profiles/zones/san-jose-*.json "$rootfs/etc/chalkline/zones/"
+sed -e 's|: zones/san-jose-\([a-z-]*\.json\).*|: /etc/chalkline/zones/san-jose-\1|' \
   -e 's|state_dir: .*|state_dir: /var/lib/chalkline|' \
   -e 's|^  id: .*|  id: nspawn-test|' \
   "$repo/device-profiles/replay-default.yaml" >"$rootfs/etc/chalkline/profile.yaml"
