@@ -53,9 +53,23 @@ extension AgentDaemon {
   /// gpsd's fixes into the queue, until cancelled.
   private func positions(_ settings: DeviceProfile.GPS, state: DaemonState, queue: FrameQueue) async {
     let client = GPSDClient(configuration: .init(host: settings.host, port: settings.port), logger: logger)
+    let clockCheck = FixClockCheck()
     for await event in client.events() {
       switch event {
       case .fix(let fix):
+        // A fix whose date cannot be right (a week rollover, a reset receiver) would put every
+        // sighting on the wrong day: it is refused before the pipeline sees it, and alarmed.
+        if fix.mode >= .twoD, let problem = clockCheck.problem(with: fix, systemTime: Date()) {
+          let first = state.update { values in
+            defer { values.gps.clockProblem = problem }
+            return values.gps.clockProblem == nil
+          }
+          if first {
+            logger.error("GPS time refused: nothing is chalked on these fixes", metadata: ["gps.clock": "\(problem)"])
+          }
+          continue
+        }
+        state.update { $0.gps.clockProblem = nil }
         queue.push(fix)
         state.update { $0.gps.fixes += 1 }
       case .state(let gps):
