@@ -82,6 +82,14 @@ extension ZonesFileLoader {
     }
     file = zonesFile
     minor = zonesMinor
+    if declared.isEmpty, policyDocuments.isEmpty, let part = zonesEnvelope.parts.first,
+      part.node["zones"] != nil, part.node["policies"] == nil
+    {
+      report(
+        part.node, part.path + ".policies", "is missing, and no policies response was given",
+        expected: "the /curbs/policies response as a second document (check-zones ZONES POLICIES, enforcement.policies)"
+      )
+    }
     var zones: [CurbZone] = []
     var zonesFound = false
     for part in zonesEnvelope.parts {

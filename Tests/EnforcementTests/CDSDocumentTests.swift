@@ -172,6 +172,9 @@ struct CDSDocumentTests {
       policies: policiesResponse(rule: parking),
       problem: "zones.json:3: data.zones[0].curb_policy_ids[0]: no policy has id \"p2\""),
     Refusal(
+      name: "a zones response alone, its policies not given", zones: zonesResponse(policyIDs: ["p1"]), policies: nil,
+      problem: "zones.json:2: data.policies: is missing, and no policies response was given"),
+    Refusal(
       name: "a policies response without policies", zones: zonesResponse(policyIDs: ["p1"]),
       policies: #"{"version": "1.1", "data": {}}"#, problem: "policies.json:1: data.policies: is missing"),
   ]
