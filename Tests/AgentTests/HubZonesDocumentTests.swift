@@ -14,26 +14,12 @@ import Uplink
 struct HubZonesDocumentTests {
   static let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .critical, journal: false) }
 
-  /// The shipped zones response with the shipped policies response's policies inline.
-  static func hubBody() throws -> Data {
-    let folder = TestPaths.packageRoot.appendingPathComponent("device-profiles/zones")
-    func read(_ name: String) throws -> [String: Any] {
-      let data = try Data(contentsOf: folder.appendingPathComponent(name))
-      return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-    var zones = try read("san-jose-downtown.json")
-    var data = try #require(zones["data"] as? [String: Any])
-    data["policies"] = try #require(read("san-jose-downtown-policies.json")["data"] as? [String: Any])["policies"]
-    zones["data"] = data
-    return try JSONSerialization.data(withJSONObject: zones)
-  }
-
   @Test("a zones response carrying its policies, with the profile's holidays, is what the agent enforces")
   func cdsDocumentFromTheHub() throws {
     let profile = try DeviceProfile.load(
       from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
     let document = SignedDocument(
-      kind: .zones, version: 7, issuedAt: Date(), body: try Self.hubBody(), signature: Data())
+      kind: .zones, version: 7, issuedAt: Date(), body: try shippedHubZonesDocument(), signature: Data())
     let inForce = try AgentDaemon.zonesInForce(profile: profile, hubDocument: document, logger: Self.logger)
     #expect(inForce.source == "hub zones version 7")
     #expect(inForce.zones.zones.count == 8)
@@ -46,7 +32,7 @@ struct HubZonesDocumentTests {
     var profile = try DeviceProfile.load(
       from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
     let document = SignedDocument(
-      kind: .zones, version: 8, issuedAt: Date(), body: try Self.hubBody(), signature: Data())
+      kind: .zones, version: 8, issuedAt: Date(), body: try shippedHubZonesDocument(), signature: Data())
     profile.enforcement.periodsFile = nil
     // The profile's own files need the holidays too, so nothing can be enforced: the agent says so.
     #expect(throws: AgentDaemon.Failure.self) {

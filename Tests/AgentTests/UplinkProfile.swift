@@ -23,6 +23,24 @@ func replayProfileText(state: URL, zones: URL? = nil, policies: URL? = nil) thro
     .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
 }
 
+/// The shipped zones response with the shipped policies response's policies inline: the form
+/// the hub distributes.
+func shippedHubZonesDocument() throws -> Data {
+  let folder = TestPaths.packageRoot.appendingPathComponent("device-profiles/zones")
+  func read(_ name: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: folder.appendingPathComponent(name))
+    guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw CocoaError(.fileReadCorruptFile)
+    }
+    return object
+  }
+  var zones = try read("san-jose-downtown.json")
+  var data = zones["data"] as? [String: Any] ?? [:]
+  data["policies"] = (try read("san-jose-downtown-policies.json")["data"] as? [String: Any])?["policies"]
+  zones["data"] = data
+  return try JSONSerialization.data(withJSONObject: zones)
+}
+
 /// The embedded replay profile with its vault in `state`, metrics on `metricsPort` (0: off) and
 /// an uplink to a loopback hub on `hubPort` as the device `identity`; written beside `state` and
 /// loaded.
