@@ -5,6 +5,7 @@ import ChalklineTestKit
 import Foundation
 import Logging
 import Testing
+import Vault
 
 extension ServiceDaemonTests {
   /// A real receiver whose fixes predate this release (the Quectel L76K log, recorded
@@ -13,31 +14,8 @@ extension ServiceDaemonTests {
   @Test("fixes dated before the release are refused, alarmed, and nothing is chalked on them")
   func implausibleGPSTimeChalksNothing() async throws {
     let log = try #require(GPSDTestData.gpsLog("quectel-l76k-nmea.log"), "the shared gps logs are missing")
-    try await withTemporaryDirectory(prefix: "cl-gps-clock") { directory in
-      let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .critical, journal: false) }
-      let feeder = try GPSDFeeder(log: log, chunkSize: 128, interval: 0.05)
-      feeder.release()
-      defer { feeder.close() }
-      let port = try GPSDProcess.freePort()
-      let gpsd = try GPSDProcess(feedPort: feeder.port, port: port)
-      defer { gpsd.stop() }
-      let text = try replayProfileText(state: directory.appendingPathComponent("state"))
-        .replacingOccurrences(of: "\ngps:\n", with: "\ngps:\n  host: 127.0.0.1\n  port: \(port)\n")
-      let profilePath = directory.appendingPathComponent("profile.yaml")
-      try text.write(to: profilePath, atomically: true, encoding: .utf8)
-      let profile = try DeviceProfile.load(from: profilePath.path)
-      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
-      defer { try? vault.close() }
-      var options = AgentDaemon.Options(profilePath: profilePath.path)
-      options.replayDump = GeneratedPatrol.directory.path
-      options.replayPace = .fast
-      options.replayFixesFromDump = false
-      options.replayLoop = false
-      options.statusInterval = .milliseconds(100)
-      let truth = GeneratedPatrol.directory
-      let daemon = AgentDaemon(
-        profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
-        makeReader: { try TruthReader(patrol: truth) }, logger: logger)
+    try await withDaemonOnGPSD(log: log, prefix: "cl-gps-clock", loop: false, statusInterval: .milliseconds(100)) {
+      daemon, vault, _ in
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
       async let finished = daemon.run(signals: signals)
       func status() -> AgentStatus? { try? StatusFile.read(in: vault.stateDirectory) }
@@ -55,5 +33,41 @@ extension ServiceDaemonTests {
       #expect(counters.candidates == 0)
       #expect(counters.sightings > 0 && counters.withoutPosition == counters.sightings)
     }
+  }
+}
+
+/// The daemon replaying the generated patrol while its fixes come from a real gpsd fed `log`
+/// (128 bytes every 50 ms, from the start); `body` gets the daemon, its vault and gpsd.
+func withDaemonOnGPSD<T>(
+  log: URL, prefix: String, loop: Bool, statusInterval: Duration,
+  _ body: (AgentDaemon, Vault, GPSDProcess) async throws -> T
+) async throws -> T {
+  try await withTemporaryDirectory(prefix: prefix) { directory in
+    let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .critical, journal: false) }
+    let feeder = try GPSDFeeder(log: log, chunkSize: 128, interval: 0.05)
+    feeder.release()
+    defer { feeder.close() }
+    let port = try GPSDProcess.freePort()
+    let gpsd = try GPSDProcess(feedPort: feeder.port, port: port)
+    defer { gpsd.stop() }
+    let text = try replayProfileText(state: directory.appendingPathComponent("state"))
+      .replacingOccurrences(of: "\ngps:\n", with: "\ngps:\n  host: 127.0.0.1\n  port: \(port)\n")
+    let profilePath = directory.appendingPathComponent("profile.yaml")
+    try text.write(to: profilePath, atomically: true, encoding: .utf8)
+    let profile = try DeviceProfile.load(from: profilePath.path)
+    #expect(profile.gps.port == port)
+    let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+    defer { try? vault.close() }
+    var options = AgentDaemon.Options(profilePath: profilePath.path)
+    options.replayDump = GeneratedPatrol.directory.path
+    options.replayPace = .fast
+    options.replayFixesFromDump = false
+    options.replayLoop = loop
+    options.statusInterval = statusInterval
+    let truth = GeneratedPatrol.directory
+    let daemon = AgentDaemon(
+      profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
+      makeReader: { try TruthReader(patrol: truth) }, logger: logger)
+    return try await body(daemon, vault, gpsd)
   }
 }
