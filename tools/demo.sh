@@ -22,7 +22,8 @@ echo "== the embedded default profile"
 $bin check-profile device-profiles/replay-default.yaml
 echo
 echo "== the zones it enforces"
-$bin check-zones device-profiles/zones/san-jose-downtown.json | head -12
+$bin check-zones device-profiles/zones/san-jose-downtown.json device-profiles/zones/san-jose-downtown-policies.json \
+  --periods device-profiles/zones/san-jose-holidays.json | head -12
 echo
 if [ ! -f "$patrol/expected.json" ]; then
   echo "== generating the patrol (tools/patrol/generate.py)"

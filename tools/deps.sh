@@ -16,6 +16,8 @@ packages=(
   systemd systemd-container debootstrap procps
   # the patrol generator (Debian's python3 with PIL and numpy)
   python3-pil python3-numpy
+  # the CDS schema check (tools/cds/validate.py)
+  python3-jsonschema python3-yaml
   # test PKI, JPEG tools and fonts for generated frames
   openssl curl libjpeg-turbo-progs fonts-dejavu-core
   # the hub's review pages are tested in a real headless browser through WebDriver

@@ -47,7 +47,7 @@ hub_start() {
 
 hub_profile() {
   local profile=$1 hub=$2 out=$3
-  sed "s|zones/san-jose-downtown.json|$PWD/device-profiles/zones/san-jose-downtown.json|" "$profile" >"$out"
+  sed "s|zones/san-jose-|$PWD/device-profiles/zones/san-jose-|" "$profile" >"$out"
   cat >>"$out" <<YAML
 
 uplink:

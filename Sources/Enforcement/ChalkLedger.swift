@@ -96,10 +96,14 @@ public struct ChalkLedger: Sendable {
     case .ambiguous: return .skip(.ambiguousZone)
     case .zone(let id): zoneID = id
     }
-    guard let policy = zones.effectivePolicy(in: zoneID, at: sighting.time) else {
-      return .skip(.outsideEnforcementHours)
+    let car = permits.vehicleClasses(of: sighting)
+    let policy: CurbPolicy
+    let ruleIndex: Int
+    switch zones.governance(in: zoneID, at: sighting.time, for: car) {
+    case .noPolicy: return .skip(.outsideEnforcementHours)
+    case .noRuleForCar: return .skip(.exempt)
+    case .rule(let governing, let index): (policy, ruleIndex) = (governing, index)
     }
-    guard let ruleIndex = policy.ruleIndex(for: permits.classes(of: sighting)) else { return .skip(.exempt) }
     let kind: ChalkMark.Kind
     switch policy.enforcement(ofRule: ruleIndex) {
     case .allowed: return .skip(.exempt)
@@ -111,7 +115,7 @@ public struct ChalkLedger: Sendable {
     guard let (mark, confidence) = bestMatch(for: sighting, zone: zoneID, policy: policy.id) else {
       return chalk(own, zone: zoneID, policy: policy, ruleIndex: ruleIndex, kind: kind, replacing: [])
     }
-    return follow(mark, with: own, confidence: confidence, policy: policy, ruleIndex: ruleIndex)
+    return follow(mark, with: own, confidence: confidence, policy: policy, ruleIndex: ruleIndex, car: car)
   }
 
   /// The sighting with only the keys of its own window kept, as a mark stores it.
@@ -143,7 +147,8 @@ public struct ChalkLedger: Sendable {
 
   /// A car seen again in a zone where it has a mark under the same policy.
   private func follow(
-    _ mark: ChalkMark, with sighting: Sighting, confidence: Double, policy: CurbPolicy, ruleIndex: Int
+    _ mark: ChalkMark, with sighting: Sighting, confidence: Double, policy: CurbPolicy, ruleIndex: Int,
+    car: VehicleClasses
   ) -> Outcome {
     guard let firstPosition = mark.first.position, let position = sighting.position else { return .skip(.noFix) }
     let distance = firstPosition.distance(to: position)
@@ -156,7 +161,8 @@ public struct ChalkLedger: Sendable {
       // whole stay is itself a candidate.
       if case .timed(let maxStay, let noReturn?) = enforcement,
         sighting.time.timeIntervalSince(mark.last.time) < noReturn,
-        zones.enforcedTime(in: mark.zone, policy: mark.policy, from: mark.first.time, to: mark.last.time) >= maxStay
+        zones.enforcedTime(in: mark.zone, policy: mark.policy, from: mark.first.time, to: mark.last.time, for: car)
+          >= maxStay
       {
         let fresh = ChalkMark(
           zone: mark.zone, policy: policy.id, kind: mark.kind, first: sighting, last: sighting, flagged: true)
@@ -172,7 +178,8 @@ public struct ChalkLedger: Sendable {
     var updated = mark
     updated.last = sighting
     if mark.flagged { return Outcome(decision: .skipped(.alreadyFlagged), saved: updated, removed: []) }
-    let elapsed = zones.enforcedTime(in: mark.zone, policy: mark.policy, from: mark.first.time, to: sighting.time)
+    let elapsed = zones.enforcedTime(
+      in: mark.zone, policy: mark.policy, from: mark.first.time, to: sighting.time, for: car)
     let rule: Candidate.Rule?
     switch enforcement {
     case .timed(let maxStay, _):

@@ -11,23 +11,45 @@ public struct CurbPolicy: Sendable, Hashable {
   public var rules: [CurbRule]
   /// When the policy is in effect; empty means always.
   public var timeSpans: [TimeSpan]
+  /// CDS `data_source_operator_id`: the policy binds only these operators' fleets.
+  ///
+  /// A parked car shows no operator, so such a policy never applies to a car the agent sees:
+  /// it neither governs it nor, by its priority, hides the policy that does.
+  public var operatorIDs: [String]
 
   /// Creates a policy.
-  public init(id: PolicyID, priority: Int, rules: [CurbRule], timeSpans: [TimeSpan]) {
+  public init(id: PolicyID, priority: Int, rules: [CurbRule], timeSpans: [TimeSpan], operatorIDs: [String] = []) {
     self.id = id
     self.priority = priority
     self.rules = rules
     self.timeSpans = timeSpans
+    self.operatorIDs = operatorIDs
   }
 
-  /// The index of the first rule that applies to a car holding the given user classes.
-  public func ruleIndex(for classes: Set<UserClass>) -> Int? {
-    rules.firstIndex { $0.userClasses.isEmpty || !classes.isDisjoint(with: $0.userClasses) }
+  /// The rule of this policy that applies to a car, or `nil` when none does (the policy then
+  /// does not rank against the others for this car: CDS priority only orders policies that
+  /// apply to the same user class).
+  ///
+  /// CDS asks a policy's rules to name disjoint classes; should two apply, the one naming more
+  /// classes (the more specific) wins, then file order.
+  public func ruleIndex(for car: VehicleClasses) -> Int? {
+    guard operatorIDs.isEmpty else { return nil }
+    var best: Int?
+    for (index, rule) in rules.enumerated() where rule.applies(to: car) {
+      if let current = best, rules[current].userClasses.count >= rule.userClasses.count { continue }
+      best = index
+    }
+    return best
   }
 
-  /// User classes that some rule of this policy lets park when everyone else may not.
+  /// User classes that some rule of this policy lets park when everyone else may not: those of
+  /// its class-specific parking rules and those a prohibition excepts (`user_classes_except`).
   public var exemptClasses: [UserClass] {
-    rules.filter { $0.activity == .parking && !$0.userClasses.isEmpty }.flatMap(\.userClasses)
+    var classes = rules.filter { $0.activity == .parking && !$0.userClasses.isEmpty }.flatMap(\.userClasses)
+    for rule in rules where rule.activity == .noParking || rule.activity == .noStopping {
+      classes += rule.exceptClasses.filter { !classes.contains($0) }
+    }
+    return classes
   }
 
   /// What Chalkline does with a car governed by rule `index` of this policy.
@@ -78,16 +100,21 @@ public struct CurbRule: Sendable, Hashable {
   public var maxStay: TimeInterval?
   /// Seconds a car must stay away after a stay (CDS `no_return` in `no_return_unit`).
   public var noReturn: TimeInterval?
-  /// Classes the rule applies to; empty means everyone.
+  /// Classes the rule applies to, all of which a car must hold (CDS `user_classes`, AND); empty
+  /// means everyone.
   public var userClasses: [UserClass]
+  /// Classes the rule does not apply to (CDS 1.1 `user_classes_except`).
+  public var exceptClasses: [UserClass]
 
   /// Creates a rule.
   public init(
-    activity: Activity, maxStay: TimeInterval? = nil, noReturn: TimeInterval? = nil, userClasses: [UserClass] = []
+    activity: Activity, maxStay: TimeInterval? = nil, noReturn: TimeInterval? = nil, userClasses: [UserClass] = [],
+    exceptClasses: [UserClass] = []
   ) {
     self.activity = activity
     self.maxStay = maxStay
     self.noReturn = noReturn
     self.userClasses = userClasses
+    self.exceptClasses = exceptClasses
   }
 }

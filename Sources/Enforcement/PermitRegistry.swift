@@ -23,6 +23,9 @@ public struct PermitRegistry: Sendable {
     holders[userClass, default: []].formUnion(keys)
   }
 
+  /// Every class this registry holds a list for: the classes the agent can observe.
+  public var knownClasses: Set<UserClass> { Set(holders.keys) }
+
   /// The classes for which any alternative of a sighting holds a permit.
   public func classes(of sighting: Sighting) -> Set<UserClass> {
     var found: Set<UserClass> = []

@@ -16,6 +16,9 @@ public struct TimeSpan: Sendable, Hashable {
   public var daysOfWeek: Set<Int>?
   /// Days of the month, 1...31 (CDS `days_of_month`).
   public var daysOfMonth: Set<Int>?
+  /// Weeks of the month, 1...5 (CDS 1.1 `weeks_of_month`): week *n* is days 7(*n*−1)+1 to 7*n*,
+  /// so with `days_of_week` `[2, 4]` reads as a sign's "2nd and 4th Tuesday".
+  public var weeksOfMonth: Set<Int>?
   /// Months, 1...12 (CDS `months`).
   public var months: Set<Int>?
   /// Seconds after local midnight the span starts (CDS `time_of_day_start`); `nil` is 00:00.
@@ -30,13 +33,15 @@ public struct TimeSpan: Sendable, Hashable {
   /// Creates a time span.
   public init(
     startDate: Date? = nil, endDate: Date? = nil, daysOfWeek: Set<Int>? = nil, daysOfMonth: Set<Int>? = nil,
-    months: Set<Int>? = nil, timeOfDayStart: Int? = nil, timeOfDayEnd: Int? = nil, designatedPeriod: String? = nil,
+    weeksOfMonth: Set<Int>? = nil, months: Set<Int>? = nil, timeOfDayStart: Int? = nil, timeOfDayEnd: Int? = nil,
+    designatedPeriod: String? = nil,
     designatedPeriodExcept: Bool = false
   ) {
     self.startDate = startDate
     self.endDate = endDate
     self.daysOfWeek = daysOfWeek
     self.daysOfMonth = daysOfMonth
+    self.weeksOfMonth = weeksOfMonth
     self.months = months
     self.timeOfDayStart = timeOfDayStart
     self.timeOfDayEnd = timeOfDayEnd
@@ -71,9 +76,10 @@ public struct TimeSpan: Sendable, Hashable {
   /// Whether a local day satisfies the day conditions (the day a daily window starts).
   func dayMatches(_ dayNumber: Int, periods: [String: Set<Int>]) -> Bool {
     if let daysOfWeek, !daysOfWeek.contains(CivilDate.isoWeekday(dayNumber: dayNumber)) { return false }
-    if daysOfMonth != nil || months != nil {
+    if daysOfMonth != nil || weeksOfMonth != nil || months != nil {
       let date = CivilDate(dayNumber: dayNumber)
       if let daysOfMonth, !daysOfMonth.contains(date.day) { return false }
+      if let weeksOfMonth, !weeksOfMonth.contains((date.day - 1) / 7 + 1) { return false }
       if let months, !months.contains(date.month) { return false }
     }
     if let designatedPeriod {

@@ -12,6 +12,8 @@ public struct ZoneSet: Sendable {
   public let timeZone: TimeZone
   /// Designated periods (holiday lists) by name, as sorted dates.
   public let designatedPeriods: [String: [CivilDate]]
+  /// The `version` of the designated-periods document they came from, if any.
+  public let periodsVersion: String?
 
   let clock: LocalClock
   let periodDays: [String: Set<Int>]
@@ -23,8 +25,10 @@ public struct ZoneSet: Sendable {
   /// Creates a zone set. Policy ids that a zone names but `policies` lacks are ignored (the
   /// loader reports them as errors first).
   public init(
-    zones: [CurbZone], policies: [CurbPolicy], timeZone: TimeZone, designatedPeriods: [String: [CivilDate]] = [:]
+    zones: [CurbZone], policies: [CurbPolicy], timeZone: TimeZone, designatedPeriods: [String: [CivilDate]] = [:],
+    periodsVersion: String? = nil
   ) {
+    self.periodsVersion = periodsVersion
     self.zones = zones
     var byID: [PolicyID: CurbPolicy] = [:]
     for policy in policies where byID[policy.id] == nil { byID[policy.id] = policy }
@@ -77,22 +81,49 @@ public struct ZoneSet: Sendable {
     return .ambiguous(touching.map { zones[$0.index].id }.sorted())
   }
 
-  /// The policy in effect in a zone at an instant: of those whose spans contain it, the lowest
-  /// priority number (file order breaks ties). `nil` outside every span.
-  public func effectivePolicy(in zone: ZoneID, at time: Date) -> CurbPolicy? {
-    guard let index = zoneIndex[zone], zones[index].exists(at: time) else { return nil }
-    let moment = clock.moment(time)
-    return zonePolicies[index].first { policy in
-      policy.timeSpans.isEmpty || policy.timeSpans.contains { $0.contains(time, moment: moment, periods: periodDays) }
-    }
+  /// What governs a car in a zone at an instant.
+  public enum Governance: Sendable, Hashable {
+    /// No policy of the zone is in effect (or the zone does not exist then).
+    case noPolicy
+    /// Policies are in effect, but none has a rule that applies to this car.
+    case noRuleForCar
+    /// The policy and the index of its rule that govern the car.
+    case rule(CurbPolicy, Int)
   }
 
-  /// Seconds in `[from, to)` during which `policy` is the policy in effect in `zone`.
+  /// What governs a car in a zone at an instant: of the policies whose spans contain it and
+  /// that have a rule applying to the car, the one with the lowest priority number (file order
+  /// breaks ties). CDS ranks by priority only policies that apply to the same user class, so a
+  /// policy for a class the car does not hold is passed over, not obeyed.
+  public func governance(in zone: ZoneID, at time: Date, for car: VehicleClasses) -> Governance {
+    guard let index = zoneIndex[zone], zones[index].exists(at: time) else { return .noPolicy }
+    let moment = clock.moment(time)
+    var inEffect = false
+    for policy in zonePolicies[index] {
+      guard
+        policy.timeSpans.isEmpty
+          || policy.timeSpans.contains(where: { $0.contains(time, moment: moment, periods: periodDays) })
+      else { continue }
+      inEffect = true
+      if let rule = policy.ruleIndex(for: car) { return .rule(policy, rule) }
+    }
+    return inEffect ? .noRuleForCar : .noPolicy
+  }
+
+  /// The policy that governs a car of no known class in a zone at an instant, or `nil`.
+  public func effectivePolicy(in zone: ZoneID, at time: Date) -> CurbPolicy? {
+    if case .rule(let policy, _) = governance(in: zone, at: time, for: .unclassified) { return policy }
+    return nil
+  }
+
+  /// Seconds in `[from, to)` during which `policy` governs the car in `zone`.
   ///
-  /// This is the enforced time of a stay: time outside the policy's spans, or while a policy of
-  /// lower priority number overrides it, does not count. It is measured in real seconds, so a
+  /// This is the enforced time of a stay: time outside the policy's spans, or while another
+  /// policy governs this car, does not count. It is measured in real seconds, so a
   /// span across a daylight-saving change is an hour shorter or longer than its wall-clock length.
-  public func enforcedTime(in zone: ZoneID, policy: PolicyID, from: Date, to: Date) -> TimeInterval {
+  public func enforcedTime(
+    in zone: ZoneID, policy: PolicyID, from: Date, to: Date, for car: VehicleClasses = .unclassified
+  ) -> TimeInterval {
     guard to > from, let index = zoneIndex[zone] else { return 0 }
     var points = [from, to]
     for candidate in zonePolicies[index] {
@@ -105,7 +136,9 @@ public struct ZoneSet: Sendable {
     var previous = points[0]
     for point in points.dropFirst() where point > previous {
       let middle = previous.addingTimeInterval(point.timeIntervalSince(previous) / 2)
-      if effectivePolicy(in: zone, at: middle)?.id == policy { total += point.timeIntervalSince(previous) }
+      if case .rule(let governing, _) = governance(in: zone, at: middle, for: car), governing.id == policy {
+        total += point.timeIntervalSince(previous)
+      }
       previous = point
     }
     return total

@@ -14,6 +14,7 @@ public enum ZoneSummary {
   public static func describe(_ policy: CurbPolicy) -> String {
     let when = spans(policy.timeSpans)
     var parts: [String] = []
+    if !policy.operatorIDs.isEmpty { parts.append("operators' fleets only (never a parked car)") }
     let general = policy.rules.first { $0.userClasses.isEmpty }
     if let general {
       var text = "\(rule(general)) \(when)"
@@ -39,6 +40,7 @@ public enum ZoneSummary {
     if let maxStay = rule.maxStay {
       text = rule.activity == .parking ? "\(duration(maxStay)) max stay" : "\(text) \(duration(maxStay)) max"
     }
+    if !rule.exceptClasses.isEmpty { text += " except " + rule.exceptClasses.map(\.rawValue).joined(separator: ", ") }
     return text
   }
 
@@ -57,7 +59,11 @@ public enum ZoneSummary {
 
   static func span(_ span: TimeSpan) -> String {
     var words: [String] = []
-    let hasDays = span.daysOfWeek != nil || span.daysOfMonth != nil || span.months != nil
+    let hasDays = span.daysOfWeek != nil || span.daysOfMonth != nil || span.weeksOfMonth != nil || span.months != nil
+    if let weeks = span.weeksOfMonth {
+      let ordinals = weeks.sorted().map { ["1st", "2nd", "3rd", "4th", "5th"][$0 - 1] }
+      words.append("in the " + ordinals.joined(separator: ", ") + " week of the month")
+    }
     if let days = span.daysOfWeek { words.append(weekdays(days)) }
     if let days = span.daysOfMonth { words.append("on day\(days.count == 1 ? "" : "s") " + numbers(days)) }
     if let months = span.months {

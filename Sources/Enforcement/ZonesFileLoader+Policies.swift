@@ -4,8 +4,22 @@ import Foundation
 extension ZonesFileLoader {
   // MARK: - Policies
 
+  static let policyKeys: Set<String> = [
+    "curb_policy_id", "published_date", "priority", "rules", "time_spans", "data_source_operator_id", "name",
+    "description",
+  ]
+  static let ruleKeys: Set<String> = [
+    "activity", "max_stay", "max_stay_unit", "no_return", "no_return_unit", "user_classes", "user_classes_except",
+    "rate", "name", "description",
+  ]
+  static let timeSpanKeys: Set<String> = [
+    "start_date", "end_date", "days_of_week", "days_of_month", "weeks_of_month", "months", "time_of_day_start",
+    "time_of_day_end", "designated_period", "designated_period_except",
+  ]
+
   mutating func policy(_ node: JSONNode, path: String, periods: [String: [CivilDate]]) -> CurbPolicy? {
     guard object(node, path) else { return nil }
+    checkKeys(node, path, known: Self.policyKeys)
     let id = require(node, "curb_policy_id", in: path, as: "a string").flatMap {
       nonEmptyString($0, path + ".curb_policy_id")
     }
@@ -32,12 +46,19 @@ extension ZonesFileLoader {
         if let span = timeSpan(item, path: "\(path).time_spans[\(i)]", periods: periods) { spans.append(span) }
       }
     }
+    var operators: [String] = []
+    if let list = node["data_source_operator_id"], let items = array(list, path + ".data_source_operator_id") {
+      for (i, item) in items.enumerated() {
+        if let text = nonEmptyString(item, "\(path).data_source_operator_id[\(i)]") { operators.append(text) }
+      }
+    }
     guard let id, let priority, rulesOK, !rules.isEmpty else { return nil }
-    return CurbPolicy(id: PolicyID(id), priority: priority, rules: rules, timeSpans: spans)
+    return CurbPolicy(id: PolicyID(id), priority: priority, rules: rules, timeSpans: spans, operatorIDs: operators)
   }
 
   mutating func rule(_ node: JSONNode, path: String) -> CurbRule? {
     guard object(node, path) else { return nil }
+    checkKeys(node, path, known: Self.ruleKeys)
     let activities = CurbRule.Activity.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
     var activity: CurbRule.Activity?
     if let activityNode = require(node, "activity", in: path, as: "one of \(activities)"),
@@ -50,19 +71,35 @@ extension ZonesFileLoader {
     }
     let maxStay = duration(node, valueKey: "max_stay", unitKey: "max_stay_unit", path: path)
     let noReturn = duration(node, valueKey: "no_return", unitKey: "no_return_unit", path: path)
-    var classes: [UserClass] = []
-    if let list = node["user_classes"], let items = array(list, path + ".user_classes") {
-      for (i, item) in items.enumerated() {
-        if let text = nonEmptyString(item, "\(path).user_classes[\(i)]") { classes.append(UserClass(text)) }
-      }
+    let classes = userClasses(node["user_classes"], path + ".user_classes")
+    requireMinor1(node["user_classes_except"], path + ".user_classes_except")
+    let except = userClasses(node["user_classes_except"], path + ".user_classes_except")
+    if let overlap = classes.first(where: except.contains), let exceptNode = node["user_classes_except"] {
+      report(
+        exceptNode, path + ".user_classes_except", "names \"\(overlap)\", which user_classes requires",
+        expected: "classes disjoint from user_classes")
     }
     if noReturn.value != nil, node["max_stay"] == nil, let noReturnNode = node["no_return"] {
       report(
         noReturnNode, path + ".no_return", "is set without max_stay", expected: "max_stay as well, or no no_return")
     }
     guard let activity, maxStay.ok, noReturn.ok else { return nil }
-    return CurbRule(activity: activity, maxStay: maxStay.value, noReturn: noReturn.value, userClasses: classes)
+    return CurbRule(
+      activity: activity, maxStay: maxStay.value, noReturn: noReturn.value, userClasses: classes,
+      exceptClasses: except)
   }
+
+  mutating func userClasses(_ node: JSONNode?, _ path: String) -> [UserClass] {
+    guard let node, let items = array(node, path) else { return [] }
+    return items.enumerated().compactMap { i, item in nonEmptyString(item, "\(path)[\(i)]").map(UserClass.init) }
+  }
+
+  /// Seconds in each CDS unit of time. A month and a year are their longest (31 and 366 days),
+  /// so no stay is flagged before the calendar would end it.
+  static let unitSeconds: [(String, Double)] = [
+    ("second", 1), ("minute", 60), ("hour", 3_600), ("day", 86_400), ("week", 604_800), ("month", 2_678_400),
+    ("year", 31_622_400),
+  ]
 
   /// A CDS duration: a positive integer `valueKey` in `unitKey` (default minutes, as in CDS).
   mutating func duration(
@@ -70,16 +107,12 @@ extension ZonesFileLoader {
   ) -> (value: TimeInterval?, ok: Bool) {
     var unitSeconds: Double = 60
     var ok = true
-    if let unitNode = node[unitKey],
-      let unit = string(unitNode, "\(path).\(unitKey)", expected: "second, minute, hour or day")
-    {
-      switch unit {
-      case "second": unitSeconds = 1
-      case "minute": unitSeconds = 60
-      case "hour": unitSeconds = 3_600
-      case "day": unitSeconds = 86_400
-      default:
-        report(unitNode, "\(path).\(unitKey)", "unknown unit \"\(unit)\"", expected: "second, minute, hour or day")
+    let units = Self.unitSeconds.map(\.0).joined(separator: ", ")
+    if let unitNode = node[unitKey], let unit = string(unitNode, "\(path).\(unitKey)", expected: "one of \(units)") {
+      if let seconds = Self.unitSeconds.first(where: { $0.0 == unit })?.1 {
+        unitSeconds = seconds
+      } else {
+        report(unitNode, "\(path).\(unitKey)", "unknown unit \"\(unit)\"", expected: "one of \(units)")
         ok = false
       }
     }
@@ -94,6 +127,7 @@ extension ZonesFileLoader {
 
   mutating func timeSpan(_ node: JSONNode, path: String, periods: [String: [CivilDate]]) -> TimeSpan? {
     guard object(node, path) else { return nil }
+    checkKeys(node, path, known: Self.timeSpanKeys)
     var span = TimeSpan()
     let before = problems.count
     let days = ["mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7]
@@ -112,6 +146,8 @@ extension ZonesFileLoader {
       span.daysOfWeek = set
     }
     span.daysOfMonth = integerSet(node["days_of_month"], path + ".days_of_month", range: 1...31)
+    requireMinor1(node["weeks_of_month"], path + ".weeks_of_month")
+    span.weeksOfMonth = integerSet(node["weeks_of_month"], path + ".weeks_of_month", range: 1...5)
     span.months = integerSet(node["months"], path + ".months", range: 1...12)
     span.timeOfDayStart = node["time_of_day_start"].flatMap {
       timeOfDay($0, path + ".time_of_day_start", allow24: false)

@@ -1,114 +1,112 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
 
-/// Loads a Curb Data Specification zones file:
-/// `{"time_zone": "America/Los_Angeles", "data": {"curb_zones": […], "curb_policies": […],
-/// "designated_periods": {"holidays": ["2026-01-01", …]}}}`.
+/// Loads curb rules as a city publishes them in the Curb Data Specification (CDS 1.0.x, 1.1.x).
 ///
-/// `designated_periods` is Chalkline's addition to CDS: the named lists of days that time spans
-/// refer to with `designated_period`. Keys CDS defines that Chalkline does not use are ignored.
-/// Every problem is collected, then the file is refused as a whole.
+/// Three shapes are read, each an envelope `{"version": "1.1", "time_zone": "America/Los_Angeles",
+/// "data": …}` (`data` an object, or an array of objects as in the CDS 1.0 schema and examples):
+/// - the Curbs API's `/curbs/zones` response, `data.zones`, with the `/curbs/policies` response,
+///   `data.policies`, as a second document (or inline in the zones response, as the CDS 1.0
+///   example and the hub's signed distribution carry them);
+/// - Chalkline's one-document extension, `data.curb_zones` + `data.curb_policies` +
+///   `data.designated_periods` (field files and tests use it; `version` optional there).
+///
+/// Holidays and other designated periods are not part of CDS: a city supplies them as a separate,
+/// versioned periods document (see ``ZonesFileLoader/designatedPeriodsDocument(_:)``).
+///
+/// Every key that changes who may park where and when is implemented; a key Chalkline does not
+/// know is refused, naming it, rather than dropped. Every problem is collected, then the rules
+/// are refused as a whole.
 public struct ZonesFileLoader {
-  let file: String
+  var file: String
   var problems: [ZonesFileProblem] = []
+  /// The CDS minor version of the document being read (0 or 1); 1.1 keys are refused in 1.0.
+  var minor = 1
 
   init(file: String) { self.file = file }
 
-  /// Loads and validates a zones file from disk.
-  public static func load(contentsOf url: URL) throws(ZonesFileError) -> ZoneSet {
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw ZonesFileError(
-        code: .unreadable, message: "\(url.path): cannot read the zones file; check that it exists and is readable",
-        cause: error)
+  /// One input document: its bytes and the name messages give it.
+  public struct Input: Sendable {
+    /// The bytes.
+    public var data: Data
+    /// The file as the user named it (or `hub zones version N`).
+    public var file: String
+
+    /// Creates an input.
+    public init(data: Data, file: String) {
+      self.data = data
+      self.file = file
     }
-    return try parse(data, file: url.path)
+
+    /// Reads a file.
+    public static func read(_ url: URL, what: String) throws(ZonesFileError) -> Input {
+      do {
+        return Input(data: try Data(contentsOf: url), file: url.path)
+      } catch {
+        throw ZonesFileError(
+          code: .unreadable, message: "\(url.path): cannot read the \(what); check that it exists and is readable",
+          cause: error)
+      }
+    }
+  }
+
+  /// Loads and validates a zones file from disk (with its policies inline or in the extension form).
+  public static func load(contentsOf url: URL) throws(ZonesFileError) -> ZoneSet {
+    try parse(Input.read(url, what: "zones file"))
+  }
+
+  /// Loads a zones response, and optionally the policies response and the designated-periods
+  /// document that go with it.
+  public static func load(zones: URL, policies: URL?, periods: URL?) throws(ZonesFileError) -> ZoneSet {
+    let zonesInput = try Input.read(zones, what: "zones file")
+    let policiesInput = try policies.map { (url) throws(ZonesFileError) in try Input.read(url, what: "policies file") }
+    let periodsInput = try periods.map { (url) throws(ZonesFileError) in try Input.read(url, what: "periods file") }
+    return try parse(zonesInput, policies: policiesInput, periods: periodsInput)
   }
 
   /// Validates zones-file bytes; `file` names it in messages.
   public static func parse(_ data: Data, file: String) throws(ZonesFileError) -> ZoneSet {
-    guard String(data: data, encoding: .utf8) != nil else {
-      throw ZonesFileError(code: .unreadable, message: "\(file): the zones file is not UTF-8 text")
-    }
-    let root: JSONNode
-    do {
-      root = try JSONTextParser.parse(data)
-    } catch {
-      let problem = ZonesFileProblem(
-        file: file, line: error.line, keyPath: "(document)", problem: error.message, expected: "JSON text")
-      throw ZonesFileError(code: .invalid, message: "\(file): the zones file is not valid JSON", problems: [problem])
-    }
-    var loader = ZonesFileLoader(file: file)
-    let set = loader.document(root)
-    if let set, loader.problems.isEmpty { return set }
-    throw ZonesFileError(
-      code: .invalid,
-      message: "\(file): the zones file has \(loader.problems.count) problem(s); none of it was loaded",
-      problems: loader.problems.sorted { ($0.line, $0.keyPath) < ($1.line, $1.keyPath) })
+    try parse(Input(data: data, file: file))
   }
 
-  // MARK: - Document
+  /// Validates a zones document, with the policies and periods documents that go with it.
+  public static func parse(
+    _ zones: Input, policies: Input? = nil, periods: Input? = nil
+  ) throws(ZonesFileError) -> ZoneSet {
+    let zonesRoot = try syntax(zones)
+    let policiesRoot = try policies.map { (input) throws(ZonesFileError) in try syntax(input) }
+    let periodsRoot = try periods.map { (input) throws(ZonesFileError) in try syntax(input) }
+    var loader = ZonesFileLoader(file: zones.file)
+    var periodsVersion: String?
+    var extraPeriods: [String: [CivilDate]] = [:]
+    if let periods, let periodsRoot {
+      loader.file = periods.file
+      (extraPeriods, periodsVersion) = loader.designatedPeriodsDocument(periodsRoot)
+    }
+    var policyParts: [(file: String, root: JSONNode)] = []
+    if let policies, let policiesRoot { policyParts.append((policies.file, policiesRoot)) }
+    loader.file = zones.file
+    let set = loader.document(
+      zonesRoot, policyDocuments: policyParts, periods: extraPeriods, periodsVersion: periodsVersion)
+    if let set, loader.problems.isEmpty { return set }
+    let names = [zones.file, policies?.file, periods?.file].compactMap { $0 }.joined(separator: ", ")
+    throw ZonesFileError(
+      code: .invalid,
+      message: "\(names): \(loader.problems.count) problem(s); none of the rules were loaded",
+      problems: loader.problems.sorted { ($0.file, $0.line, $0.keyPath) < ($1.file, $1.line, $1.keyPath) })
+  }
 
-  mutating func document(_ root: JSONNode) -> ZoneSet? {
-    guard root.members != nil else {
-      report(root, "(document)", "the document is \(root.typeName)", expected: "an object with time_zone and data")
-      return nil
+  static func syntax(_ input: Input) throws(ZonesFileError) -> JSONNode {
+    guard String(data: input.data, encoding: .utf8) != nil else {
+      throw ZonesFileError(code: .unreadable, message: "\(input.file): the file is not UTF-8 text")
     }
-    var timeZone: TimeZone?
-    if let node = require(root, "time_zone", in: "", as: "a string") {
-      if let name = string(node, "time_zone", expected: "an IANA time zone name such as America/Los_Angeles") {
-        timeZone = TimeZone(identifier: name)
-        if timeZone == nil {
-          report(
-            node, "time_zone", "unknown time zone \"\(name)\"", expected: "an IANA name such as America/Los_Angeles")
-        }
-      }
+    do {
+      return try JSONTextParser.parse(input.data)
+    } catch {
+      let problem = ZonesFileProblem(
+        file: input.file, line: error.line, keyPath: "(document)", problem: error.message, expected: "JSON text")
+      throw ZonesFileError(code: .invalid, message: "\(input.file): the file is not valid JSON", problems: [problem])
     }
-    guard let data = require(root, "data", in: "", as: "an object"), object(data, "data") else { return nil }
-    let periods = designatedPeriods(data["designated_periods"], path: "data.designated_periods")
-    var policies: [CurbPolicy] = []
-    // Ids of every policy written, valid or not: a zone naming a policy that has problems of its
-    // own is not reported a second time.
-    var declared: Set<PolicyID> = []
-    if let list = require(data, "curb_policies", in: "data", as: "an array"),
-      let items = array(list, "data.curb_policies")
-    {
-      var seen: [String: Int] = [:]
-      for (i, item) in items.enumerated() {
-        let path = "data.curb_policies[\(i)]"
-        if let id = item["curb_policy_id"]?.string { declared.insert(PolicyID(id)) }
-        guard let policy = policy(item, path: path, periods: periods) else { continue }
-        if let first = seen[policy.id.rawValue] {
-          report(
-            item, path + ".curb_policy_id", "duplicate id \"\(policy.id)\" (first on line \(first))",
-            expected: "a unique id")
-        } else {
-          seen[policy.id.rawValue] = item.line
-          policies.append(policy)
-        }
-      }
-    }
-    var zones: [CurbZone] = []
-    if let list = require(data, "curb_zones", in: "data", as: "an array"), let items = array(list, "data.curb_zones") {
-      let known = declared
-      var seen: [String: Int] = [:]
-      for (i, item) in items.enumerated() {
-        let path = "data.curb_zones[\(i)]"
-        guard let zone = zone(item, path: path, knownPolicies: known) else { continue }
-        if let first = seen[zone.id.rawValue] {
-          report(
-            item, path + ".curb_zone_id", "duplicate id \"\(zone.id)\" (first on line \(first))",
-            expected: "a unique id")
-        } else {
-          seen[zone.id.rawValue] = item.line
-          zones.append(zone)
-        }
-      }
-    }
-    guard let timeZone else { return nil }
-    return ZoneSet(zones: zones, policies: policies, timeZone: timeZone, designatedPeriods: periods)
   }
 
   mutating func designatedPeriods(_ node: JSONNode?, path: String) -> [String: [CivilDate]] {
@@ -139,8 +137,24 @@ public struct ZonesFileLoader {
 
   // MARK: - Zones
 
+  /// Keys of a CDS curb zone. Those Chalkline does not use (linear references, spaces, areas,
+  /// lengths, publication dates) say nothing about who may park where the polygon lies, or when.
+  static let zoneKeys: Set<String> = [
+    "curb_zone_id", "geometry", "curb_policy_ids", "prev_policies", "published_date", "last_updated_date",
+    "prev_curb_zone_ids", "start_date", "end_date", "location_references", "name", "user_zone_id", "street_name",
+    "cross_street_start_name", "cross_street_end_name", "length", "available_space_lengths", "availability_time",
+    "width", "parking_angle", "num_spaces", "street_side", "median", "entire_roadway", "curb_area_ids",
+    "curb_space_ids",
+  ]
+
   mutating func zone(_ node: JSONNode, path: String, knownPolicies: Set<PolicyID>) -> CurbZone? {
     guard object(node, path) else { return nil }
+    checkKeys(
+      node, path, known: Self.zoneKeys,
+      refused: [
+        "wzdx_references":
+          "points to a work-zone feed Chalkline cannot read, which may close this curb; the rules cannot be enforced"
+      ])
     let id = require(node, "curb_zone_id", in: path, as: "a string").flatMap {
       nonEmptyString($0, path + ".curb_zone_id")
     }
@@ -159,7 +173,7 @@ public struct ZonesFileLoader {
         } else {
           report(
             item, "\(path).curb_policy_ids[\(i)]", "no policy has id \"\(text)\"",
-            expected: "a curb_policy_id from data.curb_policies")
+            expected: "a curb_policy_id of the policies (data.policies or data.curb_policies)")
         }
       }
     }

@@ -24,18 +24,20 @@ public struct ReviewZone: Sendable, Equatable {
     public var longitude: Double
   }
 
-  /// Finds zone `zone` in a CDS document (`{"data": {"curb_zones": […], "curb_policies": […]}}`);
-  /// nil when the document is not CDS or does not hold the zone.
+  /// Finds zone `zone` in a CDS document (a zones response with its policies inline,
+  /// `{"data": {"zones": […], "policies": […]}}`, or the one-document form with `curb_zones` and
+  /// `curb_policies`); nil when the document is not CDS or does not hold the zone.
   public init?(zone: String, document: Data) {
     guard let root = try? JSONSerialization.jsonObject(with: document) as? [String: Any],
-      let data = root["data"] as? [String: Any], let zones = data["curb_zones"] as? [[String: Any]],
+      let data = root["data"] as? [String: Any],
+      let zones = (data["zones"] ?? data["curb_zones"]) as? [[String: Any]],
       let found = zones.first(where: { $0["curb_zone_id"] as? String == zone })
     else { return nil }
     name = found["name"] as? String ?? zone
     street = found["street_name"] as? String
     crossStreets = ["cross_street_start_name", "cross_street_end_name"].compactMap { found[$0] as? String }
     let ids = found["curb_policy_ids"] as? [String] ?? []
-    let policies = (data["curb_policies"] as? [[String: Any]] ?? []).filter {
+    let policies = ((data["policies"] ?? data["curb_policies"]) as? [[String: Any]] ?? []).filter {
       ids.contains($0["curb_policy_id"] as? String ?? "")
     }
     self.policies = policies.map(Self.describe)

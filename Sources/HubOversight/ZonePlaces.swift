@@ -39,7 +39,8 @@ public struct ZonePlaces: Sendable {
   /// The mean vertex of each curb zone's outer ring in a CDS zones document.
   static func curbZoneCentres(_ body: Data) -> [String: GeoPoint] {
     guard let root = try? JSONSerialization.jsonObject(with: body) as? [String: Any] else { return [:] }
-    let zones = ((root["data"] as? [String: Any])?["curb_zones"] ?? root["curb_zones"]) as? [Any] ?? []
+    let data = root["data"] as? [String: Any]
+    let zones = (data?["zones"] ?? data?["curb_zones"] ?? root["curb_zones"]) as? [Any] ?? []
     var result: [String: GeoPoint] = [:]
     for case let zone as [String: Any] in zones {
       guard let id = zone["curb_zone_id"] as? String, let geometry = zone["geometry"] as? [String: Any],

@@ -76,13 +76,17 @@ public struct Fix: Sendable, Equatable {
   /// Longitude in degrees, when there is a position.
   public var longitude: Double? { position?.longitude }
 
-  /// The horizontal error estimate in metres: `eph`, or else the radial combination of `epx` and `epy`.
+  /// The horizontal error estimate in metres, read as a 95 % radius: √(epx² + epy²) when gpsd gives
+  /// both, else `eph`.
   ///
-  /// `nil` when gpsd gave neither, which the quality gate treats as unusable.
+  /// gpsd scales all three to about 95 %. `epx`/`epy` come first because they carry the receiver's
+  /// own error statistics when it sends them (NMEA GST: a u-blox ZED-F9P gives 4 m there against
+  /// an `eph` of 13 m), while `eph` for plain NMEA is gpsd's fixed model, HDOP times a range error
+  /// (about 19.6 m × HDOP in gpsd 3.22). HDOP alone is not used: it has no unit, and gpsd has
+  /// already turned it into `eph`. `nil` when gpsd gave neither, which the quality gate refuses.
   public var horizontalError: Double? {
-    if let eph { return eph }
     if let epx, let epy { return (epx * epx + epy * epy).squareRoot() }
-    return nil
+    return eph
   }
 
   /// This fix completed with a later report of the same epoch: the later report's fields win where it has them.

@@ -3,15 +3,15 @@ import Foundation
 
 /// The gate a fix must pass before a sighting may be chalked with it.
 ///
-/// A fix is usable when gpsd reports mode 2D or 3D, its horizontal error estimate is at most ``maxEph`` and it is
-/// at most ``maxAge`` old at the moment it is used.
+/// A fix is usable when gpsd reports mode 2D or 3D, its horizontal error estimate (``Fix/horizontalError``, a 95 %
+/// radius) is at most ``maxEph`` and it is at most ``maxAge`` old at the moment it is used.
 ///
-/// What ``maxEph`` means: gpsd's `eph` (or, without it, `epx` and `epy` combined as √(epx²+epy²)) is an estimate
-/// derived from the receiver's own figures or from HDOP times a fixed range error; neither gpsd nor the receivers
-/// state a confidence level for it. So the limit is not "95 % of fixes fall within maxEph metres"; it is "reject
-/// every fix whose own error estimate exceeds maxEph metres". Pick it from the geometry it protects (for example
-/// half the length of the shortest curb zone), and expect real errors to exceed the estimate now and then, which is
-/// why the officer's review, not this number, decides a citation. A fix without any error estimate is refused.
+/// The gate only refuses what no decision can use; the ledger judges the rest. The default, 50 m, is half a
+/// downtown block face (≈ 100 m): past it a fix cannot tell which block the car is on, so neither its zone nor a
+/// same-place decision can come from it. A fix between the same-place tolerance and 50 m still places a sighting
+/// (which the ledger then counts as too uncertain to chalk, or in a zone no other zone is near), and it keeps the
+/// position track going. Real errors exceed the estimate now and then, which is why the officer's review, not this
+/// number, decides a citation. A fix without any error estimate is refused.
 public struct FixQuality: Sendable, Equatable {
   /// The largest acceptable horizontal error estimate, metres.
   public var maxEph: Double
@@ -19,7 +19,7 @@ public struct FixQuality: Sendable, Equatable {
   public var maxAge: TimeInterval
 
   /// Makes a gate; the defaults suit a curbside camera on a city street.
-  public init(maxEph: Double = 15, maxAge: TimeInterval = 2) {
+  public init(maxEph: Double = 50, maxAge: TimeInterval = 2) {
     self.maxEph = maxEph
     self.maxAge = maxAge
   }
@@ -36,9 +36,24 @@ public struct FixQuality: Sendable, Equatable {
     case tooUncertain(eph: Double)
     /// The fix is older than the limit (or from the future by more than the limit).
     case tooOld(age: TimeInterval)
+    /// The fix's date cannot be right (``FixClockCheck``).
+    case implausibleTime(String)
 
     /// Whether the fix may be used.
     public var isUsable: Bool { self == .usable }
+
+    /// A bounded label for counting refusals: `no_fix`, `no_error_estimate`, `too_uncertain`,
+    /// `too_old`, `implausible_time` (`usable` for a usable fix).
+    public var reason: String {
+      switch self {
+      case .usable: "usable"
+      case .noFix: "no_fix"
+      case .noErrorEstimate: "no_error_estimate"
+      case .tooUncertain: "too_uncertain"
+      case .tooOld: "too_old"
+      case .implausibleTime: "implausible_time"
+      }
+    }
 
     public var description: String {
       switch self {
@@ -46,6 +61,7 @@ public struct FixQuality: Sendable, Equatable {
       case .noFix: "no fix"
       case .noErrorEstimate: "no error estimate"
       case .tooUncertain(let eph): "error estimate \(String(format: "%.1f", eph)) m over the limit"
+      case .implausibleTime(let problem): problem
       case .tooOld(let age): "fix \(String(format: "%.1f", age)) s old"
       }
     }

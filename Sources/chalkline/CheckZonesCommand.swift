@@ -4,27 +4,37 @@ import ArgumentParser
 import Enforcement
 import Foundation
 
-/// `chalkline check-zones ZONES`: validates a Curb Data Specification zones file and says in
-/// words what each zone's signs are taken to mean.
+/// `chalkline check-zones ZONES [POLICIES] [--periods FILE]`: validates curb rules as a city
+/// publishes them (the Curbs API's zones and policies responses, or the one-document form) and
+/// says in words what each zone's signs are taken to mean.
 struct CheckZonesCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "check-zones",
-    abstract: "Check a zones file (CDS JSON); list every problem as FILE:LINE: KEY: problem (expected …).",
+    abstract:
+      "Check curb rules (CDS zones and policies responses); list every problem as FILE:LINE: KEY: problem (expected …).",
     discussion: """
       On success, prints one line per zone describing its rules, lowest priority first, for \
       comparison with the street signs. Exit status: 0 valid, 1 invalid, 2 unreadable.
       """
   )
 
-  @Argument(help: "The zones file (Curb Data Specification JSON).")
+  @Argument(help: "The zones file: a CDS /curbs/zones response, or the one-document form.")
   var zones: String
+
+  @Argument(help: "The CDS /curbs/policies response, when the zones file does not carry the policies.")
+  var policies: String?
+
+  @Option(help: "The designated-periods (holidays) document the policies' time spans name.")
+  var periods: String?
 
   @Flag(help: "Print machine-readable JSON.")
   var json = false
 
   func run() throws {
     do {
-      let set = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: zones))
+      let set = try ZonesFileLoader.load(
+        zones: URL(fileURLWithPath: zones), policies: policies.map(URL.init(fileURLWithPath:)),
+        periods: periods.map(URL.init(fileURLWithPath:)))
       let lines = set.zones.map { ZoneSummaryLine(id: $0.id.rawValue, summary: ZoneSummary.line(for: $0, in: set)) }
       if json {
         try printJSON(
@@ -32,7 +42,7 @@ struct CheckZonesCommand: ParsableCommand {
       } else {
         print(
           "\(zones): valid, \(set.zones.count) zone(s), \(set.policies.count) policy(ies), time zone \(set.timeZone.identifier)"
-        )
+            + (set.periodsVersion.map { ", periods version \($0)" } ?? ""))
         for line in lines { print("  \(line.summary)") }
       }
     } catch let error as ZonesFileError {

@@ -1,3 +1,4 @@
+import Agent
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ArgumentParser
 import Foundation
@@ -25,7 +26,10 @@ struct GPSCommand: AsyncParsableCommand {
   @Option(help: "Stop after this many usable fixes (default: run until interrupted).")
   var count: Int?
 
-  @Option(help: "Largest acceptable horizontal error estimate (gpsd eph), metres.")
+  @Option(help: "Give up after this long (90s, 5m) and say why no usable fix came, e.g. 30s.")
+  var timeout: String?
+
+  @Option(help: "Largest acceptable horizontal error estimate (95 % radius, metres).")
   var maxEph: Double = FixQuality().maxEph
 
   @Option(help: "Largest acceptable fix age, seconds, against GPS-disciplined system time.")
@@ -39,36 +43,73 @@ struct GPSCommand: AsyncParsableCommand {
     if let count, count < 1 { throw ValidationError("--count must be at least 1, not \(count).") }
     guard maxEph > 0 else { throw ValidationError("--max-eph must be positive metres, not \(maxEph).") }
     guard maxAge > 0 else { throw ValidationError("--max-age must be positive seconds, not \(maxAge).") }
+    if let timeout, (DurationText.parse(timeout) ?? 0) <= 0 {
+      throw ValidationError("--timeout must be a positive duration such as 30s or 2m, not \(timeout).")
+    }
   }
 
   func run() async throws {
+    let limit = timeout.flatMap(DurationText.parse)
+    let (tally, timedOut) = await withTaskGroup(of: GPSTally?.self) { group in
+      group.addTask { await self.watch() }
+      if let limit {
+        group.addTask {
+          try? await Task.sleep(for: .seconds(limit))
+          return nil
+        }
+      }
+      let first = await group.next() ?? nil
+      group.cancelAll()
+      if let first { return (first, false) }
+      // The timer ended first: the watcher returns what it saw once cancelled.
+      var seen = GPSTally()
+      while let next = await group.next() { if let next { seen = next } }
+      return (seen, true)
+    }
+    guard timedOut, let limit else { return }
+    let verdict = tally.verdict(after: limit, wanted: count ?? 1, maxEph: maxEph)
+    FileHandle.standardError.write(Data("gps: \(verdict)\n".utf8))
+    if tally.usable < (count ?? 1) { throw ExitCode(1) }
+  }
+
+  /// Reads gpsd until `count` usable fixes were printed, or until cancelled; returns what it saw.
+  private func watch() async -> GPSTally {
     var logger = Logger(label: "chalkline.gps")
     // State changes are printed below in words; the logger only adds warnings and errors.
     logger.logLevel = .warning
     let client = GPSDClient(configuration: .init(host: host, port: port), logger: logger)
     let quality = FixQuality(maxEph: maxEph, maxAge: maxAge)
+    let clockCheck = FixClockCheck()
     var clock = GPSClock(logger: logger)
-    var printed = 0
+    var tally = GPSTally()
     for await event in client.events() {
       switch event {
       case .state(let state):
+        tally.state = state
         FileHandle.standardError.write(Data("gps: \(describe(state))\n".utf8))
       case .fix(let fix):
-        // Age is judged against GPS-disciplined time, so a wrong system clock does not hide good fixes; the
-        // offset comes only from fixes that passed the precision part of the gate.
-        if quality.verdictIgnoringAge(for: fix) == .usable { clock.observe(gpsTime: fix.time) }
-        let verdict = quality.verdict(for: fix, at: clock.stamp().time)
+        // A date that cannot be right is refused first: GPS-disciplined time is learned only from fixes whose
+        // date is plausible against the system clock and the release date, and whose precision passes.
+        var verdict = quality.verdictIgnoringAge(for: fix)
+        if verdict.isUsable, let problem = clockCheck.problem(with: fix, systemTime: Date()) {
+          verdict = .implausibleTime(problem)
+        }
+        if verdict.isUsable {
+          clock.observe(gpsTime: fix.time)
+          verdict = quality.verdict(for: fix, at: clock.stamp().time)
+        }
+        tally.record(verdict)
         guard verdict.isUsable else {
           FileHandle.standardError.write(Data("gps: refused fix at \(GPSTime.format(fix.time)): \(verdict)\n".utf8))
           continue
         }
         print(json ? fix.tpvLine : describe(fix))
-        printed += 1
-        if let count, printed >= count { return }
+        if let count, tally.usable >= count { return tally }
       case .line:
         break
       }
     }
+    return tally
   }
 
   private func describe(_ state: GPSDState) -> String {

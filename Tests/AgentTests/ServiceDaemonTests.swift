@@ -17,6 +17,8 @@ struct ServiceDaemonTests {
     var profile: DeviceProfile
     /// The profile's zones file: a copy of the shipped one that a test may edit.
     var zonesPath: URL
+    /// The policies response beside it (the limits a reload edits).
+    var policiesPath: URL
     var vault: Vault
     var receiver: NotifyReceiver
     var notifier: SystemdNotifier
@@ -26,9 +28,13 @@ struct ServiceDaemonTests {
   private func withRig(watchdogSeconds: Int, _ body: (Rig) async throws -> Void) async throws {
     try await withTemporaryDirectory(prefix: "cl-daemon") { directory in
       let zonesPath = directory.appendingPathComponent("zones.json")
+      let policiesPath = directory.appendingPathComponent("policies.json")
+      let shipped = TestPaths.packageRoot.appendingPathComponent("device-profiles/zones")
+      try FileManager.default.copyItem(at: shipped.appendingPathComponent("san-jose-downtown.json"), to: zonesPath)
       try FileManager.default.copyItem(
-        at: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json"), to: zonesPath)
-      let text = try replayProfileText(state: directory.appendingPathComponent("state"), zones: zonesPath)
+        at: shipped.appendingPathComponent("san-jose-downtown-policies.json"), to: policiesPath)
+      let text = try replayProfileText(
+        state: directory.appendingPathComponent("state"), zones: zonesPath, policies: policiesPath)
       let profilePath = directory.appendingPathComponent("profile.yaml")
       try text.write(to: profilePath, atomically: true, encoding: .utf8)
       let profile = try DeviceProfile.load(from: profilePath.path)
@@ -41,7 +47,8 @@ struct ServiceDaemonTests {
       ])
       try await body(
         Rig(
-          profilePath: profilePath, profileText: text, profile: profile, zonesPath: zonesPath, vault: vault,
+          profilePath: profilePath, profileText: text, profile: profile, zonesPath: zonesPath,
+          policiesPath: policiesPath, vault: vault,
           receiver: receiver,
           notifier: notifier, logger: logger))
     }
@@ -113,7 +120,7 @@ struct ServiceDaemonTests {
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
       async let finished = daemon(rig, queue: 8).run(signals: signals)
       #expect(await eventually(within: 120) { (status(rig)?.counters.frames ?? 0) >= 20 })
-      let original = try String(contentsOf: rig.zonesPath, encoding: .utf8)
+      let original = try String(contentsOf: rig.policiesPath, encoding: .utf8)
       #expect(status(rig)?.zones?.hasPrefix("file \(rig.zonesPath.path)") == true)
 
       // A broken file first: refused, the zones in force stay.
@@ -125,7 +132,10 @@ struct ServiceDaemonTests {
       // Then the city allows four hours instead of two: the patrol's 135-minute stays are legal.
       let relaxed = original.replacingOccurrences(of: "\"max_stay\": 2,", with: "\"max_stay\": 4,")
       #expect(relaxed != original)
-      try relaxed.write(to: rig.zonesPath, atomically: true, encoding: .utf8)
+      try relaxed.write(to: rig.policiesPath, atomically: true, encoding: .utf8)
+      // The broken zones file goes back as it was; the reload reads both responses.
+      let zones = TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json")
+      try Data(contentsOf: zones).write(to: rig.zonesPath)
       send.yield(.hangUp)
       #expect(await eventually(within: 60) { status(rig)?.counters.zonesReplaced == 1 })
       #expect(status(rig)?.zonesRefused == nil)

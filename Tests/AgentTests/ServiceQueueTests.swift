@@ -51,8 +51,11 @@ struct ServiceQueueTests {
     state.sourceFault()
     state.sourceFault()
     // Zones from two reloads: only the newest goes to the pipeline, before anything else.
+    let folder = TestPaths.packageRoot.appendingPathComponent("device-profiles/zones")
     let zones = try ZonesFileLoader.load(
-      contentsOf: TestPaths.packageRoot.appendingPathComponent("device-profiles/zones/san-jose-downtown.json"))
+      zones: folder.appendingPathComponent("san-jose-downtown.json"),
+      policies: folder.appendingPathComponent("san-jose-downtown-policies.json"),
+      periods: folder.appendingPathComponent("san-jose-holidays.json"))
     _ = state.push(zones: zones)
     _ = state.push(zones: zones)
     #expect(state.droppedFixes == 1)

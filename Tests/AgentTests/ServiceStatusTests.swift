@@ -58,6 +58,10 @@ struct ServiceStatusTests {
     let alarms = AgentStatus.alarms(for: faulty)
     #expect(alarms.count == 4, "\(alarms)")
     #expect(AgentStatus.alarms(for: status()).isEmpty)
+    var rollover = status()
+    rollover.gps.clockProblem = "fix dated 2041-02-14T06:00:00.000Z is 5187.0 days ahead of the system clock"
+    #expect(
+      AgentStatus.alarms(for: rollover) == ["GPS time refused, nothing is chalked: \(rollover.gps.clockProblem!)"])
   }
 
   @Test("a reload lists the changed keys by name")

@@ -35,8 +35,7 @@ struct ServiceUplinkTests {
           name: "truck-12", certificatePath: identity.certificate,
           signingKey: vault.keyring.deviceKey.publicKey.rawRepresentation)
         // The city publishes its zones (the same rules, re-issued): the running agent takes them.
-        let shippedZones = try Data(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
-        let published = try await hub.service(logger: logger).publish(.zones, body: shippedZones + Data("\n".utf8))
+        let published = try await hub.service(logger: logger).publish(.zones, body: try shippedHubZonesDocument())
 
         let daemon = replayDaemon(
           profilePath: profilePath, profile: profile, vault: vault, loop: false, queue: 5_000,

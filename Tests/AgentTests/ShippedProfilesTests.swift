@@ -21,7 +21,8 @@ struct ShippedProfilesTests {
   func vehicleExample() async throws {
     try await withTemporaryDirectory { root in
       let files = [
-        "etc/chalkline/zones.json", "etc/chalkline/tls/device.pem", "etc/chalkline/tls/device.key",
+        "etc/chalkline/zones.json", "etc/chalkline/zones-policies.json", "etc/chalkline/holidays.json",
+        "etc/chalkline/tls/device.pem", "etc/chalkline/tls/device.key",
         "etc/chalkline/tls/hub-ca.pem", "etc/chalkline/upstream-keys.json",
       ]
       for file in files {

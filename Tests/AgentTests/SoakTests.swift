@@ -169,32 +169,8 @@ extension SoakTests {
   @Test("gpsd killed and restarted under a running agent: it reconnects every time")
   func gpsdRestarts() async throws {
     let log = try #require(GPSDTestData.gpsLog("quectel-l76k-nmea.log"), "the shared gps logs are missing")
-    try await withTemporaryDirectory(prefix: "cl-soak-gpsd") { directory in
-      let logger = Logger(label: "soak") { JournalLogHandler(label: $0, level: .critical, journal: false) }
-      let feeder = try GPSDFeeder(log: log, chunkSize: 128, interval: 0.05)
-      feeder.release()
-      defer { feeder.close() }
-      let port = try GPSDProcess.freePort()
-      let gpsd = try GPSDProcess(feedPort: feeder.port, port: port)
-      defer { gpsd.stop() }
-
-      let text = try replayProfileText(state: directory.appendingPathComponent("state"))
-        .replacingOccurrences(of: "\ngps:\n", with: "\ngps:\n  host: 127.0.0.1\n  port: \(port)\n")
-      let profilePath = directory.appendingPathComponent("profile.yaml")
-      try text.write(to: profilePath, atomically: true, encoding: .utf8)
-      let profile = try DeviceProfile.load(from: profilePath.path)
-      #expect(profile.gps.port == port)
-      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
-      defer { try? vault.close() }
-      var options = AgentDaemon.Options(profilePath: profilePath.path)
-      options.replayDump = GeneratedPatrol.directory.path
-      options.replayPace = .fast
-      options.replayFixesFromDump = false
-      options.statusInterval = .milliseconds(200)
-      let truth = GeneratedPatrol.directory
-      let daemon = AgentDaemon(
-        profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
-        makeReader: { try TruthReader(patrol: truth) }, logger: logger)
+    try await withDaemonOnGPSD(log: log, prefix: "cl-soak-gpsd", loop: true, statusInterval: .milliseconds(200)) {
+      daemon, vault, gpsd in
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
       async let counters = daemon.run(signals: signals)
 

@@ -8,13 +8,37 @@ import Logging
 import Vault
 
 /// The embedded replay profile's text with its vault in `state` and its zones file at `zones`
-/// (by default the shipped one, by absolute path).
-func replayProfileText(state: URL, zones: URL? = nil) throws -> String {
+/// (by default the shipped one, by absolute path); its policies and holidays are the shipped
+/// ones, by absolute path, unless `policies` names other policies.
+func replayProfileText(state: URL, zones: URL? = nil, policies: URL? = nil) throws -> String {
   let root = TestPaths.packageRoot.appendingPathComponent("device-profiles")
   let zonesPath = zones ?? root.appendingPathComponent("zones/san-jose-downtown.json")
+  let policiesPath = policies ?? root.appendingPathComponent("zones/san-jose-downtown-policies.json")
   return try String(contentsOf: root.appendingPathComponent("replay-default.yaml"), encoding: .utf8)
+    .replacingOccurrences(of: "zones/san-jose-downtown-policies.json", with: policiesPath.path)
+    .replacingOccurrences(
+      of: "zones/san-jose-holidays.json", with: root.appendingPathComponent("zones/san-jose-holidays.json").path
+    )
     .replacingOccurrences(of: "zones/san-jose-downtown.json", with: zonesPath.path)
     .replacingOccurrences(of: "/tmp/chalkline-replay", with: state.path)
+}
+
+/// The shipped zones response with the shipped policies response's policies inline: the form
+/// the hub distributes.
+func shippedHubZonesDocument() throws -> Data {
+  let folder = TestPaths.packageRoot.appendingPathComponent("device-profiles/zones")
+  func read(_ name: String) throws -> [String: Any] {
+    let data = try Data(contentsOf: folder.appendingPathComponent(name))
+    guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+      throw CocoaError(.fileReadCorruptFile)
+    }
+    return object
+  }
+  var zones = try read("san-jose-downtown.json")
+  var data = zones["data"] as? [String: Any] ?? [:]
+  data["policies"] = (try read("san-jose-downtown-policies.json")["data"] as? [String: Any])?["policies"]
+  zones["data"] = data
+  return try JSONSerialization.data(withJSONObject: zones)
 }
 
 /// The embedded replay profile with its vault in `state`, metrics on `metricsPort` (0: off) and

@@ -198,7 +198,7 @@ let signCases: [SignCase] = [
 
 @Suite("Signs")
 struct SignCaseTests {
-  @Test("sign", arguments: signCases)
+  @Test("sign", arguments: signCases + cdsSignCases)
   func sign(_ signCase: SignCase) throws {
     let zones = try Fixtures.zoneSet(policies: signCase.policies)
     var ledger = ChalkLedger(

@@ -58,6 +58,8 @@ etc="$rootfs/etc/chalkline"
 mkdir -p "$etc/tls"
 cp "$repo/device-profiles/vehicle-sj-0142.yaml" "$etc/profile.yaml"
 cp "$repo/device-profiles/zones/san-jose-downtown.json" "$etc/zones.json"
+cp "$repo/device-profiles/zones/san-jose-downtown-policies.json" "$etc/zones-policies.json"
+cp "$repo/device-profiles/zones/san-jose-holidays.json" "$etc/holidays.json"
 pki=$(mktemp -d)
 "$build/chalkline-hub" dev-pki --dir "$pki" --client nspawn-test >/dev/null
 cp "$pki/nspawn-test.pem" "$etc/tls/device.pem"

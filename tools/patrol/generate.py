@@ -227,8 +227,12 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    zones = {z["curb_zone_id"]: z for z in json.load(open(args.zones))["data"]["curb_zones"]}
-    route_zones = ["sj-e-santa-clara-100-n", "sj-e-santa-clara-0-n"]
+    # A CDS /curbs/zones response (data.zones) or the one-document form (data.curb_zones).
+    data = json.load(open(args.zones))["data"]
+    listed = data.get("zones", data.get("curb_zones", []))
+    by_name = {z["name"]: z["curb_zone_id"] for z in listed}
+    zones = {z["curb_zone_id"]: z for z in listed}
+    route_zones = [by_name["E Santa Clara St, 100 block north"], by_name["E Santa Clara St, 0 block north"]]
     first = zones[route_zones[0]]["geometry"]["coordinates"][0][0]
     geo = Geo(first[1], first[0])
     lanes = [zone_centerline(zones[z], geo) for z in route_zones]

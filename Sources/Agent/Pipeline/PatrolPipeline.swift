@@ -83,8 +83,12 @@ public final class PatrolPipeline {
 
   /// Feeds one GPS fix (in time order).
   public func add(_ fix: Fix) {
-    guard fix.mode >= .twoD else { return }
-    if case .usable = quality.verdictIgnoringAge(for: fix), track.append(fix) {
+    let verdict = quality.verdictIgnoringAge(for: fix)
+    guard verdict.isUsable else {
+      counters.gpsRefused[verdict.reason, default: 0] += 1
+      return
+    }
+    if track.append(fix) {
       counters.gpsFixes += 1
       lastFixTime = fix.time
       // With the camera down, the fixes' clock still closes windows on time.

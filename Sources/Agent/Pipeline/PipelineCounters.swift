@@ -26,6 +26,8 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   /// Vault deletions or updates that failed (each logged, deletions retried at the next pass).
   public var vaultWriteFailures = 0
   public var gpsFixes = 0
+  /// GPS fixes the quality gate refused, by reason (`no_fix`, `too_uncertain`, …).
+  public var gpsRefused: [String: Int] = [:]
   /// Times the zones in force were replaced while running (SIGHUP, or new zones from the hub).
   public var zonesReplaced = 0
   /// Milliseconds of processing per frame: decode and read, median and 99th percentile.

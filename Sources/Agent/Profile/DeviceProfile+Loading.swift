@@ -68,6 +68,8 @@ extension DeviceProfile {
       zonesFile: text("enforcement.zones"), timeZone: text("enforcement.time_zone"),
       samePlaceTolerance: number("enforcement.same_place_tolerance_m"), grace: number("enforcement.grace"),
       permitMinObservation: number("enforcement.permit_min_observation"))
+    enforcement.policiesFile = value("enforcement.policies")?.text
+    enforcement.periodsFile = value("enforcement.periods")?.text
     vault = Vault(
       stateDirectory: text("vault.state_dir"), quota: value("vault.quota")?.size ?? 0,
       maxUnsyncedAge: number("vault.max_unsynced_age"))

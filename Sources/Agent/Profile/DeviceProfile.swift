@@ -66,6 +66,10 @@ public struct DeviceProfile: Sendable, Equatable {
   public struct Enforcement: Sendable, Equatable {
     /// Absolute path of the Curb Data Specification file.
     public var zonesFile: String
+    /// Absolute path of the CDS policies response, when the zones file does not carry the policies.
+    public var policiesFile: String? = nil
+    /// Absolute path of the designated-periods (holidays) document, if any.
+    public var periodsFile: String? = nil
     public var timeZone: String
     /// Metres.
     public var samePlaceTolerance: Double

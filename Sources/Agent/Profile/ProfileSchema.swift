@@ -129,8 +129,8 @@ package enum ProfileSchema {
     ProfileKey("gps.host", .string(pattern: nil), default: "127.0.0.1", "The host gpsd listens on."),
     ProfileKey("gps.port", .integer(1...65535), default: "2947", "The port gpsd listens on."),
     ProfileKey(
-      "gps.max_eph_m", .number(1...100), default: "15",
-      "Largest horizontal error estimate (gpsd's eph, metres) of a fix usable for chalking."),
+      "gps.max_eph_m", .number(1...100), default: "50",
+      "Largest 95 % horizontal error radius (gpsd's epx/epy, else eph; metres) of a fix the agent uses."),
     ProfileKey("gps.max_fix_age", .duration(0.1...30), default: "2s", "Oldest fix usable for a frame."),
     ProfileKey(
       "gps.max_extrapolation", .duration(0...10), default: "1s",
@@ -145,7 +145,13 @@ package enum ProfileSchema {
     // enforcement
     ProfileKey(
       "enforcement.zones", .file(privateKey: false), required: true,
-      "Curb zones and policies (Curb Data Specification JSON) used until the upstream sends newer ones."),
+      "Curb zones (a CDS /curbs/zones response, or the one-document form) used until the upstream sends newer ones."),
+    ProfileKey(
+      "enforcement.policies", .file(privateKey: false),
+      "The CDS /curbs/policies response that goes with enforcement.zones (omit when the zones file carries them)."),
+    ProfileKey(
+      "enforcement.periods", .file(privateKey: false),
+      "Designated periods (the city's holiday list), a versioned JSON document the policies' time spans name."),
     ProfileKey(
       "enforcement.time_zone", .timeZone, default: "America/Los_Angeles",
       "Time zone of the posted signs, when the zones file names none."),

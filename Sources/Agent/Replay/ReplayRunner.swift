@@ -60,7 +60,7 @@ public struct ReplayRunner {
 
   /// Runs the replay to the end of the dump (or to its first damage it cannot pass).
   public func run(vault: Vault, progress: ((PipelineCounters) -> Void)? = nil) async throws -> ReplaySummary {
-    let zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
+    let zones = try profile.enforcement.loadRules()
     let pipeline = try PatrolPipeline(profile: profile, zones: zones, vault: vault, reader: reader, logger: logger)
     var fixes = Self.fixes(in: dump, logger: logger)[...]
     var faults: [String] = []

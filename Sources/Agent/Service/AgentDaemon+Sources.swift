@@ -53,11 +53,24 @@ extension AgentDaemon {
   /// gpsd's fixes into the queue, until cancelled.
   private func positions(_ settings: DeviceProfile.GPS, state: DaemonState, queue: FrameQueue) async {
     let client = GPSDClient(configuration: .init(host: settings.host, port: settings.port), logger: logger)
+    let clockCheck = FixClockCheck()
     for await event in client.events() {
       switch event {
       case .fix(let fix):
+        // A fix whose date cannot be right (a week rollover, a reset receiver) would put every
+        // sighting on the wrong day: it is refused before the pipeline sees it, and alarmed.
+        // `gps.fixes` counts what gpsd sent; the pipeline counts what it used.
+        let problem = fix.mode >= .twoD ? clockCheck.problem(with: fix, systemTime: Date()) : nil
+        let first = state.update { values in
+          values.gps.fixes += 1
+          defer { values.gps.clockProblem = problem }
+          return problem != nil && values.gps.clockProblem == nil
+        }
+        if first, let problem {
+          logger.error("GPS time refused: nothing is chalked on these fixes", metadata: ["gps.clock": "\(problem)"])
+        }
+        guard problem == nil else { continue }
         queue.push(fix)
-        state.update { $0.gps.fixes += 1 }
       case .state(let gps):
         state.update { $0.gps.state = gps.rawValue }
       case .line:

@@ -28,8 +28,12 @@ extension AgentDaemon {
     if let document = hubDocument {
       let source = "hub zones version \(document.version)"
       do {
-        let zones = try ZonesFileLoader.parse(document.body, file: source)
-        return ZonesInForce(zones: zones, source: source, fingerprint: fingerprint(document.body))
+        // The hub's zones document carries its policies inline; the city's holiday list, a
+        // separate document, comes from the profile.
+        let periods = try profile.enforcement.periodsInput()
+        let zones = try ZonesFileLoader.parse(.init(data: document.body, file: source), periods: periods)
+        return ZonesInForce(
+          zones: zones, source: source, fingerprint: fingerprint([document.body] + [periods?.data].compactMap { $0 }))
       } catch {
         logger.error(
           "the hub's zones document cannot be used; enforcing the profile's zones file",
@@ -38,9 +42,9 @@ extension AgentDaemon {
     }
     let path = profile.enforcement.zonesFile
     do {
-      let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-      let zones = try ZonesFileLoader.parse(bytes, file: path)
-      return ZonesInForce(zones: zones, source: "file \(path)", fingerprint: fingerprint(bytes))
+      let inputs = try profile.enforcement.ruleInputs()
+      let zones = try profile.enforcement.rules(from: inputs)
+      return ZonesInForce(zones: zones, source: "file \(path)", fingerprint: fingerprint(inputs.map(\.data)))
     } catch {
       throw Failure(code: .zonesUnreadable, message: "Cannot load the zones file \(path)", cause: error)
     }
@@ -73,7 +77,9 @@ extension AgentDaemon {
       ])
   }
 
-  private static func fingerprint(_ bytes: Data) -> String {
-    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+  /// SHA-256 over each document's own digest, so no two sets of documents share one.
+  private static func fingerprint(_ documents: [Data]) -> String {
+    let digests = documents.map { Data(SHA256.hash(data: $0)) }
+    return SHA256.hash(data: digests.reduce(Data(), +)).map { String(format: "%02x", $0) }.joined()
   }
 }

@@ -206,9 +206,10 @@ public struct AgentDaemon: Sendable {
     let sections = Set(changes.map { String($0.split(separator: ".").first ?? "") })
     let live: Set<String> = options.replayDump == nil ? ["camera", "gps"] : []
     let restartsSources = !sections.isDisjoint(with: live)
-    // The zones file is read again after every reload (see `refreshZones`).
+    // The rule files are read again after every reload (see `refreshZones`).
+    let ruleFiles: Set<String> = ["enforcement.zonesFile", "enforcement.policiesFile", "enforcement.periodsFile"]
     let deferred = changes.filter {
-      !live.contains(String($0.split(separator: ".").first ?? "")) && $0 != "enforcement.zonesFile"
+      !live.contains(String($0.split(separator: ".").first ?? "")) && !ruleFiles.contains($0)
     }
     state.update {
       $0.profile = loaded

@@ -37,10 +37,13 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     /// `no-gpsd`, `no-fix`, `2d`, `3d`, `replay`, or `starting`.
     public var state: String
     public var fixes = 0
+    /// Why the last fix was refused for its date (``FixClockCheck``), while fixes keep being refused.
+    public var clockProblem: String?
 
-    public init(state: String, fixes: Int = 0) {
+    public init(state: String, fixes: Int = 0, clockProblem: String? = nil) {
       self.state = state
       self.fixes = fixes
+      self.clockProblem = clockProblem
     }
   }
 
@@ -146,6 +149,7 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     if status.camera.state == "ended" { alarms.append("the replayed dump ended: no more frames") }
     if status.gps.state == "no-gpsd" { alarms.append("gpsd unreachable: sightings get no position") }
     if status.gps.state == "no-fix" { alarms.append("no GPS fix: sightings get no position") }
+    if let problem = status.gps.clockProblem { alarms.append("GPS time refused, nothing is chalked: \(problem)") }
     if status.pipelineErrors > 0 { alarms.append("\(status.pipelineErrors) pipeline errors: see the journal") }
     if let watchdog = status.watchdog, watchdog != WatchdogGate.Verdict.progressing.rawValue {
       alarms.append("pipeline not progressing (\(watchdog))")

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+import Enforcement
+import Foundation
+
+extension DeviceProfile.Enforcement {
+  /// The profile's rule documents: `enforcement.zones`, with `enforcement.policies` and
+  /// `enforcement.periods` when set.
+  package func ruleInputs() throws(ZonesFileError) -> [ZonesFileLoader.Input] {
+    var inputs = [try ZonesFileLoader.Input.read(URL(fileURLWithPath: zonesFile), what: "zones file")]
+    if let policiesFile {
+      inputs.append(try ZonesFileLoader.Input.read(URL(fileURLWithPath: policiesFile), what: "policies file"))
+    }
+    if let periodsFile {
+      inputs.append(try ZonesFileLoader.Input.read(URL(fileURLWithPath: periodsFile), what: "periods file"))
+    }
+    return inputs
+  }
+
+  /// The periods document alone, when the profile names one (it completes a hub's zones document).
+  package func periodsInput() throws(ZonesFileError) -> ZonesFileLoader.Input? {
+    guard let periodsFile else { return nil }
+    return try ZonesFileLoader.Input.read(URL(fileURLWithPath: periodsFile), what: "periods file")
+  }
+
+  /// Loads and validates the profile's rules.
+  package func loadRules() throws(ZonesFileError) -> ZoneSet { try rules(from: ruleInputs()) }
+
+  /// Validates the documents ``ruleInputs()`` read.
+  package func rules(from inputs: [ZonesFileLoader.Input]) throws(ZonesFileError) -> ZoneSet {
+    try ZonesFileLoader.parse(
+      inputs[0], policies: policiesFile == nil ? nil : inputs[1], periods: periodsFile == nil ? nil : inputs.last)
+  }
+}
