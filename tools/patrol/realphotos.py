@@ -6,7 +6,8 @@ filmed in a few consecutive frames as the patrol vehicle passes it: small shifts
 scale (the car approaches), brightness changes, sensor noise, JPEG. The vehicle drives a route of
 curb zones, pass after pass, at the times a scenario gives; the GPS fixes (gpsd's JSON) put the
 vehicle where the camera mount of `device-profiles/replay-default.yaml` sees each car at its place
-in its zone. Output: a chalkline-dump (`dump.json`, `frames.jsonl`, `frames/`, `gps.jsonl`), the
+in its zone, and a frame of empty street follows each car (the stream goes on between cars).
+Output: a chalkline-dump (`dump.json`, `frames.jsonl`, `frames/`, `gps.jsonl`), the
 per-frame truth (`truth.jsonl`), what the agent must conclude (`expected.json`) and every car with
 its attributes (`cars.csv`).
 
@@ -248,6 +249,15 @@ def write_patrol(out, photos_dir, scenario, zones_file, seed=7, fps=10.0, frames
         for k, (jpeg, quad) in enumerate(shots):
             time = t + dt.timedelta(seconds=(k - (frames_per_car - 1) / 2) / fps)
             frames.append((time, jpeg, [{"plate": car["plate"], "quad": quad, "car": car["id"]}]))
+    # A camera films on between the cars: a frame of empty street shortly after each car's last
+    # frame closes its track in the agent's tracker, as the continuous stream on the road would.
+    empty = io.BytesIO()
+    Image.new("RGB", (WIDTH, HEIGHT), (96, 98, 102)).save(empty, format="JPEG", quality=85)
+    times = sorted(f[0] for f in frames)
+    after = dt.timedelta(seconds=TRACKER_GAP + 0.2)
+    for time, following in zip(times, times[1:] + [None]):
+        if following is None or following - time > after:
+            frames.append((time + after, empty.getvalue(), []))
     frames.sort(key=lambda f: f[0])
     lines = []
     for seq, (time, jpeg, visible) in enumerate(frames):
