@@ -7,7 +7,8 @@ extension PlateTracker {
   public enum Fusion: String, Sendable, CaseIterable {
     /// Every candidate text (any frame's alternative) is scored in every frame by the recognizer's
     /// column probabilities (the CTC forward probability, averaged over the frame's views), the
-    /// frames' log-probabilities add up, the layout prior counts once, and the result is
+    /// frames' log-probabilities add up with the layout prior's (once, or in each frame as the
+    /// reader ranks a frame: ``Configuration/layoutPriorEachFrame``), and the result is
     /// normalized over the candidates: a character that only some frames read right still wins
     /// when the other frames give the right text a fair probability.
     case posteriors
@@ -44,7 +45,8 @@ extension PlateTracker {
 
   /// `also`: more candidate texts (those of frames no longer kept, for a car long in view).
   static func fuse(
-    _ reads: [FrameEvidence], also: [String] = [], prior: LayoutPrior?, count: Int, temperature: Double
+    _ reads: [FrameEvidence], also: [String] = [], prior: LayoutPrior?, priorWeight: Double = 1, count: Int,
+    temperature: Double
   ) -> [PlateAlternative] {
     var texts: [String] = []
     var known: Set<String> = []
@@ -68,7 +70,7 @@ extension PlateTracker {
       }
     }
     if usesPosteriors, let prior {
-      for (i, text) in texts.enumerated() { scores[i] += log(max(prior.probability(of: text), 1e-12)) }
+      for (i, text) in texts.enumerated() { scores[i] += priorWeight * log(max(prior.probability(of: text), 1e-12)) }
     }
     // Normalized over the candidates, then merged by canonical form (O/0, I/1) under the best variant.
     let top = scores.max() ?? 0

@@ -30,8 +30,12 @@ public final class PlateTracker {
     /// The weight of each frame's log-probability in ``Fusion/posteriors`` (1: frames as
     /// independent evidence; lower: frames of one pass are alike and count for less).
     public var fusionTemperature = 1.0
-    /// How often each layout occurs (the reader's), applied once to the fused texts; `nil`: none.
+    /// How often each layout occurs (the reader's), applied to the fused texts; `nil`: none.
     public var layoutPrior: LayoutPrior?
+    /// Whether the prior weighs in each frame, as the reader's own ranking does (the frames'
+    /// reads are then fused as the reader ranks them), rather than once. Each frame: on two
+    /// patrols of real photos recall 22 -> 23 and 22 -> 22 of 24, false candidates 1 -> 1 and 3 -> 1.
+    public var layoutPriorEachFrame = true
     /// The most frames a track keeps for the fusion (a car in view for long keeps its surest ones).
     public var maximumFusedReads = 16
     /// Creates the default configuration.
@@ -174,6 +178,7 @@ public final class PlateTracker {
     case .posteriors:
       alternatives = Self.fuse(
         t.frames, also: t.votes.values.map(\.text), prior: configuration.layoutPrior,
+        priorWeight: configuration.layoutPriorEachFrame ? Double(t.frames.count) : 1,
         count: configuration.alternativeCount,
         temperature: configuration.fusionTemperature)
     case .votes:

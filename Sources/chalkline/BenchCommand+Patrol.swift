@@ -33,6 +33,7 @@ extension BenchCommand {
       tracker.fusion = chosen
     }
     if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
+    if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
     let (summary, score) = try await PatrolBenchmark.run(
       profile: loaded, dump: directory, scratch: scratch, tracker: tracker, logger: logger)
     var figures: [(metric: String, value: Double, unit: String)] = [

@@ -41,6 +41,10 @@ struct BenchCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("The weight of each frame in the posteriors fusion.", visibility: .hidden))
   var fusionTemperature: Double?
 
+  @Flag(
+    help: ArgumentHelp("The posteriors fusion weighs the layout prior once, not in each frame.", visibility: .hidden))
+  var fusionPriorOnce = false
+
   @Option(help: "The profile for the replay.")
   var profile: String = "device-profiles/replay-default.yaml"
 
