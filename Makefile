@@ -41,6 +41,7 @@ demo: build
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
+	@[ -f out/patrol-real/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/patrol-real --real-photos ../shared/data/plates-us-dev
 	.build/release/chalkline bench --dump out/demo/patrol
 	.build/release/chalkline-hub bench
 	.build/release/chalkline-hub bench-review --pending 10000

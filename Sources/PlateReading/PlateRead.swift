@@ -18,6 +18,10 @@ public struct PlateRead: Sendable, Equatable {
   public var alternatives: [PlateAlternative]
   /// The rectified plate crop the recognizer read (luma).
   public var crop: LumaImage
+  /// The recognizer's column probabilities of each view it read this plate in (the detector's
+  /// corners, the refined ones, the extra views), for the tracker's fusion across frames; empty
+  /// when the read comes from elsewhere (the tracker then fuses `alternatives`).
+  public var posteriors: [CTCPosteriors]
 
   /// How sure the reader is of this plate: the detector's score times the text's probability
   /// per character (its geometric mean), so long plates are not ranked below short ones.
@@ -29,7 +33,7 @@ public struct PlateRead: Sendable, Equatable {
   /// Creates a read.
   public init(
     quad: Quad, detectionScore: Double, text: String, characterConfidences: [Double],
-    alternatives: [PlateAlternative], crop: LumaImage
+    alternatives: [PlateAlternative], crop: LumaImage, posteriors: [CTCPosteriors] = []
   ) {
     self.quad = quad
     self.detectionScore = detectionScore
@@ -37,5 +41,6 @@ public struct PlateRead: Sendable, Equatable {
     self.characterConfidences = characterConfidences
     self.alternatives = alternatives
     self.crop = crop
+    self.posteriors = posteriors
   }
 }

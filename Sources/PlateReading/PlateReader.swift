@@ -117,7 +117,8 @@ public final class PlateReader {
       let result = recognizer.decoder.decode(probabilities, top: alternativeCount * 2)
       plates.append(
         Candidate(
-          detection: d, confirmation: confirmation, crop: crop, result: result, strength: d.score * textConfidence))
+          detection: d, confirmation: confirmation, crop: crop, result: result,
+          posteriors: CTCPosteriors(probabilities, decoder: recognizer.decoder), strength: d.score * textConfidence))
     }
     let surest = Set(plates.indices.sorted { plates[$0].strength > plates[$1].strength }.prefix(extraViewPlates))
     var reads: [PlateRead] = []
@@ -126,18 +127,23 @@ public final class PlateReader {
       var quad = plate.detection.quad
       var crop = plate.crop
       var ownResult = plate.result
+      var posteriors = [plate.posteriors]
       if let refined = try detector.refine(frame, quad: quad, confirmation: plate.confirmation) {
         counts.refinements += 1
         quad = refined
         crop = try recognizer.rectify(frame, quad: refined)
-        ownResult = try recognizer.recognize(crop: crop, alternatives: alternativeCount * 2)
+        let probabilities = try recognizer.probabilities(crop: crop)
+        ownResult = recognizer.decoder.decode(probabilities, top: alternativeCount * 2)
         results.append(ownResult)
+        posteriors.append(CTCPosteriors(probabilities, decoder: recognizer.decoder))
         counts.recognizerRuns += 1
       }
       if surest.contains(index) {
         for margin in extraViewMargins {
           let view = try recognizer.rectify(frame, quad: Self.expanded(quad, by: margin))
-          results.append(try recognizer.recognize(crop: view, alternatives: alternativeCount * 2))
+          let probabilities = try recognizer.probabilities(crop: view)
+          results.append(recognizer.decoder.decode(probabilities, top: alternativeCount * 2))
+          posteriors.append(CTCPosteriors(probabilities, decoder: recognizer.decoder))
           counts.recognizerRuns += 1
         }
       }
@@ -149,7 +155,8 @@ public final class PlateReader {
       reads.append(
         PlateRead(
           quad: quad, detectionScore: plate.detection.score, text: best.text,
-          characterConfidences: confidences, alternatives: Array(ranked.prefix(alternativeCount)), crop: crop))
+          characterConfidences: confidences, alternatives: Array(ranked.prefix(alternativeCount)), crop: crop,
+          posteriors: posteriors))
     }
     reads.sort { $0.confidence > $1.confidence }
     logger.debug("plates read", metadata: ["plates.detected": "\(detections.count)", "plates.read": "\(reads.count)"])
@@ -162,6 +169,7 @@ public final class PlateReader {
     var confirmation: PlateConfirmation
     var crop: LumaImage
     var result: CTCResult
+    var posteriors: CTCPosteriors
     /// The detector's score × the text confidence: which plates get the extra views.
     var strength: Double
   }

@@ -17,7 +17,7 @@ struct BenchCommand: AsyncParsableCommand {
     discussion: "Prints one line per figure: part, metric, value, unit. Needs gpsd for the positioning figures."
   )
 
-  @Option(help: "Only these parts (comma-separated): plates, enforcement, vault, gps, replay.")
+  @Option(help: "Only these parts (comma-separated): plates, enforcement, vault, gps, replay, patrol.")
   var only: String?
 
   @Option(help: "The plate photos with groundtruth.tsv.")
@@ -25,6 +25,25 @@ struct BenchCommand: AsyncParsableCommand {
 
   @Option(help: "A frame dump to replay for the replay figures (e.g. a generated patrol).")
   var dump: String?
+
+  @Option(
+    help:
+      "A generated patrol of real photos for the patrol figures (tools/patrol/generate.py --real-photos; expected.json beside it)."
+  )
+  var patrol: String = "out/patrol-real"
+
+  @Option(help: ArgumentHelp("The patrol's reader.min_confidence instead of the profile's.", visibility: .hidden))
+  var patrolMinConfidence: Double?
+
+  @Option(help: ArgumentHelp("How the tracker fuses a car's frames: posteriors or votes.", visibility: .hidden))
+  var trackerFusion: String?
+
+  @Option(help: ArgumentHelp("The weight of each frame in the posteriors fusion.", visibility: .hidden))
+  var fusionTemperature: Double?
+
+  @Flag(
+    help: ArgumentHelp("The posteriors fusion weighs the layout prior once, not in each frame.", visibility: .hidden))
+  var fusionPriorOnce = false
 
   @Option(help: "The profile for the replay.")
   var profile: String = "device-profiles/replay-default.yaml"
@@ -142,6 +161,7 @@ struct BenchCommand: AsyncParsableCommand {
           ("candidates", Double(summary.counters.candidates), "count"),
         ])
     }
+    if wanted("patrol") { add("patrol", try await patrolFigures(logger: logger)) }
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -12,6 +12,12 @@ to the next block. The dump holds camera frames as MJPEG (`frames/*.jpg`), `fram
 Uses Debian's python3-numpy and python3-pil only (run with /usr/bin/python3).
 
     generate.py --out DIR [--zones FILE] [--seed N] [--fps F] [--gap-minutes M]
+
+With `--real-photos DIR` (a folder with groundtruth.tsv, e.g. ../shared/data/plates-us-dev) it
+parks the real photos of that folder instead: five passes of both curbs of two blocks, 48 cars
+(`realphotos.default_scenario`), or the scenario of `--scenario FILE`; see realphotos.py.
+
+    generate.py --out DIR --real-photos DIR [--scenario FILE] [--frames-per-car N] [--speed M/S]
 """
 
 import argparse
@@ -224,7 +230,20 @@ def main():
     parser.add_argument("--fps", type=float, default=10.0)
     parser.add_argument("--gap-minutes", type=float, default=135.0)
     parser.add_argument("--start", default="2026-03-02T17:00:00Z", help="first pass (UTC); 09:00 in San José")
+    parser.add_argument("--real-photos", help="park the real photos of this folder (with groundtruth.tsv)")
+    parser.add_argument("--scenario", help="with --real-photos: a scenario JSON file (realphotos.py)")
+    parser.add_argument("--frames-per-car", type=int, default=3, help="with --real-photos")
+    parser.add_argument("--speed", type=float, default=4.5, help="with --real-photos: m/s")
     args = parser.parse_args()
+    if args.real_photos:
+        import realphotos
+
+        scenario = json.load(open(args.scenario)) if args.scenario else realphotos.default_scenario(args.seed)
+        expected = realphotos.write_patrol(args.out, args.real_photos, scenario, args.zones, seed=args.seed,
+                                           fps=args.fps, frames_per_car=args.frames_per_car, speed=args.speed)
+        print(f"patrol of real photos: {expected['frames']} frames, {len(expected['candidates'])} expected "
+              f"candidates, {len(expected['not_candidates'])} cars that must not be -> {args.out}")
+        return
     rng = random.Random(args.seed)
 
     # A CDS /curbs/zones response (data.zones) or the one-document form (data.curb_zones).

@@ -49,15 +49,21 @@ public final class PatrolPipeline {
   ///   - zones: the curb zones and policies in force.
   ///   - vault: an open vault whose keyring holds the upstream's sealing key.
   ///   - reader: the plate reader; by default the shipped models.
+  ///   - tracker: how cars are tracked and their frames fused (the default, with the reader's layout prior).
   public init(
-    profile: DeviceProfile, zones: ZoneSet, vault: Vault, reader: (any FramePlateReader)? = nil, logger: Logger
+    profile: DeviceProfile, zones: ZoneSet, vault: Vault, reader: (any FramePlateReader)? = nil,
+    tracker trackerConfiguration: PlateTracker.Configuration? = nil, logger: Logger
   ) throws {
     self.profile = profile
     self.vault = vault
     self.logger = logger
     self.reader = try reader ?? PlateReader.shipped(alternatives: profile.reader.alternatives, logger: logger)
     decoder = try JPEGDecoder()
-    tracker = PlateTracker()
+    var trackerConfiguration = trackerConfiguration ?? PlateTracker.Configuration()
+    if trackerConfiguration.layoutPrior == nil, let plateReader = self.reader as? PlateReader {
+      trackerConfiguration.layoutPrior = plateReader.layoutPrior
+    }
+    tracker = PlateTracker(configuration: trackerConfiguration)
     var configuration = EnforcementConfiguration()
     configuration.samePlaceTolerance = profile.enforcement.samePlaceTolerance
     configuration.grace = profile.enforcement.grace

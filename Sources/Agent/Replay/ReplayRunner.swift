@@ -5,6 +5,7 @@ import Crypto
 import Enforcement
 import Foundation
 import Logging
+import PlateReading
 import Positioning
 import Vault
 
@@ -19,6 +20,8 @@ public struct ReplayRunner {
   public var logger: Logger
   /// The plate reader; `nil` for the shipped models.
   public var reader: (any FramePlateReader)?
+  /// The tracker's configuration; `nil` for the default (benchmarks compare others).
+  public var tracker: PlateTracker.Configuration?
   /// Only the frames filmed in this span are replayed (`nil`: all): one pass of a patrol, or
   /// the part before and after a simulated restart.
   public var span: Range<Date>?
@@ -61,7 +64,8 @@ public struct ReplayRunner {
   /// Runs the replay to the end of the dump (or to its first damage it cannot pass).
   public func run(vault: Vault, progress: ((PipelineCounters) -> Void)? = nil) async throws -> ReplaySummary {
     let zones = try profile.enforcement.loadRules()
-    let pipeline = try PatrolPipeline(profile: profile, zones: zones, vault: vault, reader: reader, logger: logger)
+    let pipeline = try PatrolPipeline(
+      profile: profile, zones: zones, vault: vault, reader: reader, tracker: tracker, logger: logger)
     var fixes = Self.fixes(in: dump, logger: logger)[...]
     var faults: [String] = []
     var first: Date?

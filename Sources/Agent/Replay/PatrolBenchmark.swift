@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Crypto
+import Foundation
+import Logging
+import PlateReading
+import Vault
+
+/// Candidate recall and false candidates of a generated patrol (`tools/patrol/generate.py`, its
+/// `expected.json` beside the dump): the dump replays through the road's pipeline into a fresh
+/// vault whose evidence is sealed to a key this benchmark holds, and each candidate's second
+/// sighting is opened, as the upstream would, to compare its plate text with the truth.
+///
+/// A development figure (`chalkline bench --only patrol`): the plate texts exist only in this
+/// process's memory and the truth files; nothing is logged or printed but counts.
+public enum PatrolBenchmark {
+  /// What one patrol gave.
+  public struct Score: Sendable, Equatable {
+    /// Cars `expected.json` lists as candidates.
+    public var expected = 0
+    /// Of those, found once with the right text (O/0 folded) in the right zone.
+    public var found = 0
+    /// Candidates for cars that must not be candidates, by their `kind` (left, moved, …).
+    public var falseByKind: [String: Int] = [:]
+    /// Candidates whose text is no car's of the patrol.
+    public var wrongText = 0
+    /// Candidates with the text of an expected one in another zone, or a second one for it.
+    public var wrongZone = 0
+    public var duplicates = 0
+    /// Every false candidate.
+    public var falseCandidates: Int { falseByKind.values.reduce(0, +) + wrongText + wrongZone + duplicates }
+    public var recall: Double { expected > 0 ? Double(found) / Double(expected) : 0 }
+  }
+
+  struct Expected: Decodable {
+    struct Candidate: Decodable {
+      var plate: String
+      var zone: String
+    }
+    struct NotCandidate: Decodable {
+      var plate: String
+      var kind: String?
+    }
+    var candidates: [Candidate]
+    var notCandidates: [NotCandidate]
+
+    enum CodingKeys: String, CodingKey {
+      case candidates
+      case notCandidates = "not_candidates"
+    }
+  }
+
+  /// Replays `dump` with `profile` (its state directory replaced by a fresh one under `scratch`)
+  /// and scores the candidates against the dump's `expected.json`.
+  public static func run(
+    profile: DeviceProfile, dump: URL, scratch: URL, reader: (any FramePlateReader)? = nil,
+    tracker: PlateTracker.Configuration? = nil, logger: Logger
+  ) async throws -> (summary: ReplaySummary, score: Score) {
+    let expected = try JSONDecoder().decode(
+      Expected.self, from: Data(contentsOf: dump.appendingPathComponent("expected.json")))
+    var profile = profile
+    profile.vault.stateDirectory = scratch.path
+    try? FileManager.default.removeItem(at: scratch)
+    let upstream = Curve25519.KeyAgreement.PrivateKey()
+    let vault = try ReplayRunner.openVault(
+      profile: profile,
+      upstreamKeys: (upstream.publicKey.rawRepresentation, Curve25519.Signing.PrivateKey().publicKey.rawRepresentation),
+      logger: logger)
+    defer { try? vault.close() }
+    var runner = ReplayRunner(profile: profile, dump: dump, pace: .fast, logger: logger)
+    runner.reader = reader
+    runner.tracker = tracker
+    let summary = try await runner.run(vault: vault)
+    let opener = EvidenceOpener(privateKey: upstream)
+    var found: [(text: String, zone: String)] = []
+    for candidate in try await vault.pendingCandidates(limit: 100_000) {
+      guard let last = candidate.evidence.last else { continue }
+      let text = try opener.open(last).plateAlternatives.first ?? ""
+      found.append((text, try candidate.manifest().zone))
+    }
+    return (summary, score(found, expected: expected))
+  }
+
+  /// Each candidate (its text and zone) against the truth: plate texts compared with O folded into 0.
+  static func score(_ candidates: [(text: String, zone: String)], expected: Expected) -> Score {
+    func fold(_ text: String) -> String { text.uppercased().replacingOccurrences(of: "O", with: "0") }
+    var score = Score()
+    score.expected = expected.candidates.count
+    let wanted = Dictionary(expected.candidates.map { (fold($0.plate), $0.zone) }, uniquingKeysWith: { a, _ in a })
+    let others = Dictionary(
+      expected.notCandidates.map { (fold($0.plate), $0.kind ?? "other") }, uniquingKeysWith: { a, _ in a })
+    var seen: Set<String> = []
+    for candidate in candidates {
+      let text = fold(candidate.text)
+      if let zone = wanted[text] {
+        if zone != candidate.zone {
+          score.wrongZone += 1
+        } else if seen.insert(text).inserted {
+          score.found += 1
+        } else {
+          score.duplicates += 1
+        }
+      } else if let kind = others[text] {
+        score.falseByKind[kind, default: 0] += 1
+      } else {
+        score.wrongText += 1
+      }
+    }
+    return score
+  }
+}

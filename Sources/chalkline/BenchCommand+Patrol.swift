@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Agent
+import ArgumentParser
+import Foundation
+import Logging
+import PlateReading
+
+extension BenchCommand {
+  /// The patrol figures: candidate recall and false candidates on a generated patrol of real
+  /// photos, and why sightings were skipped.
+  func patrolFigures(logger: Logger) async throws -> [(metric: String, value: Double, unit: String)] {
+    let directory = URL(fileURLWithPath: patrol)
+    guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("expected.json").path) else {
+      if only == nil {
+        FileHandle.standardError.write(Data("bench: no patrol at \(patrol): the patrol figures are left out\n".utf8))
+        return []
+      }
+      throw ValidationError(
+        "\(patrol): no generated patrol there; make one with `/usr/bin/python3 tools/patrol/generate.py --out \(patrol) "
+          + "--real-photos ../shared/data/plates-us-dev`.")
+    }
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-patrol-\(getpid())")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    var loaded = try DeviceProfile.load(from: profile)
+    if let minConfidence = patrolMinConfidence { loaded.reader.minConfidence = minConfidence }
+    var tracker = PlateTracker.Configuration()
+    if let fusion = trackerFusion {
+      guard let chosen = PlateTracker.Fusion(rawValue: fusion) else {
+        throw ValidationError(
+          "--tracker-fusion takes \(PlateTracker.Fusion.allCases.map(\.rawValue).joined(separator: " or ")).")
+      }
+      tracker.fusion = chosen
+    }
+    if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
+    if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
+    let (summary, score) = try await PatrolBenchmark.run(
+      profile: loaded, dump: directory, scratch: scratch, tracker: tracker, logger: logger)
+    var figures: [(metric: String, value: Double, unit: String)] = [
+      ("recall", score.recall * 100, "%"),
+      ("candidates_found", Double(score.found), "of \(score.expected)"),
+      ("false_candidates", Double(score.falseCandidates), "count"),
+      ("false_wrong_text", Double(score.wrongText), "count"),
+      ("false_wrong_zone", Double(score.wrongZone), "count"),
+      ("false_duplicate", Double(score.duplicates), "count"),
+    ]
+    for kind in ["left", "arrived", "moved", "too_brief", "outside_hours"] + score.falseByKind.keys.sorted()
+    where kind != "other" || score.falseByKind[kind] != nil {
+      if figures.contains(where: { $0.metric == "false_\(kind)" }) { continue }
+      figures.append(("false_\(kind)", Double(score.falseByKind[kind, default: 0]), "count"))
+    }
+    figures.append(("sightings", Double(summary.counters.sightings), "count"))
+    figures.append(("chalk_marks", Double(summary.counters.chalkMarks), "count"))
+    for (reason, count) in summary.counters.skipped.sorted(by: { $0.key < $1.key }) {
+      figures.append(("skipped_\(reason.replacingOccurrences(of: " ", with: "_"))", Double(count), "count"))
+    }
+    figures.append(("frame_p50", summary.counters.frameMillisecondsP50, "ms"))
+    return figures
+  }
+}
