@@ -89,7 +89,7 @@ struct ForgettingReplayTests {
       let profile = try profile(state: state)
       let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
       defer { try? vault.close() }
-      let zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
+      let zones = try profile.enforcement.loadRules()
       let pipeline = try PatrolPipeline(
         profile: profile, zones: zones, vault: vault, reader: try TruthReader(patrol: WednesdayPatrol.directory),
         logger: logger)
@@ -131,14 +131,16 @@ struct ForgettingReplayTests {
       let expected =
         try JSONSerialization.jsonObject(
           with: Data(contentsOf: patrol.appendingPathComponent("expected.json"))) as! [String: Any]
-      // Car a stays in the no-return zone through both passes; car c arrives there between them.
+      // Car a stays in the no-return zone (E Santa Clara St, 0 block north) through both passes;
+      // car c arrives there between them.
+      let noReturnZone = "fbecfba9-6a5b-5355-8baa-c8cd2610c2ca"
       let stayer = try #require(
-        (expected["candidates"] as! [[String: String]]).first { $0["zone"] == "sj-e-santa-clara-0-n" }?["plate"])
+        (expected["candidates"] as! [[String: String]]).first { $0["zone"] == noReturnZone }?["plate"])
       let arrival = try #require(
         (expected["not_candidates"] as! [[String: String]]).first { $0["why"] == "arrived after the first pass" }?[
           "plate"])
       let reader = ScriptedTruthReader(truth: try TruthReader(patrol: patrol))
-      let zones = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: profile.enforcement.zonesFile))
+      let zones = try profile.enforcement.loadRules()
       let pipeline = try PatrolPipeline(profile: profile, zones: zones, vault: vault, reader: reader, logger: logger)
       let passes = GeneratedPatrol.passes
       let second = passes[1]..<Date.distantFuture

@@ -35,13 +35,21 @@ struct InstalledLayoutTests {
     profile = profile.replacingOccurrences(of: "/etc/chalkline/", with: etc.path + "/")
       .replacingOccurrences(of: "/var/lib/chalkline", with: root.appendingPathComponent("var/lib/chalkline").path)
     try profile.write(to: etc.appendingPathComponent("profile.yaml"), atomically: true, encoding: .utf8)
-    try FileManager.default.copyItem(
-      at: repo.appendingPathComponent("device-profiles/zones/san-jose-downtown.json"),
-      to: etc.appendingPathComponent("zones.json"))
+    // The city's two CDS responses and its holiday list, where the vehicle profile names them.
+    for (shipped, name) in [
+      ("san-jose-downtown.json", "zones.json"), ("san-jose-downtown-policies.json", "zones-policies.json"),
+      ("san-jose-holidays.json", "holidays.json"),
+    ] {
+      try FileManager.default.copyItem(
+        at: repo.appendingPathComponent("device-profiles/zones/\(shipped)"), to: etc.appendingPathComponent(name))
+    }
     for name in ["tls/device.pem", "tls/device.key", "tls/hub-ca.pem", "upstream-keys.json"] {
       try Data("test\n".utf8).write(to: etc.appendingPathComponent(name))
     }
-    for name in ["profile.yaml", "zones.json", "tls/device.pem", "tls/device.key", "tls/hub-ca.pem"] {
+    for name in [
+      "profile.yaml", "zones.json", "zones-policies.json", "holidays.json", "tls/device.pem", "tls/device.key",
+      "tls/hub-ca.pem",
+    ] {
       chmod(etc.appendingPathComponent(name).path, 0o644)
     }
     let sysusers = try runCommand(URL(fileURLWithPath: "/usr/bin/systemd-sysusers"), ["--root=\(root.path)"])
