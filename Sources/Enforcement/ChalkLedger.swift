@@ -21,7 +21,7 @@ public struct ChalkLedger: Sendable {
 
   /// The zones in force.
   public private(set) var zones: ZoneSet
-  /// Permit holders.
+  /// The verified permit list in force (``PermitRegistry/none`` before one verified).
   public var permits: PermitRegistry
   /// Tunables.
   public let configuration: EnforcementConfiguration
@@ -35,7 +35,7 @@ public struct ChalkLedger: Sendable {
 
   /// Creates a ledger, restoring marks the vault persisted (pass none for a fresh start).
   public init(
-    zones: ZoneSet, permits: PermitRegistry = PermitRegistry(), configuration: EnforcementConfiguration = .init(),
+    zones: ZoneSet, permits: PermitRegistry = .none, configuration: EnforcementConfiguration = .init(),
     logger: Logger, restoring restored: [ChalkMark] = []
   ) {
     self.zones = zones
@@ -99,7 +99,11 @@ public struct ChalkLedger: Sendable {
     guard let policy = zones.effectivePolicy(in: zoneID, at: sighting.time) else {
       return .skip(.outsideEnforcementHours)
     }
-    guard let ruleIndex = policy.ruleIndex(for: permits.classes(of: sighting)) else { return .skip(.exempt) }
+    let ruleIndex: Int
+    switch governingRule(sighting, policy: policy) {
+    case .rule(let index): ruleIndex = index
+    case .skip(let reason): return .skip(reason)
+    }
     let kind: ChalkMark.Kind
     switch policy.enforcement(ofRule: ruleIndex) {
     case .allowed: return .skip(.exempt)
