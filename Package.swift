@@ -108,7 +108,7 @@ let package = Package(
     .target(
       name: "Hub",
       dependencies: [
-        "HubOversight", "Uplink", "Vault",
+        "Enforcement", "HubOversight", "Uplink", "Vault",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdAuth", package: "hummingbird-auth"),

@@ -14,7 +14,7 @@ struct HubCommand: AsyncParsableCommand {
     subcommands: [
       Report.self, Outcomes.self, Retention.self, Citations.self, GenerateYear.self,
       Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self, Bench.self,
-      Export.self, ExportCorrections.self, BenchReview.self,
+      Export.self, ExportCorrections.self, BenchReview.self, Permits.self, BenchPermits.self,
     ])
 }
 
@@ -144,7 +144,7 @@ struct Reviewers: AsyncParsableCommand {
 
 struct Publish: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Sign and publish zones.json and permits.json from the distribution directory if they changed.")
+    abstract: "Sign and publish zones.json from the distribution directory, and the imported permit list, if they changed.")
   @OptionGroup var options: ConfigOption
   func run() async throws {
     try await HubService(configuration: options.load(), logger: makeLogger()).publishAll()
