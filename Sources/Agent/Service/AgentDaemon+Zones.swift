@@ -50,7 +50,7 @@ extension AgentDaemon {
   /// their bytes changed, hands them to the pipeline ahead of the frames waiting (marks whose
   /// zone or policy is gone expire at its next expiry pass). Zones that cannot be read are
   /// refused and the running ones kept.
-  func refreshZones(state: DaemonState, queue: FrameQueue, hubDocument: SignedDocument?, reason: String) {
+  func refreshZones(state: DaemonState, queue: FrameQueue, hubDocument: SignedDocument?, reason: String) async {
     let profile = state.snapshot.profile
     let fresh: ZonesInForce
     do { fresh = try Self.zonesInForce(profile: profile, hubDocument: hubDocument, logger: logger) } catch {
@@ -71,6 +71,20 @@ extension AgentDaemon {
       metadata: [
         "zones.reason": "\(reason)", "zones.source": "\(fresh.source)", "zones.count": "\(fresh.zones.zones.count)",
       ])
+    await Self.auditInForce(
+      vault: vault, logger: logger, action: "zones.in_force", reason: reason, detail: Self.describe(fresh))
+  }
+
+  /// Plate-free words for the audit log: source (with its version), zones, policies.
+  static func describe(_ zones: ZonesInForce) -> String {
+    "source=\(zones.source) zones=\(zones.zones.zones.count) policies=\(zones.zones.policies.count)"
+  }
+
+  /// The zones and the permit list in force at start, into the audit log.
+  func auditAtStart(zones: ZonesInForce, permits: PermitsInForce?) async {
+    await Self.auditInForce(vault: vault, logger: logger, action: "zones.in_force", reason: "start", detail: Self.describe(zones))
+    let permitsDetail = permits.map { "version=\($0.registry.version ?? 0) source=hub \($0.summary)" } ?? "none verified"
+    await Self.auditInForce(vault: vault, logger: logger, action: "permits.in_force", reason: "start", detail: permitsDetail)
   }
 
   private static func fingerprint(_ bytes: Data) -> String {
