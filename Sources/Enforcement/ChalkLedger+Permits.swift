@@ -27,11 +27,10 @@ extension ChalkLedger {
       chosen = own
     }
     guard let chosen else { return .skip(.exempt) }
-    if chosen == general {
-      let needed = policy.classesThatChangeTheGeneralRule
-      if !needed.isEmpty {
-        if !permits.isVerified { return .skip(.noPermitList) }
-        if !needed.isSubset(of: permits.listedClasses) { return .skip(.unobservableClass) }
+    if chosen == general, policy.needsPermitList {
+      if !permits.isVerified { return .skip(.noPermitList) }
+      if !policy.classesThatChangeTheGeneralRule.isSubset(of: permits.listedClasses) {
+        return .skip(.unobservableClass)
       }
     }
     return .rule(chosen)

@@ -46,10 +46,22 @@ extension CurbPolicy {
   /// tell apart to enforce this policy's general rule.
   public var classesThatChangeTheGeneralRule: Set<UserClass> {
     let general = generalRuleIndex ?? rules.count
-    var classes = Set(rules[..<general].flatMap(\.userClasses))
+    // Only parking rules can lift a parking rule; a loading rule for a class changes nothing
+    // about the parking the agent enforces.
+    var classes = Set(rules.indices.prefix(general).filter { leniency(ofRule: $0) != nil }.flatMap { rules[$0].userClasses })
     if let general = generalRuleIndex, case .permitOnly(let exempt) = enforcement(ofRule: general) {
       classes.formUnion(exempt)
     }
     return classes
+  }
+
+  /// Whether the agent enforces this policy's general rule only with a verified permit list
+  /// naming every class that would lift it (permit-only spans, "except permit" limits).
+  public var needsPermitList: Bool {
+    guard let general = generalRuleIndex else { return false }
+    switch enforcement(ofRule: general) {
+    case .timed, .permitOnly: return !classesThatChangeTheGeneralRule.isEmpty
+    case .allowed, .notEnforced: return false
+    }
   }
 }

@@ -24,7 +24,10 @@ struct CheckZonesCommand: ParsableCommand {
 
   func run() throws {
     do {
-      let set = try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: zones))
+      let url = URL(fileURLWithPath: zones)
+      let set = try ZonesFileLoader.load(contentsOf: url)
+      // No watch list by rules, curb-sized zones, no limit under the floor.
+      try ZoneRuleCheck.check(set, source: (try? Data(contentsOf: url)) ?? Data(), file: zones)
       let lines = set.zones.map { ZoneSummaryLine(id: $0.id.rawValue, summary: ZoneSummary.line(for: $0, in: set)) }
       if json {
         try printJSON(

@@ -60,6 +60,6 @@ extension AgentDaemon {
   /// want of a verified permit list (0 once one is in force).
   static func permitRulesUnenforced(zones: ZoneSet, permits: PermitsInForce?) -> Int {
     guard permits == nil else { return 0 }
-    return zones.policies.values.filter { !$0.classesThatChangeTheGeneralRule.isEmpty }.count
+    return zones.policies.values.filter(\.needsPermitList).count
   }
 }

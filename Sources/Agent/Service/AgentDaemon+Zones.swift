@@ -29,6 +29,7 @@ extension AgentDaemon {
       let source = "hub zones version \(document.version)"
       do {
         let zones = try ZonesFileLoader.parse(document.body, file: source)
+        try ZoneRuleCheck.check(zones, source: document.body, file: source)
         return ZonesInForce(zones: zones, source: source, fingerprint: fingerprint(document.body))
       } catch {
         logger.error(
@@ -40,6 +41,7 @@ extension AgentDaemon {
     do {
       let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
       let zones = try ZonesFileLoader.parse(bytes, file: path)
+      try ZoneRuleCheck.check(zones, source: bytes, file: path)
       return ZonesInForce(zones: zones, source: "file \(path)", fingerprint: fingerprint(bytes))
     } catch {
       throw Failure(code: .zonesUnreadable, message: "Cannot load the zones file \(path)", cause: error)
