@@ -50,7 +50,7 @@ extension HubService {
       detail: "file=\(file) permits=\(list.permits.count) " + Self.describe(counts), outcome: "allowed", at: Date())
     logger.notice(
       "Permit list imported.", metadata: ["hub.permits": "\(list.permits.count)", "hub.classes": "\(counts.count)"])
-    let published = try await publishPermits(actor: actor, force: true)
+    let published = try await publishPermits(stored, actor: actor, force: true)
     return PermitImportReport(
       countsByClass: counts, publishedVersion: published?.version, documentBytes: published?.body.count ?? 0,
       devices: try await storage.devices().count)
@@ -63,6 +63,10 @@ extension HubService {
   @discardableResult
   public func publishPermits(actor: String = "hub", force: Bool = false) async throws -> SignedDocument? {
     guard let stored = try loadList() else { return nil }
+    return try await publishPermits(stored, actor: actor, force: force)
+  }
+
+  private func publishPermits(_ stored: StoredList, actor: String, force: Bool) async throws -> SignedDocument? {
     let devices = try await storage.devices()
     guard !devices.isEmpty else {
       logger.warning("No device is registered: the permit list is published once one is (chalkline-hub devices add).")

@@ -32,7 +32,9 @@ public struct PermitList: Sendable, Codable, Equatable {
 
   /// Reads a permit office export.
   public static func parse(_ data: Data, file: String) throws -> PermitList {
-    guard let text = String(data: data, encoding: .utf8) else {
+    // Spreadsheet exports often start with a UTF-8 byte order mark.
+    let bom = Data([0xEF, 0xBB, 0xBF])
+    guard let text = String(data: data.starts(with: bom) ? data.dropFirst(3) : data, encoding: .utf8) else {
       throw PermitListError(file: file, problems: ["\(file):1: file: not UTF-8 text (expected a CSV export)"])
     }
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).map {

@@ -136,6 +136,73 @@ struct PermitPatrolTests {
     }
   }
 
+  @Test("the daemon enforces the list it holds at start, takes a newer version from the hub while running, and SIGHUP keeps the newest")
+  func daemonTakesNewerLists() async throws {
+    try await withTemporaryDirectory(prefix: "cl-permitd") { directory in
+      let hub = try LoopbackHub.create(in: directory.appendingPathComponent("hub"))
+      let keysFile = directory.appendingPathComponent("upstream-keys.json")
+      try UplinkAPI.encoder().encode(hub.keys.publicKeys).write(to: keysFile)
+      let state = directory.appendingPathComponent("state")
+      let csv = try Data(contentsOf: PermitPatrol.directory.appendingPathComponent("permits.csv"))
+      try await hub.serve(logger: logger) { port in
+        let identity = try hub.pki.issue(name: "truck-8")
+        let (profilePath, profile) = try uplinkProfile(
+          hub: hub, identity: identity, hubPort: port, keysFile: keysFile, state: state, batchSize: 10)
+        let vault = try ReplayRunner.openVault(
+          profile: profile, upstreamKeys: try UpstreamKeysFile.read(keysFile.path), logger: logger)
+        defer { try? vault.close() }
+        let service = try hub.service(logger: logger)
+        try await service.registerDevice(
+          name: "truck-8", certificatePath: identity.certificate,
+          signingKey: vault.keyring.deviceKey.publicKey.rawRepresentation)
+        try await service.importPermits(csv: csv, file: "permits.csv", actor: "operator:test")
+        // The last shift's sync left version 1 in the vehicle's cache.
+        let sync = try #require(try AgentDaemon.makeUplink(profile: profile, vault: vault, logger: logger))
+        _ = try await sync.whileOpen { try await $0.refreshDocuments() }
+        // The permit office sends the list again: version 2, a new permit key.
+        #expect(try await service.importPermits(csv: csv, file: "permits.csv", actor: "operator:test").publishedVersion == 2)
+
+        var options = AgentDaemon.Options(profilePath: profilePath.path)
+        options.replayDump = PermitPatrol.directory.path
+        options.replayPace = .fast
+        options.replayLoop = false
+        options.queueCapacity = 5_000
+        options.statusInterval = .milliseconds(100)
+        let truth = PermitPatrol.directory
+        let daemon = AgentDaemon(
+          profile: profile, options: options, vault: vault, notifier: SystemdNotifier(environment: [:]),
+          makeReader: { try TruthReader(patrol: truth) }, logger: logger)
+        let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
+        async let finished = daemon.run(signals: signals)
+        let done = await eventually(within: 600) {
+          guard let status = try? StatusFile.read(in: vault.stateDirectory) else { return false }
+          return status.camera.state == "ended" && status.counters.frames == status.camera.framesDelivered
+            && status.permits?.hasPrefix("hub permits version 2") == true
+        }
+        #expect(done)
+        // SIGHUP reads the cache again: it holds version 2 already, so nothing changes (no rollback, no reload).
+        send.yield(.hangUp)
+        try await Task.sleep(for: .seconds(1))
+        send.yield(.terminate)
+        let counters = try await finished
+        #expect(counters.permitsReplaced == 1)
+        let status = try StatusFile.read(in: vault.stateDirectory)
+        #expect(status.permits?.hasPrefix("hub permits version 2") == true, "\(status.permits ?? "-")")
+        #expect(!status.alarms.contains { $0.contains("permit") }, "\(status.alarms)")
+        // Both lists hold the same permits: whichever one a sighting met, the candidates are the same.
+        let expectedByZone = Dictionary(grouping: PermitPatrol.expected, by: \.zone).mapValues(\.count)
+        #expect(counters.candidates == PermitPatrol.expected.count)
+        let held = try await service.storage.candidates(reviewState: nil, limit: 100)
+        let pending = try await vault.pendingCandidates(limit: 100).compactMap { try? $0.manifest().zone }
+        #expect(
+          Dictionary(grouping: held.map(\.zone) + pending, by: { $0 }).mapValues(\.count) == expectedByZone)
+        let inForce = try vault.auditEntries().filter { $0.action == "permits.in_force" }.map(\.detail)
+        #expect(inForce.first?.hasPrefix("version=1 source=hub") == true, "\(inForce)")
+        #expect(inForce.last?.hasPrefix("version=2 source=hub") == true, "\(inForce)")
+      }
+    }
+  }
+
   @Test("without a verified list, no rule a permit would lift is enforced, and status and metrics say so")
   func noListNoPermitRules() async throws {
     try await withTemporaryDirectory(prefix: "cl-nolist") { directory in
