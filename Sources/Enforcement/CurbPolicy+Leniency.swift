@@ -48,7 +48,8 @@ extension CurbPolicy {
     let general = generalRuleIndex ?? rules.count
     // Only parking rules can lift a parking rule; a loading rule for a class changes nothing
     // about the parking the agent enforces.
-    var classes = Set(rules.indices.prefix(general).filter { leniency(ofRule: $0) != nil }.flatMap { rules[$0].userClasses })
+    var classes = Set(
+      rules.indices.prefix(general).filter { leniency(ofRule: $0) != nil }.flatMap { rules[$0].userClasses })
     if let general = generalRuleIndex, case .permitOnly(let exempt) = enforcement(ofRule: general) {
       classes.formUnion(exempt)
     }

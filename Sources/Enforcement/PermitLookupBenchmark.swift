@@ -8,7 +8,9 @@ import Foundation
 /// verifies).
 public enum PermitLookupBenchmark {
   /// Runs the benchmark once and returns its figures.
-  public static func run(permits: Int = 100_000, sightings: Int = 200_000) -> [(metric: String, value: Double, unit: String)] {
+  public static func run(
+    permits: Int = 100_000, sightings: Int = 200_000
+  ) -> [(metric: String, value: Double, unit: String)] {
     var generator = SplitMix(seed: 7)
     let window = KeyWindowID("permits-bench")
     func randomKey(_ window: KeyWindowID, length: Int) -> PlateKey {
@@ -30,7 +32,8 @@ public enum PermitLookupBenchmark {
       Sighting(
         time: Date(timeIntervalSince1970: 1_772_467_200), position: nil,
         alternatives: (0..<3).map { alternative in
-          let permit = index % 100 == 0 && alternative == 0 ? holders[index % holders.count] : randomKey(window, length: 16)
+          let permit =
+            index % 100 == 0 && alternative == 0 ? holders[index % holders.count] : randomKey(window, length: 16)
           return PlateAlternative(keys: chalk.map { randomKey($0, length: 32) } + [permit], confidence: 0.9)
         }, evidence: EvidenceID("bench"))
     }

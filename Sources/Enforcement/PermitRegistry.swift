@@ -27,7 +27,8 @@ public struct PermitRegistry: Sendable {
     /// Whether the permit counts on a local date.
     public func contains(_ date: CivilDate) -> Bool { from <= date && date <= to }
     /// Valid on every date.
-    public static let always = Validity(from: CivilDate(year: 1, month: 1, day: 1), to: CivilDate(year: 9999, month: 12, day: 31))
+    public static let always = Validity(
+      from: CivilDate(year: 1, month: 1, day: 1), to: CivilDate(year: 9999, month: 12, day: 31))
   }
 
   /// One permit: its class and validity.

@@ -61,7 +61,8 @@ public enum ZoneRuleCheck {
           problems.append(
             ZonesFileProblem(
               file: file, line: line, keyPath: "\(path).max_stay",
-              problem: "policy \(policy.id): a \(minutes(maxStay)) limit is under the floor of \(minutes(minimumMaxStay))",
+              problem:
+                "policy \(policy.id): a \(minutes(maxStay)) limit is under the floor of \(minutes(minimumMaxStay))",
               expected: "max_stay of at least \(minutes(minimumMaxStay)): a shorter limit is a stop, not a stay"))
         }
         guard !rule.userClasses.isEmpty, index < (general ?? policy.rules.count),
@@ -75,7 +76,8 @@ public enum ZoneRuleCheck {
             problem:
               "policy \(policy.id): user class \(classes) is treated more strictly than everyone else "
               + "(\(words(own)) where everyone else gets \(words(everyone))): that is a watch list",
-            expected: "a rule for a user class only to relax the rule for everyone (a permit exempts, never singles out)"
+            expected:
+              "a rule for a user class only to relax the rule for everyone (a permit exempts, never singles out)"
           ))
       }
     }
@@ -112,10 +114,15 @@ public enum ZoneRuleCheck {
     let metresPerDegree = 111_320.0
     let scale = cos(origin.latitude * .pi / 180)
     let points = outer.map {
-      (x: ($0.longitude - origin.longitude) * metresPerDegree * scale, y: ($0.latitude - origin.latitude) * metresPerDegree)
+      (
+        x: ($0.longitude - origin.longitude) * metresPerDegree * scale,
+        y: ($0.latitude - origin.latitude) * metresPerDegree
+      )
     }
     var length = 0.0
-    for a in points { for b in points { length = max(length, ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()) } }
+    for a in points {
+      for b in points { length = max(length, ((a.x - b.x) * (a.x - b.x) + (a.y - b.y) * (a.y - b.y)).squareRoot()) }
+    }
     var twice = 0.0
     for i in points.indices {
       let j = (i + 1) % points.count

@@ -73,12 +73,14 @@ extension HubService {
       return nil
     }
     if !force, let latest = try await storage.latestDocument(.permits),
-      let held = try? UplinkAPI.decoder().decode(PermitsDocument.self, from: latest.body), held.listTag == stored.listTag,
+      let held = try? UplinkAPI.decoder().decode(PermitsDocument.self, from: latest.body),
+      held.listTag == stored.listTag,
       Set(held.sealedKeys.map(\.device)) == Set(devices.map(\.id))
     {
       return latest
     }
-    let body = try UplinkAPI.encoder().encode(try Self.document(for: stored.list, tag: stored.listTag, devices: devices))
+    let body = try UplinkAPI.encoder().encode(
+      try Self.document(for: stored.list, tag: stored.listTag, devices: devices))
     let document = try await publish(.permits, body: body)
     let counts = Self.counts(stored.list)
     try await storage.audit(
@@ -89,7 +91,9 @@ extension HubService {
   }
 
   /// Counts per class and validity on `today` (plate-free), or nil without an imported list.
-  public func permitCounts(on today: CivilDate) throws -> [(
+  public func permitCounts(
+    on today: CivilDate
+  ) throws -> [(
     userClass: String, total: Int, valid: Int, expired: Int, future: Int
   )]? {
     try loadList()?.list.counts(on: today)

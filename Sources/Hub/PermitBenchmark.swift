@@ -68,7 +68,8 @@ public enum PermitBenchmark {
       guard seen.insert(plate).inserted else { continue }
       let month = index % 12 + 1
       let userClass = "permit \(letters[index % 10])"
-      text += "\(index),\(plate),CA,\(userClass),2026-\(String(format: "%02d", month))-01,2027-\(String(format: "%02d", month))-01\n"
+      text +=
+        "\(index),\(plate),CA,\(userClass),2026-\(String(format: "%02d", month))-01,2027-\(String(format: "%02d", month))-01\n"
       index += 1
     }
     return Data(text.utf8)

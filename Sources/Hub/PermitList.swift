@@ -127,7 +127,9 @@ public struct PermitList: Sendable, Codable, Equatable {
       if quoted {
         if ch == "\"" {
           if let next = iterator.next() {
-            if next == "\"" { current.append("\"") } else {
+            if next == "\"" {
+              current.append("\"")
+            } else {
               quoted = false
               pending = next
             }

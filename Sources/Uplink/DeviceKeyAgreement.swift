@@ -11,7 +11,9 @@ import Foundation
 /// clamps them, as Ed25519 clamps its own scalar), so the device's one secret opens it.
 public enum DeviceKeyAgreement {
   /// The device's X25519 private key, from its Ed25519 signing key.
-  public static func privateKey(for signing: Curve25519.Signing.PrivateKey) throws
+  public static func privateKey(
+    for signing: Curve25519.Signing.PrivateKey
+  ) throws
     -> Curve25519.KeyAgreement.PrivateKey
   {
     let digest = SHA512.hash(data: signing.rawRepresentation)

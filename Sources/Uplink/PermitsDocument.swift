@@ -90,7 +90,8 @@ public struct PermitsDocument: Codable, Sendable, Equatable {
   ) throws -> SealedKey {
     let recipient = try DeviceKeyAgreement.publicKey(forSigningKey: signingKey)
     var sender = try HPKE.Sender(recipientKey: recipient, ciphersuite: .Curve25519_SHA256_ChachaPoly, info: info)
-    let ciphertext = try sender.seal(key.withUnsafeBytes { Data($0) }, authenticating: Data("\(keyWindow)\u{0}\(device)".utf8))
+    let ciphertext = try sender.seal(
+      key.withUnsafeBytes { Data($0) }, authenticating: Data("\(keyWindow)\u{0}\(device)".utf8))
     return SealedKey(device: device, sealed: sender.encapsulatedKey + ciphertext)
   }
 
@@ -105,16 +106,20 @@ public struct PermitsDocument: Codable, Sendable, Equatable {
         "The permits document holds no key sealed to this device (\(device)); is it registered at the hub (chalkline-hub devices add)?"
       )
     }
-    guard mine.sealed.count > 32 else { throw UplinkError(.badReply, "The permit key sealed to this device is truncated.") }
+    guard mine.sealed.count > 32 else {
+      throw UplinkError(.badReply, "The permit key sealed to this device is truncated.")
+    }
     do {
       var recipient = try HPKE.Recipient(
         privateKey: DeviceKeyAgreement.privateKey(for: signing), ciphersuite: .Curve25519_SHA256_ChachaPoly,
         info: Self.info, encapsulatedKey: Data(mine.sealed.prefix(32)))
-      let key = try recipient.open(Data(mine.sealed.dropFirst(32)), authenticating: Data("\(keyWindow)\u{0}\(device)".utf8))
+      let key = try recipient.open(
+        Data(mine.sealed.dropFirst(32)), authenticating: Data("\(keyWindow)\u{0}\(device)".utf8))
       guard key.count == 32 else { throw UplinkError(.badReply, "The permit key is not 32 bytes.") }
       return SymmetricKey(data: key)
     } catch let error as UplinkError { throw error } catch {
-      throw UplinkError(.badReply, "The permit key sealed to this device cannot be opened with its key.", underlying: error)
+      throw UplinkError(
+        .badReply, "The permit key sealed to this device cannot be opened with its key.", underlying: error)
     }
   }
 

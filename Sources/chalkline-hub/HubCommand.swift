@@ -144,7 +144,8 @@ struct Reviewers: AsyncParsableCommand {
 
 struct Publish: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Sign and publish zones.json from the distribution directory, and the imported permit list, if they changed.")
+    abstract:
+      "Sign and publish zones.json from the distribution directory, and the imported permit list, if they changed.")
   @OptionGroup var options: ConfigOption
   func run() async throws {
     try await HubService(configuration: options.load(), logger: makeLogger()).publishAll()

@@ -27,9 +27,9 @@ struct Permits: AsyncParsableCommand {
         throw ValidationError("\(file) cannot be read.")
       }
       let report: PermitImportReport
-      do { report = try await service.importPermits(csv: data, file: file, actor: "operator:\(operatorName())") } catch
-        let error as PermitListError
-      {
+      do {
+        report = try await service.importPermits(csv: data, file: file, actor: "operator:\(operatorName())")
+      } catch let error as PermitListError {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(1)
       }
@@ -37,7 +37,8 @@ struct Permits: AsyncParsableCommand {
         print("\(userClass)\t\(report.countsByClass[userClass]!) permit(s)")
       }
       if let version = report.publishedVersion {
-        print("published permits version \(version) (\(report.documentBytes) bytes, sealed to \(report.devices) device(s))")
+        print(
+          "published permits version \(version) (\(report.documentBytes) bytes, sealed to \(report.devices) device(s))")
       } else {
         print("imported; not published yet: no device is registered (chalkline-hub devices add)")
       }
@@ -60,7 +61,9 @@ struct Permits: AsyncParsableCommand {
       print("class\ttotal\tvalid today (\(today), \(zone.identifier))\texpired\tnot yet valid")
       for row in counts { print("\(row.userClass)\t\(row.total)\t\(row.valid)\t\(row.expired)\t\(row.future)") }
       if let latest = try await service.storage.latestDocument(.permits) {
-        print("published: permits version \(latest.version), \(latest.body.count) bytes, \(WireTime.format(latest.issuedAt))")
+        print(
+          "published: permits version \(latest.version), \(latest.body.count) bytes, \(WireTime.format(latest.issuedAt))"
+        )
       }
     }
   }

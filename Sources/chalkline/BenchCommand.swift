@@ -13,7 +13,8 @@ import Vault
 struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Measure plate reading, enforcement, the permit lookup, the vault, gpsd and a patrol replay on this machine.",
+    abstract:
+      "Measure plate reading, enforcement, the permit lookup, the vault, gpsd and a patrol replay on this machine.",
     discussion: "Prints one line per figure: part, metric, value, unit. Needs gpsd for the positioning figures."
   )
 

@@ -68,7 +68,9 @@ struct PermitPatrolTests {
     return url
   }
 
-  @Test("the permit list imported into the hub: every car that stayed without a valid permit R is a candidate, no holder is, and no permit plate is on the vehicle's disk")
+  @Test(
+    "the permit list imported into the hub: every car that stayed without a valid permit R is a candidate, no holder is, and no permit plate is on the vehicle's disk"
+  )
   func replayWithTheHubsList() async throws {
     try await withTemporaryDirectory(prefix: "cl-permits") { directory in
       let hub = try LoopbackHub.create(in: directory.appendingPathComponent("hub"), reviewers: ["officer": "pw"])
@@ -136,7 +138,9 @@ struct PermitPatrolTests {
     }
   }
 
-  @Test("the daemon enforces the list it holds at start, takes a newer version from the hub while running, and SIGHUP keeps the newest")
+  @Test(
+    "the daemon enforces the list it holds at start, takes a newer version from the hub while running, and SIGHUP keeps the newest"
+  )
   func daemonTakesNewerLists() async throws {
     try await withTemporaryDirectory(prefix: "cl-permitd") { directory in
       let hub = try LoopbackHub.create(in: directory.appendingPathComponent("hub"))
@@ -160,7 +164,8 @@ struct PermitPatrolTests {
         let sync = try #require(try AgentDaemon.makeUplink(profile: profile, vault: vault, logger: logger))
         _ = try await sync.whileOpen { try await $0.refreshDocuments() }
         // The permit office sends the list again: version 2, a new permit key.
-        #expect(try await service.importPermits(csv: csv, file: "permits.csv", actor: "operator:test").publishedVersion == 2)
+        #expect(
+          try await service.importPermits(csv: csv, file: "permits.csv", actor: "operator:test").publishedVersion == 2)
 
         var options = AgentDaemon.Options(profilePath: profilePath.path)
         options.replayDump = PermitPatrol.directory.path

@@ -153,15 +153,18 @@ let permitCases: [PermitCase] = [
     ]),
   PermitCase(
     "NO PARKING 8AM-6PM MON-SAT EXCEPT PERMIT R: no list yet enforces nothing", [PermitSigns.noParkingExceptPermitR],
-    list: nil, [PermitStep("2026-03-02 10:00", .skipped(.noPermitList)), PermitStep("2026-03-02 10:30", .skipped(.noPermitList))]),
+    list: nil,
+    [PermitStep("2026-03-02 10:00", .skipped(.noPermitList)), PermitStep("2026-03-02 10:30", .skipped(.noPermitList))]),
   PermitCase(
     "2 HR 8AM-6PM MON-SAT EXCEPT PERMIT R: no list yet enforces nothing", [PermitSigns.twoHourExceptPermitR],
-    list: nil, [PermitStep("2026-03-02 10:00", .skipped(.noPermitList)), PermitStep("2026-03-02 12:10", .skipped(.noPermitList))]),
+    list: nil,
+    [PermitStep("2026-03-02 10:00", .skipped(.noPermitList)), PermitStep("2026-03-02 12:10", .skipped(.noPermitList))]),
   PermitCase(
     "2HR 8AM-6PM MON-SAT: no list yet, a limit no permit lifts is enforced", [Signs.twoHour], list: nil,
     [PermitStep("2026-03-02 10:00", .chalked), PermitStep("2026-03-02 12:10", .overstay)]),
   PermitCase(
-    "NO PARKING 8AM-6PM MON-SAT EXCEPT PERMIT R: the first list arrives mid-shift", [PermitSigns.noParkingExceptPermitR],
+    "NO PARKING 8AM-6PM MON-SAT EXCEPT PERMIT R: the first list arrives mid-shift",
+    [PermitSigns.noParkingExceptPermitR],
     list: nil,
     [
       PermitStep("2026-03-02 10:00", .skipped(.noPermitList)),

@@ -46,7 +46,8 @@ let refusedRules: [RefusedRules] = [
   RefusedRules(
     name: "a curb zone 900 m long", policies: [Signs.twoHour], length: 900,
     problem:
-      "test.json:LINE: data.curb_zones[0].geometry: curb zone A is about 900 m long (expected a curb zone at most 400 m long)"),
+      "test.json:LINE: data.curb_zones[0].geometry: curb zone A is about 900 m long (expected a curb zone at most 400 m long)"
+  ),
 ]
 
 @Suite("No watch list by rules")

@@ -24,7 +24,8 @@ let badPermitFiles: [BadPermitFile] = [
     problem: "p.csv:2: plate: empty (expected the plate's letters and digits)"),
   BadPermitFile(
     name: "a plate with a symbol",
-    csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,CA,permit R,2026-01-01,2026-12-31\n7AB*123,CA,permit R,2026-01-01,2026-12-31\n",
+    csv:
+      "plate,state,user_class,valid_from,valid_to\n7ABC123,CA,permit R,2026-01-01,2026-12-31\n7AB*123,CA,permit R,2026-01-01,2026-12-31\n",
     problem: "p.csv:3: plate: not a plate (expected 2 to 8 letters and digits; spaces and dashes are ignored)"),
   BadPermitFile(
     name: "a month 13", csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,CA,permit R,2026-13-01,2026-12-31\n",
@@ -32,7 +33,8 @@ let badPermitFiles: [BadPermitFile] = [
   BadPermitFile(
     name: "a validity that ends before it starts",
     csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,CA,permit R,2026-06-01,2026-05-31\n",
-    problem: "p.csv:2: valid_to: 2026-05-31 is before valid_from 2026-06-01 (expected the last day, on or after the first)"),
+    problem:
+      "p.csv:2: valid_to: 2026-05-31 is before valid_from 2026-06-01 (expected the last day, on or after the first)"),
   BadPermitFile(
     name: "no class", csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,CA,,2026-01-01,2026-12-31\n",
     problem: "p.csv:2: user_class: empty (expected the class the zones name, such as permit R)"),
@@ -40,7 +42,8 @@ let badPermitFiles: [BadPermitFile] = [
     name: "a short line", csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,CA,permit R\n",
     problem: "p.csv:2: line: 3 field(s) (expected 5, one per header column)"),
   BadPermitFile(
-    name: "a state that is not one", csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,Calif,permit R,2026-01-01,2026-12-31\n",
+    name: "a state that is not one",
+    csv: "plate,state,user_class,valid_from,valid_to\n7ABC123,Calif,permit R,2026-01-01,2026-12-31\n",
     problem: "p.csv:2: state: \"Calif\" is not a state (expected a two-letter code such as CA, or nothing)"),
 ]
 
@@ -65,7 +68,8 @@ struct PermitImportTests {
   }
 
   @Test func everyBadLineIsListed() throws {
-    let csv = "plate,state,user_class,valid_from,valid_to\n,CA,permit R,2026-01-01,2026-12-31\nOK1,CA,permit R,x,2026-12-31\n"
+    let csv =
+      "plate,state,user_class,valid_from,valid_to\n,CA,permit R,2026-01-01,2026-12-31\nOK1,CA,permit R,x,2026-12-31\n"
     #expect(throws: PermitListError.self) { try PermitList.parse(Data(csv.utf8), file: "p.csv") }
     do { _ = try PermitList.parse(Data(csv.utf8), file: "p.csv") } catch let error as PermitListError {
       #expect(error.problems.map { $0.prefix(8) } == ["p.csv:2:", "p.csv:3:"])

@@ -37,7 +37,9 @@ extension AgentDaemon {
     }
     logger.notice(
       "permit list in force from the next frame",
-      metadata: ["permits.reason": "\(reason)", "permits.source": "\(fresh.source)", "permits.counts": "\(fresh.summary)"])
+      metadata: [
+        "permits.reason": "\(reason)", "permits.source": "\(fresh.source)", "permits.counts": "\(fresh.summary)",
+      ])
     await Self.auditInForce(
       vault: vault, logger: logger, action: "permits.in_force", reason: reason,
       detail: "version=\(document.version) source=hub \(fresh.summary)")
@@ -52,7 +54,8 @@ extension AgentDaemon {
       }
     } catch {
       logger.error(
-        "the audit log could not record what was put in force", metadata: ["audit.action": "\(action)", "error": "\(error)"])
+        "the audit log could not record what was put in force",
+        metadata: ["audit.action": "\(action)", "error": "\(error)"])
     }
   }
 

@@ -84,9 +84,12 @@ extension AgentDaemon {
 
   /// The zones and the permit list in force at start, into the audit log.
   func auditAtStart(zones: ZonesInForce, permits: PermitsInForce?) async {
-    await Self.auditInForce(vault: vault, logger: logger, action: "zones.in_force", reason: "start", detail: Self.describe(zones))
-    let permitsDetail = permits.map { "version=\($0.registry.version ?? 0) source=hub \($0.summary)" } ?? "none verified"
-    await Self.auditInForce(vault: vault, logger: logger, action: "permits.in_force", reason: "start", detail: permitsDetail)
+    await Self.auditInForce(
+      vault: vault, logger: logger, action: "zones.in_force", reason: "start", detail: Self.describe(zones))
+    let permitsDetail =
+      permits.map { "version=\($0.registry.version ?? 0) source=hub \($0.summary)" } ?? "none verified"
+    await Self.auditInForce(
+      vault: vault, logger: logger, action: "permits.in_force", reason: "start", detail: permitsDetail)
   }
 
   private static func fingerprint(_ bytes: Data) -> String {
