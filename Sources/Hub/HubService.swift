@@ -87,12 +87,6 @@ public final class HubService: Sendable {
     let document = try SignedDocument.signed(
       kind: kind, version: (latest?.version ?? 0) + 1, issuedAt: Date(), body: body, key: keys.signing)
     try await storage.saveDocument(document)
-    // What vehicles are told to enforce is audited: zones here, permits (with counts) by publishPermits.
-    if kind == .zones {
-      try await storage.audit(
-        actor: "hub", purpose: "distribution to vehicles", action: "zones.publish",
-        detail: "version=\(document.version) bytes=\(body.count)", outcome: "allowed", at: Date())
-    }
     logger.notice(
       "Published a new document.", metadata: ["hub.kind": "\(kind.rawValue)", "hub.version": "\(document.version)"])
     return document

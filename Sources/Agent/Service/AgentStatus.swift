@@ -167,7 +167,7 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     if let unenforced = status.permitRulesUnenforced, unenforced > 0 {
       alarms.append(
         "no verified permit list: \(unenforced) permit polic\(unenforced == 1 ? "y is" : "ies are") not enforced "
-          + "(permit-only spans, except-permit limits) until the hub's list verifies")
+          + "(permit-only spans, except-permit limits) until a permit list verifies")
     }
     if let uplink = status.uplink {
       if uplink.rejected > 0 {
