@@ -111,6 +111,10 @@ struct Devices: AsyncParsableCommand {
       let service = try HubService(configuration: options.load(), logger: makeLogger())
       let record = try await service.registerDevice(name: name, certificatePath: certificate, signingKey: key)
       print("registered \(record.name) as \(record.id) (certificate sha256 \(record.certificateSHA256))")
+      // The permit key of the list in force must be sealed to the new vehicle too.
+      if let permits = try await service.publishPermits(actor: "operator:\(operatorName())") {
+        print("published permits version \(permits.version) to \(record.name) and the other vehicles")
+      }
     }
   }
 
