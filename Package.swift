@@ -109,7 +109,7 @@ let package = Package(
     .target(
       name: "Hub",
       dependencies: [
-        "HubOversight", "Uplink", "Vault",
+        "Enforcement", "HubOversight", "Uplink", "Vault",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Hummingbird", package: "hummingbird"),

@@ -21,7 +21,7 @@ public struct ChalkLedger: Sendable {
 
   /// The zones in force.
   public private(set) var zones: ZoneSet
-  /// Permit holders.
+  /// The verified permit list in force (``PermitRegistry/none`` before one verified).
   public var permits: PermitRegistry
   /// Tunables.
   public let configuration: EnforcementConfiguration
@@ -35,7 +35,7 @@ public struct ChalkLedger: Sendable {
 
   /// Creates a ledger, restoring marks the vault persisted (pass none for a fresh start).
   public init(
-    zones: ZoneSet, permits: PermitRegistry = PermitRegistry(), configuration: EnforcementConfiguration = .init(),
+    zones: ZoneSet, permits: PermitRegistry = .none, configuration: EnforcementConfiguration = .init(),
     logger: Logger, restoring restored: [ChalkMark] = []
   ) {
     self.zones = zones
@@ -96,13 +96,17 @@ public struct ChalkLedger: Sendable {
     case .ambiguous: return .skip(.ambiguousZone)
     case .zone(let id): zoneID = id
     }
-    let car = permits.vehicleClasses(of: sighting)
+    let car = permits.vehicleClasses(of: sighting, on: zones.clock.moment(sighting.time).date)
     let policy: CurbPolicy
-    let ruleIndex: Int
+    var ruleIndex: Int
     switch zones.governance(in: zoneID, at: sighting.time, for: car) {
     case .noPolicy: return .skip(.outsideEnforcementHours)
     case .noRuleForCar: return .skip(.exempt)
     case .rule(let governing, let index): (policy, ruleIndex) = (governing, index)
+    }
+    switch governingRule(car, policy: policy, chosen: ruleIndex) {
+    case .rule(let index): ruleIndex = index
+    case .skip(let reason): return .skip(reason)
     }
     let kind: ChalkMark.Kind
     switch policy.enforcement(ofRule: ruleIndex) {

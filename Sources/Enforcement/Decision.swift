@@ -31,6 +31,11 @@ public enum SkipReason: String, Sendable, Hashable, Codable, CaseIterable {
   case ruleNotEnforced = "rule not enforced"
   /// This stay has already been reported.
   case alreadyFlagged = "already flagged"
+  /// The rule in effect is one a permit would lift, and no verified permit list is held yet.
+  case noPermitList = "no verified permit list"
+  /// The rule in effect is one a class the agent cannot observe (one no permit list names:
+  /// rideshare, commercial, electric…) would lift, so it cannot be told who it applies to.
+  case unobservableClass = "class not observable"
 }
 
 /// A violation candidate: the rule, the zone, both sightings and how sure the ledger is.

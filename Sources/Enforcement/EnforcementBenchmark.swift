@@ -17,8 +17,11 @@ public enum EnforcementBenchmark {
   static func run(zoneCount: Int, cars: Int, passes: Int) -> [(metric: String, value: Double, unit: String)] {
     let zones = syntheticZones(count: zoneCount)
     var generator = SplitMix(seed: 42)
+    // A verified list naming the permit class (with no holder among the cars), so the permit-only
+    // policies are enforced as on a vehicle that synced.
     var ledger = ChalkLedger(
-      zones: zones, logger: Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() }))
+      zones: zones, permits: PermitRegistry(version: 1, classes: [UserClass("permit R")]),
+      logger: Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() }))
     let start = LocalClock(timeZone: zones.timeZone).instants(
       dayNumber: CivilDate(year: 2026, month: 3, day: 2).dayNumber, secondOfDay: 8 * 3_600)[0]
     let window = KeyWindowSchedule(timeZone: zones.timeZone).window(at: start)

@@ -35,9 +35,9 @@ extension CurbRule {
 }
 
 extension PermitRegistry {
-  /// The classes of a sighting: the permit classes any of its alternatives holds, among every
-  /// class this registry has a list for.
-  public func vehicleClasses(of sighting: Sighting) -> VehicleClasses {
-    VehicleClasses(held: classes(of: sighting), observable: knownClasses)
+  /// The classes of a sighting on a local date: the permit classes any of its alternatives holds
+  /// a permit of that is valid that day, among every class this registry has a list for.
+  public func vehicleClasses(of sighting: Sighting, on date: CivilDate) -> VehicleClasses {
+    VehicleClasses(held: classes(of: sighting, on: date), observable: knownClasses)
   }
 }

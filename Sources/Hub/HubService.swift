@@ -139,11 +139,12 @@ public final class HubService: Sendable {
     return document
   }
 
-  /// Publishes the hub's public keys and `zones.json` / `permits.json` from the distribution
-  /// directory, each only if it changed.
+  /// Publishes the hub's public keys and `zones.json` from the distribution directory, each only
+  /// if it changed, and the imported permit list when it or the registered devices changed.
   public func publishAll(actor: String = "hub", purpose: String = "publication at start") async throws {
     try await publish(.keys, body: UplinkAPI.encoder().encode(keys.publicKeys), actor: actor, purpose: purpose)
-    for kind in [DistributionKind.zones, .permits] {
+    _ = try await publishPermits(actor: actor)
+    for kind in [DistributionKind.zones] {
       let path = "\(configuration.distributionDirectory)/\(kind.rawValue).json"
       guard let body = FileManager.default.contents(atPath: path) else { continue }
       guard (try? JSONSerialization.jsonObject(with: body)) != nil else {

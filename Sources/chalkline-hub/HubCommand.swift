@@ -15,7 +15,7 @@ struct HubCommand: AsyncParsableCommand {
       Report.self, Outcomes.self, Retention.self, Citations.self, GenerateYear.self,
       Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self,
       AuditCheckpoint.self, AuditCheckpoints.self, Bench.self, BenchLogin.self, Export.self, ExportCorrections.self,
-      BenchReview.self,
+      BenchReview.self, Permits.self, BenchPermits.self,
     ])
 }
 
@@ -144,6 +144,10 @@ struct Devices: AsyncParsableCommand {
         name: name, certificatePath: certificate, signingKey: key, actor: accountability.who,
         purpose: accountability.purpose)
       print("registered \(record.name) as \(record.id) (certificate sha256 \(record.certificateSHA256))")
+      // The permit key of the list in force must be sealed to the new vehicle too.
+      if let permits = try await service.publishPermits(actor: accountability.who) {
+        print("published permits version \(permits.version) to \(record.name) and the other vehicles")
+      }
     }
   }
 
@@ -160,6 +164,10 @@ struct Devices: AsyncParsableCommand {
         name: name, actor: accountability.who, purpose: accountability.purpose)
       {
         print("revoked \(device.name) (\(device.id))")
+      }
+      // The next permit key is sealed to the vehicles still registered, not to the revoked one.
+      if let permits = try await service.publishPermits(actor: accountability.who, force: true) {
+        print("published permits version \(permits.version) without the revoked vehicle")
       }
     }
   }
@@ -195,7 +203,8 @@ struct Reviewers: AsyncParsableCommand {
 
 struct Publish: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Sign and publish zones.json and permits.json from the distribution directory if they changed.")
+    abstract:
+      "Sign and publish zones.json from the distribution directory, and the imported permit list, if they changed.")
   @OptionGroup var options: ConfigOption
   @OptionGroup var accountability: Accountability
   func run() async throws {

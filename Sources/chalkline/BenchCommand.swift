@@ -13,11 +13,12 @@ import Vault
 struct BenchCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
-    abstract: "Measure plate reading, enforcement, the vault, gpsd and a patrol replay on this machine.",
+    abstract:
+      "Measure plate reading, enforcement, the permit lookup, the vault, gpsd and a patrol replay on this machine.",
     discussion: "Prints one line per figure: part, metric, value, unit. Needs gpsd for the positioning figures."
   )
 
-  @Option(help: "Only these parts (comma-separated): plates, enforcement, vault, gps, replay, patrol.")
+  @Option(help: "Only these parts (comma-separated): plates, enforcement, permits, vault, gps, replay, patrol.")
   var only: String?
 
   @Option(help: "The plate photos with groundtruth.tsv.")
@@ -133,6 +134,7 @@ struct BenchCommand: AsyncParsableCommand {
         })
     }
     if wanted("enforcement") { add("enforcement", EnforcementBenchmark.run()) }
+    if wanted("permits") { add("permits", PermitLookupBenchmark.run()) }
     if wanted("vault") {
       let directory = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-\(getpid())")
       defer { try? FileManager.default.removeItem(at: directory) }

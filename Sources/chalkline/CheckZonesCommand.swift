@@ -35,6 +35,10 @@ struct CheckZonesCommand: ParsableCommand {
       let set = try ZonesFileLoader.load(
         zones: URL(fileURLWithPath: zones), policies: policies.map(URL.init(fileURLWithPath:)),
         periods: periods.map(URL.init(fileURLWithPath:)))
+      // No watch list by rules, curb-sized zones, no limit under the floor.
+      let documents = [zones] + (policies.map { [$0] } ?? [])
+      try ZoneRuleCheck.check(
+        set, sources: try documents.map { (try Data(contentsOf: URL(fileURLWithPath: $0)), $0) })
       let lines = set.zones.map { ZoneSummaryLine(id: $0.id.rawValue, summary: ZoneSummary.line(for: $0, in: set)) }
       if json {
         try printJSON(

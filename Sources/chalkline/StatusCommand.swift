@@ -107,6 +107,8 @@ struct StatusCommand: AsyncParsableCommand {
           + "refused \(uplink.rejected)"
           + (uplink.consecutiveFailures > 0 ? ", \(uplink.consecutiveFailures) failures in a row" : ""))
     }
+    if let zones = status.zones { lines.append("zones     \(zones)") }
+    lines.append("permits   \(status.permits ?? "no verified permit list")")
     if let watchdog = status.watchdog { lines.append("watchdog  \(watchdog)") }
     lines.append("alarms    " + (status.alarms.isEmpty ? "none" : status.alarms.joined(separator: "; ")))
     return lines

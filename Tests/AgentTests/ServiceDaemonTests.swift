@@ -100,7 +100,7 @@ struct ServiceDaemonTests {
 
       send.yield(.terminate)
       let counters = try await finished
-      let expected = GeneratedPatrol.expectedByZone.values.reduce(0, +)
+      let expected = GeneratedPatrol.expectedWithoutPermitList.values.reduce(0, +)
       #expect(counters.frames > 1000)
       #expect(counters.candidates == expected)
       #expect(try rig.vault.pendingCandidateCount() == expected)

@@ -66,6 +66,7 @@ struct ServiceQueueTests {
       case .fix(let fix): order.append("fix \(Int(fix.time.timeIntervalSince1970))")
       case .frame(let frame, _): order.append("frame \(frame.sequence)")
       case .zones(let zones): order.append("zones \(zones.zones.count)")
+      case .permits(let permits): order.append("permits \(permits.source)")
       }
     }
     #expect(order == ["zones \(zones.zones.count)", "faults 2", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])

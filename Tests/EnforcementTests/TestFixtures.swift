@@ -80,8 +80,9 @@ enum Fixtures {
     return Sighting(time: t, position: position, alternatives: alternatives, evidence: EvidenceID("ev-\(text)"))
   }
 
+  /// A verified permit list (version 1) naming `permit R`, with these holders valid every day.
   static func permits(_ holders: [String: [String]]) -> PermitRegistry {
-    var registry = PermitRegistry()
+    var registry = PermitRegistry(window: KeyWindowID("permits-v1"), version: 1, classes: [UserClass("permit R")])
     for (userClass, plates) in holders {
       registry.add(plates.map { key($0, window: registry.window) }, to: UserClass(userClass))
     }

@@ -11,7 +11,13 @@ to the next block. The dump holds camera frames as MJPEG (`frames/*.jpg`), `fram
 
 Uses Debian's python3-numpy and python3-pil only (run with /usr/bin/python3).
 
-    generate.py --out DIR [--zones FILE] [--seed N] [--fps F] [--gap-minutes M]
+    generate.py --out DIR [--zones FILE] [--seed N] [--fps F] [--gap-minutes M] [--permits]
+
+With --permits, three more cars stay through both passes on the 100 block (its face reads
+"2 HR 8AM-6PM MON-SAT EXCEPT PERMIT R"): one holds a valid permit R, one a permit R that expired
+the day before, one a permit S of another area; `permits.csv` beside the dump is the permit
+office's export for `chalkline-hub permits import` (with more holders who are not on the street),
+and `expected.json` says which of them must become candidates.
 
 With `--real-photos DIR` (a folder with groundtruth.tsv, e.g. ../shared/data/plates-us-dev) it
 parks the real photos of that folder instead: five passes of both curbs of two blocks, 48 cars
@@ -234,6 +240,7 @@ def main():
     parser.add_argument("--scenario", help="with --real-photos: a scenario JSON file (realphotos.py)")
     parser.add_argument("--frames-per-car", type=int, default=3, help="with --real-photos")
     parser.add_argument("--speed", type=float, default=4.5, help="with --real-photos: m/s")
+    parser.add_argument("--permits", action="store_true", help="add permit holders and write permits.csv")
     args = parser.parse_args()
     if args.real_photos:
         import realphotos
@@ -287,6 +294,23 @@ def main():
     d_moved = Car(rng, d.plate, route_zones[0], along_of(0, 0.90), d.color)
     d_moved.image = d.image
     passes = [[a, b, d, g, h], [a, c, d_moved, g, i]]
+    permit_rows, permit_expected, permit_not = [], [], []
+    if args.permits:
+        day = (dt.datetime.strptime(args.start, "%Y-%m-%dT%H:%M:%SZ") - dt.timedelta(hours=8)).date()
+        holder = car(0, 0.27)  # valid permit R: never a candidate
+        expired = car(0, 0.55)  # permit R that expired yesterday: candidate
+        other = car(0, 0.82)  # permit S (another area): candidate
+        for parked in (holder, expired, other):
+            passes[0].append(parked)
+            passes[1].append(parked)
+        year = dt.timedelta(days=365)
+        permit_rows = [(holder.plate, "permit R", day - year, day + year),
+                       (expired.plate, "permit R", day - year, day - dt.timedelta(days=1)),
+                       (other.plate, "permit S", day - year, day + year)]
+        for _ in range(20):  # holders elsewhere in the area, not on this street
+            permit_rows.append((random_plate(rng, used), "permit R", day - year, day + year))
+        permit_expected = [expired, other]
+        permit_not = [(holder, "holds a valid permit R")]
     for cars in passes:
         for parked in cars:
             parked.pos = (path_origin[0] + fx * parked.along + rx * CURB_DISTANCE,
@@ -353,15 +377,20 @@ def main():
         "description": "Westbound along the north curb of E Santa Clara St, two passes "
                        f"{args.gap_minutes:.0f} minutes apart; Monday 09:00 and later in San José.",
         "passes": [iso(t0), iso(second_pass)],
-        "candidates": [{"plate": x.plate, "zone": x.zone, "rule": "max_stay"} for x in (a, g)],
+        "candidates": [{"plate": x.plate, "zone": x.zone, "rule": "max_stay"} for x in [a, g] + permit_expected],
         "not_candidates": [{"plate": x.plate, "why": why} for x, why in
-                           ((b, "left before the second pass"), (c, "arrived after the first pass"),
+                           [(b, "left before the second pass"), (c, "arrived after the first pass"),
                             (d, "moved to the next block"), (h, "left before the second pass"),
-                            (i, "arrived after the first pass"))],
+                            (i, "arrived after the first pass")] + permit_not],
         "frames": seq,
     }
     with open(os.path.join(args.out, "expected.json"), "w") as f:
         json.dump(expected, f, indent=2)
+    if args.permits:
+        with open(os.path.join(args.out, "permits.csv"), "w") as f:
+            f.write("permit_id,plate,state,user_class,valid_from,valid_to\n")
+            for n, (plate, user_class, valid_from, valid_to) in enumerate(permit_rows):
+                f.write(f"{n + 1},{plate},CA,{user_class},{valid_from.isoformat()},{valid_to.isoformat()}\n")
     print(f"patrol: {seq} frames, {len(gps)} gps lines, {len(expected['candidates'])} expected candidates -> {args.out}")
 
 

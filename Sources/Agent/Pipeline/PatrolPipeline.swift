@@ -30,6 +30,8 @@ public final class PatrolPipeline {
   private let quality: FixQuality
   let logger: Logger
   var hashers: [KeyWindowID: PlateHasher] = [:]
+  /// The verified permit list in force, nil before one verified (see ``replacePermits(_:)``).
+  private var permits: PermitsInForce?
   /// Ids of the ledger's marks that the vault holds.
   var persisted: Set<UUID> = []
   /// Retention's own state: deletions to retry, whether the start-up pass ran.
@@ -52,7 +54,8 @@ public final class PatrolPipeline {
   ///   - tracker: how cars are tracked and their frames fused (the default, with the reader's layout prior).
   public init(
     profile: DeviceProfile, zones: ZoneSet, vault: Vault, reader: (any FramePlateReader)? = nil,
-    tracker trackerConfiguration: PlateTracker.Configuration? = nil, logger: Logger
+    tracker trackerConfiguration: PlateTracker.Configuration? = nil, permits: PermitsInForce? = nil,
+    logger: Logger
   ) throws {
     self.profile = profile
     self.vault = vault
@@ -71,7 +74,10 @@ public final class PatrolPipeline {
     configuration.permitMinimumObservation = profile.enforcement.permitMinObservation
     // A restart mid-shift resumes with the marks chalked before it: they are in the vault.
     let restored = try vault.liveChalkMarks().compactMap(Self.ledgerMark)
-    ledger = ChalkLedger(zones: zones, configuration: configuration, logger: logger, restoring: restored)
+    ledger = ChalkLedger(
+      zones: zones, permits: permits?.registry ?? .none, configuration: configuration, logger: logger,
+      restoring: restored)
+    self.permits = permits
     persisted = Set(restored.map(\.id))
     counters.restoredChalkMarks = restored.count
     if !restored.isEmpty { logger.info("chalk marks restored", metadata: ["chalk.restored": "\(restored.count)"]) }
@@ -141,6 +147,13 @@ public final class PatrolPipeline {
     ledger.replaceZones(zones)
     counters.zonesReplaced += 1
     lastExpiry = nil
+  }
+
+  /// Enforces a newer verified permit list from the next sighting on (a reload or a new version).
+  public func replacePermits(_ permits: PermitsInForce) {
+    self.permits = permits
+    ledger.permits = permits.registry
+    counters.permitsReplaced += 1
   }
 
   /// Counts a fault the frame source survived.
@@ -234,7 +247,9 @@ public final class PatrolPipeline {
     let hashersNow = try windows.map { try hasher(for: $0, at: time) }
     return read.alternatives.prefix(profile.reader.alternatives).map { alternative in
       let canonical = PlateCanonicalForm.canonical(alternative.text)
-      let keys = hashersNow.map { PlateKey(window: KeyWindowID($0.window.id), bytes: Array($0.hash(canonical).bytes)) }
+      var keys = hashersNow.map { PlateKey(window: KeyWindowID($0.window.id), bytes: Array($0.hash(canonical).bytes)) }
+      // Under the permit key too, so any alternative may match a permit; marks keep only their own window's keys.
+      if let permits { keys.append(permits.key(canonical)) }
       return Enforcement.PlateAlternative(keys: keys, confidence: alternative.confidence)
     }
   }

@@ -30,6 +30,8 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   public var gpsRefused: [String: Int] = [:]
   /// Times the zones in force were replaced while running (SIGHUP, or new zones from the hub).
   public var zonesReplaced = 0
+  /// Times a newer verified permit list was put in force while running.
+  public var permitsReplaced = 0
   /// Milliseconds of processing per frame: decode and read, median and 99th percentile.
   public var frameMillisecondsP50 = 0.0
   public var frameMillisecondsP99 = 0.0

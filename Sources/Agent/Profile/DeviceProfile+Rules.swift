@@ -25,9 +25,12 @@ extension DeviceProfile.Enforcement {
   /// Loads and validates the profile's rules.
   package func loadRules() throws(ZonesFileError) -> ZoneSet { try rules(from: ruleInputs()) }
 
-  /// Validates the documents ``ruleInputs()`` read.
+  /// Validates the documents ``ruleInputs()`` read, and refuses rules Chalkline must not enforce
+  /// (a watch list made of rules, zones that are no curb, limits under the floor).
   package func rules(from inputs: [ZonesFileLoader.Input]) throws(ZonesFileError) -> ZoneSet {
-    try ZonesFileLoader.parse(
-      inputs[0], policies: policiesFile == nil ? nil : inputs[1], periods: periodsFile == nil ? nil : inputs.last)
+    let policies = policiesFile == nil ? nil : inputs[1]
+    let zones = try ZonesFileLoader.parse(inputs[0], policies: policies, periods: periodsFile == nil ? nil : inputs.last)
+    try ZoneRuleCheck.check(zones, sources: ([inputs[0]] + (policies.map { [$0] } ?? [])).map { ($0.data, $0.file) })
+    return zones
   }
 }

@@ -162,8 +162,9 @@ package enum ProfileSchema {
       "enforcement.grace", .duration(0...3600), default: "5m",
       "Time added to a posted limit before a stay becomes a violation candidate."),
     ProfileKey(
-      "enforcement.permit_min_observation", .duration(0...14400), default: "10m",
-      "How long a car without a permit must be seen in a permit zone before it becomes a candidate."),
+      "enforcement.permit_min_observation", .duration(300...14400), default: "10m",
+      "How long a car without a permit must be seen in a permit zone before it becomes a candidate (at least 5m: a car stopping briefly is not parked)."
+    ),
     // vault
     ProfileKey(
       "vault.state_dir", .directory, default: "/var/lib/chalkline",

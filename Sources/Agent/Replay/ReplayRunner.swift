@@ -63,9 +63,10 @@ public struct ReplayRunner {
 
   /// Runs the replay to the end of the dump (or to its first damage it cannot pass).
   public func run(vault: Vault, progress: ((PipelineCounters) -> Void)? = nil) async throws -> ReplaySummary {
-    let zones = try profile.enforcement.loadRules()
+    let rules = try await Self.rulesInForce(profile: profile, vault: vault, logger: logger)
     let pipeline = try PatrolPipeline(
-      profile: profile, zones: zones, vault: vault, reader: reader, tracker: tracker, logger: logger)
+      profile: profile, zones: rules.zones.zones, vault: vault, reader: reader, tracker: tracker,
+      permits: rules.permits, logger: logger)
     var fixes = Self.fixes(in: dump, logger: logger)[...]
     var faults: [String] = []
     var first: Date?
@@ -105,7 +106,7 @@ public struct ReplayRunner {
       dump: dump.path, counters: counters,
       dumpSeconds: (last ?? Date()).timeIntervalSince(first ?? last ?? Date()), filmedSeconds: filmed,
       wallSeconds: wall, speedFactor: wall > 0 ? filmed / wall : 0, outbox: pending.count,
-      candidatesByZone: byZone, stateDirectory: profile.vault.stateDirectory, faults: faults)
+      candidatesByZone: byZone, stateDirectory: profile.vault.stateDirectory, faults: faults, rules: rules.note)
   }
 
   /// The dump's GPS fixes, in time order; a dump without GPS replays with no positions.

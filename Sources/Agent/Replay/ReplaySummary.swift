@@ -18,6 +18,8 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
   public var stateDirectory: String
   /// Faults the dump reported (damaged frames, bad lines), as sentences.
   public var faults: [String]
+  /// The zones and the permit list enforced, and whether the hub's documents were fetched first.
+  public var rules: String?
   /// With `uplink.url` in the profile: candidates the hub acknowledged after the replay.
   public var synced: Int?
   /// With `uplink.url`: the hub it synced to, or why it could not.
@@ -53,6 +55,7 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
         + "\(String(format: "%.0f", counters.latencyMillisecondsP99)) ms (the tracker's wait for the car to leave, "
         + "then reading and deciding: p50 \(String(format: "%.1f", counters.processingLatencyMillisecondsP50)) ms, "
         + "p99 \(String(format: "%.1f", counters.processingLatencyMillisecondsP99)) ms)")
+    if let rules { out.append("  rules       \(rules)") }
     if let synced { out.append("  synced      \(synced) candidates to the hub; outbox now holds \(outbox)") }
     if let syncNote { out.append("  hub         \(syncNote)") }
     for fault in faults.prefix(10) { out.append("  fault       \(fault)") }

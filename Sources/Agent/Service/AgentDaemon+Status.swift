@@ -87,6 +87,8 @@ extension AgentDaemon {
     status.watchdog = values.watchdog?.rawValue
     status.zones = "\(values.zones.source) (\(values.zones.zones.zones.count) zones)"
     status.zonesRefused = values.zonesRefused
+    status.permits = values.permits.map { "\($0.source) (\($0.summary))" } ?? values.permitsRefused
+    status.permitRulesUnenforced = Self.permitRulesUnenforced(zones: values.zones.zones, permits: values.permits)
     if let figures = try? await vault.run({ try $0.status() }) {
       status.vault = AgentStatus.VaultFigures(
         liveBytes: figures.liveBytes, maxBytes: figures.maxBytes, chalkMarks: figures.chalkMarks,

@@ -32,6 +32,7 @@ extension AgentDaemon {
         // separate document, comes from the profile.
         let periods = try profile.enforcement.periodsInput()
         let zones = try ZonesFileLoader.parse(.init(data: document.body, file: source), periods: periods)
+        try ZoneRuleCheck.check(zones, source: document.body, file: source)
         return ZonesInForce(
           zones: zones, source: source, fingerprint: fingerprint([document.body] + [periods?.data].compactMap { $0 }))
       } catch {
@@ -54,7 +55,7 @@ extension AgentDaemon {
   /// their bytes changed, hands them to the pipeline ahead of the frames waiting (marks whose
   /// zone or policy is gone expire at its next expiry pass). Zones that cannot be read are
   /// refused and the running ones kept.
-  func refreshZones(state: DaemonState, queue: FrameQueue, hubDocument: SignedDocument?, reason: String) {
+  func refreshZones(state: DaemonState, queue: FrameQueue, hubDocument: SignedDocument?, reason: String) async {
     let profile = state.snapshot.profile
     let fresh: ZonesInForce
     do { fresh = try Self.zonesInForce(profile: profile, hubDocument: hubDocument, logger: logger) } catch {
@@ -75,6 +76,23 @@ extension AgentDaemon {
       metadata: [
         "zones.reason": "\(reason)", "zones.source": "\(fresh.source)", "zones.count": "\(fresh.zones.zones.count)",
       ])
+    await Self.auditInForce(
+      vault: vault, logger: logger, action: "zones.in_force", reason: reason, detail: Self.describe(fresh))
+  }
+
+  /// Plate-free words for the audit log: source (with its version), zones, policies.
+  static func describe(_ zones: ZonesInForce) -> String {
+    "source=\(zones.source) zones=\(zones.zones.zones.count) policies=\(zones.zones.policies.count)"
+  }
+
+  /// The zones and the permit list in force at start, into the audit log.
+  func auditAtStart(zones: ZonesInForce, permits: PermitsInForce?) async {
+    await Self.auditInForce(
+      vault: vault, logger: logger, action: "zones.in_force", reason: "start", detail: Self.describe(zones))
+    let permitsDetail =
+      permits.map { "version=\($0.registry.version ?? 0) source=hub \($0.summary)" } ?? "none verified"
+    await Self.auditInForce(
+      vault: vault, logger: logger, action: "permits.in_force", reason: "start", detail: permitsDetail)
   }
 
   /// SHA-256 over each document's own digest, so no two sets of documents share one.

@@ -84,6 +84,7 @@ public struct AgentDaemon: Sendable {
     case signal(DaemonSignal)
     case pipelineEnded
     case zonesDocument(SignedDocument)
+    case permitsDocument(SignedDocument)
   }
 
   /// Runs until a stop signal (then returns the final counters) or a pipeline failure (thrown).
@@ -92,20 +93,25 @@ public struct AgentDaemon: Sendable {
     let (control, controlInput) = AsyncStream.makeStream(of: Control.self, bufferingPolicy: .unbounded)
     let uplink = try Self.makeUplink(profile: initialProfile, vault: vault, status: uplinkStatus, logger: logger) {
       if $0.kind == .zones { controlInput.yield(.zonesDocument($0)) }
+      if $0.kind == .permits { controlInput.yield(.permitsDocument($0)) }
     }
     let inForce = try Self.zonesInForce(
       profile: initialProfile, hubDocument: uplink?.cache.document(.zones), logger: logger)
     logger.notice("zones in force", metadata: ["zones.source": "\(inForce.source)"])
     let zones = inForce.zones
+    let permits = Self.permitsInForce(document: uplink?.cache.document(.permits), vault: vault, logger: logger)
+    await auditAtStart(zones: inForce, permits: permits)
     await applyRetentionAtStart()
     let queue = FrameQueue(frameCapacity: options.queueCapacity)
-    let state = DaemonState(profile: initialProfile, camera: cameraStatus(for: initialProfile), zones: inForce)
+    let state = DaemonState(
+      profile: initialProfile, camera: cameraStatus(for: initialProfile), zones: inForce, permits: permits)
     let profile = initialProfile
     let vault = self.vault
     let makeReader = self.makeReader
     let logger = self.logger
     let worker = PipelineWorker(queue: queue, stallAfter: options.stallAfter, logger: logger) {
-      try PatrolPipeline(profile: profile, zones: zones, vault: vault, reader: makeReader?(), logger: logger)
+      try PatrolPipeline(
+        profile: profile, zones: zones, vault: vault, reader: makeReader?(), permits: permits, logger: logger)
     }
     let result = PipelineResult()
     let started = Date()
@@ -142,9 +148,12 @@ public struct AgentDaemon: Sendable {
           controlInput.finish()
         case .signal(.hangUp):
           await reload(state: state)
-          refreshZones(state: state, queue: queue, hubDocument: uplink?.cache.document(.zones), reason: "SIGHUP")
+          await refreshZones(state: state, queue: queue, hubDocument: uplink?.cache.document(.zones), reason: "SIGHUP")
+          await refreshPermits(state: state, queue: queue, document: uplink?.cache.document(.permits), reason: "SIGHUP")
         case .zonesDocument(let document):
-          refreshZones(state: state, queue: queue, hubDocument: document, reason: "hub")
+          await refreshZones(state: state, queue: queue, hubDocument: document, reason: "hub")
+        case .permitsDocument(let document):
+          await refreshPermits(state: state, queue: queue, document: document, reason: "hub")
         case .signal(let stop):
           let first = state.update { values in
             defer { values.stopRequested = true; values.phase = .stopping }

@@ -38,6 +38,10 @@ public final class AgentMetrics: Sendable {
     ("uplink_connected", "1 when the last exchange with the hub succeeded."),
     ("camera_streaming", "1 while the camera (or replayed dump) delivers frames."),
     ("alarms", "Alarms raised in the status (see chalkline status)."),
+    (
+      "permit_policies_unenforced",
+      "Permit policies not enforced because no verified permit list is held (an alarm while above 0)."
+    ),
   ]
 
   public init() {
@@ -86,6 +90,7 @@ public final class AgentMetrics: Sendable {
       "uplink_connected": status.uplink?.connected == true ? 1 : 0,
       "camera_streaming": ["streaming", "replaying"].contains(status.camera.state) ? 1 : 0,
       "alarms": Double(status.alarms.count),
+      "permit_policies_unenforced": Double(status.permitRulesUnenforced ?? 0),
     ]
     for (name, value) in levels { gauges[name]?.set(value) }
   }

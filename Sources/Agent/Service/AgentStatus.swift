@@ -111,6 +111,10 @@ public struct AgentStatus: Codable, Sendable, Equatable {
   public var zones: String?
   /// Why the last zones reload was refused (the zones in force stayed); nil after a good one.
   public var zonesRefused: String?
+  /// The permit list enforced: `hub permits version N` with counts per class; nil before one verified.
+  public var permits: String?
+  /// Policies whose rule a permit would lift, unenforced because no verified permit list is held.
+  public var permitRulesUnenforced: Int?
   /// The watchdog's last verdict (`progressing`, `pipeline-stalled`, `source-silent`), nil without a watchdog.
   public var watchdog: String?
   /// What a technician should look at, one short sentence each.
@@ -163,6 +167,11 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     if status.counters.refusedByQuota > 0 { alarms.append("vault full: chalk marks refused") }
     if let refused = status.zonesRefused {
       alarms.append("zones reload refused, the previous zones are enforced: \(refused)")
+    }
+    if let unenforced = status.permitRulesUnenforced, unenforced > 0 {
+      alarms.append(
+        "no verified permit list: \(unenforced) permit polic\(unenforced == 1 ? "y is" : "ies are") not enforced "
+          + "(permit-only spans, except-permit limits) until a permit list verifies")
     }
     if let uplink = status.uplink {
       if uplink.rejected > 0 {

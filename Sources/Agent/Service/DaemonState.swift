@@ -25,12 +25,16 @@ final class DaemonState: Sendable {
     var zones: ZonesInForce
     /// Why the last zones reload was refused; nil after a good one.
     var zonesRefused: String?
+    /// The verified permit list in force; nil before one verified.
+    var permits: PermitsInForce?
+    /// Why the newest permit list could not be put in force; nil after a good one.
+    var permitsRefused: String?
   }
 
   private let values: Mutex<Values>
 
-  init(profile: DeviceProfile, camera: AgentStatus.Camera, zones: ZonesInForce) {
-    values = Mutex(Values(profile: profile, camera: camera, zones: zones))
+  init(profile: DeviceProfile, camera: AgentStatus.Camera, zones: ZonesInForce, permits: PermitsInForce? = nil) {
+    values = Mutex(Values(profile: profile, camera: camera, zones: zones, permits: permits))
   }
 
   var snapshot: Values { values.withLock { $0 } }

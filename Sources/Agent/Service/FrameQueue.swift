@@ -30,6 +30,9 @@ public final class FrameQueue: @unchecked Sendable {
   /// New zones for the pipeline, ahead of the waiting frames.
   @discardableResult public func push(zones: ZoneSet) -> Bool { mutate { $0.push(zones: zones) } }
 
+  /// A newer permit list for the pipeline, ahead of the waiting frames.
+  @discardableResult public func push(permits: PermitsInForce) -> Bool { mutate { $0.push(permits: permits) } }
+
   /// Stops input and wakes the consumer; what waits is still handed out.
   public func close() { mutate { $0.close() } }
 

@@ -14,6 +14,8 @@ public enum PipelineWork: Sendable {
   case sourceFaults(Int)
   /// New zones to enforce from the next frame on (a reload).
   case zones(ZoneSet)
+  /// A newer verified permit list to enforce from the next frame on.
+  case permits(PermitsInForce)
 }
 
 /// The queue's logic without its lock: a bounded lane of frames that keeps the newest and
@@ -34,6 +36,7 @@ public struct FrameQueueState: Sendable {
   private var fixes: [Fix] = []
   private var faults = 0
   private var zones: ZoneSet?
+  private var permits: PermitsInForce?
   /// Frames dropped because the reader lagged.
   public private(set) var droppedFrames = 0
   /// Fixes dropped because the reader lagged.
@@ -53,7 +56,7 @@ public struct FrameQueueState: Sendable {
   public var depth: Int { frames.count - frameHead }
 
   /// Whether nothing waits.
-  public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 && zones == nil }
+  public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 && zones == nil && permits == nil }
 
   /// Adds a frame; returns false if the queue is closed. When full, the oldest waiting frame goes.
   public mutating func push(_ frame: Frame, arrived: ContinuousClock.Instant = .now) -> Bool {
@@ -86,6 +89,13 @@ public struct FrameQueueState: Sendable {
     return true
   }
 
+  /// A newer permit list, taken before any waiting frame (only the newest counts); false if closed.
+  public mutating func push(permits newPermits: PermitsInForce) -> Bool {
+    guard !isClosed else { return false }
+    permits = newPermits
+    return true
+  }
+
   /// Counts a fault the source survived.
   public mutating func sourceFault() {
     if !isClosed { faults += 1 }
@@ -97,6 +107,10 @@ public struct FrameQueueState: Sendable {
     if let pending = zones {
       zones = nil
       return .zones(pending)
+    }
+    if let pending = permits {
+      permits = nil
+      return .permits(pending)
     }
     if faults > 0 {
       defer { faults = 0 }

@@ -70,6 +70,10 @@ public final class PipelineWorker: Sendable {
         pipeline.replaceZones(zones)
         let counters = pipeline.counters
         shared.withLock { $0.counters = counters }
+      case .permits(let permits):
+        pipeline.replacePermits(permits)
+        let counters = pipeline.counters
+        shared.withLock { $0.counters = counters }
       case .frame(let frame, let arrived):
         if let stallAfter, progress.framesRead >= stallAfter { stall() }
         var failed = false
