@@ -28,7 +28,11 @@ extension ChalkLedger {
     }
     if chosen == general || chosen == policy.generalRuleIndex, policy.needsPermitList {
       if !permits.isVerified { return .skip(.noPermitList) }
-      if !policy.classesThatChangeTheGeneralRule.isSubset(of: permits.listedClasses) {
+      // A rule that only classes no list names would lift (commercial, electric, another area's
+      // permit): the agent cannot tell an exempt car from another, so the general rule is not
+      // enforced. A rule that also names a listed class (permit R and electric) is decided by the
+      // listed class: a car without it cannot be exempt.
+      if policy.classSetsThatChangeTheGeneralRule.contains(where: { $0.isDisjoint(with: permits.listedClasses) }) {
         return .skip(.unobservableClass)
       }
     }

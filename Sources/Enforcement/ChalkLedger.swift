@@ -97,12 +97,24 @@ public struct ChalkLedger: Sendable {
     case .zone(let id): zoneID = id
     }
     let car = permits.vehicleClasses(of: sighting, on: zones.clock.moment(sighting.time).date)
-    let policy: CurbPolicy
+    var policy: CurbPolicy
     var ruleIndex: Int
     switch zones.governance(in: zoneID, at: sighting.time, for: car) {
     case .noPolicy: return .skip(.outsideEnforcementHours)
     case .noRuleForCar: return .skip(.exempt)
     case .rule(let governing, let index): (policy, ruleIndex) = (governing, index)
+    }
+    // A permit only ever relaxes, across policies too: a listed car never gets a stricter rule
+    // than a car of no class would (the load check refuses such rule sets; this holds without it).
+    if !car.held.isEmpty, let own = policy.leniency(ofRule: ruleIndex) {
+      switch zones.governance(in: zoneID, at: sighting.time, for: VehicleClasses(observable: car.observable)) {
+      case .rule(let basePolicy, let baseIndex):
+        if let base = basePolicy.leniency(ofRule: baseIndex), own < base {
+          (policy, ruleIndex) = (basePolicy, baseIndex)
+        }
+      case .noPolicy, .noRuleForCar:
+        if own < .unrestricted { return .skip(.exempt) }
+      }
     }
     switch governingRule(car, policy: policy, chosen: ruleIndex) {
     case .rule(let index): ruleIndex = index

@@ -56,6 +56,19 @@ extension CurbPolicy {
     return classes
   }
 
+  /// The class sets that would each give a car another rule than the general one: the classes of
+  /// each class-specific parking rule (all of which a car must hold, CDS AND), and each class a
+  /// prohibition exempts.
+  public var classSetsThatChangeTheGeneralRule: [Set<UserClass>] {
+    let general = generalRuleIndex
+    var sets = rules.indices.filter { $0 != general && leniency(ofRule: $0) != nil && !rules[$0].userClasses.isEmpty }
+      .map { Set(rules[$0].userClasses) }
+    if let general, case .permitOnly(let exempt) = enforcement(ofRule: general) {
+      sets += exempt.map { Set([$0]) }
+    }
+    return sets
+  }
+
   /// Whether the agent enforces this policy's general rule only with a verified permit list
   /// naming every class that would lift it (permit-only spans, "except permit" limits).
   public var needsPermitList: Bool {

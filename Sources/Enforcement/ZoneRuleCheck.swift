@@ -23,6 +23,17 @@ public enum ZoneRuleCheck {
   /// schema holds the same floor).
   public static let minimumPermitObservation: TimeInterval = 300
 
+  /// CDS user classes that describe what a vehicle is or does (the specification's examples):
+  /// the agent cannot see them on a plate, a rule naming one never applies to a car it reads, and
+  /// a permit list never names one — so a stricter rule for such a class (the official example's
+  /// 15 min for rideshare and electric vehicles) is no watch list and is accepted.
+  public static let vehicleTypeClasses: Set<UserClass> = Set(
+    [
+      "bicycle", "bikeshare", "bus", "cargo_bicycle", "carshare", "commercial", "construction", "delivery",
+      "electric", "emergency", "ems", "fire", "freight", "government", "handicap", "micromobility", "moped",
+      "motorcycle", "police", "rideshare", "scooter", "scootershare", "taxi", "transit", "truck", "vehicle",
+    ].map(UserClass.init))
+
   /// Every problem of a zone set, located in the file it was read from.
   public static func problems(in zones: ZoneSet, source: Data, file: String) -> [ZonesFileProblem] {
     problems(in: zones, sources: [(source, file)])
@@ -77,6 +88,7 @@ public enum ZoneRuleCheck {
               expected: "max_stay of at least \(minutes(minimumMaxStay)): a shorter limit is a stop, not a stay"))
         }
         guard !rule.userClasses.isEmpty, index != general,
+          rule.userClasses.allSatisfy({ !vehicleTypeClasses.contains($0) }),
           let own = policy.leniency(ofRule: index), let everyone, own < everyone
         else { continue }
         let (line, path) = rulePlace(index)

@@ -85,7 +85,7 @@ let cdsSignCases: [SignCase] = [
     permits: ["permit R": ["7ABC123"]], [Step("2026-03-02 22:00", .skipped(.exempt))]),
   SignCase(
     "NO PARKING 6PM-8AM EXCEPT PERMIT R: without the permit list no car can be shown to lack it",
-    [CDSSigns.noParkingExceptPermit], [Step("2026-03-02 22:00", .skipped(.exempt))]),
+    [CDSSigns.noParkingExceptPermit], noPermitList: true, [Step("2026-03-02 22:00", .skipped(.exempt))]),
   SignCase(
     "NO PARKING EXCEPT ELECTRIC (priority 1) over 2HR: electric cannot be seen, so the 2 h applies",
     [CDSSigns.noParkingExceptElectric, CDSSigns.twoHourPriority2],

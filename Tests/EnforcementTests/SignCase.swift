@@ -77,16 +77,19 @@ struct SignCase: Sendable, CustomTestStringConvertible {
   var policies: [String]
   var configuration = EnforcementConfiguration()
   var permits: [String: [String]] = [:]
+  /// No verified permit list at all (a first start), instead of a verified list with `permits`.
+  var noPermitList = false
   var steps: [Step]
 
   init(
     _ name: String, _ policies: [String], configuration: EnforcementConfiguration = .init(),
-    permits: [String: [String]] = [:], _ steps: [Step]
+    permits: [String: [String]] = [:], noPermitList: Bool = false, _ steps: [Step]
   ) {
     self.name = name
     self.policies = policies
     self.configuration = configuration
     self.permits = permits
+    self.noPermitList = noPermitList
     self.steps = steps
   }
 

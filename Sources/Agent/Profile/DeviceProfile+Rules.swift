@@ -29,7 +29,8 @@ extension DeviceProfile.Enforcement {
   /// (a watch list made of rules, zones that are no curb, limits under the floor).
   package func rules(from inputs: [ZonesFileLoader.Input]) throws(ZonesFileError) -> ZoneSet {
     let policies = policiesFile == nil ? nil : inputs[1]
-    let zones = try ZonesFileLoader.parse(inputs[0], policies: policies, periods: periodsFile == nil ? nil : inputs.last)
+    let periods = periodsFile == nil ? nil : inputs.last
+    let zones = try ZonesFileLoader.parse(inputs[0], policies: policies, periods: periods)
     try ZoneRuleCheck.check(zones, sources: ([inputs[0]] + (policies.map { [$0] } ?? [])).map { ($0.data, $0.file) })
     return zones
   }
