@@ -202,7 +202,8 @@ struct SignCaseTests {
   func sign(_ signCase: SignCase) throws {
     let zones = try Fixtures.zoneSet(policies: signCase.policies)
     var ledger = ChalkLedger(
-      zones: zones, permits: signCase.noPermitList ? .none : Fixtures.permits(signCase.permits), configuration: signCase.configuration,
+      zones: zones, permits: signCase.noPermitList ? .none : Fixtures.permits(signCase.permits),
+      configuration: signCase.configuration,
       logger: Fixtures.logger)
     for (index, step) in signCase.steps.enumerated() {
       let sighting = Fixtures.sighting(
