@@ -25,8 +25,9 @@ public final class Vault: Sendable {
   let logger: Logger
   let keyringState: Mutex<Keyring>
   let windowKeys: WindowKeyStore
-  /// Descriptor of `vault.lock` held (with `flock`) by an exclusive opener; -1 if none.
-  private let lockDescriptor: Int32
+  /// Descriptor of `vault.lock` held (with `flock`) by an exclusive opener; -1 if none (or
+  /// once released by ``close()``).
+  private let lockState: Mutex<Int32>
 
   /// The database file name inside the state directory.
   public static let databaseName = "vault.sqlite"
@@ -46,7 +47,8 @@ public final class Vault: Sendable {
     self.logger = logger
     let keyring = try Keyring.load(from: stateDirectory)
     try Self.checkStateDirectory(stateDirectory)
-    lockDescriptor = exclusive ? try Self.lock(stateDirectory) : -1
+    let lockDescriptor = exclusive ? try Self.lock(stateDirectory) : -1
+    lockState = Mutex(lockDescriptor)
     do {
       let path = stateDirectory.appendingPathComponent(Self.databaseName).path
       try SecureFiles.ensurePrivateFile(path)
@@ -89,7 +91,16 @@ public final class Vault: Sendable {
   }
 
   deinit {
-    if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
+    releaseLock()
+  }
+
+  /// Releases `vault.lock` (once): at close, so the next exclusive opener need not wait for
+  /// whatever still holds a reference to this vault object to let go of it.
+  func releaseLock() {
+    lockState.withLock { descriptor in
+      if descriptor >= 0 { Glibc.close(descriptor) }
+      descriptor = -1
+    }
   }
 
   /// The current keyring.
@@ -173,10 +184,11 @@ public final class Vault: Sendable {
 }
 
 extension Vault {
-  /// Closes the database connections. Later calls fail; the lock is released when the vault is freed.
+  /// Closes the database connections and releases the vault's lock. Later calls fail.
   public func close() throws {
     do { try pool.close() } catch {
       throw VaultError(.database, "Closing the vault failed.", underlying: error)
     }
+    releaseLock()
   }
 }
