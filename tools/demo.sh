@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 #
 # The main job on the embedded defaults: a generated patrol of a San José block face (two passes
-# 135 minutes apart) replayed through the whole pipeline — plate reading, tracking, GPS, curb
-# zones, the chalk ledger and the encrypted vault — and what it found, against what the
-# generator knows it should find. The reference hub runs on loopback (mutual TLS): the vehicle is
-# registered with it, the replay syncs its candidates there, and a reviewer's call reads them.
+# 135 minutes apart, permit holders among the cars) replayed through the whole pipeline — plate
+# reading, tracking, GPS, curb zones, permits, the chalk ledger and the encrypted vault — and what
+# it found, against what the generator knows it should find. The reference hub runs on loopback
+# (mutual TLS): the vehicle is registered with it, the city's permit list is imported, the replay
+# fetches the signed documents and syncs its candidates there, and a reviewer's call reads them.
 set -euo pipefail
 . "$(dirname "$0")/hub-loopback.sh"
 bin=${1:-.build/debug/chalkline}
@@ -25,10 +26,10 @@ echo "== the zones it enforces"
 $bin check-zones device-profiles/zones/san-jose-downtown.json device-profiles/zones/san-jose-downtown-policies.json \
   --periods device-profiles/zones/san-jose-holidays.json | head -12
 echo
-if [ ! -f "$patrol/expected.json" ]; then
-  echo "== generating the patrol (tools/patrol/generate.py)"
+if [ ! -f "$patrol/permits.csv" ]; then
+  echo "== generating the patrol (tools/patrol/generate.py --permits)"
   rm -rf "$patrol"
-  /usr/bin/python3 tools/patrol/generate.py --out "$patrol"
+  /usr/bin/python3 tools/patrol/generate.py --out "$patrol" --permits
   echo
 fi
 echo "== the city's hub on loopback: certificates, keys, this vehicle registered"
@@ -38,6 +39,10 @@ hub_start "$hubbin" "$hub"
 port=$hub_port
 trap 'kill $hub_pid 2>/dev/null || true; wait $hub_pid 2>/dev/null || true' EXIT
 echo "hub listening on https://127.0.0.1:$port (log: $hub/serve.log)"
+# The permit office's export: without a verified permit list the vehicle enforces no rule a permit
+# would lift (the 100 block's "2 HR EXCEPT PERMIT R"), so the city imports it first (docs/hub.md §3a).
+"$hubbin" permits import --config "$hub/hub.json" "$patrol/permits.csv"
+"$hubbin" permits show --config "$hub/hub.json"
 # The embedded default profile, with the uplink pointed at this hub.
 hub_profile device-profiles/replay-default.yaml "$hub" "$out/profile.yaml"
 echo
