@@ -25,7 +25,7 @@ import Uplink
           try await browser.type("#password", ReviewFixture.password)
           _ = try await browser.script("document.getElementById('purpose').value = 'citation review'")
           try await browser.click("#submit")
-          #expect(try await browser.currentURL().hasSuffix("/queue"))
+          #expect(try await browser.currentURL(endingWith: "/queue").hasSuffix("/queue"))
           let links = try await browser.script(
             "return Array.from(document.querySelectorAll('a.candidate')).map(a => a.getAttribute('href'))")
           #expect((links as? [String])?.count == 2)
@@ -49,20 +49,17 @@ import Uplink
           try await browser.screenshot().write(to: screenshot)
           print("review screenshot: \(screenshot.path)")
           try await browser.click("#accept-button")
-          #expect(
-            try await browser.script("return document.getElementById('review-state').textContent") as? String
-              == "accepted")
+          #expect(try await browser.text(ofElement: "review-state", becoming: "accepted") == "accepted")
 
           // The second: rejected as moved, with a note.
           try await browser.open(site + "/queue")
           try await browser.click("a.candidate")
-          #expect(try await browser.currentURL().hasSuffix(fixture.ids[1].uuidString))
+          #expect(
+            try await browser.currentURL(endingWith: fixture.ids[1].uuidString).hasSuffix(fixture.ids[1].uuidString))
           _ = try await browser.script("document.getElementById('reason').value = 'moved'")
           try await browser.type("#reject-note", "gone at second pass")
           try await browser.click("#reject-button")
-          #expect(
-            try await browser.script("return document.getElementById('review-state').textContent") as? String
-              == "rejected")
+          #expect(try await browser.text(ofElement: "review-state", becoming: "rejected") == "rejected")
           try await browser.open(site + "/queue")
           #expect(try await browser.script("return document.querySelectorAll('a.candidate').length") as? Int == 0)
         }

@@ -201,6 +201,17 @@ struct WebDriver: Sendable {
 
   func currentURL() async throws -> String { try await call(.GET, "/url") as? String ?? "" }
 
+  /// The page's URL once it ends with `suffix` (a click's navigation done), or the URL at the deadline.
+  func currentURL(endingWith suffix: String, within seconds: Double = 30) async throws -> String {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    var url = try await currentURL()
+    while !url.hasSuffix(suffix), ContinuousClock.now < deadline {
+      try await Task.sleep(for: .milliseconds(100))
+      url = try await currentURL()
+    }
+    return url
+  }
+
   func element(_ css: String) async throws -> String {
     let value = try await call(.POST, "/element", ["using": "css selector", "value": css]) as? [String: Any]
     guard let id = value?.values.first as? String else { throw HubError(.tool, "no element \(css)") }
@@ -215,6 +226,20 @@ struct WebDriver: Sendable {
 
   func script(_ source: String) async throws -> Any? {
     try await call(.POST, "/execute/sync", ["script": source, "args": [Any]()])
+  }
+
+  /// The text of element `id` once the page that a click or a submit loads shows `expected`, or
+  /// whatever it shows at the deadline. A click returns before the form's POST is answered: reading
+  /// at once reads the old page, and opening another page at once aborts the POST.
+  func text(ofElement id: String, becoming expected: String, within seconds: Double = 30) async throws -> String? {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    var seen: String?
+    repeat {
+      seen = try await script("return document.getElementById('\(id)')?.textContent ?? null") as? String
+      if seen == expected { return seen }
+      try await Task.sleep(for: .milliseconds(100))
+    } while ContinuousClock.now < deadline
+    return seen
   }
 
   func screenshot() async throws -> Data {
