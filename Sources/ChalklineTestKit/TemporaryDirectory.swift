@@ -50,40 +50,42 @@ public struct CommandResult: Sendable {
 }
 
 /// Runs an executable with arguments and returns its exit status and output.
+///
+/// The output goes to files, not pipes, read once the process has exited: a pipe's write end
+/// leaks into any child another test spawns meanwhile (gpsd, the hub), and a reader waiting for
+/// the pipe's end would then wait as long as that child lives (seen: a test run hung for good).
 public func runCommand(
   _ executable: URL, _ arguments: [String], environment: [String: String]? = nil
 ) throws
   -> CommandResult
 {
+  let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-run-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+  defer { try? FileManager.default.removeItem(at: scratch) }  // a test's scratch folder; nothing of the vault
+  let outURL = scratch.appendingPathComponent("stdout")
+  let errURL = scratch.appendingPathComponent("stderr")
+  FileManager.default.createFile(atPath: outURL.path, contents: nil)
+  FileManager.default.createFile(atPath: errURL.path, contents: nil)
+  let out = try FileHandle(forWritingTo: outURL)
+  let err = try FileHandle(forWritingTo: errURL)
   let process = Process()
   process.executableURL = executable
   process.arguments = arguments
   if let environment { process.environment = environment }
-  let out = Pipe()
-  let err = Pipe()
   process.standardOutput = out
   process.standardError = err
   process.standardInput = FileHandle.nullDevice
-  try process.run()
-  // Drain stderr on another thread while stdout is read here, so a chatty child never blocks
-  // on a full pipe.
-  let errBox = DataBox()
-  let reader = Thread { errBox.set(err.fileHandleForReading.readDataToEndOfFile()) }
-  reader.start()
-  let outData = out.fileHandleForReading.readDataToEndOfFile()
-  while !errBox.isSet { usleep(1000) }
-  let errData = errBox.data
+  do {
+    try process.run()
+  } catch {
+    try? out.close()
+    try? err.close()
+    throw error
+  }
   process.waitUntilExit()
+  try out.close()
+  try err.close()
   return CommandResult(
-    status: process.terminationStatus, standardOutput: String(decoding: outData, as: UTF8.self),
-    standardError: String(decoding: errData, as: UTF8.self))
-}
-
-/// A data value handed from one thread to another.
-private final class DataBox: @unchecked Sendable {  // guarded by its lock
-  private let lock = NSLock()
-  private var value: Data?
-  func set(_ data: Data) { lock.withLock { value = data } }
-  var isSet: Bool { lock.withLock { value != nil } }
-  var data: Data { lock.withLock { value ?? Data() } }
+    status: process.terminationStatus, standardOutput: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+    standardError: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
 }
