@@ -41,24 +41,11 @@ extension CurbPolicy {
   /// The rule everyone without a permit gets: the first rule without user classes.
   public var generalRuleIndex: Int? { ruleIndex(for: .unclassified) }
 
-  /// The classes a rule before the general one names (a car of such a class would be governed
-  /// differently), and the classes a prohibition exempts: the classes the agent must be able to
-  /// tell apart to enforce this policy's general rule.
-  public var classesThatChangeTheGeneralRule: Set<UserClass> {
-    let general = generalRuleIndex
-    // Only parking rules can lift a parking rule; a loading rule for a class changes nothing
-    // about the parking the agent enforces. CDS picks a car's rule by its classes, not by order.
-    var classes = Set(
-      rules.indices.filter { $0 != general && leniency(ofRule: $0) != nil }.flatMap { rules[$0].userClasses })
-    if let general = generalRuleIndex, case .permitOnly(let exempt) = enforcement(ofRule: general) {
-      classes.formUnion(exempt)
-    }
-    return classes
-  }
-
   /// The class sets that would each give a car another rule than the general one: the classes of
   /// each class-specific parking rule (all of which a car must hold, CDS AND), and each class a
-  /// prohibition exempts.
+  /// prohibition exempts: what the agent must be able to tell apart to enforce the general rule.
+  /// Only parking rules can lift a parking rule (a loading rule for a class changes nothing about
+  /// the parking the agent enforces); CDS picks a car's rule by its classes, not by rule order.
   public var classSetsThatChangeTheGeneralRule: [Set<UserClass>] {
     let general = generalRuleIndex
     var sets = rules.indices.filter { $0 != general && leniency(ofRule: $0) != nil && !rules[$0].userClasses.isEmpty }
@@ -74,7 +61,7 @@ extension CurbPolicy {
   public var needsPermitList: Bool {
     guard let general = generalRuleIndex else { return false }
     switch enforcement(ofRule: general) {
-    case .timed, .permitOnly: return !classesThatChangeTheGeneralRule.isEmpty
+    case .timed, .permitOnly: return !classSetsThatChangeTheGeneralRule.isEmpty
     case .allowed, .notEnforced: return false
     }
   }
