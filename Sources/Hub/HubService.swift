@@ -147,9 +147,7 @@ public final class HubService: Sendable {
     for kind in [DistributionKind.zones] {
       let path = "\(configuration.distributionDirectory)/\(kind.rawValue).json"
       guard let body = FileManager.default.contents(atPath: path) else { continue }
-      guard (try? JSONSerialization.jsonObject(with: body)) != nil else {
-        throw HubError(.invalid, "\(path) is not JSON; fix it before it can be distributed.")
-      }
+      try Self.checkZonesForPublication(body, path: path)
       try await publish(kind, body: body, actor: actor, purpose: purpose)
     }
   }
