@@ -67,13 +67,14 @@ struct PermitStreetTests {
   }
 
   func vehicle(
-    _ name: String, hub: LoopbackHub, port: Int, keysFile: URL, in directory: URL
+    _ name: String, hub: LoopbackHub, port: Int, keysFile: URL, in directory: URL, metricsPort: Int = 0
   ) async throws -> Vehicle {
     let state = directory.appendingPathComponent(name).appendingPathComponent("state")
     try FileManager.default.createDirectory(at: state.deletingLastPathComponent(), withIntermediateDirectories: true)
     let identity = try hub.pki.issue(name: name)
     let (path, _) = try uplinkProfile(
-      hub: hub, identity: identity, hubPort: port, keysFile: keysFile, state: state, batchSize: 20)
+      hub: hub, identity: identity, hubPort: port, keysFile: keysFile, state: state, metricsPort: metricsPort,
+      batchSize: 20)
     // The most the agent logs: a plate in a debug line would be found below.
     let text = try String(contentsOf: path, encoding: .utf8).replacingOccurrences(
       of: "level: notice", with: "level: debug")
@@ -101,6 +102,50 @@ struct PermitStreetTests {
     #expect(result.status == 0, "\(result.standardError)")
     let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: summaryFile)) as? [String: Any] ?? [:]
     return (result.standardOutput + result.standardError, summary)
+  }
+
+  /// `chalkline run` fed by the patrol (the daemon's hidden replay options: the dump stands in
+  /// for the camera and gpsd), with its Prometheus metrics on `metricsPort`: once every frame is
+  /// read and the outbox is empty, scrapes the metrics and stops it with SIGTERM. Returns the
+  /// metrics and its output.
+  func run(_ vehicle: Vehicle, metricsPort: Int) async throws -> (metrics: String, log: String) {
+    let folder = vehicle.state.deletingLastPathComponent()
+    let output = folder.appendingPathComponent("run.log")
+    FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    let process = Process()
+    process.executableURL = TestPaths.product("chalkline")
+    process.arguments = [
+      "run", "--profile", vehicle.profilePath.path, "--replay-dump", PermitStreet.directory.path, "--replay-pace",
+      "fast", "--replay-once", "--queue", "5000",
+    ]
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.run()
+    var seen: AgentStatus?
+    let done = await eventually(within: 600) {
+      guard let status = try? StatusFile.read(in: vehicle.state) else { return false }
+      seen = status
+      return status.camera.state == "ended" && status.counters.frames == status.camera.framesDelivered
+        && status.uplink?.backlog == 0 && status.uplink?.connected == true
+    }
+    #expect(done, "\(String(describing: seen))")
+    let scrape = try await runOffPool(
+      URL(fileURLWithPath: "/usr/bin/curl"), ["-sf", "--max-time", "60", "http://127.0.0.1:\(metricsPort)/metrics"])
+    #expect(scrape.status == 0)
+    process.terminate()
+    await withCheckedContinuation { continuation in
+      Thread.detachNewThread {
+        process.waitUntilExit()
+        continuation.resume()
+      }
+    }
+    try handle.close()
+    let log = try String(contentsOf: output, encoding: .utf8)
+    #expect(process.terminationStatus == 0, "\(log)")
+    #expect(seen?.permits?.hasPrefix("hub permits version 2") == true, "\(String(describing: seen?.permits))")
+    #expect(seen?.alarms.contains { $0.contains("permit") } == false, "\(String(describing: seen?.alarms))")
+    return (scrape.standardOutput, log)
   }
 
   /// The candidates the hub holds from a vehicle: every reading of each, canonical.
@@ -145,6 +190,9 @@ struct PermitStreetTests {
         let baseline = try await vehicle("truck-baseline", hub: hub, port: port, keysFile: keysFile, in: directory)
         let shipped = try await vehicle("truck-shipped", hub: hub, port: port, keysFile: keysFile, in: directory)
         let truth = try await vehicle("truck-truth", hub: hub, port: port, keysFile: keysFile, in: directory)
+        let metricsPort = try freeLoopbackPort()
+        let daemon = try await vehicle(
+          "truck-daemon", hub: hub, port: port, keysFile: keysFile, in: directory, metricsPort: metricsPort)
 
         // The street's rules into the hub's distribution, published (docs/hub.md §3).
         try FileManager.default.copyItem(
@@ -201,6 +249,19 @@ struct PermitStreetTests {
           }
         }
 
+        // The agent on the road (`chalkline run`), its documents from the last shift's sync:
+        // the same candidates as the replay, and its metrics are scanned below.
+        let daemonVault = try ReplayRunner.openVault(
+          profile: daemon.profile, upstreamKeys: try UpstreamKeysFile.read(keysFile.path), logger: logger)
+        let lastShift = try #require(
+          try AgentDaemon.makeUplink(profile: daemon.profile, vault: daemonVault, logger: logger))
+        _ = try await lastShift.whileOpen { try await $0.refreshDocuments() }
+        try daemonVault.close()
+        let (metrics, daemonLog) = try await run(daemon, metricsPort: metricsPort)
+        #expect(metrics.contains("chalkline_permit_policies_unenforced 0"), "\(metrics)")
+        let onTheRoad = try await candidates(at: service, from: daemon.device)
+        #expect(described(onTheRoad) == described(after))
+
         // The same patrol read by the generator's ground truth: the exact set, whatever the reader.
         let vault = try ReplayRunner.openVault(
           profile: truth.profile, upstreamKeys: try UpstreamKeysFile.read(keysFile.path), logger: logger)
@@ -227,7 +288,7 @@ struct PermitStreetTests {
         // No permit plate in the clear on any vehicle's disk, in their logs or summaries.
         let plates = Array(Set(expected.permitPlates + expected.permitPlates.map(PlateCanonicalForm.canonical)))
         var scanned = 0
-        for vehicle in [baseline, shipped, truth] {
+        for vehicle in [baseline, shipped, truth, daemon] {
           let folder = vehicle.state.deletingLastPathComponent()
           for case let file as URL in FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)! {
             guard let bytes = try? Data(contentsOf: file) else { continue }
@@ -237,7 +298,7 @@ struct PermitStreetTests {
           }
         }
         #expect(scanned > 9)
-        for log in [baselineLog, shippedLog] {
+        for log in [baselineLog, shippedLog, daemonLog, metrics] {
           #expect(permitPlates(in: Data(log.utf8), plates: plates).isEmpty, "\(log)")
         }
       }
