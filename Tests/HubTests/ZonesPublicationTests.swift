@@ -132,6 +132,21 @@ struct ZonesPublicationTests {
     }
   }
 
+  @Test func aZonesFileThatIsNotJSONIsRefusedWithItsLine() async throws {
+    try await withTemporaryDirectory { directory in
+      let hub = try LoopbackHub.create(in: directory)
+      let path = URL(fileURLWithPath: hub.configuration.distributionDirectory).appendingPathComponent("zones.json")
+      try Data("{\"time_zone\": \"America/Los_Angeles\",\n \"data\": {\"zones\": [\n}".utf8).write(to: path)
+      let service = try hub.service(logger: testLogger)
+      await #expect {
+        try await service.publishAll()
+      } throws: { error in
+        "\(error)".contains("\(path.path):3: (document):") && "\(error)".contains("not published")
+      }
+      #expect(try await service.storage.latestDocument(.zones) == nil)
+    }
+  }
+
   /// `chalkline-hub publish`, as the operator runs it: a non-zero exit and the problem on stderr.
   @Test func thePublishCommandRefusesAWatchList() async throws {
     try await withTemporaryDirectory { directory in
