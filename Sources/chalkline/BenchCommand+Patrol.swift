@@ -34,8 +34,19 @@ extension BenchCommand {
     }
     if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
     if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
+    if let text = trackerFewReads {
+      guard text == "none" || Double(text) != nil else {
+        throw ValidationError("--tracker-few-reads takes a confidence or 'none'.")
+      }
+      tracker.fewReadsMinimumConfidence = Double(text)
+    }
+    var reader: PlateReader?
+    if let unconfirmed = try unconfirmedMinimumScore() {
+      reader = try PlateReader.shipped(alternatives: loaded.reader.alternatives, logger: logger)
+      reader?.detector.unconfirmedMinimumScore = unconfirmed
+    }
     let (summary, score) = try await PatrolBenchmark.run(
-      profile: loaded, dump: directory, scratch: scratch, tracker: tracker, logger: logger)
+      profile: loaded, dump: directory, scratch: scratch, reader: reader, tracker: tracker, logger: logger)
     var figures: [(metric: String, value: Double, unit: String)] = [
       ("recall", score.recall * 100, "%"),
       ("candidates_found", Double(score.found), "of \(score.expected)"),
@@ -49,6 +60,9 @@ extension BenchCommand {
       if figures.contains(where: { $0.metric == "false_\(kind)" }) { continue }
       figures.append(("false_\(kind)", Double(score.falseByKind[kind, default: 0]), "count"))
     }
+    // How surely the right and the false candidates were read (what a candidate threshold would cut).
+    figures.append(("found_confidence_min", score.foundConfidences.min() ?? 0, "probability"))
+    figures.append(("false_confidence_max", score.falseConfidences.max() ?? 0, "probability"))
     figures.append(("sightings", Double(summary.counters.sightings), "count"))
     figures.append(("chalk_marks", Double(summary.counters.chalkMarks), "count"))
     for (reason, count) in summary.counters.skipped.sorted(by: { $0.key < $1.key }) {
