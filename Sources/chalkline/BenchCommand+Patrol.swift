@@ -40,10 +40,16 @@ extension BenchCommand {
       }
       tracker.fewReadsMinimumConfidence = Double(text)
     }
+    // The shipped reader unless the models or the detector's confirmation are changed for a measurement.
     var reader: PlateReader?
-    if let unconfirmed = try unconfirmedMinimumScore() {
-      reader = try PlateReader.shipped(alternatives: loaded.reader.alternatives, logger: logger)
-      reader?.detector.unconfirmedMinimumScore = unconfirmed
+    let unconfirmed = try unconfirmedMinimumScore()
+    if models != nil || unconfirmed != nil {
+      let chosen =
+        try models.map { try PlateReader(modelDirectory: URL(fileURLWithPath: $0), logger: logger) }
+        ?? PlateReader(logger: logger)
+      chosen.alternativeCount = max(loaded.reader.alternatives, 1)
+      if let unconfirmed { chosen.detector.unconfirmedMinimumScore = unconfirmed }
+      reader = chosen
     }
     let (summary, score) = try await PatrolBenchmark.run(
       profile: loaded, dump: directory, scratch: scratch, reader: reader, tracker: tracker, logger: logger)
