@@ -101,7 +101,7 @@ public final class PlateReader {
     counts.detections += detections.count
     var plates: [Candidate] = []
     for d in detections {
-      guard let confirmation = try detector.confirm(frame, quad: d.quad) else {
+      guard let confirmation = try detector.confirm(frame, quad: d.quad, score: d.score) else {
         counts.unconfirmed += 1
         continue
       }

@@ -21,8 +21,16 @@ public final class PlateTracker {
     public var sureDistance: Double = 0.6
     /// Farther than `sureDistance`, a read joins only if its text is at least this similar (0…1).
     public var minimumSimilarity: Double = 0.5
-    /// Tracks with fewer reads are dropped when they close (one-frame false detections).
+    /// Tracks with fewer reads are dropped when they close (one-frame false detections), unless
+    /// a read of theirs reaches ``fewReadsMinimumConfidence``.
     public var minimumReads = 2
+    /// A track with fewer than ``minimumReads`` reads is kept when one of its reads is at least this
+    /// probable (its best text's probability as the reader ranked it, not renormalized by the
+    /// fusion; `nil`: never): a car read surely in one frame only is still a sighting (the
+    /// demo's plate on a dark car body reads in one of the 11 frames that film it, each pass). 0.6,
+    /// the profile's default `reader.min_confidence`: on the two patrols of real photos (seeds 7 and
+    /// 11) the same recall and false candidates as dropping them, at 0.6 as at 0.9 (MODEL.md).
+    public var fewReadsMinimumConfidence: Double? = 0.6
     /// Alternatives kept per sighting.
     public var alternativeCount = 10
     /// How a car's frames become its texts.
@@ -166,7 +174,13 @@ public final class PlateTracker {
     var closed: [Sighting] = []
     tracks.removeAll { t in
       guard shouldClose(t) else { return false }
-      if t.reads >= configuration.minimumReads { closed.append(sighting(t)) }
+      if t.reads >= configuration.minimumReads {
+        closed.append(sighting(t))
+      } else if let minimum = configuration.fewReadsMinimumConfidence,
+        t.frames.contains(where: { ($0.alternatives.first?.confidence ?? 0) >= minimum })
+      {
+        closed.append(sighting(t))
+      }
       return true
     }
     return closed

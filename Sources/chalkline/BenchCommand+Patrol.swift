@@ -34,8 +34,25 @@ extension BenchCommand {
     }
     if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
     if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
+    if let text = trackerFewReads {
+      guard text == "none" || Double(text) != nil else {
+        throw ValidationError("--tracker-few-reads takes a confidence or 'none'.")
+      }
+      tracker.fewReadsMinimumConfidence = Double(text)
+    }
+    // The shipped reader unless the models or the detector's confirmation are changed for a measurement.
+    var reader: PlateReader?
+    let unconfirmed = try unconfirmedMinimumScore()
+    if models != nil || unconfirmed != nil {
+      let chosen =
+        try models.map { try PlateReader(modelDirectory: URL(fileURLWithPath: $0), logger: logger) }
+        ?? PlateReader(logger: logger)
+      chosen.alternativeCount = max(loaded.reader.alternatives, 1)
+      if let unconfirmed { chosen.detector.unconfirmedMinimumScore = unconfirmed }
+      reader = chosen
+    }
     let (summary, score) = try await PatrolBenchmark.run(
-      profile: loaded, dump: directory, scratch: scratch, tracker: tracker, logger: logger)
+      profile: loaded, dump: directory, scratch: scratch, reader: reader, tracker: tracker, logger: logger)
     var figures: [(metric: String, value: Double, unit: String)] = [
       ("recall", score.recall * 100, "%"),
       ("candidates_found", Double(score.found), "of \(score.expected)"),
@@ -49,6 +66,9 @@ extension BenchCommand {
       if figures.contains(where: { $0.metric == "false_\(kind)" }) { continue }
       figures.append(("false_\(kind)", Double(score.falseByKind[kind, default: 0]), "count"))
     }
+    // How surely the right and the false candidates were read (what a candidate threshold would cut).
+    figures.append(("found_confidence_min", score.foundConfidences.min() ?? 0, "probability"))
+    figures.append(("false_confidence_max", score.falseConfidences.max() ?? 0, "probability"))
     figures.append(("sightings", Double(summary.counters.sightings), "count"))
     figures.append(("chalk_marks", Double(summary.counters.chalkMarks), "count"))
     for (reason, count) in summary.counters.skipped.sorted(by: { $0.key < $1.key }) {

@@ -86,6 +86,26 @@ struct BenchCommand: AsyncParsableCommand {
       visibility: .hidden))
   var detectorConfirmation: String?
 
+  @Option(
+    help: ArgumentHelp(
+      "The first-pass peak from which a candidate stands without the confirmation, or 'none' (plates and patrol).",
+      visibility: .hidden))
+  var detectorUnconfirmed: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "The confidence from which the patrol tracker keeps a track of fewer reads than it needs, or 'none'.",
+      visibility: .hidden))
+  var trackerFewReads: String?
+
+  /// `--detector-unconfirmed`: the value to set (the outer optional: whether to set one).
+  func unconfirmedMinimumScore() throws -> Double?? {
+    guard let text = detectorUnconfirmed else { return nil }
+    if text == "none" { return .some(nil) }
+    guard let value = Double(text) else { throw ValidationError("--detector-unconfirmed takes a number or 'none'.") }
+    return .some(value)
+  }
+
   func run() async throws {
     let parts = only.map { Set($0.split(separator: ",").map(String.init)) }
     func wanted(_ part: String) -> Bool { parts?.contains(part) ?? true }
@@ -108,6 +128,7 @@ struct BenchCommand: AsyncParsableCommand {
       let refinement = readerRefinement.map(numbers)
       let detectorThreshold = detectorThreshold
       let detectorMaxPlates = detectorMaxPlates
+      let unconfirmed = try unconfirmedMinimumScore()
       let confirmation = try detectorConfirmation.map { text -> (width: Double, score: Double)? in
         if text == "none" { return nil }
         let parts = text.split(separator: ":").compactMap { Double($0) }
@@ -131,6 +152,7 @@ struct BenchCommand: AsyncParsableCommand {
             reader.detector.candidateThreshold = threshold
           }
           if let maxPlates = detectorMaxPlates { reader.detector.maximumPlates = maxPlates }
+          if let unconfirmed { reader.detector.unconfirmedMinimumScore = unconfirmed }
         })
     }
     if wanted("enforcement") { add("enforcement", EnforcementBenchmark.run()) }

@@ -31,7 +31,8 @@ struct PatrolBenchmarkTests {
     candidates: [(String, String)], found: Int, falseByKind: [String: Int], wrongText: Int, wrongZone: Int,
     duplicates: Int
   ) {
-    let score = PatrolBenchmark.score(candidates.map { (text: $0.0, zone: $0.1) }, expected: Self.expected)
+    let score = PatrolBenchmark.score(
+      candidates.map { (text: $0.0, zone: $0.1, confidence: 0.9) }, expected: Self.expected)
     #expect(score.expected == 2)
     #expect(score.found == found)
     #expect(score.falseByKind == falseByKind)
@@ -40,5 +41,7 @@ struct PatrolBenchmarkTests {
     #expect(score.duplicates == duplicates)
     #expect(score.falseCandidates == falseByKind.values.reduce(0, +) + wrongText + wrongZone + duplicates)
     #expect(abs(score.recall - Double(found) / 2) < 1e-12)
+    #expect(score.foundConfidences.count == found)
+    #expect(score.falseConfidences.count == score.falseCandidates)
   }
 }

@@ -117,6 +117,23 @@ struct PlateTrackerTests {
     #expect(tracker.finish().isEmpty)
   }
 
+  @Test(
+    "A car read in one frame only is a sighting when that read is sure enough",
+    arguments: [
+      (0.9, 0.6 as Double?, true), (0.61, 0.6, true), (0.59, 0.6, false), (0.3, 0.6, false), (0.9, nil, false),
+    ])
+  func oneFrameRead(confidence: Double, minimum: Double?, kept: Bool) {
+    var configuration = PlateTracker.Configuration()
+    configuration.fewReadsMinimumConfidence = minimum
+    let tracker = PlateTracker(configuration: configuration)
+    _ = tracker.update(
+      time: Self.at(0), reads: [Self.read("RKW1199", x: 100, confidence: confidence, alternatives: [("RKV1199", 0.05)])]
+    )
+    let sightings = tracker.finish()
+    #expect(sightings.map(\.text) == (kept ? ["RKW1199"] : []))
+    #expect(sightings.allSatisfy { $0.readCount == 1 })
+  }
+
   @Test func differentTextFarAwayStartsANewTrack() {
     let tracker = PlateTracker()
     _ = tracker.update(time: Self.at(0), reads: [Self.read("ABC123", x: 400)])

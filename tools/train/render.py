@@ -67,14 +67,23 @@ def font(path, size):
     return _font_cache[k]
 
 
+# The reader's commonest misreads (MODEL.md: 8/B, 5/S, 0/Q/D, U/V, T/I, 4/A, H/4, L/1, 7/I): with
+# probability CONFUSABLE_RATE a character is drawn from these instead of the whole alphabet, so the
+# synthetic plates show the pairs more often (train_recognizer.py --confusable; 0 = off).
+CONFUSABLE_LETTERS = "BSQDUVTIAHL"
+CONFUSABLE_DIGITS = "8501471"
+CONFUSABLE_RATE = 0.0
+
+
 def random_text(rng):
     fmt = rng.choice(FORMATS)
     chars, label = [], ""
     for c in fmt:
+        hard = CONFUSABLE_RATE > 0 and rng.random() < CONFUSABLE_RATE
         if c == "L":
-            ch = rng.choice(LETTERS)
+            ch = rng.choice(CONFUSABLE_LETTERS if hard else LETTERS)
         elif c == "9":
-            ch = rng.choice(DIGITS)
+            ch = rng.choice(CONFUSABLE_DIGITS if hard else DIGITS)
         else:
             ch = c
         chars.append(ch)

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 import chalknet
 import data_rec
 import models
+import render
 import schedule
 
 
@@ -60,12 +61,16 @@ def main():
                          "shortens the run instead of cutting it off at a high learning rate")
     ap.add_argument("--resume", help="a checkpoint (.pt, .pt.last) or the stem of exported files (…/Resources/recognizer)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--confusable", type=float, default=0.0,
+                    help="probability that a synthetic character is drawn from the commonest misreads' "
+                         "characters (render.CONFUSABLE_*); 0 = off")
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights (and batch-norm statistics) "
                          "that is validated and saved instead of the raw weights; 0 = off")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
+    render.CONFUSABLE_RATE = a.confusable
     train, val = data_rec.real_split()
     print(f"real crops: {len(train)} train, {len(val)} validation", flush=True)
     validate = Validation(val)

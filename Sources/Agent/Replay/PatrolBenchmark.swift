@@ -27,6 +27,9 @@ public enum PatrolBenchmark {
     /// Candidates with the text of an expected one in another zone, or a second one for it.
     public var wrongZone = 0
     public var duplicates = 0
+    /// The read confidence (the manifest's) of each candidate found, and of each false one.
+    public var foundConfidences: [Double] = []
+    public var falseConfidences: [Double] = []
     /// Every false candidate.
     public var falseCandidates: Int { falseByKind.values.reduce(0, +) + wrongText + wrongZone + duplicates }
     public var recall: Double { expected > 0 ? Double(found) / Double(expected) : 0 }
@@ -72,17 +75,18 @@ public enum PatrolBenchmark {
     runner.tracker = tracker
     let summary = try await runner.run(vault: vault)
     let opener = EvidenceOpener(privateKey: upstream)
-    var found: [(text: String, zone: String)] = []
+    var found: [(text: String, zone: String, confidence: Double)] = []
     for candidate in try await vault.pendingCandidates(limit: 100_000) {
       guard let last = candidate.evidence.last else { continue }
       let text = try opener.open(last).plateAlternatives.first ?? ""
-      found.append((text, try candidate.manifest().zone))
+      let manifest = try candidate.manifest()
+      found.append((text, manifest.zone, manifest.readConfidence ?? 0))
     }
     return (summary, score(found, expected: expected))
   }
 
   /// Each candidate (its text and zone) against the truth: plate texts compared with O folded into 0.
-  static func score(_ candidates: [(text: String, zone: String)], expected: Expected) -> Score {
+  static func score(_ candidates: [(text: String, zone: String, confidence: Double)], expected: Expected) -> Score {
     func fold(_ text: String) -> String { text.uppercased().replacingOccurrences(of: "O", with: "0") }
     var score = Score()
     score.expected = expected.candidates.count
@@ -97,6 +101,8 @@ public enum PatrolBenchmark {
           score.wrongZone += 1
         } else if seen.insert(text).inserted {
           score.found += 1
+          score.foundConfidences.append(candidate.confidence)
+          continue
         } else {
           score.duplicates += 1
         }
@@ -105,6 +111,7 @@ public enum PatrolBenchmark {
       } else {
         score.wrongText += 1
       }
+      score.falseConfidences.append(candidate.confidence)
     }
     return score
   }
