@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
 import Foundation
+import Logging
 import Testing
 
 @testable import Agent
@@ -43,5 +45,35 @@ struct PatrolBenchmarkTests {
     #expect(abs(score.recall - Double(found) / 2) < 1e-12)
     #expect(score.foundConfidences.count == found)
     #expect(score.falseConfidences.count == score.falseCandidates)
+  }
+}
+
+/// The patrol figure of `make bench` on the generator's patrol of real photos: read by the
+/// ground truth, every expected candidate is found, so the figure measures reading and nothing
+/// else — the rules a permit would lift (the shipped 100 block's) apply to its cars.
+@Suite("Patrol benchmark on a patrol of real photos")
+struct PatrolBenchmarkRealPhotosTests {
+  @Test("read by the ground truth, the bench finds every expected candidate, none skipped for want of a permit list")
+  func groundTruthFindsEveryCandidate() async throws {
+    try await withTemporaryDirectory(prefix: "cl-bench-patrol") { directory in
+      let patrol = directory.appendingPathComponent("patrol")
+      let result = try runCommand(
+        URL(fileURLWithPath: "/usr/bin/python3"),
+        [
+          TestPaths.packageRoot.appendingPathComponent("tools/patrol/generate.py").path, "--out", patrol.path,
+          "--real-photos", TestPaths.shared.appendingPathComponent("data/plates-us-dev").path,
+        ])
+      try #require(result.status == 0, "\(result.standardError)")
+      let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .error, journal: false) }
+      let profile = try DeviceProfile.load(
+        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
+      let (summary, score) = try await PatrolBenchmark.run(
+        profile: profile, dump: patrol, scratch: directory.appendingPathComponent("scratch"),
+        reader: try TruthReader(patrol: patrol), logger: logger)
+      #expect(score.expected > 0)
+      #expect(score.found == score.expected, "\(summary.lines.joined(separator: "\n"))")
+      #expect(score.falseCandidates == 0)
+      #expect(summary.counters.skipped["no verified permit list"] == nil)
+    }
   }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Crypto
+import Enforcement
 import Foundation
 import Logging
 import PlateReading
@@ -73,6 +74,9 @@ public enum PatrolBenchmark {
     var runner = ReplayRunner(profile: profile, dump: dump, pace: .fast, logger: logger)
     runner.reader = reader
     runner.tracker = tracker
+    // The patrol's cars hold no permit: the rules a permit would lift apply to each of them, as
+    // with the city's list on the road (without one, those rules are not enforced at all).
+    runner.permits = try PermitsInForce.namingNoPlate(classes: permitClasses(profile: profile, logger: logger))
     let summary = try await runner.run(vault: vault)
     let opener = EvidenceOpener(privateKey: upstream)
     var found: [(text: String, zone: String, confidence: Double)] = []
@@ -83,6 +87,13 @@ public enum PatrolBenchmark {
       found.append((text, manifest.zone, manifest.readConfidence ?? 0))
     }
     return (summary, score(found, expected: expected))
+  }
+
+  /// The user classes the profile's rules name, vehicle types aside: the classes a permit list names.
+  static func permitClasses(profile: DeviceProfile, logger: Logger) throws -> Set<UserClass> {
+    let zones = try AgentDaemon.zonesInForce(profile: profile, hubDocument: nil, logger: logger).zones
+    let named = zones.policies.values.flatMap { $0.rules.flatMap(\.userClasses) }
+    return Set(named).subtracting(ZoneRuleCheck.vehicleTypeClasses)
   }
 
   /// Each candidate (its text and zone) against the truth: plate texts compared with O folded into 0.

@@ -25,6 +25,9 @@ public struct ReplayRunner {
   /// Only the frames filmed in this span are replayed (`nil`: all): one pass of a patrol, or
   /// the part before and after a simulated restart.
   public var span: Range<Date>?
+  /// A permit list in force instead of the hub's (`nil`: the hub's, as the vehicle would): the
+  /// patrol benchmark measures reading with a list that names none of its cars.
+  public var permits: PermitsInForce?
 
   public init(
     profile: DeviceProfile, dump: URL, pace: DumpFrameSource.Pace, reader: (any FramePlateReader)? = nil,
@@ -66,7 +69,7 @@ public struct ReplayRunner {
     let rules = try await Self.rulesInForce(profile: profile, vault: vault, logger: logger)
     let pipeline = try PatrolPipeline(
       profile: profile, zones: rules.zones.zones, vault: vault, reader: reader, tracker: tracker,
-      permits: rules.permits, logger: logger)
+      permits: permits ?? rules.permits, logger: logger)
     var fixes = Self.fixes(in: dump, logger: logger)[...]
     var faults: [String] = []
     var first: Date?
