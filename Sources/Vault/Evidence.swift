@@ -66,28 +66,58 @@ public struct SealedEvidence: Sendable, Equatable {
     return Data(hasher.finalize())
   }
 
-  /// The associated data that binds the ciphertext to its id, time and digests.
-  var associatedData: Data {
+  /// The associated data that binds the ciphertext to its id, time and digests and, from format
+  /// v2 on, to the device that sealed it (its key fingerprint, what its manifests name).
+  func associatedData(device: String?) -> Data {
     var data = id.bytes
     withUnsafeBytes(of: Int64(capturedAt.millisecondsSince1970).bigEndian) { data.append(contentsOf: $0) }
     data.append(plateSHA256)
     data.append(vehicleSHA256)
+    if let device {
+      let bytes = Data(device.utf8)
+      withUnsafeBytes(of: UInt32(bytes.count).bigEndian) { data.append(contentsOf: $0) }
+      data.append(bytes)
+    }
     return data
   }
 
-  static let info = Data("chalkline evidence v1".utf8)
+  /// The HPKE `info`: v1 (`chalkline evidence v1`) names nothing but the format; v2 names the
+  /// sealing device too, so evidence one vehicle sealed does not open as another's.
+  static func info(device: String?) -> Data {
+    guard let device else { return Data("chalkline evidence v1".utf8) }
+    return Data("chalkline evidence v2".utf8) + [0] + Data(device.utf8)
+  }
+
   static let suite = HPKE.Ciphersuite.Curve25519_SHA256_ChachaPoly
 }
 
-/// Seals evidence to the upstream's HPKE key. Pure computation: safe on any thread.
+/// Seals evidence to the upstream's HPKE key, bound to the sealing device (format v2). Pure
+/// computation: safe on any thread.
+///
+/// Evidence is sealed when its sighting is made, usually long before the sighting becomes part of
+/// a candidate (the first sighting of a chalk mark), and the vehicle cannot open it again to seal
+/// it anew; so the candidate id cannot be in `info` or the associated data. The candidate is bound
+/// by the device's signed manifest instead, which names each evidence id and the SHA-256 of its
+/// sealed bytes; the upstream opens evidence only as the candidate whose manifest names it.
 public struct EvidenceSealer: Sendable {
   let recipient: Curve25519.KeyAgreement.PublicKey
+  /// The sealing device's id (its key fingerprint), bound into `info` and the associated data;
+  /// nil seals the unbound v1 format (tests of the old format only).
+  let device: String?
 
-  /// A sealer for the upstream key in `keyring`; fails when that key was never imported.
-  public init(keyring: Keyring) throws { recipient = try keyring.requireUpstreamHPKEKey() }
+  /// A sealer for the upstream key in `keyring`, bound to its device key; fails when the upstream
+  /// key was never imported.
+  public init(keyring: Keyring) throws {
+    recipient = try keyring.requireUpstreamHPKEKey()
+    device = keyFingerprint(keyring.deviceKey.publicKey.rawRepresentation)
+  }
 
-  /// A sealer for a given recipient key (the upstream's, or a test's).
-  public init(recipient: Curve25519.KeyAgreement.PublicKey) { self.recipient = recipient }
+  /// A sealer for a given recipient key (the upstream's, or a test's), bound to `device` (the id
+  /// its manifests name; nil for the unbound v1 format).
+  public init(recipient: Curve25519.KeyAgreement.PublicKey, device: String? = nil) {
+    self.recipient = recipient
+    self.device = device
+  }
 
   /// Seals the capture. The plaintext exists only in memory for the duration of this call.
   public func seal(_ capture: EvidenceCapture, id: UUID = UUID()) throws -> SealedEvidence {
@@ -98,8 +128,9 @@ public struct EvidenceSealer: Sendable {
       encapsulatedKey: Data(), ciphertext: Data())
     do {
       var sender = try HPKE.Sender(
-        recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info)
-      let ciphertext = try sender.seal(EvidencePayload.encode(capture), authenticating: header.associatedData)
+        recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info(device: device))
+      let ciphertext = try sender.seal(
+        EvidencePayload.encode(capture), authenticating: header.associatedData(device: device))
       return SealedEvidence(
         id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
         encapsulatedKey: sender.encapsulatedKey, ciphertext: ciphertext)
@@ -116,17 +147,20 @@ public struct EvidenceOpener: Sendable {
   /// An opener for the upstream's private key.
   public init(privateKey: Curve25519.KeyAgreement.PrivateKey) { self.privateKey = privateKey }
 
-  /// Opens the evidence and checks both pictures against the digests taken at capture.
-  public func open(_ sealed: SealedEvidence) throws -> EvidenceCapture {
+  /// Opens the evidence as sealed by `device` (format v2; nil: the unbound v1 format) and checks
+  /// both pictures against the digests taken at capture. Evidence another device sealed, or v1
+  /// evidence opened as v2, does not open.
+  public func open(_ sealed: SealedEvidence, device: String? = nil) throws -> EvidenceCapture {
     let plaintext: Data
     do {
       var recipient = try HPKE.Recipient(
-        privateKey: privateKey, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info,
+        privateKey: privateKey, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info(device: device),
         encapsulatedKey: sealed.encapsulatedKey)
-      plaintext = try recipient.open(sealed.ciphertext, authenticating: sealed.associatedData)
+      plaintext = try recipient.open(sealed.ciphertext, authenticating: sealed.associatedData(device: device))
     } catch {
       throw VaultError(
-        .crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.", underlying: error)
+        .crypto, "Evidence \(sealed.id) cannot be opened with this key, as this device's, or was altered.",
+        underlying: error)
     }
     let capture = try EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt)
     guard capture.plateSHA256 == sealed.plateSHA256, capture.vehicleSHA256 == sealed.vehicleSHA256 else {
