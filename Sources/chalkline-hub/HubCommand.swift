@@ -304,11 +304,12 @@ struct AuditCheckpoints: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure candidate sync over loopback TLS against a scratch hub and print the figures.")
+    abstract: "Measure candidate sync over loopback TLS, and ingest before and after validation, and print the figures.")
   @Option(help: "Candidates to sync.") var candidates = 2_000
   @Option(help: "Candidates per batch.") var batchSize = 50
   func run() async throws {
-    for figure in try await UplinkBenchmark.run(candidates: candidates, batchSize: batchSize) {
+    let ingest = try await IngestBenchmark.run(candidates: candidates, batchSize: batchSize)
+    for figure in try await UplinkBenchmark.run(candidates: candidates, batchSize: batchSize) + ingest {
       print("\(figure.metric)\t\(String(format: "%.1f", figure.value))\t\(figure.unit)")
     }
   }
