@@ -152,7 +152,7 @@ public struct HubKeys: Sendable {
   /// It opens only as the evidence the candidate's signed manifest names there (evidence id and
   /// SHA-256 of the sealed bytes: the candidate binding) and, in format v2, only as sealed by one of
   /// `devices` (the candidate's device and the keys that device was re-keyed from: the device
-  /// binding in HPKE `info` and associated data). Evidence a vehicle sealed before v2 opens as v1.
+  /// id sealed with the pictures). Evidence a vehicle sealed before v2 opens as v1.
   public func openEvidence(
     _ candidate: StoredCandidate, sighting: Int, devices: [String]
   ) throws -> EvidenceCapture {
@@ -177,9 +177,17 @@ public struct HubKeys: Sendable {
     }
     var failure: (any Error)?
     for key in openingKeys {
-      for device in devices.map(Optional.some) + [nil] {
-        do { return try EvidenceOpener(privateKey: key).open(sealed, device: device) } catch { failure = error }
+      let capture: EvidenceCapture
+      do { capture = try EvidenceOpener(privateKey: key).open(sealed) } catch {
+        failure = error
+        continue
       }
+      // v1 evidence (sealed before device binding) names no device.
+      if let sealer = capture.sealedBy, !devices.contains(sealer) {
+        throw HubError(
+          .evidence, "The evidence of sighting \(sighting) of candidate \(candidate) was sealed by device \(sealer).")
+      }
+      return capture
     }
     throw failure ?? HubError(.evidence, "No HPKE key to open evidence with.")
   }
