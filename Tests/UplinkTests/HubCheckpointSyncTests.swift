@@ -33,6 +33,8 @@ import Uplink
           #expect(sync.status.current.hubAuditProblem == nil)
         }
       }
+      // A restarted vehicle holds the same checkpoints.
+      #expect(HubCheckpointStore(directory: cache, logger: testLogger).all.map(\.reason) == ["start", "on demand"])
       // The vehicle's file, as it is, verifies the hub's audit.
       let file = cache.appendingPathComponent("hub-audit-checkpoints.jsonl").path
       let encoder = JSONEncoder()
