@@ -179,11 +179,14 @@ public final class HubService: Sendable {
   // MARK: - Distribution
 
   /// Signs and stores a new version of a document when its body differs from the newest one,
-  /// audited with who published it and why.
+  /// audited with who published it and why. A zones document the vehicles would refuse is
+  /// refused (`file` names it in the problems).
   @discardableResult
   public func publish(
-    _ kind: DistributionKind, body: Data, actor: String = "hub", purpose: String = "publication at start"
+    _ kind: DistributionKind, body: Data, actor: String = "hub", purpose: String = "publication at start",
+    file: String = "zones.json"
   ) async throws -> SignedDocument {
+    if kind == .zones { try Self.checkZonesForPublication(body, path: file) }
     let latest = try await storage.latestDocument(kind)
     if let latest, latest.body == body { return latest }
     let document = try SignedDocument.signed(
@@ -206,10 +209,7 @@ public final class HubService: Sendable {
     for kind in [DistributionKind.zones] {
       let path = "\(configuration.distributionDirectory)/\(kind.rawValue).json"
       guard let body = FileManager.default.contents(atPath: path) else { continue }
-      guard (try? JSONSerialization.jsonObject(with: body)) != nil else {
-        throw HubError(.invalid, "\(path) is not JSON; fix it before it can be distributed.")
-      }
-      try await publish(kind, body: body, actor: actor, purpose: purpose)
+      try await publish(kind, body: body, actor: actor, purpose: purpose, file: path)
     }
   }
 

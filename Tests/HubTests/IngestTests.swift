@@ -75,7 +75,7 @@ import Uplink
   @Test func documentsAreSignedAndAnswer304WhenUnchanged() async throws {
     try await withTemporaryDirectory { directory in
       let hub = try LoopbackHub.create(in: directory)
-      let zones = Data("{\"data\":{\"curb_zones\":[]}}".utf8)
+      let zones = Data("{\"data\":{\"curb_zones\":[]},\"time_zone\":\"America/Los_Angeles\"}".utf8)
       try zones.write(
         to: URL(fileURLWithPath: hub.configuration.distributionDirectory).appendingPathComponent("zones.json"))
       let device = try await hub.addDevice(

@@ -49,7 +49,9 @@ struct ReviewFixture {
          "cross_street_start_name": "N 1st St", "cross_street_end_name": "N 2nd St", "curb_policy_ids": ["two-hours"],
          "geometry": {"type": "Polygon", "coordinates": [[[-121.88825, 37.33485], [-121.88795, 37.33485],
            [-121.88795, 37.33498], [-121.88825, 37.33498], [-121.88825, 37.33485]]]}},
-        {"curb_zone_id": "zone-1", "name": "N 1st St, 0 block east", "curb_policy_ids": ["two-hours"]}],
+        {"curb_zone_id": "zone-1", "name": "N 1st St, 0 block east", "curb_policy_ids": ["two-hours"],
+         "geometry": {"type": "Polygon", "coordinates": [[[-121.88835, 37.33500], [-121.88830, 37.33500],
+           [-121.88830, 37.33560], [-121.88835, 37.33560], [-121.88835, 37.33500]]]}}],
       "curb_policies": [
         {"curb_policy_id": "two-hours", "priority": 1,
          "rules": [{"activity": "parking", "max_stay": 120, "max_stay_unit": "minute"}],

@@ -24,6 +24,14 @@ parks the real photos of that folder instead: five passes of both curbs of two b
 (`realphotos.default_scenario`), or the scenario of `--scenario FILE`; see realphotos.py.
 
     generate.py --out DIR --real-photos DIR [--scenario FILE] [--frames-per-car N] [--speed M/S]
+
+With `--real-photos DIR --permit-street` it writes the permit street of permitstreet.py instead:
+the 400 block of N 3rd St signed "2 HR 8AM-6PM MON-SAT EXCEPT PERMIT R" (west face) and
+"NO PARKING 8AM-6PM MON-SAT EXCEPT PERMIT R" (east face), two passes, cars with valid, expired,
+not-yet-valid and other-area permits; beside the dump its `zones.json` (for the hub's distribution
+directory) and `permits.csv` (for `chalkline-hub permits import`).
+
+    generate.py --out DIR --real-photos DIR --permit-street [--seed N]
 """
 
 import argparse
@@ -241,7 +249,20 @@ def main():
     parser.add_argument("--frames-per-car", type=int, default=3, help="with --real-photos")
     parser.add_argument("--speed", type=float, default=4.5, help="with --real-photos: m/s")
     parser.add_argument("--permits", action="store_true", help="add permit holders and write permits.csv")
+    parser.add_argument("--permit-street", action="store_true",
+                        help="with --real-photos: the permit street of permitstreet.py, its zones.json and permits.csv")
     args = parser.parse_args()
+    if args.permit_street:
+        if not args.real_photos:
+            parser.error("--permit-street parks real photos: give --real-photos DIR")
+        import permitstreet
+
+        expected = permitstreet.write(args.out, args.real_photos, seed=args.seed, fps=args.fps,
+                                      frames_per_car=args.frames_per_car, speed=args.speed)
+        print(f"permit street of real photos: {expected['frames']} frames, {len(expected['candidates'])} expected "
+              f"candidates, {len(expected['permit_holders'])} permit holders among "
+              f"{len(expected['not_candidates'])} cars that must not be -> {args.out}")
+        return
     if args.real_photos:
         import realphotos
 
