@@ -304,7 +304,7 @@ struct AuditCheckpoints: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure candidate sync over loopback TLS, and ingest before and after validation, and print the figures.")
+    abstract: "Measure candidate sync over loopback TLS and ingest before and after validation; print the figures.")
   @Option(help: "Candidates to sync.") var candidates = 2_000
   @Option(help: "Candidates per batch.") var batchSize = 50
   func run() async throws {
