@@ -22,15 +22,7 @@ public enum AuditChain {
   public static let scheme = "v2"
 
   /// The bytes of `fields`, each as an 8-byte big-endian length and its UTF-8 bytes.
-  public static func lengthPrefixed(_ fields: [String]) -> Data {
-    var data = Data()
-    for field in fields {
-      let bytes = Data(field.utf8)
-      withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { data.append(contentsOf: $0) }
-      data.append(bytes)
-    }
-    return data
-  }
+  public static func lengthPrefixed(_ fields: [String]) -> Data { AuditCheckpoint.lengthPrefixed(fields) }
 
   /// The v2 hash of an entry: HMAC-SHA256 under `key` over the length-prefixed fields (hex).
   public static func hash(
@@ -104,66 +96,30 @@ public enum AuditChain {
   }
 }
 
-/// A signed statement of the access audit's state: how many entries it held and the last one's
-/// hash, at a time. What the privacy officer keeps to prove later that nothing was cut or
-/// rewritten; one JSON object (`chalkline-hub audit-checkpoints` writes one per line).
-public struct AuditCheckpoint: Codable, Sendable, Equatable {
-  /// Format version (1).
-  public var version: Int
-  /// Entries the audit held (the checkpoint covers entries 1…sequence).
-  public var sequence: Int
-  /// The hash of entry `sequence` (empty when the audit was empty).
-  public var head: String
-  /// When (ISO 8601 UTC).
-  public var at: String
-  /// Why it was written: `start`, `hourly` or `on demand`.
-  public var reason: String
-  /// The hub's audit public key (Ed25519, base64) that signed it.
-  public var publicKey: String
-  /// The Ed25519 signature (base64) of the length-prefixed version, sequence, head, time and reason.
-  public var signature: String
-
-  /// The signed bytes.
-  static func message(sequence: Int, head: String, at: String, reason: String) -> Data {
-    AuditChain.lengthPrefixed(["chalkline-hub audit checkpoint v1", String(sequence), head, at, reason])
-  }
-
-  /// Signs a checkpoint.
-  public static func signed(
-    sequence: Int, head: String, at: Date, reason: String, key: Curve25519.Signing.PrivateKey
-  ) throws -> AuditCheckpoint {
-    let stamp = WireTime.format(at)
-    let signature = try key.signature(for: message(sequence: sequence, head: head, at: stamp, reason: reason))
-    return AuditCheckpoint(
-      version: 1, sequence: sequence, head: head, at: stamp, reason: reason,
-      publicKey: key.publicKey.rawRepresentation.base64EncodedString(), signature: signature.base64EncodedString())
-  }
-
-  /// Whether the signature verifies with `key` (the hub's audit public key as the officer knows it).
-  public func isValid(for key: Curve25519.Signing.PublicKey) -> Bool {
-    guard version == 1, publicKey == key.rawRepresentation.base64EncodedString(),
-      let signature = Data(base64Encoded: signature)
-    else { return false }
-    return key.isValidSignature(signature, for: Self.message(sequence: sequence, head: head, at: at, reason: reason))
-  }
-
-  /// The checkpoint as one line of JSON (snake_case keys, sorted).
-  public func jsonLine() throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return String(decoding: try encoder.encode(self), as: UTF8.self)
-  }
-
+extension AuditCheckpoint {
   /// Reads a checkpoint from its JSON (one object, or the last line of a JSON-lines file).
   public static func parse(_ text: String) throws -> AuditCheckpoint {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
     guard let line = text.split(whereSeparator: \.isNewline).last(where: { !$0.allSatisfy(\.isWhitespace) }) else {
       throw HubError(.invalid, "The checkpoint file is empty.")
     }
-    do { return try decoder.decode(AuditCheckpoint.self, from: Data(line.utf8)) } catch {
+    do { return try decode(line: line) } catch {
       throw HubError(.invalid, "The checkpoint is not a chalkline-hub audit checkpoint (JSON).", underlying: error)
     }
+  }
+
+  /// Reads every checkpoint of a file: one JSON object, or JSON lines (the officer's export, or a
+  /// vehicle's `hub-audit-checkpoints.jsonl`). A line that is not a checkpoint is an error naming it.
+  public static func parseAll(_ text: String, file: String) throws -> [AuditCheckpoint] {
+    var checkpoints: [AuditCheckpoint] = []
+    for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+    where !line.allSatisfy(\.isWhitespace) {
+      do { checkpoints.append(try decode(line: line)) } catch {
+        throw HubError(
+          .invalid, "\(file):\(index + 1): not a chalkline-hub audit checkpoint (expected one JSON object a line).",
+          underlying: error)
+      }
+    }
+    guard !checkpoints.isEmpty else { throw HubError(.invalid, "\(file): the checkpoint file is empty.") }
+    return checkpoints
   }
 }

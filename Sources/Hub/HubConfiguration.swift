@@ -19,7 +19,7 @@ import HubOversight
 ///   "review": {"host": "127.0.0.1", "port": 8444, "session_minutes": 30},  // officers' pages; these defaults
 ///   "login": {"max_failures_per_name": 5, "max_failures_per_address": 20, "window_minutes": 15,
 ///             "lockout_minutes": 15, "max_checks_in_flight": 8},  // defaults
-///   "retention": {"closed_citation_years": 5, "rejected_days": 30, "batch_size": 500, "daily": true}  // defaults; "pending_days" off
+///   "retention": {"closed_citation_years": 5, "open_citation_years": 7, "rejected_days": 30, "batch_size": 500, "daily": true}  // defaults; "pending_days" off
 /// }
 /// ```
 public struct HubConfiguration: Sendable, Codable {

@@ -37,7 +37,8 @@ public struct HubKeys: Sendable {
   /// The public keys devices import (`chalkline keys import-upstream`).
   public var publicKeys: HubPublicKeys {
     HubPublicKeys(
-      hpkePublicKey: hpke.publicKey.rawRepresentation, signingPublicKey: signing.publicKey.rawRepresentation)
+      hpkePublicKey: hpke.publicKey.rawRepresentation, signingPublicKey: signing.publicKey.rawRepresentation,
+      auditPublicKey: audit.publicKey.rawRepresentation)
   }
 
   /// Creates new keys in `directory`; refuses to overwrite existing ones.
@@ -147,11 +148,46 @@ public struct HubKeys: Sendable {
   /// Every HPKE private key that may open held evidence: the current one, then the retired ones.
   public var openingKeys: [Curve25519.KeyAgreement.PrivateKey] { [hpke] + retired.map(\.key) }
 
-  /// Opens sealed evidence with the current key or, failing that, a retired one.
-  public func openEvidence(_ sealed: SealedEvidence) throws -> EvidenceCapture {
+  /// Opens sighting `sighting`'s evidence of a candidate with the current key or a retired one.
+  /// It opens only as the evidence the candidate's signed manifest names there (evidence id and
+  /// SHA-256 of the sealed bytes: the candidate binding) and, in format v2, only as sealed by one of
+  /// `devices` (the candidate's device and the keys that device was re-keyed from: the device
+  /// id sealed with the pictures). Evidence a vehicle sealed before v2 opens as v1.
+  public func openEvidence(
+    _ candidate: StoredCandidate, sighting: Int, devices: [String]
+  ) throws -> EvidenceCapture {
+    try openEvidence(
+      candidate.evidence, manifest: candidate.manifest, candidate: candidate.id, sighting: sighting, devices: devices)
+  }
+
+  /// The same for a candidate as received (ingest checks that its evidence opens before storing it).
+  public func openEvidence(
+    _ evidence: [WireEvidence], manifest: WireManifest, candidate: UUID, sighting: Int, devices: [String]
+  ) throws -> EvidenceCapture {
+    guard evidence.indices.contains(sighting), manifest.sightings.indices.contains(sighting) else {
+      throw HubError(.evidence, "Candidate \(candidate) has no evidence for sighting \(sighting).")
+    }
+    let sealed = evidence[sighting].sealed
+    let named = manifest.sightings[sighting]
+    guard named.evidenceId == sealed.id, named.sealedSha256 == sealed.sealedSHA256.hexString else {
+      throw HubError(
+        .evidence,
+        "The evidence held for sighting \(sighting) of candidate \(candidate) is not the one its signed manifest names."
+      )
+    }
     var failure: (any Error)?
     for key in openingKeys {
-      do { return try EvidenceOpener(privateKey: key).open(sealed) } catch { failure = error }
+      let capture: EvidenceCapture
+      do { capture = try EvidenceOpener(privateKey: key).open(sealed) } catch {
+        failure = error
+        continue
+      }
+      // v1 evidence (sealed before device binding) names no device.
+      if let sealer = capture.sealedBy, !devices.contains(sealer) {
+        throw HubError(
+          .evidence, "The evidence of sighting \(sighting) of candidate \(candidate) was sealed by device \(sealer).")
+      }
+      return capture
     }
     throw failure ?? HubError(.evidence, "No HPKE key to open evidence with.")
   }

@@ -17,11 +17,16 @@ public struct DeviceRecord: Sendable, Equatable {
   public var registeredAt: Date
   /// When it was revoked (`devices revoke`) or replaced by a new key (re-keying); nil while active.
   public var revokedAt: Date?
+  /// The record that replaced this one when the vehicle was re-keyed (nil for an active record
+  /// and for one `devices revoke` revoked).
+  public var replacedBy: String?
 
   /// Creates a record.
   public init(
-    id: String, name: String, certificateSHA256: String, signingKey: Data, registeredAt: Date, revokedAt: Date? = nil
+    id: String, name: String, certificateSHA256: String, signingKey: Data, registeredAt: Date, revokedAt: Date? = nil,
+    replacedBy: String? = nil
   ) {
+    self.replacedBy = replacedBy
     self.id = id
     self.name = name
     self.certificateSHA256 = certificateSHA256
@@ -114,4 +119,13 @@ public enum DeviceAuditHeadCheck: Sendable, Equatable {
   case rewritten(sequence: Int)
   /// A head behind one already recorded: the vehicle's log was cut.
   case truncated(recorded: Int)
+}
+
+/// Why the hub refused one candidate: a sentence for a technician, sent in its acknowledgement.
+public struct RefusalReason: Error, Sendable, Equatable, CustomStringConvertible {
+  /// The sentence.
+  public var description: String
+
+  /// Creates a reason.
+  public init(_ description: String) { self.description = description }
 }

@@ -120,6 +120,13 @@ public struct HubServer: Sendable {
       response.headers[.eTag] = tag
       return response
     }
+    router.get(RouterPath(stringLiteral: UplinkAPI.auditCheckpoint)) { _, context in
+      _ = try await Self.requireDevice(context, service)
+      guard let checkpoint = try await service.latestCheckpoint() else {
+        throw HTTPError(.notFound, message: "The hub has written no audit checkpoint yet.")
+      }
+      return try Self.json(checkpoint)
+    }
     router.get(RouterPath(stringLiteral: UplinkAPI.candidates)) { request, context in
       try await Self.reviewCandidates(request, context, service)
     }

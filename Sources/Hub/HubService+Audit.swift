@@ -36,6 +36,13 @@ extension HubService {
     }
   }
 
+  /// The newest stored checkpoint, signed (what vehicles get from `GET /v1/audit-checkpoint`).
+  public func latestCheckpoint() async throws -> AuditCheckpoint? {
+    guard var checkpoint = try await storage.latestCheckpoint() else { return nil }
+    checkpoint.publicKey = keys.audit.publicKey.rawRepresentation.base64EncodedString()
+    return checkpoint
+  }
+
   /// What `verifyAudit` found: the chain walk, and against each checkpoint given.
   public struct AuditReport: Sendable {
     /// The chain walked under the audit key.
@@ -82,7 +89,9 @@ extension HubService {
       "listen=\(c.listen.host):\(c.listen.port)", "review=\(c.review.host):\(c.review.port)",
       "session_minutes=\(c.review.sessionMinutes)", "purposes=\(c.purposes.joined(separator: "|"))",
       "max_batch_bytes=\(c.maxBatchBytes)", "max_candidates_per_request=\(c.maxCandidatesPerRequest)",
-      "retention=\(c.retention.closedCitationYears)y/\(c.retention.rejectedDays)d/daily=\(c.retention.daily)",
+      "retention=closed:\(c.retention.closedCitationYears)y,open:\(c.retention.openCitationYears)y,"
+        + "rejected:\(c.retention.rejectedDays)d,pending:\(c.retention.pendingDays.map { "\($0)d" } ?? "off"),"
+        + "daily:\(c.retention.daily)",
       "login=\(c.login.maxFailuresPerName)/\(c.login.maxFailuresPerAddress) per \(c.login.windowMinutes) min, lockout \(c.login.lockoutMinutes) min",
       "reviewers=\(c.reviewers.map(\.name).sorted().joined(separator: "|"))",
     ]

@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import Logging
+import Synchronization
 import Uplink
 import Vault
 
@@ -15,6 +16,8 @@ public final class HubService: Sendable {
   let keys: HubKeys
   let logger: Logger
   let logins: LoginGuard
+  /// Whether the lockouts audited before this process started were put back into `logins`.
+  let lockoutsRestored = Mutex(false)
 
   /// Creates the service; the storage chains its audit under the hub's audit key from now on.
   public init(configuration: HubConfiguration, storage: any HubStorage, keys: HubKeys, logger: Logger) {
@@ -49,17 +52,43 @@ public final class HubService: Sendable {
     if let head = batch.auditHead { try await recordAuditHead(head, from: device) }
     var verified: [VerifiedCandidate] = []
     var refused: [UUID: String] = [:]
+    var predecessors: [DeviceRecord]?
     for candidate in batch.candidates {
-      guard let manifest = candidate.verified(by: key) else {
+      var signer = device
+      var manifest = candidate.verified(by: key)
+      if manifest == nil, let named = try? WireManifest.decode(candidate.manifest), named.device != device.id {
+        // Signed with a key this vehicle had before it was re-keyed (still in its outbox).
+        if predecessors == nil { predecessors = try await storage.predecessors(of: device.id) }
+        switch Self.verifiedByEarlierKey(candidate, named: named, predecessors: predecessors ?? []) {
+        case .success(let (old, checked)): (signer, manifest) = (old, checked)
+        case .failure(let reason):
+          refused[candidate.id] = reason.description
+          continue
+        }
+      }
+      guard let manifest else {
         refused[candidate.id] = "The manifest signature or the evidence digests do not verify with the device key."
         continue
       }
-      guard manifest.device == device.id else {
+      guard manifest.device == signer.id else {
         refused[candidate.id] = "The manifest names device \(manifest.device), not the one whose certificate sent it."
         continue
       }
       do { try IngestValidation.check(manifest, wire: candidate) } catch { try await refuseBatch(error, from: device) }
-      verified.append(VerifiedCandidate(wire: candidate, manifest: manifest, deviceID: device.id))
+      // The evidence must open as this vehicle's (HPKE info and associated data name the sealing
+      // device) and be what the manifest names: evidence another device sealed is refused here.
+      if predecessors == nil { predecessors = try await storage.predecessors(of: device.id) }
+      let devices = [signer.id, device.id] + (predecessors ?? []).map(\.id)
+      do {
+        for sighting in candidate.evidence.indices {
+          _ = try keys.openEvidence(
+            candidate.evidence, manifest: manifest, candidate: candidate.id, sighting: sighting, devices: devices)
+        }
+      } catch {
+        refused[candidate.id] = "Its evidence does not open as sealed by this vehicle for this candidate."
+        continue
+      }
+      verified.append(VerifiedCandidate(wire: candidate, manifest: manifest, deviceID: signer.id))
     }
     let stored = try await storage.ingest(verified, receivedAt: Date())
     let results = batch.candidates.map { candidate -> CandidateAcknowledgement in
@@ -79,6 +108,36 @@ public final class HubService: Sendable {
         "hub.duplicate": "\(counts[.duplicate] ?? 0)", "hub.rejected": "\(counts[.rejected] ?? 0)",
       ])
     return BatchAcknowledgement(results: results)
+  }
+
+  /// How long after a re-key a candidate signed with the old key may still say it was decided:
+  /// the vehicle's clock and the hub's may differ by this much.
+  static let rekeyClockAllowance: TimeInterval = 600
+
+  /// A candidate whose manifest names an earlier key of the sending vehicle: it verifies with
+  /// that key when the key was replaced by a re-key (not revoked) and the candidate was decided
+  /// before the re-key. Answers the record that signed it, or why it is refused.
+  static func verifiedByEarlierKey(
+    _ candidate: WireCandidate, named: WireManifest, predecessors: [DeviceRecord]
+  ) -> Result<(DeviceRecord, WireManifest), RefusalReason> {
+    guard let old = predecessors.first(where: { $0.id == named.device }), let oldKey = old.publicKey,
+      let replacedAt = old.revokedAt
+    else {
+      return .failure(
+        RefusalReason(
+          "The manifest names device \(named.device), which is neither this vehicle's key nor one it was re-keyed from."
+        ))
+    }
+    guard let manifest = candidate.verified(by: oldKey) else {
+      return .failure(
+        RefusalReason("The manifest signature or the evidence digests do not verify with the device key."))
+    }
+    guard let decided = WireTime.parse(manifest.decidedAt), decided <= replacedAt + rekeyClockAllowance else {
+      return .failure(
+        RefusalReason(
+          "The candidate is signed with the key replaced at \(WireTime.format(replacedAt)) but decided after it."))
+    }
+    return .success((old, manifest))
   }
 
   /// Audits a refused batch and throws the refusal (the server answers 400 with it).
@@ -161,6 +220,7 @@ public final class HubService: Sendable {
   /// lockout is audited once when it engages. PBKDF2 runs off the event loop on a bounded pool,
   /// for unknown names too.
   public func authenticate(name: String, password: String, address: String) async throws -> LoginGuard.Outcome {
+    if !lockoutsRestored.withLock({ $0 }) { try await restoreLockouts() }
     let outcome = try await logins.attempt(name: name, password: password, address: address)
     if case .failed(let locked) = outcome {
       for lock in locked {
@@ -174,6 +234,29 @@ public final class HubService: Sendable {
       }
     }
     return outcome
+  }
+
+  /// Puts back the lockouts still running from the access audit (`review.lockout` entries of the
+  /// last lockout period), so that restarting the hub does not lift a lockout.
+  func restoreLockouts(now: Date = Date()) async throws {
+    // A lockout lasts at most 1440 minutes (`login.lockout_minutes`), whatever it was set to then.
+    let since = now.addingTimeInterval(-1441 * 60)
+    let locks = try await storage.auditEntries(action: "review.lockout", since: since).compactMap {
+      entry -> LoginGuard.Lock? in
+      let fields = Dictionary(
+        entry.detail.split(separator: " ").compactMap { pair -> (String, String)? in
+          guard let equals = pair.firstIndex(of: "=") else { return nil }
+          return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+        }, uniquingKeysWith: { $1 })
+      guard let until = fields["until"].flatMap(WireTime.parse) else { return nil }
+      return LoginGuard.Lock(key: entry.actor, failures: fields["failures"].flatMap { Int($0) } ?? 0, until: until)
+    }
+    logins.restore(locks, now: now)
+    lockoutsRestored.withLock { $0 = true }
+    if !locks.isEmpty {
+      logger.notice(
+        "Lockouts from before the restart are in force again.", metadata: ["hub.lockouts": "\(locks.count)"])
+    }
   }
 
   /// Opens one page of the review queue (pending candidates only, oldest first, at most
@@ -203,11 +286,8 @@ public final class HubService: Sendable {
     var opened: [ReviewCandidate] = []
     for candidate in stored {
       var texts: [[String]] = []
-      for evidence in candidate.evidence {
-        do { texts.append(try keys.openEvidence(evidence.sealed).plateAlternatives) } catch {
-          throw HubError(
-            .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
-        }
+      for sighting in candidate.evidence.indices {
+        texts.append(try await openEvidence(candidate, sighting: sighting).plateAlternatives)
       }
       let readings = texts.last ?? []
       opened.append(
@@ -229,6 +309,16 @@ public final class HubService: Sendable {
         "state=pending page=\(page) count=\(opened.count) ids=\(opened.map(\.id.uuidString).joined(separator: ","))",
       outcome: "allowed", at: Date())
     return opened
+  }
+
+  /// Opens one sighting's evidence of a stored candidate (`HubKeys.openEvidence`): bound to the
+  /// candidate by its signed manifest, and to its device or a key that device was re-keyed from.
+  public func openEvidence(_ candidate: StoredCandidate, sighting: Int) async throws -> EvidenceCapture {
+    let devices = [candidate.device] + (try await storage.predecessors(of: candidate.device)).map(\.id)
+    do { return try keys.openEvidence(candidate, sighting: sighting, devices: devices) } catch {
+      throw HubError(
+        .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
+    }
   }
 
   /// Checks the access audit's chain under the hub's audit key; returns the first broken

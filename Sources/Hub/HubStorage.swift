@@ -16,6 +16,9 @@ public protocol HubStorage: ReviewStorage {
   func revokeDevice(name: String, at: Date) async throws -> [DeviceRecord]
   /// The active (not revoked) device a client certificate belongs to.
   func device(certificateSHA256: String) async throws -> DeviceRecord?
+  /// The records a device's re-keyings replaced, directly or through earlier re-keyings (not
+  /// those `devices revoke` revoked): the keys its older candidates may be signed with.
+  func predecessors(of id: String) async throws -> [DeviceRecord]
   /// Every registered device.
   func devices() async throws -> [DeviceRecord]
   /// Stores verified candidates in one transaction, idempotent by id: `stored` when new,
@@ -43,12 +46,17 @@ public protocol HubStorage: ReviewStorage {
     -> AccessAuditEntry
   /// The access audit, oldest first.
   func auditEntries() async throws -> [AccessAuditEntry]
+  /// The entries of one action written at or after `since`, oldest first (the lockouts a
+  /// restarted hub puts back).
+  func auditEntries(action: String, since: Date) async throws -> [AccessAuditEntry]
   /// How many entries the audit holds and the last one's hash (empty when none).
   func auditHead() async throws -> (sequence: Int, hash: String)
   /// Stores a signed checkpoint.
   func saveCheckpoint(_ checkpoint: AuditCheckpoint) async throws
   /// Every stored checkpoint, oldest first.
   func checkpoints() async throws -> [AuditCheckpoint]
+  /// The newest stored checkpoint.
+  func latestCheckpoint() async throws -> AuditCheckpoint?
   /// Records the audit head a vehicle sent and says whether it is consistent with earlier ones.
   func recordDeviceAuditHead(
     device: String, sequence: Int, hash: String, at: Date

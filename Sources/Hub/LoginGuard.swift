@@ -105,6 +105,17 @@ public final class LoginGuard: Sendable {
     decoy = PasswordHash(rounds: rounds, salt: Data(repeating: 7, count: 16), hash: Data(repeating: 0, count: 32))
   }
 
+  /// Puts back lockouts that engaged before a restart (read from the access audit's
+  /// `review.lockout` entries), so restarting the hub does not lift them; those already over are
+  /// ignored, and a lockout already held keeps the later end.
+  public func restore(_ locks: [Lock], now: Date = Date()) {
+    state.withLock { state in
+      for lock in locks where lock.until > now {
+        state.lockedUntil[lock.key] = max(state.lockedUntil[lock.key] ?? lock.until, lock.until)
+      }
+    }
+  }
+
   /// Checks a login: refused at once while its name or address is locked out, else hashed on
   /// the blocking pool. `now` is for tests of the window.
   public func attempt(name: String, password: String, address: String, now: Date = Date()) async throws -> Outcome {

@@ -78,7 +78,10 @@ extension ReviewService {
     var records: [ReviewExportRecord] = []
     for item in decided {
       let c = item.candidate
-      let reading = try c.evidence.last.map { try openEvidence($0, of: c.id).plateAlternatives.first ?? "" } ?? ""
+      var reading = ""
+      if !c.evidence.isEmpty {
+        reading = try await openEvidence(c, sighting: c.evidence.count - 1).plateAlternatives.first ?? ""
+      }
       let corrected = try item.decision.sealedCorrectedText.map {
         try hub.keys.openCorrected($0, candidate: c.id)
       }
@@ -122,10 +125,11 @@ extension ReviewService {
     var ids: [String] = []
     for item in try await hub.storage.decidedCandidates(outcomes: [.corrected], since: nil) {
       let c = item.candidate
-      guard let sealed = item.decision.sealedCorrectedText, let evidence = c.evidence.last else { continue }
+      guard let sealed = item.decision.sealedCorrectedText, !c.evidence.isEmpty else { continue }
       let text = try hub.keys.openCorrected(sealed, candidate: c.id)
       let name = "\(c.id.uuidString.lowercased()).jpg"
-      try openEvidence(evidence, of: c.id).plateJPEG.write(to: directory.appendingPathComponent(name))
+      try await openEvidence(c, sighting: c.evidence.count - 1).plateJPEG.write(
+        to: directory.appendingPathComponent(name))
       truth += "\(name),,\(text)\n"
       ids.append(c.id.uuidString)
     }

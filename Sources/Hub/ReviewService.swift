@@ -125,7 +125,7 @@ public struct ReviewService: Sendable {
     guard let candidate = try await hub.storage.candidate(id: id), candidate.evidence.indices.contains(sighting) else {
       throw HubError(.notFound, "Candidate \(id) has no sighting \(sighting).")
     }
-    let capture = try openEvidence(candidate.evidence[sighting], of: id)
+    let capture = try await openEvidence(candidate, sighting: sighting)
     try await audit(reviewer, purpose, "review.picture", detail, "allowed")
     return picture == .plate ? capture.plateJPEG : capture.vehicleJPEG
   }
@@ -173,7 +173,10 @@ public struct ReviewService: Sendable {
     guard let candidate = try await hub.storage.candidate(id: id) else {
       throw HubError(.notFound, "Candidate \(id) does not exist.")
     }
-    let captures = try candidate.evidence.map { try openEvidence($0, of: id) }
+    var captures: [EvidenceCapture] = []
+    for sighting in candidate.evidence.indices {
+      captures.append(try await openEvidence(candidate, sighting: sighting))
+    }
     let decision = try await hub.storage.decision(candidateID: id)
     let corrected = try decision?.sealedCorrectedText.map {
       try hub.keys.openCorrected($0, candidate: id)
@@ -185,9 +188,7 @@ public struct ReviewService: Sendable {
       zone: zones.flatMap { ReviewZone(zone: candidate.zone, document: $0.body) }, deviceName: device?.name)
   }
 
-  func openEvidence(_ evidence: WireEvidence, of id: UUID) throws -> EvidenceCapture {
-    do { return try hub.keys.openEvidence(evidence.sealed) } catch {
-      throw HubError(.evidence, "Evidence of candidate \(id) cannot be opened with the hub key.", underlying: error)
-    }
+  func openEvidence(_ candidate: StoredCandidate, sighting: Int) async throws -> EvidenceCapture {
+    try await hub.openEvidence(candidate, sighting: sighting)
   }
 }

@@ -57,14 +57,26 @@ extension SQLiteHubStorage {
       outcome: outcome, previousHash: previousHash, hash: hash)
   }
 
+  static func auditEntry(_ row: Row) -> AccessAuditEntry {
+    AccessAuditEntry(
+      sequence: row["sequence"], at: row["at"], actor: row["actor"], purpose: row["purpose"], action: row["action"],
+      detail: row["detail"], outcome: row["outcome"], previousHash: row["previous_hash"], hash: row["hash"],
+      scheme: row["scheme"])
+  }
+
   public func auditEntries() async throws -> [AccessAuditEntry] {
     try await read("reading the access audit") { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM access_audit ORDER BY sequence").map { row in
-        AccessAuditEntry(
-          sequence: row["sequence"], at: row["at"], actor: row["actor"],
-          purpose: row["purpose"], action: row["action"], detail: row["detail"], outcome: row["outcome"],
-          previousHash: row["previous_hash"], hash: row["hash"], scheme: row["scheme"])
-      }
+      try Row.fetchAll(db, sql: "SELECT * FROM access_audit ORDER BY sequence").map(Self.auditEntry)
+    }
+  }
+
+  public func auditEntries(action: String, since: Date) async throws -> [AccessAuditEntry] {
+    try await read("reading the access audit") { db in
+      // `at` is ISO 8601 UTC with milliseconds, so text order is time order.
+      try Row.fetchAll(
+        db, sql: "SELECT * FROM access_audit WHERE action = ? AND at >= ? ORDER BY sequence",
+        arguments: [action, WireTime.format(since)]
+      ).map(Self.auditEntry)
     }
   }
 
@@ -89,12 +101,21 @@ extension SQLiteHubStorage {
   /// Checkpoints as stored; `publicKey` is left empty (the verifier fills in the hub's).
   public func checkpoints() async throws -> [AuditCheckpoint] {
     try await read("reading audit checkpoints") { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY at, sequence").map { row in
-        AuditCheckpoint(
-          version: 1, sequence: row["sequence"], head: row["head"], at: row["at"], reason: row["reason"],
-          publicKey: "", signature: row["signature"])
-      }
+      try Row.fetchAll(db, sql: "SELECT * FROM audit_checkpoint ORDER BY at, sequence").map(Self.checkpoint)
     }
+  }
+
+  public func latestCheckpoint() async throws -> AuditCheckpoint? {
+    try await read("reading the newest audit checkpoint") { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM audit_checkpoint ORDER BY at DESC, sequence DESC LIMIT 1")
+        .map(Self.checkpoint)
+    }
+  }
+
+  static func checkpoint(_ row: Row) -> AuditCheckpoint {
+    AuditCheckpoint(
+      version: 1, sequence: row["sequence"], head: row["head"], at: row["at"], reason: row["reason"], publicKey: "",
+      signature: row["signature"])
   }
 
   public func recordDeviceAuditHead(

@@ -110,6 +110,12 @@ public final class SQLiteHubStorage: HubStorage {
           CREATE UNIQUE INDEX device_active_certificate ON device (certificate_sha256) WHERE revoked_at IS NULL;
           """)
     }
+    migrator.registerMigration("v5-succession") { db in
+      // Which record replaced a re-keyed one (`devices add` with a new key), so candidates a
+      // vehicle signed with its old key before the re-key still verify; a record revoked by
+      // `devices revoke` has none, and its key's candidates stay refused.
+      try db.execute(sql: "ALTER TABLE device ADD COLUMN replaced_by TEXT")
+    }
     return migrator
   }
 
@@ -139,15 +145,15 @@ public final class SQLiteHubStorage: HubStorage {
       ).map(Self.deviceRecord)
       try db.execute(
         sql: """
-          UPDATE device SET revoked_at = ?
+          UPDATE device SET revoked_at = ?, replaced_by = ?
           WHERE revoked_at IS NULL AND id <> ? AND (certificate_sha256 = ? OR name = ?)
           """,
-        arguments: [now, device.id, device.certificateSHA256, device.name])
+        arguments: [now, device.id, device.id, device.certificateSHA256, device.name])
       try db.execute(
         sql: """
           INSERT INTO device (id, name, certificate_sha256, signing_key, registered_at) VALUES (?, ?, ?, ?, ?)
           ON CONFLICT (id) DO UPDATE SET name = excluded.name, certificate_sha256 = excluded.certificate_sha256,
-            signing_key = excluded.signing_key, revoked_at = NULL
+            signing_key = excluded.signing_key, revoked_at = NULL, replaced_by = NULL
           """,
         arguments: [
           device.id, device.name, device.certificateSHA256, device.signingKey,
@@ -178,6 +184,23 @@ public final class SQLiteHubStorage: HubStorage {
     }
   }
 
+  public func predecessors(of id: String) async throws -> [DeviceRecord] {
+    try await read("looking up a device's earlier keys") { db in
+      var found: [DeviceRecord] = []
+      var frontier = [id]
+      // A short chain in practice (one record per key rotation); bounded all the same.
+      while let next = frontier.popLast(), found.count < 64 {
+        let replaced = try Row.fetchAll(db, sql: "SELECT * FROM device WHERE replaced_by = ?", arguments: [next])
+          .map(Self.deviceRecord)
+        for record in replaced where !found.contains(where: { $0.id == record.id }) && record.id != id {
+          found.append(record)
+          frontier.append(record.id)
+        }
+      }
+      return found
+    }
+  }
+
   public func devices() async throws -> [DeviceRecord] {
     try await read("listing devices") { db in
       try Row.fetchAll(db, sql: "SELECT * FROM device ORDER BY name, registered_at").map(Self.deviceRecord)
@@ -188,7 +211,8 @@ public final class SQLiteHubStorage: HubStorage {
     DeviceRecord(
       id: row["id"], name: row["name"], certificateSHA256: row["certificate_sha256"], signingKey: row["signing_key"],
       registeredAt: Date(timeIntervalSince1970: Double(row["registered_at"] as Int64) / 1000),
-      revokedAt: (row["revoked_at"] as Int64?).map { Date(millisecondsSince1970: $0) })
+      revokedAt: (row["revoked_at"] as Int64?).map { Date(millisecondsSince1970: $0) },
+      replacedBy: row["replaced_by"])
   }
 
   public func ingest(_ candidates: [VerifiedCandidate], receivedAt: Date) async throws -> [UUID: CandidateDisposition] {

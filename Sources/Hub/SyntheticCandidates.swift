@@ -18,6 +18,11 @@ public struct SyntheticCandidates: Sendable {
   public var vehicleBytes = 12_000
   /// Real pictures to seal instead of random bytes (a browser test needs decodable JPEGs).
   public var pictures: (plate: Data, vehicle: Data)?
+  /// The device id the evidence is sealed as (HPKE `info`); nil: this generator's own. Another
+  /// device's id makes evidence as another vehicle sealed it (a replay test).
+  public var sealedAs: String?
+  /// Seals in the v1 format, bound to no device, as vehicles did before v2 (a migration test).
+  public var unboundEvidence = false
 
   /// Creates a generator.
   public init(deviceKey: Curve25519.Signing.PrivateKey, hubKey: Curve25519.KeyAgreement.PublicKey) {
@@ -35,7 +40,7 @@ public struct SyntheticCandidates: Sendable {
   ) throws -> WireCandidate {
     let first = Date(timeIntervalSince1970: 1_772_442_000.123 + Double(index) * 1.001)
     let second = first.addingTimeInterval(7_800)
-    let sealer = EvidenceSealer(recipient: hubKey)
+    let sealer = EvidenceSealer(recipient: hubKey, device: unboundEvidence ? nil : sealedAs ?? deviceID)
     var sightings: [WireManifest.Sighting] = []
     var evidence: [WireEvidence] = []
     for (n, time) in [first, second].enumerated() {

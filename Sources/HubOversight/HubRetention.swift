@@ -11,6 +11,9 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
   public var now: Date
   /// Violations whose evidence went because their citation closed long enough ago.
   public var closedCitations = 0
+  /// Violations whose evidence went because their citation never closed (`open_citation_years`
+  /// after the decision).
+  public var openCitations = 0
   /// Rejected candidates whose evidence went.
   public var rejected = 0
   /// Pending candidates that expired unreviewed (`pending_days`), their evidence gone.
@@ -23,12 +26,23 @@ public struct RetentionSummary: Sendable, Equatable, Codable {
   public var batches = 0
 
   /// Candidates whose evidence went.
-  public var candidates: Int { closedCitations + rejected + expiredPending }
+  public var candidates: Int { closedCitations + openCitations + rejected + expiredPending }
 
   /// The line written to the access audit and printed by the command.
   public var detail: String {
-    "closed_citations=\(closedCitations) rejected=\(rejected) expired_pending=\(expiredPending) evidence_rows=\(evidenceRows) "
+    "closed_citations=\(closedCitations) open_citations=\(openCitations) rejected=\(rejected) expired_pending=\(expiredPending) evidence_rows=\(evidenceRows) "
       + "corrected_texts=\(correctedTexts) batches=\(batches)\(dryRun ? " dry_run" : "")"
+  }
+}
+
+extension RetentionSummary {
+  /// Adds `n` due candidates of a kind (0 closed citation, 1 open citation, 2 rejected).
+  mutating func count(kind: Int, _ n: Int) {
+    switch kind {
+    case 2: rejected += n
+    case 1: openCitations += n
+    default: closedCitations += n
+    }
   }
 }
 
@@ -49,15 +63,19 @@ public enum HubRetention {
   ) async throws -> RetentionSummary {
     let closedCutoff = HubTime.milliseconds(policy.closedCutoff(now: now))
     let rejectedCutoff = HubTime.milliseconds(policy.rejectedCutoff(now: now))
+    let openCutoff = HubTime.milliseconds(policy.openCitationCutoff(now: now))
     let stamp = HubTime.milliseconds(now)
     var summary = RetentionSummary(dryRun: dryRun, now: now)
     let due = """
       FROM candidate c JOIN review_decision d ON d.candidate_id = c.id
       WHERE c.evidence_deleted_at IS NULL AND c.review_state <> 'pending' AND (
         (d.outcome IN ('accepted', 'corrected') AND d.citation_closed_at IS NOT NULL AND d.citation_closed_at <= ?)
+        OR (d.outcome IN ('accepted', 'corrected') AND d.citation_closed_at IS NULL AND d.decided_at <= ?)
         OR (d.outcome = 'rejected' AND d.decided_at <= ?))
       """
-    let arguments: StatementArguments = [closedCutoff, rejectedCutoff]
+    // Which count a due candidate goes to: 0 closed citation, 1 open citation, 2 rejected.
+    let kind = "CASE WHEN d.outcome = 'rejected' THEN 2 WHEN d.citation_closed_at IS NULL THEN 1 ELSE 0 END"
+    let arguments: StatementArguments = [closedCutoff, openCutoff, rejectedCutoff]
     if dryRun, let cutoff = policy.pendingCutoff(now: now) {
       let (count, evidence) = try await database.read("counting pending candidates due to expire") { db in
         let row = try Row.fetchOne(
@@ -78,13 +96,13 @@ public enum HubRetention {
         let rows = try Row.fetchAll(
           db,
           sql: """
-            SELECT d.outcome = 'rejected' AS rejected, count(*) AS n,
+            SELECT \(kind) AS kind, count(*) AS n,
               sum((SELECT count(*) FROM evidence e WHERE e.candidate_id = c.id)) AS evidence,
               sum(CASE WHEN d.corrected_text IS NULL THEN 0 ELSE 1 END) AS corrected
-            \(due) GROUP BY d.outcome = 'rejected'
+            \(due) GROUP BY \(kind)
             """, arguments: arguments)
         for row in rows {
-          if row["rejected"] as Bool { summary.rejected = row["n"] } else { summary.closedCitations = row["n"] }
+          summary.count(kind: row["kind"], row["n"])
           summary.evidenceRows += row["evidence"] as Int? ?? 0
           summary.correctedTexts += row["corrected"] as Int? ?? 0
         }
@@ -94,14 +112,14 @@ public enum HubRetention {
       while true {
         let batch = try await database.write("deleting evidence due for deletion") { db -> RetentionSummary? in
           let rows = try Row.fetchAll(
-            db, sql: "SELECT c.id, d.outcome \(due) ORDER BY c.id LIMIT ?",
+            db, sql: "SELECT c.id, \(kind) AS kind \(due) ORDER BY c.id LIMIT ?",
             arguments: arguments + [policy.batchSize])
           guard !rows.isEmpty else { return nil }
           var batch = RetentionSummary(dryRun: false, now: now)
           batch.batches = 1
           for row in rows {
             let id: String = row["id"]
-            if (row["outcome"] as String) == "rejected" { batch.rejected += 1 } else { batch.closedCitations += 1 }
+            batch.count(kind: row["kind"], 1)
             try db.execute(sql: "DELETE FROM evidence WHERE candidate_id = ?", arguments: [id])
             batch.evidenceRows += db.changesCount
             try db.execute(
@@ -118,6 +136,7 @@ public enum HubRetention {
         }
         guard let batch else { break }
         summary.closedCitations += batch.closedCitations
+        summary.openCitations += batch.openCitations
         summary.rejected += batch.rejected
         summary.evidenceRows += batch.evidenceRows
         summary.correctedTexts += batch.correctedTexts
@@ -129,7 +148,8 @@ public enum HubRetention {
     logger.info(
       "Retention ran.",
       metadata: [
-        "retention.closed_citations": "\(summary.closedCitations)", "retention.rejected": "\(summary.rejected)",
+        "retention.closed_citations": "\(summary.closedCitations)",
+        "retention.open_citations": "\(summary.openCitations)", "retention.rejected": "\(summary.rejected)",
         "retention.evidence_rows": "\(summary.evidenceRows)", "retention.corrected_texts": "\(summary.correctedTexts)",
         "retention.dry_run": "\(dryRun)",
       ])

@@ -69,10 +69,14 @@ public struct HubPublicKeys: Codable, Sendable, Equatable {
   public var hpkePublicKey: Data
   /// Ed25519 key the hub signs documents with, 32 bytes.
   public var signingPublicKey: Data
+  /// Ed25519 key the hub signs its audit checkpoints with, 32 bytes (absent from hubs before
+  /// checkpoints were sent to vehicles): the vehicle verifies `GET /v1/audit-checkpoint` with it.
+  public var auditPublicKey: Data?
 
   /// Creates the key set.
-  public init(hpkePublicKey: Data, signingPublicKey: Data) {
+  public init(hpkePublicKey: Data, signingPublicKey: Data, auditPublicKey: Data? = nil) {
     self.hpkePublicKey = hpkePublicKey
     self.signingPublicKey = signingPublicKey
+    self.auditPublicKey = auditPublicKey
   }
 }

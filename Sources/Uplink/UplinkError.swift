@@ -16,6 +16,9 @@ public struct UplinkError: Error, Sendable, CustomStringConvertible {
     public static let badReply = Code(name: "bad-reply")
     /// A distributed document's signature or version is wrong.
     public static let badSignature = Code(name: "bad-signature")
+    /// The hub's audit checkpoint contradicts one the vehicle holds (the hub's audit was cut or
+    /// rewritten).
+    public static let hubAudit = Code(name: "hub-audit")
     /// The outbox or the local cache failed.
     public static let local = Code(name: "local")
   }

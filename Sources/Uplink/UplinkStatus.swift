@@ -21,6 +21,10 @@ public struct UplinkStatus: Sendable, Equatable, Codable {
   public var rejected: Int
   /// The distribution versions held, by kind.
   public var documentVersions: [String: Int]
+  /// The hub's newest audit checkpoint verified and kept (`N entries at TIME`), if any.
+  public var hubCheckpoint: String?
+  /// Why the last audit checkpoint from the hub was refused (its audit cut or rewritten), if it was.
+  public var hubAuditProblem: String?
 
   /// The state before anything happened.
   public init() {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
 import Foundation
 import Logging
 
@@ -37,6 +38,46 @@ extension UplinkSync {
       status.documentVersions = Dictionary(uniqueKeysWithValues: versions.map { ($0.key.rawValue, $0.value) })
     }
     return updated
+  }
+
+  /// Fetches the hub's newest audit checkpoint and keeps it when it verifies with the audit key of
+  /// the signed keys document and agrees with those held (`HubCheckpointStore`). A hub that sends
+  /// none (404, or no audit key in its keys document) is skipped. One that contradicts what is held
+  /// (its audit cut or rewritten) is refused: logged as critical and shown in the status, while
+  /// candidates keep syncing, since stopping would keep evidence on the vehicle without helping.
+  public func refreshCheckpoint() async throws {
+    guard
+      let keys = cache.document(.keys).flatMap({ try? UplinkAPI.decoder().decode(HubPublicKeys.self, from: $0.body) }),
+      let raw = keys.auditPublicKey, let auditKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
+    else { return }
+    let reply = try await connection.send(.GET, UplinkAPI.auditCheckpoint, maxReplyBytes: 1 << 16)
+    switch reply.status {
+    case 404: return
+    case 200: break
+    default:
+      throw UplinkError(.status, "The hub answered \(reply.status) for its audit checkpoint\(Self.hint(reply.status)).")
+    }
+    let checkpoint: AuditCheckpoint
+    do { checkpoint = try UplinkAPI.decoder().decode(AuditCheckpoint.self, from: reply.body) } catch {
+      throw UplinkError(.badReply, "The hub's audit checkpoint cannot be decoded.", underlying: error)
+    }
+    do {
+      if try checkpoints.accept(checkpoint, auditKey: auditKey) {
+        logger.info(
+          "The hub's audit checkpoint was verified and kept.",
+          metadata: [
+            "uplink.checkpoint.sequence": "\(checkpoint.sequence)", "uplink.checkpoint.at": "\(checkpoint.at)",
+          ])
+      }
+      status.update {
+        $0.hubCheckpoint = "\(checkpoint.sequence) entries at \(checkpoint.at)"
+        $0.hubAuditProblem = nil
+      }
+    } catch let error as UplinkError where error.code == .hubAudit || error.code == .badSignature {
+      logger.critical(
+        "The hub's audit checkpoint contradicts those this vehicle holds.", metadata: ["error": "\(error.message)"])
+      status.update { $0.hubAuditProblem = error.message }
+    }
   }
 
   func syncAggregates(_ source: any UplinkAggregateSource, _ report: inout Report) async throws {

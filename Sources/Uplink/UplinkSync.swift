@@ -36,6 +36,8 @@ public final class UplinkSync: Sendable {
   public let cache: DistributionCache
   /// The uplink's state for `chalkline status`.
   public let status: UplinkStatusBoard
+  /// The hub's audit checkpoints received, verified and kept (`hub-audit-checkpoints.jsonl`).
+  public let checkpoints: HubCheckpointStore
   let onDocument: @Sendable (SignedDocument) async throws -> Void
   let logger: Logger
   private let refused = LockedValue<Set<UUID>>([])
@@ -52,6 +54,7 @@ public final class UplinkSync: Sendable {
     self.aggregates = aggregates
     self.cache = cache
     self.status = status
+    checkpoints = HubCheckpointStore(directory: cache.directory, logger: logger)
     self.logger = logger
     self.onDocument = onDocument
   }
@@ -136,7 +139,10 @@ public final class UplinkSync: Sendable {
   /// failure; what was acknowledged before it stays acknowledged.
   public func syncOnce(refreshDocuments: Bool = true) async throws -> Report {
     var report = Report()
-    if refreshDocuments { report.documentsUpdated = try await self.refreshDocuments() }
+    if refreshDocuments {
+      report.documentsUpdated = try await self.refreshDocuments()
+      try await refreshCheckpoint()
+    }
     while true {
       let batch = try await sendNextBatch()
       report.add(batch)

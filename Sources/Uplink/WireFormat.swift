@@ -14,6 +14,8 @@ public enum UplinkAPI {
   public static let candidates = "/v1/candidates"
   /// `GET`: liveness, no authentication beyond the TLS handshake.
   public static let health = "/v1/health"
+  /// `GET`: the hub's newest signed audit checkpoint (`AuditCheckpoint`), for a registered device.
+  public static let auditCheckpoint = "/v1/audit-checkpoint"
 
   /// The JSON encoder every wire type is written with: snake case, sorted keys, base64 data,
   /// ISO 8601 times with milliseconds.

@@ -18,6 +18,9 @@ public struct EvidenceCapture: Sendable {
   public let plateSHA256: Data
   /// SHA-256 of `vehicleJPEG`, taken at capture.
   public let vehicleSHA256: Data
+  /// The device that sealed it (its key fingerprint, what its manifests name), as read from opened
+  /// evidence of format v2; nil for v1 evidence and for a capture not yet sealed.
+  public var sealedBy: String?
 
   /// Captures evidence and takes the digests of both pictures.
   public init(plateJPEG: Data, vehicleJPEG: Data, plateAlternatives: [String], capturedAt: Date) {
@@ -75,19 +78,44 @@ public struct SealedEvidence: Sendable, Equatable {
     return data
   }
 
-  static let info = Data("chalkline evidence v1".utf8)
+  /// The HPKE `info` of each format: v1 sealed the pictures and readings; v2 seals the sealing
+  /// device's id with them (so that evidence one vehicle sealed is not taken as another's), and
+  /// the label keeps one format from opening as the other.
+  static func info(bound: Bool) -> Data { Data((bound ? "chalkline evidence v2" : "chalkline evidence v1").utf8) }
+
   static let suite = HPKE.Ciphersuite.Curve25519_SHA256_ChachaPoly
 }
 
-/// Seals evidence to the upstream's HPKE key. Pure computation: safe on any thread.
+/// Seals evidence to the upstream's HPKE key, bound to the sealing device (format v2: the device
+/// id sealed with the pictures, under the v2 `info`). Pure computation: safe on any thread.
+///
+/// The device id is inside the ciphertext, authenticated by the same AEAD as the pictures, rather
+/// than an input to `info` or the associated data, so that the upstream can open evidence without
+/// knowing beforehand which of a vehicle's keys sealed it, and then compares. Evidence is sealed
+/// when its sighting is made, usually long before the sighting becomes part of a candidate (the
+/// first sighting of a chalk mark), and the vehicle cannot open it again to seal it anew; so the
+/// candidate id is not in it. The candidate is bound by the device's signed manifest instead,
+/// which names each evidence id and the SHA-256 of its sealed bytes; the upstream opens evidence
+/// only as the candidate whose manifest names it.
 public struct EvidenceSealer: Sendable {
   let recipient: Curve25519.KeyAgreement.PublicKey
+  /// The sealing device's id (its key fingerprint), sealed with the evidence; nil seals the
+  /// unbound v1 format (tests of the old format only).
+  let device: String?
 
-  /// A sealer for the upstream key in `keyring`; fails when that key was never imported.
-  public init(keyring: Keyring) throws { recipient = try keyring.requireUpstreamHPKEKey() }
+  /// A sealer for the upstream key in `keyring`, bound to its device key; fails when the upstream
+  /// key was never imported.
+  public init(keyring: Keyring) throws {
+    recipient = try keyring.requireUpstreamHPKEKey()
+    device = keyFingerprint(keyring.deviceKey.publicKey.rawRepresentation)
+  }
 
-  /// A sealer for a given recipient key (the upstream's, or a test's).
-  public init(recipient: Curve25519.KeyAgreement.PublicKey) { self.recipient = recipient }
+  /// A sealer for a given recipient key (the upstream's, or a test's), bound to `device` (the id
+  /// its manifests name; nil for the unbound v1 format).
+  public init(recipient: Curve25519.KeyAgreement.PublicKey, device: String? = nil) {
+    self.recipient = recipient
+    self.device = device
+  }
 
   /// Seals the capture. The plaintext exists only in memory for the duration of this call.
   public func seal(_ capture: EvidenceCapture, id: UUID = UUID()) throws -> SealedEvidence {
@@ -98,8 +126,9 @@ public struct EvidenceSealer: Sendable {
       encapsulatedKey: Data(), ciphertext: Data())
     do {
       var sender = try HPKE.Sender(
-        recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info)
-      let ciphertext = try sender.seal(EvidencePayload.encode(capture), authenticating: header.associatedData)
+        recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info(bound: device != nil))
+      let ciphertext = try sender.seal(
+        EvidencePayload.encode(capture, device: device), authenticating: header.associatedData)
       return SealedEvidence(
         id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
         encapsulatedKey: sender.encapsulatedKey, ciphertext: ciphertext)
@@ -116,17 +145,24 @@ public struct EvidenceOpener: Sendable {
   /// An opener for the upstream's private key.
   public init(privateKey: Curve25519.KeyAgreement.PrivateKey) { self.privateKey = privateKey }
 
-  /// Opens the evidence and checks both pictures against the digests taken at capture.
+  /// Opens the evidence (format v2, or v1 sealed before device binding) and checks both pictures
+  /// against the digests taken at capture. `sealedBy` of the result names the device that sealed
+  /// v2 evidence: compare it with the device the evidence is presented for.
   public func open(_ sealed: SealedEvidence) throws -> EvidenceCapture {
-    let plaintext: Data
-    do {
-      var recipient = try HPKE.Recipient(
-        privateKey: privateKey, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info,
-        encapsulatedKey: sealed.encapsulatedKey)
-      plaintext = try recipient.open(sealed.ciphertext, authenticating: sealed.associatedData)
-    } catch {
+    var plaintext: Data?
+    var failure: (any Error)?
+    for bound in [true, false] where plaintext == nil {
+      do {
+        var recipient = try HPKE.Recipient(
+          privateKey: privateKey, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info(bound: bound),
+          encapsulatedKey: sealed.encapsulatedKey)
+        plaintext = try recipient.open(sealed.ciphertext, authenticating: sealed.associatedData)
+      } catch { failure = error }
+    }
+    guard let plaintext else {
       throw VaultError(
-        .crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.", underlying: error)
+        .crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.",
+        underlying: failure ?? VaultError(.crypto, "no HPKE attempt"))
     }
     let capture = try EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt)
     guard capture.plateSHA256 == sealed.plateSHA256, capture.vehicleSHA256 == sealed.vehicleSHA256 else {
@@ -137,13 +173,14 @@ public struct EvidenceOpener: Sendable {
 }
 
 /// The sealed plaintext: `CLE1`, then three length-prefixed (UInt32, big-endian) sections: plate
-/// JPEG, vehicle JPEG, plate alternatives (UTF-8, one per line).
+/// JPEG, vehicle JPEG, plate alternatives (UTF-8, one per line); or `CLE2` (format v2), the same
+/// and a fourth section, the sealing device's id (UTF-8).
 enum EvidencePayload {
-  static func encode(_ capture: EvidenceCapture) -> Data {
+  static func encode(_ capture: EvidenceCapture, device: String?) -> Data {
     let text = Data(capture.plateAlternatives.joined(separator: "\n").utf8)
-    var out = Data(capacity: 16 + capture.plateJPEG.count + capture.vehicleJPEG.count + text.count)
-    out.append(contentsOf: Array("CLE1".utf8))
-    for section in [capture.plateJPEG, capture.vehicleJPEG, text] {
+    var out = Data(capacity: 64 + capture.plateJPEG.count + capture.vehicleJPEG.count + text.count)
+    out.append(contentsOf: Array((device == nil ? "CLE1" : "CLE2").utf8))
+    for section in [capture.plateJPEG, capture.vehicleJPEG, text] + (device.map { [Data($0.utf8)] } ?? []) {
       withUnsafeBytes(of: UInt32(section.count).bigEndian) { out.append(contentsOf: $0) }
       out.append(section)
     }
@@ -152,12 +189,13 @@ enum EvidencePayload {
 
   static func decode(_ data: Data, capturedAt: Date) throws -> EvidenceCapture {
     let bytes = [UInt8](data)
-    guard bytes.count >= 4, bytes[0..<4] == [0x43, 0x4C, 0x45, 0x31] else {
+    let format = bytes.count >= 4 && bytes[0..<3] == [0x43, 0x4C, 0x45] ? bytes[3] : 0
+    guard format == 0x31 || format == 0x32 else {
       throw VaultError(.corruptRow, "Opened evidence has an unknown format.")
     }
     var offset = 4
     var sections: [Data] = []
-    for _ in 0..<3 {
+    for _ in 0..<(format == 0x32 ? 4 : 3) {
       guard offset + 4 <= bytes.count else { throw VaultError(.corruptRow, "Opened evidence is truncated.") }
       let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
       offset += 4
@@ -166,9 +204,11 @@ enum EvidencePayload {
       offset += length
     }
     let text = String(decoding: sections[2], as: UTF8.self)
-    return EvidenceCapture(
+    var capture = EvidenceCapture(
       plateJPEG: sections[0], vehicleJPEG: sections[1],
       plateAlternatives: text.isEmpty ? [] : text.components(separatedBy: "\n"), capturedAt: capturedAt)
+    capture.sealedBy = sections.count > 3 ? String(decoding: sections[3], as: UTF8.self) : nil
+    return capture
   }
 }
 

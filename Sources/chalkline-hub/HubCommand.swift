@@ -231,17 +231,19 @@ struct AuditVerify: AsyncParsableCommand {
     commandName: "audit-verify",
     abstract: "Check the access audit's keyed chain, and against checkpoints: truncation and rewriting.")
   @OptionGroup var options: ConfigOption
-  @Option(help: "A checkpoint the privacy officer kept (JSON, or JSON lines: the last line is used).")
+  @Option(
+    help: "Checkpoints kept off the hub (JSON, or JSON lines: the officer's export, a vehicle's copy); each is checked."
+  )
   var checkpoint: String?
 
   func run() async throws {
     let service = try HubService(configuration: options.load(), logger: makeLogger())
-    var given: [Hub.AuditCheckpoint]? = nil
+    var given: [Uplink.AuditCheckpoint]? = nil
     if let checkpoint {
       guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
         throw ValidationError("\(checkpoint) cannot be read.")
       }
-      given = [try Hub.AuditCheckpoint.parse(text)]
+      given = try Uplink.AuditCheckpoint.parseAll(text, file: checkpoint)
     }
     let report = try await service.verifyAudit(against: given)
     for problem in report.problems { print("audit: \(problem)") }
@@ -250,7 +252,11 @@ struct AuditVerify: AsyncParsableCommand {
       throw ExitCode(1)
     }
     let against =
-      given.map { "checkpoint \($0[0].at) (\($0[0].sequence) entries) matches" } ?? "stored checkpoints match"
+      given.map { all in
+        all.count == 1
+          ? "checkpoint \(all[0].at) (\(all[0].sequence) entries) matches"
+          : "\(all.count) checkpoints, the newest \(all[all.count - 1].at) (\(all[all.count - 1].sequence) entries), match"
+      } ?? "stored checkpoints match"
     print(
       "audit chain intact (\(report.chain.entries) entries, \(report.chain.legacyEntries) legacy); \(against); head \(report.chain.head)"
     )
@@ -298,11 +304,12 @@ struct AuditCheckpoints: AsyncParsableCommand {
 
 struct Bench: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Measure candidate sync over loopback TLS against a scratch hub and print the figures.")
+    abstract: "Measure candidate sync over loopback TLS and ingest before and after validation; print the figures.")
   @Option(help: "Candidates to sync.") var candidates = 2_000
   @Option(help: "Candidates per batch.") var batchSize = 50
   func run() async throws {
-    for figure in try await UplinkBenchmark.run(candidates: candidates, batchSize: batchSize) {
+    let ingest = try await IngestBenchmark.run(candidates: candidates, batchSize: batchSize)
+    for figure in try await UplinkBenchmark.run(candidates: candidates, batchSize: batchSize) + ingest {
       print("\(figure.metric)\t\(String(format: "%.1f", figure.value))\t\(figure.unit)")
     }
   }

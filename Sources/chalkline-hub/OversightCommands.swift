@@ -112,7 +112,9 @@ struct Outcomes: AsyncParsableCommand {
 
 struct Retention: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Delete the evidence retention says is due (closed citations after 5 years, rejections after 30 days).")
+    abstract:
+      "Delete the evidence retention says is due (closed citations after 5 years, unclosed ones 7 years after acceptance)."
+  )
   @OptionGroup var options: ConfigOption
   @Flag(help: "Count what is due; delete nothing.") var dryRun = false
   @Option(help: "Take this date (YYYY-MM-DD or ISO 8601) as now.") var now: String?

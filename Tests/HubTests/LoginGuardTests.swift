@@ -38,6 +38,73 @@ import Uplink
     }
   }
 
+  @Test func aLockoutSurvivesAHubRestart() async throws {
+    try await withTemporaryDirectory { directory in
+      let hub = try LoopbackHub.create(in: directory, reviewers: ["officer1": "correct horse"])
+      // Five wrong guesses lock the name; then the hub stops.
+      try await hub.serveWithReview(logger: testLogger) { _, reviewPort in
+        try await ReviewClient.with(port: reviewPort, caPath: hub.pki.caCertificate) { client in
+          for guess in 0..<5 {
+            _ = try await client.post(
+              "/login", form: [("name", "officer1"), ("password", "guess \(guess)"), ("purpose", "")])
+          }
+          let locked = try await client.post(
+            "/login", form: [("name", "officer1"), ("password", "correct horse"), ("purpose", "")])
+          #expect(locked.status == 429)
+        }
+      }
+      // A new process (new service, new guard) still refuses the name, the right password too,
+      // on both the review pages and the device listener's GET /v1/candidates.
+      try await hub.serveWithReview(logger: testLogger) { devicePort, reviewPort in
+        try await ReviewClient.with(port: reviewPort, caPath: hub.pki.caCertificate) { client in
+          let reply = try await client.post(
+            "/login", form: [("name", "officer1"), ("password", "correct horse"), ("purpose", "")])
+          #expect(reply.status == 429)
+          #expect(!(try await client.login(name: "officer1", password: "correct horse", purpose: "citation review")))
+        }
+        let reviewer = try hub.pki.issue(name: "reviewer-restart")
+        let (_, output) = try await runOffPool(
+          "/usr/bin/curl",
+          [
+            "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cert", reviewer.certificate, "--key", reviewer.key,
+            "--cacert", hub.pki.caCertificate, "-u", "officer1:correct horse",
+            "https://127.0.0.1:\(devicePort)/v1/candidates?purpose=citation%20review",
+          ])
+        #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "429")
+      }
+      // Still one lockout entry: putting it back is not a new lockout.
+      let lockouts = try await hub.service(logger: testLogger).storage.auditEntries().filter {
+        $0.action == "review.lockout"
+      }
+      #expect(lockouts.count == 1)
+    }
+  }
+
+  @Test func anEndedLockoutIsNotPutBackAfterARestart() async throws {
+    try await withTemporaryDirectory { directory in
+      let hub = try LoopbackHub.create(in: directory, reviewers: ["officer1": "correct horse"])
+      let service = try hub.service(logger: testLogger)
+      let long = Date().addingTimeInterval(-3600)
+      try await service.audit(
+        actor: "name:officer1", purpose: "", action: "review.lockout",
+        detail: "failures=5 until=\(WireTime.format(long))", outcome: "denied: locked out for 15 min")
+      #expect(
+        try await hub.service(logger: testLogger).authenticate(
+          name: "officer1", password: "correct horse", address: "127.0.0.1") == .allowed)
+      try await service.audit(
+        actor: "address:10.0.0.9", purpose: "", action: "review.lockout",
+        detail: "failures=20 until=\(WireTime.format(Date().addingTimeInterval(600)))",
+        outcome: "denied: locked out for 15 min")
+      let restarted = try hub.service(logger: testLogger)
+      #expect(
+        try await restarted.authenticate(name: "officer1", password: "correct horse", address: "127.0.0.1") == .allowed)
+      guard
+        case .locked = try await restarted.authenticate(
+          name: "officer1", password: "correct horse", address: "10.0.0.9")
+      else { Issue.record("the address lockout was not put back"); return }
+    }
+  }
+
   @Test func guessingManyNamesFromOneAddressLocksTheAddress() async throws {
     try await withTemporaryDirectory { directory in
       var policy = LoginGuard.Policy()

@@ -51,14 +51,21 @@ struct TestVehicle {
     sealer = try EvidenceSealer(keyring: vault.keyring)
   }
 
+  /// The same vault, with a sealer for its keyring as it is now (after a device key rotation).
+  init(reopening other: TestVehicle) throws {
+    vault = other.vault
+    sealer = try EvidenceSealer(keyring: vault.keyring)
+  }
+
   var deviceKey: Curve25519.Signing.PublicKey { vault.keyring.deviceKey.publicKey }
 
   /// Queues `count` candidates with two sightings each; returns their ids and plates.
   @discardableResult
-  func enqueue(_ count: Int, imageBytes: Int = 2_000) throws -> [UUID: String] {
+  func enqueue(_ count: Int, imageBytes: Int = 2_000, offset: Int = 0, decidedAt: Date? = nil) throws -> [UUID: String]
+  {
     var queued: [UUID: String] = [:]
-    let start = Date(timeIntervalSince1970: 1_772_442_000)
-    for index in 0..<count {
+    let start = decidedAt?.addingTimeInterval(-7_800) ?? Date(timeIntervalSince1970: 1_772_442_000)
+    for index in offset..<offset + count {
       let plate = "\(index % 10)TST\(String(format: "%03d", index % 1000))"
       let sightings = try [0.0, 7_800.0].map { offset in
         let capture = EvidenceCapture(
