@@ -14,7 +14,7 @@ BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
 NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests|PermitStreetTests
 
-.PHONY: all deps build test demo bench soak lint format install install-files train clean
+.PHONY: all deps build test sanitize demo bench soak lint format install install-files train clean
 
 all: build
 
@@ -34,6 +34,18 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter '$(NETWORK_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --skip '$(TIMED_TESTS)|$(NETWORK_TESTS)' $(BUILD_FLAGS)
+
+# The concurrency-heavy suites (daemon, uplink, hub, capture, gpsd) under ThreadSanitizer, the rest
+# under AddressSanitizer, each in a build directory of its own (two more cold builds). A report
+# fails the run (TSan exits 66, ASan stops at the first error).
+TSAN_TESTS = CaptureTests|PositioningTests|UplinkTests|HubTests|AgentTests.Service
+sanitize: deps
+	$(SWIFT) build --build-path .build-tsan --sanitize=thread --build-tests $(BUILD_FLAGS)
+	TSAN_OPTIONS=halt_on_error=0 $(SWIFT) test --build-path .build-tsan --sanitize=thread --skip-build \
+	  --filter '$(TSAN_TESTS)' $(BUILD_FLAGS)
+	$(SWIFT) build --build-path .build-asan --sanitize=address --build-tests $(BUILD_FLAGS)
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --build-path .build-asan --sanitize=address --skip-build \
+	  --skip '$(TSAN_TESTS)' $(BUILD_FLAGS)
 
 demo: build
 	@tools/demo.sh $(BIN)
