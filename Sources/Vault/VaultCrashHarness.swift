@@ -65,7 +65,9 @@ public struct VaultCrashHarness: Sendable {
       let before = Self.size(journal)
       let process = Process()
       process.executableURL = writer
-      process.arguments = [stateDirectory.path, journal.path, String(random.next())] + (focus.map { [$0.rawValue] } ?? [])
+      var arguments = [stateDirectory.path, journal.path, String(random.next())]
+      if let focus { arguments.append(focus.rawValue) }
+      process.arguments = arguments
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
