@@ -32,7 +32,8 @@ public final class SizedFileSystem: @unchecked Sendable {
     guard mount("tmpfs", directory.path, "tmpfs", 0, "size=\(bytes),mode=0700") == 0 else {
       let code = errno
       rmdir(directory.path)
-      throw SizedFileSystemError("mount -t tmpfs -o size=\(bytes) \(directory.path): \(String(cString: strerror(code)))")
+      throw SizedFileSystemError(
+        "mount -t tmpfs -o size=\(bytes) \(directory.path): \(String(cString: strerror(code)))")
     }
     mountPoint = directory
   }
@@ -80,7 +81,8 @@ public final class SizedFileSystem: @unchecked Sendable {
   /// Grows (or shrinks) the file system to `bytes` while mounted.
   public func resize(to bytes: Int) throws {
     guard mount("tmpfs", mountPoint.path, "tmpfs", UInt(MS_REMOUNT), "size=\(bytes)") == 0 else {
-      throw SizedFileSystemError("remounting \(mountPoint.path) with size=\(bytes): \(String(cString: strerror(errno)))")
+      throw SizedFileSystemError(
+        "remounting \(mountPoint.path) with size=\(bytes): \(String(cString: strerror(errno)))")
     }
   }
 

@@ -102,7 +102,8 @@ struct StatusCommand: AsyncParsableCommand {
       if let free = vault.freeBytes {
         lines.append(
           "disk      \(mib(free)) free, \(mib(vault.reservedFreeBytes ?? 0)) kept for evidence; chalking "
-            + (vault.refusingChalkMarks == true ? "REFUSED" : "on") + "; \(vault.diskFullFailures ?? 0) writes refused, "
+            + (vault.refusingChalkMarks == true ? "REFUSED" : "on")
+            + "; \(vault.diskFullFailures ?? 0) writes refused, "
             + "\(status.counters.candidatesWaitingForSpace) candidates waiting for space")
       }
     }

@@ -64,7 +64,8 @@ struct DiskFullDaemonTests {
         }
         #expect(refusing, "\(String(describing: status()))")
         let inReserve = try #require(status())
-        #expect(inReserve.alarms.contains { $0.hasPrefix("vault full: new chalk marks refused") }, "\(inReserve.alarms)")
+        #expect(
+          inReserve.alarms.contains { $0.hasPrefix("vault full: new chalk marks refused") }, "\(inReserve.alarms)")
         #expect(metric("chalkline_vault_refusing_chalk_marks") == 1)
         #expect((metric("chalkline_chalk_marks_refused_total") ?? 0) > 0)
         let shown = try runCommand(TestPaths.product("chalkline"), ["status", "--state-dir", state.path])

@@ -23,7 +23,8 @@ struct DiskFullTests {
       sightings: [
         CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
         CandidateSighting(
-          time: later, position: mark.position, evidence: .new(try test.seal(["7DSK000"], at: later, imageBytes: 60_000))),
+          time: later, position: mark.position,
+          evidence: .new(try test.seal(["7DSK000"], at: later, imageBytes: 60_000))),
       ])
   }
 

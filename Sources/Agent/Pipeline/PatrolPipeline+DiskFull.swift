@@ -35,7 +35,8 @@ struct WaitingWrites {
 
   /// Adds counts to write later, to the hour they belong to.
   mutating func count(hour: Date, zone: String, reads: Int = 0, chalkMarks: Int = 0, candidates: Int = 0) {
-    let key = AggregateKey(hour: Date(timeIntervalSince1970: (hour.timeIntervalSince1970 / 3600).rounded(.down) * 3600), zone: zone)
+    let key = AggregateKey(
+      hour: Date(timeIntervalSince1970: (hour.timeIntervalSince1970 / 3600).rounded(.down) * 3600), zone: zone)
     aggregates[key, default: .init()].reads += reads
     aggregates[key, default: .init()].chalkMarks += chalkMarks
     aggregates[key, default: .init()].candidates += candidates
@@ -59,7 +60,8 @@ extension PatrolPipeline {
       } catch {
         // Its first picture is gone from the vault too: nothing is left to keep.
         logger.error(
-          "a violation candidate could not be queued nor kept", metadata: ["candidate.id": "\(draft.id)", "error": "\(error)"])
+          "a violation candidate could not be queued nor kept",
+          metadata: ["candidate.id": "\(draft.id)", "error": "\(error)"])
         return false
       }
       counters.candidatesWaitingForSpace = waiting.candidates.count
@@ -130,7 +132,8 @@ extension PatrolPipeline {
     copy.sightings = try draft.sightings.map { sighting in
       guard case .stored(let id) = sighting.evidence else { return sighting }
       guard let sealed = try vault.sealedEvidence(id: id) else {
-        throw VaultError(.evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
+        throw VaultError(
+          .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
       }
       var kept = sighting
       kept.evidence = .new(sealed)

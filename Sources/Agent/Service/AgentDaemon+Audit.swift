@@ -44,8 +44,11 @@ extension AgentDaemon {
     pendingAudits.written(written)
     if written > 0 {
       logger.notice(
-        "audit entries written after a failure", metadata: ["audit.written": "\(written)",
-          "audit.waiting": "\(waiting.count - written)"])
+        "audit entries written after a failure",
+        metadata: [
+          "audit.written": "\(written)",
+          "audit.waiting": "\(waiting.count - written)",
+        ])
     }
   }
 }
