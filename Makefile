@@ -12,7 +12,7 @@ CONFIGDIR  ?= /etc/chalkline
 BUILD_FLAGS ?=
 BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
-NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests|PermitStreetTests
+NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests|PermitStreetTests|DiskFullDaemonTests
 
 .PHONY: all deps build test sanitize demo bench soak lint format install install-files train clean
 
