@@ -40,7 +40,7 @@ test: deps
 # groups as `make test` (the timed suites alone first). tools/sanitizer-reports.sh fails the run on
 # any sanitizer report in the output; a test's own failure fails it too. LeakSanitizer is off: the
 # Swift runtime's metadata caches are never freed by design, and leaks are not memory errors.
-TSAN_TESTS = CaptureTests|PositioningTests|UplinkTests|HubTests|AgentTests.Service
+TSAN_TESTS = CaptureTests|PositioningTests|UplinkTests|HubTests|AgentTests.Service|DiskFullDaemonTests
 sanitize: deps
 	$(SWIFT) build --build-path .build-tsan --sanitize=thread --build-tests $(BUILD_FLAGS)
 	TSAN_OPTIONS=halt_on_error=0 tools/sanitizer-reports.sh .build-tsan/tsan-timed.log $(SWIFT) test \
