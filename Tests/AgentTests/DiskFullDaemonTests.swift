@@ -37,9 +37,12 @@ struct DiskFullDaemonTests {
         defer { try? vault.close() }
         var options = AgentDaemon.Options(profilePath: profilePath.path)
         options.replayDump = GeneratedPatrol.directory.path
-        options.replayPace = .fast
+        // At the recorded pace (about 40 s a loop, pauses cut short) the cars come seconds apart, so
+        // each phase below starts between the same two cars however loaded the machine is; only the
+        // first loop has sightings (the ground truth is by frame number), later loops keep it running.
+        options.replayPace = .realtime
         options.replayLoop = true
-        options.queueCapacity = 2_000
+        options.queueCapacity = 64
         options.statusInterval = .milliseconds(100)
         let patrol = GeneratedPatrol.directory
         let daemon = AgentDaemon(
