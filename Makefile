@@ -39,7 +39,9 @@ test: deps
 # under AddressSanitizer, each in a build directory of its own (two more cold builds), in the same
 # groups as `make test` (the timed suites alone first). tools/sanitizer-reports.sh fails the run on
 # any sanitizer report in the output; a test's own failure fails it too. LeakSanitizer is off: the
-# Swift runtime's metadata caches are never freed by design, and leaks are not memory errors.
+# Swift runtime's metadata caches are never freed by design, and leaks are not memory errors. The
+# nspawn test is left out of the ASan run: it boots the installed binary under the unit's sandbox,
+# which ASAN_OPTIONS does not reach, and LeakSanitizer's stop-the-world fails there (seccomp).
 TSAN_TESTS = CaptureTests|PositioningTests|UplinkTests|HubTests|AgentTests.Service|DiskFullDaemonTests
 sanitize: deps
 	$(SWIFT) build --build-path .build-tsan --sanitize=thread --build-tests $(BUILD_FLAGS)
@@ -50,7 +52,8 @@ sanitize: deps
 	  $(BUILD_FLAGS)
 	$(SWIFT) build --build-path .build-asan --sanitize=address --build-tests $(BUILD_FLAGS)
 	ASAN_OPTIONS=detect_leaks=0 tools/sanitizer-reports.sh .build-asan/asan.log $(SWIFT) test \
-	  --build-path .build-asan --sanitize=address --skip-build --skip '$(TSAN_TESTS)|$(TIMED_TESTS)' $(BUILD_FLAGS)
+	  --build-path .build-asan --sanitize=address --skip-build --skip '$(TSAN_TESTS)|$(TIMED_TESTS)|NspawnTests' \
+	  $(BUILD_FLAGS)
 
 demo: build
 	@tools/demo.sh $(BIN)
