@@ -12,9 +12,9 @@ CONFIGDIR  ?= /etc/chalkline
 BUILD_FLAGS ?=
 BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
-NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests|PermitStreetTests
+NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests|PermitStreetTests|DiskFullDaemonTests
 
-.PHONY: all deps build test demo bench soak lint format install install-files train clean
+.PHONY: all deps build test sanitize demo bench soak lint format install install-files train clean
 
 all: build
 
@@ -34,6 +34,26 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter '$(NETWORK_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --skip '$(TIMED_TESTS)|$(NETWORK_TESTS)' $(BUILD_FLAGS)
+
+# The concurrency-heavy suites (daemon, uplink, hub, capture, gpsd) under ThreadSanitizer, the rest
+# under AddressSanitizer, each in a build directory of its own (two more cold builds), in the same
+# groups as `make test` (the timed suites alone first). tools/sanitizer-reports.sh fails the run on
+# any sanitizer report in the output; a test's own failure fails it too. LeakSanitizer is off: the
+# Swift runtime's metadata caches are never freed by design, and leaks are not memory errors. The
+# nspawn test is left out of the ASan run: it boots the installed binary under the unit's sandbox,
+# which ASAN_OPTIONS does not reach, and LeakSanitizer's stop-the-world fails there (seccomp).
+TSAN_TESTS = CaptureTests|PositioningTests|UplinkTests|HubTests|AgentTests.Service|DiskFullDaemonTests
+sanitize: deps
+	$(SWIFT) build --build-path .build-tsan --sanitize=thread --build-tests $(BUILD_FLAGS)
+	TSAN_OPTIONS=halt_on_error=0 tools/sanitizer-reports.sh .build-tsan/tsan-timed.log $(SWIFT) test \
+	  --build-path .build-tsan --sanitize=thread --skip-build --filter '$(TIMED_TESTS)' $(BUILD_FLAGS)
+	TSAN_OPTIONS=halt_on_error=0 tools/sanitizer-reports.sh .build-tsan/tsan.log $(SWIFT) test \
+	  --build-path .build-tsan --sanitize=thread --skip-build --filter '$(TSAN_TESTS)' --skip '$(TIMED_TESTS)' \
+	  $(BUILD_FLAGS)
+	$(SWIFT) build --build-path .build-asan --sanitize=address --build-tests $(BUILD_FLAGS)
+	ASAN_OPTIONS=detect_leaks=0 tools/sanitizer-reports.sh .build-asan/asan.log $(SWIFT) test \
+	  --build-path .build-asan --sanitize=address --skip-build --skip '$(TSAN_TESTS)|$(TIMED_TESTS)|NspawnTests' \
+	  $(BUILD_FLAGS)
 
 demo: build
 	@tools/demo.sh $(BIN)

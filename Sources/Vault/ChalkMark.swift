@@ -74,6 +74,12 @@ public enum ChalkMarkOutcome: Sendable, Equatable {
   case stored
   /// Refused because the vault reached its size quota (counted in `VaultStatus`).
   case refusedQuotaFull
+  /// Refused because the state directory's file system has less free space than the vault keeps
+  /// in reserve (`VaultConfiguration.reservedFreeBytes`), or is full (counted in `VaultStatus`).
+  case refusedDiskFull
+
+  /// Whether the mark was refused (for either reason).
+  public var isRefused: Bool { self != .stored }
 }
 
 /// The encrypted body of a chalk mark row: hashes, zone, position and times in a compact binary

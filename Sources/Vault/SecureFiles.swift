@@ -19,6 +19,10 @@ enum SecureFiles {
       if result >= 0 { return result }
       let code = errno
       if code == EINTR { continue }
+      if code == ENOSPC || code == EDQUOT {
+        throw VaultError(
+          .diskFull, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)); free space and retry.")
+      }
       throw VaultError(.fileSystem, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)).")
     }
   }
@@ -134,13 +138,26 @@ enum SecureFiles {
       try syncDirectory(of: path)
     }
     guard lstat(shred, &info) == 0 else { return }
-    let fd = open(shred, O_WRONLY | O_CLOEXEC)
-    if fd >= 0 {
+    // Overwriting in place needs no new blocks, so it works on a full disk too. A failure is
+    // thrown with the `.shred` file left in place: the next open (`finishDestruction`) tries again.
+    let fd = try call("Opening \(shred)") { open(shred, O_WRONLY | O_CLOEXEC) }
+    do {
       let zeros = [UInt8](repeating: 0, count: Int(info.st_size))
-      _ = zeros.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-      fsync(fd)
+      try zeros.withUnsafeBytes { buffer in
+        var offset = 0
+        while offset < buffer.count {
+          offset += Int(
+            try call("Zeroing \(shred)") {
+              Int32(truncatingIfNeeded: Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset))
+            })
+        }
+      }
+      try call("Flushing \(shred)") { fsync(fd) }
+    } catch {
       close(fd)
+      throw error
     }
+    close(fd)
     try call("Removing \(shred)") { unlink(shred) }
     try syncDirectory(of: shred)
   }

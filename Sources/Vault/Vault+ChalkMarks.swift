@@ -49,8 +49,10 @@ extension Vault {
     return PlateHasher(window: window, key: key)
   }
 
-  /// Stores chalk marks with their evidence, in one transaction. When the vault is at its quota
-  /// the remaining marks are refused and counted; nothing already stored is dropped.
+  /// Stores chalk marks with their evidence, in one transaction. When the vault is at its quota,
+  /// or its file system would be left with less than the reserved free space, the remaining marks
+  /// are refused and counted; nothing already stored is dropped. A file system that is full
+  /// outright throws `.diskFull` (nothing written).
   @discardableResult
   public func recordChalkMarks(_ marks: [NewChalkMark]) throws -> [ChalkMarkOutcome] {
     let cipher = self.cipher
@@ -61,6 +63,9 @@ extension Vault {
       return try cipher.seal(ChalkMarkPayload.encode(new.mark), binding: new.mark.id.bytes)
     }
     let limit = configuration.maxBytes
+    // What the file system may still give chalk marks: its free space above the reserve. A mark
+    // costs its bytes twice (the WAL, then the database file at the checkpoint).
+    var spare = freeBytes().map { $0 - configuration.reservedFreeBytes } ?? .max
     let outcomes = try write("Storing \(marks.count) chalk marks") { db -> [ChalkMarkOutcome] in
       var used = try Self.liveBytes(db)
       var outcomes: [ChalkMarkOutcome] = []
@@ -70,11 +75,12 @@ extension Vault {
         let cost =
           Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
           + 256
-        if used + cost > limit {
-          outcomes.append(.refusedQuotaFull)
+        if used + cost > limit || spare < 2 * cost {
+          outcomes.append(used + cost > limit ? .refusedQuotaFull : .refusedDiskFull)
           refused += 1
           continue
         }
+        spare -= 2 * cost
         try Self.insertEvidence(new.evidence, cipher, db)
         try db.cachedStatement(sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)")
           .execute(arguments: [new.mark.id, new.mark.windowID, new.evidence.id, payload])
@@ -87,10 +93,15 @@ extension Vault {
       }
       return outcomes
     }
-    let refused = outcomes.count(where: { $0 == .refusedQuotaFull })
+    let refused = outcomes.count(where: \.isRefused)
     if refused > 0 {
       logger.warning(
-        "vault full: chalk marks refused", metadata: ["vault.refused": "\(refused)", "vault.max_bytes": "\(limit)"])
+        "vault full: chalk marks refused",
+        metadata: [
+          "vault.refused": "\(refused)", "vault.max_bytes": "\(limit)",
+          "vault.disk_free_bytes": "\(freeBytes().map { "\($0)" } ?? "-")",
+          "vault.reserved_free_bytes": "\(configuration.reservedFreeBytes)",
+        ])
     }
     return outcomes
   }

@@ -40,6 +40,40 @@ extension Vault {
       detail: "old=\(old) new=\(keyFingerprint(updated.deviceKey.publicKey.rawRepresentation))")
   }
 
+  /// Every column sealed with the storage key, with what each row is bound to.
+  static let sealedColumns: [(table: String, id: String, column: String, binding: @Sendable (Row) -> Data)] = [
+    ("chalk_mark", "id", "payload", { ($0["id"] as UUID).bytes }),
+    ("candidate", "id", "payload", { ($0["id"] as UUID).bytes }),
+    ("evidence", "id", "header", { ($0["id"] as UUID).bytes }),
+    ("window_key", "window_id", "sealed", { WindowKeyStore.binding($0["window_id"]) }),
+  ]
+
+  /// Sealed rows that no storage key on disk opens, and evidence rows that neither a chalk mark
+  /// nor a candidate holds: what no crash (in a rotation, a retention pass, an acknowledgement)
+  /// may leave. One sentence each; empty when sound.
+  public func unreadableOrOrphanedRows() throws -> [String] {
+    let cipher = self.cipher
+    return try read("Checking sealed rows") { db in
+      var problems: [String] = []
+      for (table, idColumn, column, binding) in Self.sealedColumns {
+        for row in try Row.fetchAll(db, sql: "SELECT \(idColumn), \(column) FROM \(table)") {
+          do { _ = try cipher.open(row[column], binding: binding(row)) } catch {
+            problems.append("\(table) \(row[idColumn] as DatabaseValue): \(column) unreadable (\(error))")
+          }
+        }
+      }
+      let orphans =
+        try Int.fetchOne(
+          db,
+          sql: """
+            SELECT count(*) FROM evidence e WHERE NOT EXISTS (SELECT 1 FROM chalk_mark WHERE evidence_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM candidate_evidence WHERE evidence_id = e.id)
+            """) ?? 0
+      if orphans > 0 { problems.append("\(orphans) evidence rows held by no chalk mark and no candidate") }
+      return problems
+    }
+  }
+
   /// Replaces the storage key: a new key file first, then every encrypted row re-encrypted in one
   /// transaction, then the old key files destroyed. A crash at any point leaves every row readable
   /// (rows name their key); running the rotation again finishes it. Returns the rows re-encrypted.
@@ -51,14 +85,7 @@ extension Vault {
     let cipher = StorageCipher(keyring: updated)
     let rows = try write("Re-encrypting rows with the new storage key") { db -> Int in
       var count = 0
-      // Every column sealed with the storage key, with what each row is bound to.
-      let columns: [(table: String, id: String, column: String, binding: (Row) -> Data)] = [
-        ("chalk_mark", "id", "payload", { ($0["id"] as UUID).bytes }),
-        ("candidate", "id", "payload", { ($0["id"] as UUID).bytes }),
-        ("evidence", "id", "header", { ($0["id"] as UUID).bytes }),
-        ("window_key", "window_id", "sealed", { WindowKeyStore.binding($0["window_id"]) }),
-      ]
-      for (table, idColumn, column, binding) in columns {
+      for (table, idColumn, column, binding) in Self.sealedColumns {
         let rows = try Row.fetchAll(db, sql: "SELECT \(idColumn), \(column) FROM \(table)")
         for row in rows {
           let sealed: Data = row[column]

@@ -67,6 +67,13 @@ extension Vault {
     }
   }
 
+  /// The sealed evidence row `id`, if stored: what a candidate that must wait for disk space takes
+  /// along in memory, so that the row may go with its chalk mark meanwhile.
+  public func sealedEvidence(id: UUID) throws -> SealedEvidence? {
+    let cipher = self.cipher
+    return try read("Reading evidence") { db in try Self.fetchEvidence(id, cipher, db) }
+  }
+
   /// Queued candidates, oldest first, ready to upload.
   public func pendingCandidates(limit: Int = 100) throws -> [OutboxCandidate] {
     let cipher = self.cipher

@@ -53,6 +53,19 @@ public struct VaultStatus: Sendable, Equatable {
   public var liveBytes: Int64
   /// The quota.
   public var maxBytes: Int64
+  /// Bytes free on the state directory's file system (nil when it cannot be read).
+  public var freeBytes: Int64?
+  /// The free space kept for candidates, deletions, keys and the status file.
+  public var reservedFreeBytes: Int64 = 0
+  /// Writes that failed for want of space since the vault was opened (each logged and retried).
+  public var diskFullFailures = 0
+
+  /// Whether a new chalk mark would be refused now (quota reached, or free space in the reserve):
+  /// the state the agent reports, which clears by itself once space returns.
+  public var refusingChalkMarks: Bool {
+    // 256 KiB: about one mark with its sealed pictures, as `recordChalkMarks` counts it.
+    liveBytes + 256 << 10 > maxBytes || (freeBytes.map { $0 - reservedFreeBytes < 512 << 10 } ?? false)
+  }
 }
 
 extension Vault {
@@ -102,10 +115,19 @@ extension Vault {
       return (report, report.windowsClosed)
     }
     if !report.windowsClosed.isEmpty || report.aggregatesDeleted > 0 {
-      let scrub = try scrub()
-      report.pagesVacuumed = scrub.pages
-      report.walBytesTruncated = scrub.walBytes
-      report.checkpointed = scrub.checkpointed
+      // The deletions committed above; a vacuum or checkpoint that fails (a full disk: the
+      // checkpoint copies the WAL into the database file) is logged and reported, and the next
+      // pass tries again, so the caller still learns which windows closed.
+      do {
+        let scrub = try scrub()
+        report.pagesVacuumed = scrub.pages
+        report.walBytesTruncated = scrub.walBytes
+        report.checkpointed = scrub.checkpointed
+      } catch {
+        report.checkpointed = false
+        logger.error(
+          "vacuum after retention failed: freed pages stay until the next pass", metadata: ["error": "\(error)"])
+      }
     }
     if report.overdueCandidates > 0 {
       logger.error(
@@ -181,7 +203,7 @@ extension Vault {
         }
       }
     } catch {
-      throw VaultError(.database, "Vacuuming the vault failed.", underlying: error)
+      throw databaseError("Vacuuming the vault", error, advice: "check the database file.")
     }
   }
 
@@ -241,7 +263,8 @@ extension Vault {
           ?? 0,
         chalkMarksRefused: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'chalk_marks_refused'")
           ?? 0,
-        liveBytes: try Self.liveBytes(db), maxBytes: configuration.maxBytes)
+        liveBytes: try Self.liveBytes(db), maxBytes: configuration.maxBytes, freeBytes: freeBytes(),
+        reservedFreeBytes: configuration.reservedFreeBytes, diskFullFailures: diskFullFailures.withLock { $0 })
     }
   }
 }

@@ -28,6 +28,9 @@ public final class Vault: Sendable {
   /// Descriptor of `vault.lock` held (with `flock`) by an exclusive opener; -1 if none (or
   /// once released by ``close()``).
   private let lockState: Mutex<Int32>
+  /// Writes that failed for want of space since this vault was opened (kept in memory: the
+  /// database is what could not be written).
+  let diskFullFailures = Mutex<Int>(0)
 
   /// The database file name inside the state directory.
   public static let databaseName = "vault.sqlite"
@@ -108,11 +111,54 @@ public final class Vault: Sendable {
 
   var cipher: StorageCipher { keyringState.withLock { StorageCipher(keyring: $0) } }
 
-  /// Runs a write transaction on the serialized writer, turning database errors into `VaultError`.
+  /// Runs a write transaction on the serialized writer, turning database errors into `VaultError`:
+  /// a full file system (`SQLITE_FULL`, or an I/O error while almost no space is left) becomes
+  /// `.diskFull`, counted and logged; the transaction was rolled back, so the caller may retry.
   func write<T>(_ what: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
-    do { return try pool.write(body) } catch let error as VaultError { throw error } catch {
-      throw VaultError(.database, "\(what()) failed; check free space and the database file.", underlying: error)
+    do { return try pool.write(body) } catch let error as VaultError {
+      if error.code == .diskFull { noteDiskFull(what(), error) }
+      throw error
+    } catch {
+      throw databaseError(what(), error, advice: "check free space and the database file.")
     }
+  }
+
+  /// The `VaultError` for a failed database operation: `.diskFull` (counted and logged) when the
+  /// file system is full, `.database` otherwise.
+  func databaseError(_ what: String, _ error: any Error, advice: String) -> VaultError {
+    guard isDiskFull(error) else { return VaultError(.database, "\(what) failed; \(advice)", underlying: error) }
+    let failure = VaultError(
+      .diskFull,
+      "\(what) failed: the file system of \(stateDirectory.path) is full; nothing was written. "
+        + "Free space there (or wait for the uplink to send the outbox).", underlying: error)
+    noteDiskFull(what, failure)
+    return failure
+  }
+
+  /// Whether a database error means the file system is full: `SQLITE_FULL`, or an I/O error
+  /// (SQLite reports a WAL index it cannot grow that way) while less than a MiB is free.
+  func isDiskFull(_ error: any Error) -> Bool {
+    guard let error = error as? DatabaseError else { return false }
+    if error.resultCode == .SQLITE_FULL { return true }
+    return error.resultCode == .SQLITE_IOERR && (freeBytes().map { $0 < 1 << 20 } ?? false)
+  }
+
+  /// Counts and logs a write refused for want of space.
+  func noteDiskFull(_ what: String, _ error: VaultError) {
+    let count = diskFullFailures.withLock { count in
+      count += 1
+      return count
+    }
+    logger.error(
+      "vault write failed: disk full",
+      metadata: ["vault.write": "\(what)", "vault.disk_full_failures": "\(count)", "error": "\(error)"])
+  }
+
+  /// Bytes free for this user on the state directory's file system, nil when `statvfs` fails.
+  public func freeBytes() -> Int64? {
+    var info = statvfs()
+    guard statvfs(stateDirectory.path, &info) == 0 else { return nil }
+    return Int64(info.f_bavail) * Int64(info.f_frsize)
   }
 
   /// Runs a read on a WAL snapshot, turning database errors into `VaultError`.
@@ -178,7 +224,7 @@ public final class Vault: Sendable {
   /// Runs a WAL checkpoint that truncates the WAL file, so freed pages leave it.
   public func checkpoint() throws {
     do { try pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } } catch {
-      throw VaultError(.database, "Checkpointing the vault failed.", underlying: error)
+      throw databaseError("Checkpointing the vault", error, advice: "check the database file.")
     }
   }
 }

@@ -12,18 +12,25 @@ public struct VaultConfiguration: Sendable, Equatable {
   public var syncedAggregateRetention: Duration
   /// How long a writer waits for a lock held by another process before failing. Default 5 s.
   public var busyTimeout: Duration
+  /// Free space the state directory's file system keeps for what must not be lost: below it new
+  /// chalk marks are refused (like at the quota), while candidates and their evidence, the audit
+  /// log, deletions, key files and the status file still use it. Default 32 MiB (a candidate with
+  /// its two sealed sightings is a few hundred KiB).
+  public var reservedFreeBytes: Int64
 
   /// Creates a configuration; every value has a documented default.
   public init(
     maxBytes: Int64 = 2 << 30,
     maxUnsyncedCandidateAge: Duration = .seconds(72 * 3600),
     syncedAggregateRetention: Duration = .seconds(30 * 86400),
-    busyTimeout: Duration = .seconds(5)
+    busyTimeout: Duration = .seconds(5),
+    reservedFreeBytes: Int64 = 32 << 20
   ) {
     self.maxBytes = maxBytes
     self.maxUnsyncedCandidateAge = maxUnsyncedCandidateAge
     self.syncedAggregateRetention = syncedAggregateRetention
     self.busyTimeout = busyTimeout
+    self.reservedFreeBytes = reservedFreeBytes
   }
 }
 

@@ -19,6 +19,9 @@ public struct VaultCrashHarness: Sendable {
     public var kills = 0
     /// Kills that landed after the writer had opened the vault (the rest hit start-up).
     public var killsWhileWriting = 0
+    /// In a focused run, kills that landed inside the focused operation (after its `begin`,
+    /// before its `end`).
+    public var killsInsideFocus = 0
     /// Committed writes the journal named and the checks found (or legitimately deleted).
     public var acknowledgedWrites = 0
     /// Problems found, one sentence each (empty when every invariant held).
@@ -40,8 +43,9 @@ public struct VaultCrashHarness: Sendable {
     self.logger = logger
   }
 
-  /// Runs `kills` kill-and-check cycles with delays drawn from `seed`.
-  public func run(kills: Int, seed: UInt64) throws -> Report {
+  /// Runs `kills` kill-and-check cycles with delays drawn from `seed`; with a `focus`, the writer
+  /// repeats that operation and each kill lands within a few milliseconds after one began.
+  public func run(kills: Int, seed: UInt64, focus: VaultCrashFocus? = nil) throws -> Report {
     let start = Date()
     if !FileManager.default.fileExists(atPath: Keyring.keysDirectory(in: stateDirectory).path) {
       let vault = try Vault.initialize(
@@ -61,13 +65,24 @@ public struct VaultCrashHarness: Sendable {
       let before = Self.size(journal)
       let process = Process()
       process.executableURL = writer
-      process.arguments = [stateDirectory.path, journal.path, String(random.next())]
+      var arguments = [stateDirectory.path, journal.path, String(random.next())]
+      if let focus { arguments.append(focus.rawValue) }
+      process.arguments = arguments
       process.standardOutput = FileHandle.nullDevice
       process.standardError = FileHandle.nullDevice
       try process.run()
       // One kill in ten lands during start-up (open, migrations); the others after the writer
       // started writing, at a random instant up to 150 ms later.
-      if Int.random(in: 0..<10, using: &random) == 0 {
+      if let focus {
+        // After the writer's first `begin`, within the time such an operation takes.
+        let deadline = Date().addingTimeInterval(10)
+        while !Self.tail(journal, from: before).contains("begin \(focus.rawValue)") && process.isRunning
+          && Date() < deadline
+        {
+          usleep(500)
+        }
+        usleep(UInt32.random(in: 0..<(focus == .rotation ? 30_000 : 8_000), using: &random))
+      } else if Int.random(in: 0..<10, using: &random) == 0 {
         usleep(UInt32.random(in: 0..<40_000, using: &random))
       } else {
         let deadline = Date().addingTimeInterval(10)
@@ -77,6 +92,9 @@ public struct VaultCrashHarness: Sendable {
       if Self.size(journal) > before { report.killsWhileWriting += 1 }
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
+      if let focus, Self.tail(journal, from: before).split(separator: "\n").last == "begin \(focus.rawValue)" {
+        report.killsInsideFocus += 1
+      }
       if process.terminationReason == .exit {
         report.failures.append("cycle \(cycle): the writer exited by itself with status \(process.terminationStatus)")
       }
@@ -104,6 +122,7 @@ public struct VaultCrashHarness: Sendable {
     let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""
     var marks: [(UUID, Int64, String)] = []
     var shredded = Set<String>()
+    var shreddingsDone = Set<String>()
     var candidates: [UUID] = []
     var acknowledging = Set<UUID>()
     var maxAudit: Int64 = 0
@@ -117,6 +136,7 @@ public struct VaultCrashHarness: Sendable {
           marks.append((id, expiry, String(fields[3])))
         }
       case "shred": shredded.insert(String(fields[1]))
+      case "end" where fields.count == 3 && fields[1] == "shredding": shreddingsDone.insert(String(fields[2]))
       case "cand": if let id = UUID(uuidString: String(fields[1])) { candidates.append(id) }
       case "ackintent": if let id = UUID(uuidString: String(fields[1])) { acknowledging.insert(id) }
       case "audit": maxAudit = max(maxAudit, Int64(fields[1]) ?? 0)
@@ -147,6 +167,13 @@ public struct VaultCrashHarness: Sendable {
       failures.append("cycle \(cycle): candidate \(candidate.id) is incomplete or its signature is invalid")
     }
     for problem in try vault.windowKeyInconsistencies() { failures.append("cycle \(cycle): \(problem)") }
+    for problem in try vault.unreadableOrOrphanedRows() { failures.append("cycle \(cycle): \(problem)") }
+    // A shredding that returned is final: its window, key and marks are gone for good.
+    let windows = Set(try vault.chalkWindows().map(\.id))
+    for window in shreddingsDone.intersection(windows) {
+      failures.append("cycle \(cycle): window \(window) was shredded but its key is back")
+    }
+    if vault.keyring.storageKeyIDs.isEmpty { failures.append("cycle \(cycle): no storage key left") }
     let chain = try vault.verifyAuditLog()
     if !chain.intact { failures.append("cycle \(cycle): audit chain broken at \(chain.firstBrokenSequence ?? 0)") }
     if Int64(chain.entries) < maxAudit {
@@ -154,6 +181,14 @@ public struct VaultCrashHarness: Sendable {
     }
     acknowledged += Int(maxAudit)
     return (acknowledged, failures)
+  }
+
+  /// The journal from byte `offset` on (what the current writer wrote).
+  static func tail(_ url: URL, from offset: Int64) -> String {
+    guard let handle = FileHandle(forReadingAtPath: url.path) else { return "" }
+    defer { handle.closeFile() }
+    handle.seek(toFileOffset: UInt64(offset))
+    return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
   }
 
   static func size(_ url: URL) -> Int64 {

@@ -11,16 +11,23 @@ import Logging
 /// until it is killed, and appends to a journal, after each commit, what was committed
 /// (`mark ID EXPIRES_MS WINDOW`, `cand ID`, `audit SEQ`), and before each deletion what it is about to
 /// delete (`ackintent ID`, `retention NOW_MS`, `shred WINDOW`: a window closed by name, as the
-/// agent closes one the ledger no longer needs, before its expiry). It also rotates the storage key now and then. The harness compares the journal with the vault.
+/// agent closes one the ledger no longer needs, before its expiry). It also rotates the storage key now and then.
+/// With a `focus` it repeats one operation instead (see ``VaultCrashFocus``). The harness compares the journal
+/// with the vault.
 public enum VaultCrashWorkload {
   /// Runs until killed (or `operations` operations when given).
   public static func run(
-    stateDirectory: URL, journal: URL, seed: UInt64, operations: Int? = nil, logger: Logger
+    stateDirectory: URL, journal: URL, seed: UInt64, focus: VaultCrashFocus? = nil, operations: Int? = nil,
+    logger: Logger
   ) throws {
     let vault = try Vault(stateDirectory: stateDirectory, configuration: VaultConfiguration(), logger: logger)
     let sealer = try EvidenceSealer(keyring: vault.keyring)
     let out = try Journal(path: journal.path)
     out.line("start")
+    if let focus {
+      try runFocused(focus, vault: vault, sealer: sealer, journal: out, seed: seed, rounds: operations)
+      return
+    }
     var random = SplitMix64(seed: seed)
     var marks: [(id: UUID, evidence: UUID)] = []
     var count = 0
@@ -34,42 +41,13 @@ public enum VaultCrashWorkload {
       let window = try ChalkWindow(id: "w\(epoch)", expiresAt: Date(timeIntervalSince1970: Double(epoch * 2 + 5)))
       switch roll {
       case 0..<55:
-        let hasher = try vault.plateHasher(for: window)
-        let batch = try (0..<Int.random(in: 1...4, using: &random)).map { _ in
-          let capture = EvidenceCapture(
-            plateJPEG: Data(
-              (0..<Int.random(in: 200...800, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
-            vehicleJPEG: Data(
-              repeating: UInt8.random(in: 0...255, using: &random), count: Int.random(in: 500...1500, using: &random)),
-            plateAlternatives: ["CRASH\(Int.random(in: 0..<1000, using: &random))"], capturedAt: now)
-          let sealed = try sealer.seal(capture)
-          let mark = ChalkMark(
-            windowID: window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "zone-1",
-            position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3), firstSeen: now,
-            lastSeen: now, evidenceID: sealed.id)
-          return NewChalkMark(mark: mark, evidence: sealed)
-        }
-        let outcomes = try vault.recordChalkMarks(batch)
-        for (new, outcome) in zip(batch, outcomes) where outcome == .stored {
-          out.line("mark \(new.mark.id) \(window.expiresAt.millisecondsSince1970) \(window.id)")
-          marks.append((new.mark.id, new.evidence.id))
-        }
+        marks += try storeMarks(Int.random(in: 1...4, using: &random), in: window, vault, sealer, out, &random)
       case 55..<70:
         let first: EvidenceReference =
           marks.isEmpty
           ? .new(try sealer.seal(smallCapture(now, &random)))
           : .stored(marks[Int.random(in: 0..<marks.count, using: &random)].evidence)
-        let draft = CandidateDraft(
-          rule: "max_stay", zoneID: "zone-1", decidedAt: now,
-          sightings: [
-            CandidateSighting(
-              time: now.addingTimeInterval(-7200),
-              position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3),
-              evidence: first),
-            CandidateSighting(
-              time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 4),
-              evidence: .new(try sealer.seal(smallCapture(now, &random)))),
-          ])
+        let draft = try candidate(first: first, now: now, sealer, &random)
         do {
           try vault.enqueueCandidate(draft)
           out.line("cand \(draft.id)")
@@ -101,6 +79,53 @@ public enum VaultCrashWorkload {
         marks.removeAll { _ in Bool.random(using: &random) }
       }
     }
+  }
+
+  /// Stores `count` chalk marks in `window` with evidence of random sizes, journaled; returns the
+  /// stored marks' ids with their evidence ids.
+  static func storeMarks(
+    _ count: Int, in window: ChalkWindow, _ vault: Vault, _ sealer: EvidenceSealer, _ out: Journal,
+    _ random: inout SplitMix64
+  ) throws -> [(id: UUID, evidence: UUID)] {
+    let now = Date()
+    let hasher = try vault.plateHasher(for: window)
+    let batch = try (0..<count).map { _ in
+      let capture = EvidenceCapture(
+        plateJPEG: Data(
+          (0..<Int.random(in: 200...800, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }),
+        vehicleJPEG: Data(
+          repeating: UInt8.random(in: 0...255, using: &random), count: Int.random(in: 500...1500, using: &random)),
+        plateAlternatives: ["CRASH\(Int.random(in: 0..<1000, using: &random))"], capturedAt: now)
+      let sealed = try sealer.seal(capture)
+      let mark = ChalkMark(
+        windowID: window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "zone-1",
+        position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3), firstSeen: now,
+        lastSeen: now, evidenceID: sealed.id)
+      return NewChalkMark(mark: mark, evidence: sealed)
+    }
+    var stored: [(id: UUID, evidence: UUID)] = []
+    for (new, outcome) in zip(batch, try vault.recordChalkMarks(batch)) where outcome == .stored {
+      out.line("mark \(new.mark.id) \(window.expiresAt.millisecondsSince1970) \(window.id)")
+      stored.append((new.mark.id, new.evidence.id))
+    }
+    return stored
+  }
+
+  /// A candidate whose first sighting is `first` and whose second is sealed now.
+  static func candidate(
+    first: EvidenceReference, now: Date, _ sealer: EvidenceSealer, _ random: inout SplitMix64
+  ) throws -> CandidateDraft {
+    CandidateDraft(
+      rule: "max_stay", zoneID: "zone-1", decidedAt: now,
+      sightings: [
+        CandidateSighting(
+          time: now.addingTimeInterval(-7200),
+          position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3),
+          evidence: first),
+        CandidateSighting(
+          time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 4),
+          evidence: .new(try sealer.seal(smallCapture(now, &random)))),
+      ])
   }
 
   static func smallCapture(_ now: Date, _ random: inout SplitMix64) -> EvidenceCapture {

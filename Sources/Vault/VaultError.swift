@@ -25,6 +25,9 @@ public struct VaultError: Error, Sendable, CustomStringConvertible {
     public static let fileSystem = Code(name: "file-system")
     /// The database could not be opened, migrated, read or written.
     public static let database = Code(name: "database")
+    /// The state directory's file system is full (`SQLITE_FULL`, `ENOSPC`, `EDQUOT`): nothing was
+    /// written; the same call succeeds once space returns.
+    public static let diskFull = Code(name: "disk-full")
     /// A stored row could not be decrypted or decoded.
     public static let corruptRow = Code(name: "corrupt-row")
     /// Sealing, signing or encrypting failed.

@@ -99,6 +99,13 @@ struct StatusCommand: AsyncParsableCommand {
         + "backlog \(vault.pendingCandidates) candidates, \(vault.aggregatesUnsynced) aggregates"
       if let oldest = vault.oldestPendingCandidate { line += " (oldest \(oldest.formatted(.iso8601)))" }
       lines.append(line)
+      if let free = vault.freeBytes {
+        lines.append(
+          "disk      \(mib(free)) free, \(mib(vault.reservedFreeBytes ?? 0)) kept for evidence; chalking "
+            + (vault.refusingChalkMarks == true ? "REFUSED" : "on")
+            + "; \(vault.diskFullFailures ?? 0) writes refused, "
+            + "\(status.counters.candidatesWaitingForSpace) candidates waiting for space")
+      }
     }
     lines.append("last sync \(status.lastSync.map { $0.formatted(.iso8601) } ?? "never")")
     if let uplink = status.uplink {

@@ -28,3 +28,33 @@ import Testing
     }
   }
 }
+
+/// The crash harness focused on the operations where a power loss hurts most: each kill lands
+/// within milliseconds after the writer began a retention pass, a shredding, a storage-key
+/// rotation or an outbox acknowledgement. After every kill each acknowledged write is still
+/// there, every sealed row opens with a key on disk, no evidence is orphaned, a finished
+/// shredding stays final, and the vault opens. `CHALKLINE_CRASH_FOCUS_KILLS` raises the count.
+@Suite struct FocusedCrashTests {
+  @Test(arguments: VaultCrashFocus.allCases)
+  func killsInsideTheOperationLeaveAConsistentVault(_ focus: VaultCrashFocus) throws {
+    let writer = try #require(
+      VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
+    let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_FOCUS_KILLS"] ?? "") ?? 40
+    let seed =
+      UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+    try withTemporaryDirectory { directory in
+      let report = try VaultCrashHarness(
+        writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
+      ).run(kills: kills, seed: seed, focus: focus)
+      print(
+        "vault crash harness (\(focus.rawValue)): seed \(seed), \(report.kills) kills, \(report.killsInsideFocus) "
+          + "inside \(focus.rawValue), \(report.acknowledgedWrites) acknowledged writes checked, "
+          + "\(report.failures.count) failures, " + String(format: "%.1f s", report.seconds))
+      #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+      #expect(report.kills == kills)
+      // Most kills must land inside the operation, or the test would not test it.
+      #expect(report.killsInsideFocus >= kills / 3, "only \(report.killsInsideFocus) of \(kills) inside")
+      #expect(report.acknowledgedWrites > kills)
+    }
+  }
+}

@@ -54,11 +54,7 @@ extension PatrolPipeline {
       mark.first.alternatives.contains { $0.keys.contains { closed.contains($0.window.rawValue) } }
     }
     if !stale.isEmpty {
-      let staleIDs = Set(stale.map(\.id))
-      ledger = ChalkLedger(
-        zones: ledger.zones, permits: ledger.permits, configuration: ledger.configuration, logger: logger,
-        restoring: ledger.liveMarks.filter { !staleIDs.contains($0.id) })
-      persisted.subtract(staleIDs)
+      dropFromLedger(Set(stale.map(\.id)))
       counters.expiredChalkMarks += stale.count
     }
     logger.info(
@@ -67,6 +63,14 @@ extension PatrolPipeline {
         "chalk.windows_closed": "\(report.windowsClosed.count)", "chalk.marks_deleted": "\(report.chalkMarksDeleted)",
         "vault.wal_bytes_truncated": "\(report.walBytesTruncated)",
       ])
+  }
+
+  /// Rebuilds the ledger without the marks `ids` (gone from the vault, or never stored in it).
+  func dropFromLedger(_ ids: Set<UUID>) {
+    ledger = ChalkLedger(
+      zones: ledger.zones, permits: ledger.permits, configuration: ledger.configuration, logger: logger,
+      restoring: ledger.liveMarks.filter { !ids.contains($0.id) })
+    persisted.subtract(ids)
   }
 
   /// Deletes marks from the vault (with any earlier deletions that failed); a failure is counted

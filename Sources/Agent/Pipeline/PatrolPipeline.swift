@@ -36,6 +36,8 @@ public final class PatrolPipeline {
   var persisted: Set<UUID> = []
   /// Retention's own state: deletions to retry, whether the start-up pass ran.
   var retention = RetentionState()
+  /// Writes a full disk refused, kept to retry (see `PatrolPipeline+DiskFull.swift`).
+  var waiting = WaitingWrites()
   private var frameTimes = Timings()
   private var decisionTimes = Timings()
   private var latencies = Timings()
@@ -117,6 +119,7 @@ public final class PatrolPipeline {
     defer { closingFrame = nil }
     // Whatever came due while the vehicle was off is forgotten before the first frame is read.
     if !retention.startPassDone { applyRetention(now: frame.time) }
+    retryWaitingWrites()
     let reads: [PlateRead]
     do {
       let luma: LumaImage
@@ -162,6 +165,8 @@ public final class PatrolPipeline {
   /// Closes every open track and decides it (end of a dump, or shutdown).
   public func finish() throws -> PipelineCounters {
     for sighting in tracker.finish() { try decide(sighting) }
+    retryWaitingWrites(force: true)
+    reportUnwritten()
     updateTimings()
     return counters
   }
@@ -292,16 +297,24 @@ public final class PatrolPipeline {
         latitude: position.latitude, longitude: position.longitude, uncertaintyMeters: position.uncertainty),
       firstSeen: mark.first.time, lastSeen: mark.last.time, evidenceID: evidenceID, confidences: confidences,
       policyID: mark.policy.rawValue, kind: mark.kind.rawValue, flagged: mark.flagged)
-    switch try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID)) {
+    let outcome: ChalkMarkOutcome
+    do { outcome = try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID)) } catch let
+      error as VaultError where error.code == .diskFull
+    {
+      outcome = .refusedDiskFull
+    }
+    switch outcome {
     case .stored:
       counters.chalkMarks += 1
       persisted.insert(mark.id)
-      try vault.addToAggregate(
-        hour: mark.first.time, area: .zone(mark.zone.rawValue), reads: countRead ? 1 : 0, chalkMarks: 1)
+      addToAggregate(hour: mark.first.time, zone: mark.zone.rawValue, reads: countRead ? 1 : 0, chalkMarks: 1)
       return true
-    case .refusedQuotaFull:
-      counters.refusedByQuota += 1
-      logger.warning("vault full: chalk mark refused", metadata: ["zone": "\(mark.zone)"])
+    case .refusedQuotaFull, .refusedDiskFull:
+      if outcome == .refusedQuotaFull { counters.refusedByQuota += 1 } else { counters.refusedByDiskSpace += 1 }
+      logger.warning(
+        "vault full: chalk mark refused", metadata: ["zone": "\(mark.zone)", "vault.refused": "\(outcome)"])
+      // The car is not chalked: without its first picture stored, a later candidate would lack it.
+      dropFromLedger([mark.id])
       return false
     }
   }
@@ -324,9 +337,7 @@ public final class PatrolPipeline {
           time: candidate.second.time, position: curb(second),
           evidence: evidenceStored ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID))),
       ], readConfidence: candidate.confidence)
-    _ = try vault.enqueueCandidate(draft)
-    try vault.addToAggregate(hour: candidate.second.time, area: .zone(candidate.zone.rawValue), reads: 1, candidates: 1)
-    counters.candidates += 1
+    guard enqueue(draft, zone: candidate.zone.rawValue) else { return }
     logger.notice(
       "violation candidate queued for review",
       metadata: [

@@ -18,6 +18,13 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   public var candidates = 0
   /// Chalk marks the vault refused because its quota is reached (evidence is never dropped).
   public var refusedByQuota = 0
+  /// Chalk marks refused because the state directory's file system is down to the vault's
+  /// reserved free space, or full (the car is not chalked; evidence already stored stays).
+  public var refusedByDiskSpace = 0
+  /// Candidates the full disk kept from the vault, held sealed in memory and retried (now).
+  public var candidatesWaitingForSpace = 0
+  /// Candidates still unwritten when the pipeline finished on a full disk (each logged).
+  public var candidatesUnwritten = 0
   /// Skipped sightings by reason (`outside_zone`, `no_position`, …).
   public var skipped: [String: Int] = [:]
   public var expiredChalkMarks = 0

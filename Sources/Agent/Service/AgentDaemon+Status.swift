@@ -49,6 +49,7 @@ extension AgentDaemon {
           lastVerdict = verdict
         }
       }
+      await writePendingAudits()
       let status = await writeStatus(state: state, queue: queue, worker: worker, started: started, fps: fps)
       notifier.status(status.systemdLine)
     }
@@ -89,20 +90,38 @@ extension AgentDaemon {
     status.zonesRefused = values.zonesRefused
     status.permits = values.permits.map { "\($0.source) (\($0.summary))" } ?? values.permitsRefused
     status.permitRulesUnenforced = Self.permitRulesUnenforced(zones: values.zones.zones, permits: values.permits)
-    if let figures = try? await vault.run({ try $0.status() }) {
+    do {
+      let figures = try await vault.run { try $0.status() }
       status.vault = AgentStatus.VaultFigures(
         liveBytes: figures.liveBytes, maxBytes: figures.maxBytes, chalkMarks: figures.chalkMarks,
         pendingCandidates: figures.pendingCandidates, oldestPendingCandidate: figures.oldestPendingCandidate,
         aggregatesUnsynced: figures.aggregatesUnsynced)
+      status.vault?.freeBytes = figures.freeBytes
+      status.vault?.reservedFreeBytes = figures.reservedFreeBytes
+      status.vault?.refusingChalkMarks = figures.refusingChalkMarks
+      status.vault?.diskFullFailures = figures.diskFullFailures
+    } catch {
+      logger.warning("vault figures not read for the status", metadata: ["error": "\(error)"])
     }
     if values.profile.uplink != nil {
       status.uplink = uplinkStatus.current
       status.lastSync = status.uplink?.lastSuccess
     }
+    status.statusWriteFailures = statusWrites.failures
     status.alarms = AgentStatus.alarms(for: status)
     metrics.update(from: status)
-    do { try StatusFile.write(status, in: vault.stateDirectory) } catch {
-      logger.warning("status file not written", metadata: ["error": "\(error)"])
+    // A full disk refuses the status file too: counted (in the metrics, and in the next status
+    // written), logged when it starts and when it ends, and written again at the next tick.
+    do {
+      try StatusFile.write(status, in: vault.stateDirectory)
+      if let failed = statusWrites.succeeded() {
+        logger.notice("status file written again", metadata: ["status.write_failures": "\(failed)"])
+      }
+    } catch {
+      let first = statusWrites.failed()
+      status.statusWriteFailures = statusWrites.failures
+      metrics.update(from: status)
+      if first { logger.error("status file not written: retried at every tick", metadata: ["error": "\(error)"]) }
     }
     return status
   }

@@ -64,6 +64,10 @@ public struct AgentDaemon: Sendable {
   let uplinkStatus = UplinkStatusBoard()
   /// The Prometheus metrics, served when `metrics.port` is not 0.
   public let metrics = AgentMetrics()
+  /// Failures to write the status file (a full disk), counted and reported.
+  let statusWrites = StatusWriteRecord()
+  /// Audit entries a failed write kept out of the log, written again at every status tick.
+  let pendingAudits = PendingAudits()
 
   /// - Parameters:
   ///   - vault: the open vault of the profile's state directory (the status file goes there too).
@@ -235,11 +239,10 @@ public struct AgentDaemon: Sendable {
         "profile changes that take effect at the next restart (systemctl restart chalkline)",
         metadata: ["profile.deferred": "\(deferred.joined(separator: ","))"])
     }
-    _ = try? await vault.run { vault in
-      try vault.audit(
+    await audit(
+      PendingAudits.Entry(
         actor: "agent", action: "profile.reload", purpose: "configuration change (SIGHUP)",
-        detail: "changed=\(changes.joined(separator: ","))")
-    }
+        detail: "changed=\(changes.joined(separator: ","))", time: Date()))
   }
 
   func cameraStatus(for profile: DeviceProfile) -> AgentStatus.Camera {

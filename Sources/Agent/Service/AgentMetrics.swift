@@ -27,6 +27,10 @@ public final class AgentMetrics: Sendable {
     ("pipeline_errors", "Unexpected pipeline errors (see the journal)."),
     ("gps_fixes", "GPS fixes accepted by the quality gate."),
     ("uplink_sent", "Candidates the hub acknowledged."),
+    ("chalk_marks_refused", "New chalk marks refused: vault quota reached or disk down to its reserve."),
+    ("vault_write_failures", "Vault writes that failed (each logged; deletions and candidates retried)."),
+    ("vault_disk_full_failures", "Vault writes refused because the disk is full (retried)."),
+    ("status_write_failures", "Times the status file could not be written (retried every tick)."),
   ]
   static let gaugeHelp: [(String, String)] = [
     ("reader_fps", "Frames read per second over the last status interval."),
@@ -38,6 +42,9 @@ public final class AgentMetrics: Sendable {
     ("uplink_connected", "1 when the last exchange with the hub succeeded."),
     ("camera_streaming", "1 while the camera (or replayed dump) delivers frames."),
     ("alarms", "Alarms raised in the status (see chalkline status)."),
+    ("vault_disk_free_bytes", "Bytes free on the file system of the state directory."),
+    ("vault_refusing_chalk_marks", "1 while new chalk marks are refused (quota or disk reserve reached)."),
+    ("candidates_waiting_for_space", "Candidates held in memory until the full disk takes them."),
     (
       "permit_policies_unenforced",
       "Permit policies not enforced because no verified permit list is held (an alarm while above 0)."
@@ -73,6 +80,10 @@ public final class AgentMetrics: Sendable {
       "sightings": status.counters.sightings, "chalk_marks": status.counters.chalkMarks,
       "candidates": status.counters.candidates, "pipeline_errors": status.pipelineErrors,
       "gps_fixes": status.counters.gpsFixes, "uplink_sent": status.uplink?.sent ?? 0,
+      "chalk_marks_refused": status.counters.refusedByQuota + status.counters.refusedByDiskSpace,
+      "vault_write_failures": status.counters.vaultWriteFailures,
+      "vault_disk_full_failures": status.vault?.diskFullFailures ?? 0,
+      "status_write_failures": status.statusWriteFailures ?? 0,
     ]
     for (name, total) in totals { if let counter = counters[name] { advance(counter, name, to: total) } }
     for (reason, total) in status.counters.skipped {
@@ -91,6 +102,9 @@ public final class AgentMetrics: Sendable {
       "camera_streaming": ["streaming", "replaying"].contains(status.camera.state) ? 1 : 0,
       "alarms": Double(status.alarms.count),
       "permit_policies_unenforced": Double(status.permitRulesUnenforced ?? 0),
+      "vault_disk_free_bytes": Double(status.vault?.freeBytes ?? 0),
+      "vault_refusing_chalk_marks": status.vault?.refusingChalkMarks == true ? 1 : 0,
+      "candidates_waiting_for_space": Double(status.counters.candidatesWaitingForSpace),
     ]
     for (name, value) in levels { gauges[name]?.set(value) }
   }

@@ -72,6 +72,14 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var pendingCandidates = 0
     public var oldestPendingCandidate: Date?
     public var aggregatesUnsynced = 0
+    /// Bytes free on the state directory's file system, and the part of it kept in reserve.
+    public var freeBytes: Int64?
+    public var reservedFreeBytes: Int64?
+    /// True while new chalk marks are refused (quota reached or free space in the reserve); it
+    /// clears by itself once space returns.
+    public var refusingChalkMarks: Bool?
+    /// Vault writes refused for want of space since the agent started (each logged and retried).
+    public var diskFullFailures: Int?
 
     public init(
       liveBytes: Int64 = 0, maxBytes: Int64 = 0, chalkMarks: Int = 0, pendingCandidates: Int = 0,
@@ -102,6 +110,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
   public var counters = PipelineCounters()
   /// Unexpected pipeline errors (a failed vault write); the frame's sightings may be lost.
   public var pipelineErrors = 0
+  /// Times the status file could not be written (a full disk), since the agent started.
+  public var statusWriteFailures: Int?
   public var vault: VaultFigures?
   /// When the uplink last synced; nil until it has (or without an uplink).
   public var lastSync: Date?
@@ -164,7 +174,14 @@ public struct AgentStatus: Codable, Sendable, Equatable {
         alarms.append("candidates unsynced for over a day")
       }
     }
-    if status.counters.refusedByQuota > 0 { alarms.append("vault full: chalk marks refused") }
+    if status.vault?.refusingChalkMarks == true {
+      let free = status.vault?.freeBytes.map { String(format: ", %.1f MiB free on disk", Double($0) / 1_048_576) } ?? ""
+      alarms.append("vault full: new chalk marks refused\(free); unsynced evidence is kept")
+    }
+    if status.counters.candidatesWaitingForSpace > 0 {
+      alarms.append(
+        "disk full: \(status.counters.candidatesWaitingForSpace) candidates wait in memory for space (free space now)")
+    }
     if let refused = status.zonesRefused {
       alarms.append("zones reload refused, the previous zones are enforced: \(refused)")
     }

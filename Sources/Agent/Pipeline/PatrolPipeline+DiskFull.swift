@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+import Logging
+import Vault
+
+/// Writes the vault could not take because its file system is full, kept until it can.
+///
+/// A candidate waits with all of its evidence sealed in memory (the first sighting's row is read
+/// back from the vault), so its chalk mark may be deleted or its window shredded meanwhile. The
+/// list is bounded by the ledger: while the disk is full no new mark is stored, so no more
+/// candidates than the marks held can come to wait.
+struct WaitingWrites {
+  /// Candidates to queue, oldest first, with the zone their aggregate counts them in.
+  var candidates: [(draft: CandidateDraft, zone: String)] = []
+  /// Aggregate counts not yet added, by hour and zone.
+  var aggregates: [AggregateKey: AggregateCounts] = [:]
+  /// When the last retry ran (retries are spaced by `retryInterval`).
+  var lastRetry: ContinuousClock.Instant?
+
+  static let retryInterval: Duration = .seconds(1)
+
+  struct AggregateKey: Hashable {
+    var hour: Date
+    var zone: String
+  }
+
+  struct AggregateCounts {
+    var reads = 0
+    var chalkMarks = 0
+    var candidates = 0
+  }
+
+  var isEmpty: Bool { candidates.isEmpty && aggregates.isEmpty }
+
+  /// Adds counts to write later, to the hour they belong to.
+  mutating func count(hour: Date, zone: String, reads: Int = 0, chalkMarks: Int = 0, candidates: Int = 0) {
+    let key = AggregateKey(
+      hour: Date(timeIntervalSince1970: (hour.timeIntervalSince1970 / 3600).rounded(.down) * 3600), zone: zone)
+    aggregates[key, default: .init()].reads += reads
+    aggregates[key, default: .init()].chalkMarks += chalkMarks
+    aggregates[key, default: .init()].candidates += candidates
+  }
+}
+
+extension PatrolPipeline {
+  /// Queues a candidate; when the vault refuses it for want of space (or any other write failure
+  /// that may pass), it waits sealed in memory and is retried, counted and logged. Returns whether
+  /// it was queued now.
+  func enqueue(_ draft: CandidateDraft, zone: String) -> Bool {
+    do {
+      try vault.enqueueCandidate(draft)
+      counters.candidates += 1
+      addToAggregate(hour: draft.decidedAt, zone: zone, reads: 1, candidates: 1)
+      return true
+    } catch {
+      counters.vaultWriteFailures += 1
+      do {
+        waiting.candidates.append((try selfContained(draft), zone))
+      } catch {
+        // Its first picture is gone from the vault too: nothing is left to keep.
+        logger.error(
+          "a violation candidate could not be queued nor kept",
+          metadata: ["candidate.id": "\(draft.id)", "error": "\(error)"])
+        return false
+      }
+      counters.candidatesWaitingForSpace = waiting.candidates.count
+      logger.error(
+        "violation candidate not written: kept in memory and retried until the vault takes it",
+        metadata: [
+          "candidate.id": "\(draft.id)", "candidates.waiting": "\(waiting.candidates.count)", "error": "\(error)",
+        ])
+      return false
+    }
+  }
+
+  /// Adds to an hour's plate-free counts; a failed write is counted, logged and retried.
+  func addToAggregate(hour: Date, zone: String, reads: Int = 0, chalkMarks: Int = 0, candidates: Int = 0) {
+    do {
+      try vault.addToAggregate(
+        hour: hour, area: .zone(zone), reads: reads, chalkMarks: chalkMarks, candidates: candidates)
+    } catch {
+      counters.vaultWriteFailures += 1
+      waiting.count(hour: hour, zone: zone, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
+      logger.error("aggregate not written: retried", metadata: ["error": "\(error)"])
+    }
+  }
+
+  /// Retries what waits, at most once a second unless `force`d (the end of the stream).
+  func retryWaitingWrites(force: Bool = false) {
+    guard !waiting.isEmpty else { return }
+    let now = ContinuousClock.now
+    if !force, let last = waiting.lastRetry, now - last < WaitingWrites.retryInterval { return }
+    waiting.lastRetry = now
+    while let (draft, zone) = waiting.candidates.first {
+      do { try vault.enqueueCandidate(draft) } catch {
+        logger.debug("waiting candidates still not written", metadata: ["error": "\(error)"])
+        break
+      }
+      waiting.candidates.removeFirst()
+      counters.candidates += 1
+      waiting.count(hour: draft.decidedAt, zone: zone, reads: 1, candidates: 1)
+      logger.notice(
+        "violation candidate queued for review after waiting for disk space",
+        metadata: ["candidate.id": "\(draft.id)", "candidates.waiting": "\(waiting.candidates.count)"])
+    }
+    counters.candidatesWaitingForSpace = waiting.candidates.count
+    for (key, counts) in waiting.aggregates {
+      do {
+        try vault.addToAggregate(
+          hour: key.hour, area: .zone(key.zone), reads: counts.reads, chalkMarks: counts.chalkMarks,
+          candidates: counts.candidates)
+        waiting.aggregates[key] = nil
+      } catch {
+        break
+      }
+    }
+  }
+
+  /// At the end of the stream: what a full disk still holds back is logged as lost.
+  func reportUnwritten() {
+    counters.candidatesUnwritten = waiting.candidates.count
+    guard !waiting.candidates.isEmpty else { return }
+    logger.critical(
+      "violation candidates lost: the disk stayed full until the pipeline stopped",
+      metadata: ["candidates.unwritten": "\(waiting.candidates.count)"])
+  }
+
+  /// The draft with every sighting's evidence in it, read back from the vault where it is stored.
+  private func selfContained(_ draft: CandidateDraft) throws -> CandidateDraft {
+    var copy = draft
+    copy.sightings = try draft.sightings.map { sighting in
+      guard case .stored(let id) = sighting.evidence else { return sighting }
+      guard let sealed = try vault.sealedEvidence(id: id) else {
+        throw VaultError(
+          .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
+      }
+      var kept = sighting
+      kept.evidence = .new(sealed)
+      return kept
+    }
+    return copy
+  }
+}
