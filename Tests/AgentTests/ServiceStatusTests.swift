@@ -4,6 +4,7 @@ import Agent
 import ChalklineTestKit
 import Foundation
 import Testing
+import Uplink
 
 @Suite("The status file and what changed in a reloaded profile")
 struct ServiceStatusTests {
@@ -62,6 +63,14 @@ struct ServiceStatusTests {
     rollover.gps.clockProblem = "fix dated 2041-02-14T06:00:00.000Z is 5187.0 days ahead of the system clock"
     #expect(
       AgentStatus.alarms(for: rollover) == ["GPS time refused, nothing is chalked: \(rollover.gps.clockProblem!)"])
+    var refusedCheckpoint = status()
+    refusedCheckpoint.uplink = UplinkStatus()
+    refusedCheckpoint.uplink?.hubAuditProblem = "checkpoint 7 has 12 entries, fewer than the 15 already held"
+    #expect(
+      AgentStatus.alarms(for: refusedCheckpoint) == [
+        "the hub's audit checkpoint was refused (its audit may have been rewritten): "
+          + "checkpoint 7 has 12 entries, fewer than the 15 already held"
+      ])
   }
 
   @Test("a reload lists the changed keys by name")

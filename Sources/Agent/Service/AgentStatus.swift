@@ -197,6 +197,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
       if uplink.consecutiveFailures >= 5 {
         alarms.append("hub unreachable (\(uplink.consecutiveFailures) failed attempts): candidates wait in the vault")
       }
+      if let problem = uplink.hubAuditProblem {
+        alarms.append("the hub's audit checkpoint was refused (its audit may have been rewritten): \(problem)")
+      }
     }
     return alarms
   }
