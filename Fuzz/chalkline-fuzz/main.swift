@@ -12,14 +12,19 @@ enum Chosen {
   nonisolated(unsafe) static var target: FuzzTarget = .frame
 }
 
+// libFuzzer's fork mode starts workers with the options only, so the target also travels in the
+// environment, which the workers inherit.
 var arguments = CommandLine.arguments
-guard arguments.count >= 2, let target = FuzzTarget(rawValue: arguments[1]) else {
+if arguments.count >= 2, FuzzTarget(rawValue: arguments[1]) != nil {
+  setenv("CHALKLINE_FUZZ_TARGET", arguments.remove(at: 1), 1)
+}
+guard let name = ProcessInfo.processInfo.environment["CHALKLINE_FUZZ_TARGET"], let target = FuzzTarget(rawValue: name)
+else {
   let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")
   FileHandle.standardError.write(Data("usage: chalkline-fuzz TARGET [libFuzzer options] [CORPUS...]\ntargets: \(names)\n".utf8))
   exit(2)
 }
 Chosen.target = target
-arguments.remove(at: 1)
 var argc = Int32(arguments.count)
 var cStrings: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
 let status = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
