@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-@testable import Agent
 import Crypto
 import Foundation
 import Logging
 import Vault
+
+@testable import Agent
 @testable import Uplink
 
 /// The hub's documents and replies as the vehicle reads them. The first byte picks the reply;
@@ -46,10 +47,10 @@ enum FuzzHubDocuments {
     if var list = try? UplinkAPI.decoder().decode(PermitsDocument.self, from: body),
       let sealed = try? PermitsDocument.seal(
         permitKey, keyWindow: list.keyWindow, device: keyFingerprint(deviceKey.publicKey.rawRepresentation),
-        signingKey: deviceKey.publicKey.rawRepresentation),
-      let encoded = try? UplinkAPI.encoder().encode({ list.sealedKeys = [sealed]; return list }())
+        signingKey: deviceKey.publicKey.rawRepresentation)
     {
-      body = encoded
+      list.sealedKeys = [sealed]
+      body = (try? UplinkAPI.encoder().encode(list)) ?? body
     }
     guard let document = signed(body, as: .permits) else { return }
     _ = try? PermitsInForce(document: document, deviceKey: deviceKey)
@@ -70,6 +71,7 @@ enum FuzzHubDocuments {
     let directory = URL(fileURLWithPath: FuzzScratch.directory + "/cache")
     try? FileManager.default.removeItem(at: directory)
     return try DistributionCache(
-      directory: directory, trustedKey: hubKey.publicKey, logger: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() })
+      directory: directory, trustedKey: hubKey.publicKey,
+      logger: Logger(label: "fuzz") { _ in SwiftLogNoOpLogHandler() })
   }
 }

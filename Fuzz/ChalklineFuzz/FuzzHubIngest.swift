@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Foundation
-@testable import Hub
 import Uplink
+
+@testable import Hub
 
 /// The hub's ingest bodies through decoding and validation (the signature check is the step
 /// before: a hostile device holds a valid key), then what the hub stores of an accepted manifest
@@ -43,7 +44,9 @@ enum FuzzHubIngest {
   static func accept(_ m: WireManifest, wire: WireCandidate) {
     guard (try? IngestValidation.check(m, wire: wire, now: now)) != nil else { return }
     // Stored as the hub stores it (the manifest bytes decoded again on every load), then shown.
-    guard let stored = try? WireManifest.decode(wire.manifest) else { contractBroken("a stored manifest no longer decodes") }
+    guard let stored = try? WireManifest.decode(wire.manifest) else {
+      contractBroken("a stored manifest no longer decodes")
+    }
     let candidate = StoredCandidate(
       id: m.id, device: m.device, rule: m.rule, zone: m.zone, manifest: stored, receivedAt: now,
       reviewState: "pending", evidence: wire.evidence)

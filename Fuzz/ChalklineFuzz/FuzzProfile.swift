@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-@testable import Agent
 import Foundation
+
+@testable import Agent
 
 /// A device profile through the checker, as `check-profile` and `run` read it.
 enum FuzzProfile {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Foundation
-@testable import Hub
 import Uplink
+
+@testable import Hub
 
 /// The review pages' form bodies, as the review server reads every POST.
 enum FuzzReviewForm {

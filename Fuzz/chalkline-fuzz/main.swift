@@ -21,7 +21,8 @@ if arguments.count >= 2, FuzzTarget(rawValue: arguments[1]) != nil {
 guard let name = ProcessInfo.processInfo.environment["CHALKLINE_FUZZ_TARGET"], let target = FuzzTarget(rawValue: name)
 else {
   let names = FuzzTarget.allCases.map(\.rawValue).joined(separator: " ")
-  FileHandle.standardError.write(Data("usage: chalkline-fuzz TARGET [libFuzzer options] [CORPUS...]\ntargets: \(names)\n".utf8))
+  FileHandle.standardError.write(
+    Data("usage: chalkline-fuzz TARGET [libFuzzer options] [CORPUS...]\ntargets: \(names)\n".utf8))
   exit(2)
 }
 Chosen.target = target
