@@ -261,7 +261,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["ChalklineFuzz"],
+      dependencies: ["ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),
