@@ -39,6 +39,34 @@ import Testing
     }
   }
 
+  @Test(
+    "dump times: a fraction of any length is read to the millisecond (19 digits overflowed an Int)",
+    arguments: [
+      ("2026-03-02T09:00:00.333333333333333333333333333333Z", 1_772_442_000.333),
+      ("2026-03-02T09:00:00.1234567891234567891Z", 1_772_442_000.123),
+      ("2026-03-02T09:00:00.9996Z", 1_772_442_001.0),
+      ("2026-03-02T09:00:00.5Z", 1_772_442_000.5),
+    ])
+  func dumpTimeLongFraction(_ text: String, _ seconds: Double) {
+    #expect(UTCTime.parse(text)?.timeIntervalSince1970 == seconds)
+  }
+
+  @Test("dump times: a long fraction with a letter in it is refused")
+  func dumpTimeLongFractionNotDigits() {
+    #expect(UTCTime.parse("2026-03-02T09:00:00.33333333333333333333x333Z") == nil)
+  }
+
+  @Test("dump frames: the fuzzer's frames.jsonl with a 90-digit fraction replays its frames")
+  func dumpFrameLongFraction() throws {
+    let input = try Self.input("dump-frames", "crash-e2ba7192006d58d917a345e568119a5615f33a62")
+    try withDump(framesJSONL: input) { dir in
+      var reader = DumpReader(directory: dir)
+      var events = 0
+      while reader.next() != nil { events += 1 }
+      #expect(events == 6)
+    }
+  }
+
   @Test("raw frames: a size past Int.max is a bad frame size, for YUYV and GREY")
   func rawFrameSizeOverflow() {
     #expect(throws: ImagingError.self) { try LumaImage(yuyv: [0, 0, 0, 0], width: Int.max - 1, height: 2) }
