@@ -35,6 +35,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   /// A permit office's CSV export, as `chalkline-hub permits import` reads it.
   case permitsCSV = "permits-csv"
 
+  /// Removes the scratch directory the targets that read files write to (a test run ends with
+  /// it; a target run after it writes a new one, without the dump-frames target's frame files).
+  public static func removeScratchDirectory() {
+    try? FileManager.default.removeItem(atPath: FuzzScratch.directory)
+  }
+
   /// Runs the target on one input.
   public func run(_ input: Data) {
     switch self {

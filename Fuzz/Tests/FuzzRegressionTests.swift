@@ -17,10 +17,12 @@ import Testing
     return names.sorted().map { dir.appendingPathComponent($0) }
   }
 
-  @Test(arguments: FuzzTarget.allCases)
-  func corpusRunsClean(_ target: FuzzTarget) throws {
-    let files = Self.inputs(target)
-    #expect(!files.isEmpty, "Fuzz/corpus/\(target.rawValue) holds no seed")
-    for file in files { target.run(try Data(contentsOf: file)) }
+  @Test func corpusRunsClean() throws {
+    defer { FuzzTarget.removeScratchDirectory() }
+    for target in FuzzTarget.allCases {
+      let files = Self.inputs(target)
+      #expect(!files.isEmpty, "Fuzz/corpus/\(target.rawValue) holds no seed")
+      for file in files { target.run(try Data(contentsOf: file)) }
+    }
   }
 }

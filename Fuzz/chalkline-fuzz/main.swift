@@ -26,6 +26,7 @@ else {
   exit(2)
 }
 Chosen.target = target
+atexit { FuzzTarget.removeScratchDirectory() }
 var argc = Int32(arguments.count)
 var cStrings: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
 let status = cStrings.withUnsafeMutableBufferPointer { buffer -> Int32 in
