@@ -261,7 +261,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
+      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),

@@ -42,7 +42,8 @@ enum FuzzHubDocuments {
 
   /// A permit list as the hub publishes it. A list that decodes gets the permit key sealed to
   /// this vehicle (the fuzzer cannot forge that seal), so its groups are read as the agent reads them.
-  static func permits(_ body: Data) {
+  @discardableResult
+  static func permits(_ body: Data) -> PermitsInForce? {
     var body = body
     if var list = try? UplinkAPI.decoder().decode(PermitsDocument.self, from: body),
       let sealed = try? PermitsDocument.seal(
@@ -52,8 +53,8 @@ enum FuzzHubDocuments {
       list.sealedKeys = [sealed]
       body = (try? UplinkAPI.encoder().encode(list)) ?? body
     }
-    guard let document = signed(body, as: .permits) else { return }
-    _ = try? PermitsInForce(document: document, deviceKey: deviceKey)
+    guard let document = signed(body, as: .permits) else { return nil }
+    return try? PermitsInForce(document: document, deviceKey: deviceKey)
   }
 
   static func signed(_ body: Data, as kind: DistributionKind) -> SignedDocument? {
