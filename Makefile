@@ -14,7 +14,7 @@ BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
 NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|SoakTests|PermitStreetTests|DiskFullDaemonTests
 
-.PHONY: all deps build test sanitize demo bench soak lint format install install-files train clean
+.PHONY: all deps build test sanitize demo bench soak lint format install install-files train clean fuzz fuzz-build
 
 all: build
 
@@ -76,11 +76,24 @@ soak: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	CHALKLINE_SOAK_FRAMES=36000 $(SWIFT) test --skip-build --filter SoakTests $(BUILD_FLAGS)
 
+# libFuzzer targets (Fuzz/): one build in .build-fuzz with the project's modules instrumented
+# (dependencies are not), then each target from its seed corpus for FUZZ_SECONDS. New inputs go
+# to .build-fuzz/corpus; a crash stops its target and is left as .build-fuzz/crash-TARGET-*.
+# `make test` runs the committed corpus through the same targets (FuzzTests) without this build.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= dump-manifest dump-frames frame gpsd profile zones hub-documents hub-ingest review-form permits-csv
+FUZZ_RUNTIME ?= $(firstword $(wildcard $(dir $(realpath $(shell command -v swiftc)))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+fuzz-build: deps
+	CHALKLINE_FUZZ_RUNTIME=$(FUZZ_RUNTIME) $(SWIFT) build --build-path .build-fuzz --product chalkline-fuzz $(BUILD_FLAGS)
+
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz.sh .build-fuzz/debug/chalkline-fuzz $(FUZZ_TARGETS)
+
 lint:
-	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests Fuzz
 
 format:
-	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests
+	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Fuzz
 
 install:
 	$(SWIFT) build -c release $(BUILD_FLAGS)
@@ -105,4 +118,4 @@ train:
 	tools/train/train.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-tsan .build-asan

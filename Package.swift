@@ -182,6 +182,20 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // What each fuzz target runs on one input: the product's own parsers of outside input. The
+    // regression tests run it on the seed corpus in the normal build; `make fuzz` links it into
+    // libFuzzer (below).
+    .target(
+      name: "ChalklineFuzz",
+      dependencies: [
+        "Agent", "Capture", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      path: "Fuzz/ChalklineFuzz",
+      swiftSettings: swiftSettings
+    ),
+
     // MARK: - Tests
 
     .testTarget(
@@ -246,6 +260,12 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "FuzzTests",
+      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
+      path: "Fuzz/Tests",
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "VaultTests",
       dependencies: [
         "Vault", "vault-crash-writer", "ChalklineTestKit",
@@ -258,3 +278,28 @@ let package = Package(
     ),
   ]
 )
+
+// MARK: - Fuzzing
+
+// `make fuzz` builds in its own build directory with CHALKLINE_FUZZ_RUNTIME naming clang's
+// libFuzzer without its `main` (SwiftPM renames an executable's entry point, so the driver is
+// called from `chalkline-fuzz`'s own main). The project's modules get coverage instrumentation and
+// AddressSanitizer; dependencies stay as they are. Normal builds never see this target.
+if let fuzzRuntime = Context.environment["CHALKLINE_FUZZ_RUNTIME"] {
+  let instrumented: [SwiftSetting] = [.unsafeFlags(["-sanitize=fuzzer,address"])]
+  let external = ["CV4L2", "CTurboJPEG", "CBLAS", "CGPS", "CProcess"]
+  for target in package.targets where !external.contains(target.name) && target.type == .regular {
+    target.swiftSettings = (target.swiftSettings ?? []) + instrumented
+  }
+  package.targets += [
+    .systemLibrary(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"),
+    .executableTarget(
+      name: "chalkline-fuzz",
+      dependencies: ["ChalklineFuzz", "CLibFuzzer"],
+      path: "Fuzz/chalkline-fuzz",
+      swiftSettings: swiftSettings + instrumented,
+      linkerSettings: [.unsafeFlags(["-sanitize=address", "-Xlinker", fuzzRuntime, "-lstdc++"])]
+    ),
+  ]
+  package.products.append(.executable(name: "chalkline-fuzz", targets: ["chalkline-fuzz"]))
+}

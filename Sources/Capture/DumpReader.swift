@@ -128,9 +128,9 @@ public struct DumpReader: Sendable {
     } else if let expected = record.pixelFormat.rawByteCount(width: record.width, height: record.height),
       bytes.count != expected
     {
+      let needs = expected < 0 ? "no frame can be \(record.width)x\(record.height)" : "needs \(expected)"
       return .fault(
-        CaptureError(
-          .frameTruncated, "\(place): \(bytes.count) bytes where \(record.pixelFormat) needs \(expected): skipped"))
+        CaptureError(.frameTruncated, "\(place): \(bytes.count) bytes where \(record.pixelFormat) \(needs): skipped"))
     }
     lastTime = time
     return .frame(

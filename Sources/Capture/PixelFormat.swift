@@ -39,13 +39,19 @@ public struct PixelFormat: Sendable, Hashable, Codable, CustomStringConvertible 
   /// Whether frames of this format are JPEG streams (variable size, end with an EOI marker).
   public var isJPEG: Bool { self == .mjpeg || self == .jpeg }
 
-  /// The byte count of one raw frame, or nil for compressed or unknown formats.
+  /// The byte count of one raw frame, or nil for compressed or unknown formats. A size no frame
+  /// can have (negative, or a product past `Int.max`, as a damaged dump may state) needs -1 bytes.
   public func rawByteCount(width: Int, height: Int) -> Int? {
+    let bytesPerPixel: Int
     switch self {
-    case .yuyv: width * height * 2
-    case .grey: width * height
-    default: nil
+    case .yuyv: bytesPerPixel = 2
+    case .grey: bytesPerPixel = 1
+    default: return nil
     }
+    guard width >= 0, height >= 0 else { return -1 }
+    let (pixels, tooMany) = width.multipliedReportingOverflow(by: height)
+    let (bytes, tooLarge) = pixels.multipliedReportingOverflow(by: bytesPerPixel)
+    return tooMany || tooLarge ? -1 : bytes
   }
 
   /// The file extension a frame dump uses for this format.

@@ -46,8 +46,12 @@ public enum UTCTime {
     else { return nil }
     var fraction = 0.0
     if b.count > 20 {
-      guard b[19] == UInt8(ascii: "."), b.count > 21, let digits = number(20..<(b.count - 1)) else { return nil }
-      fraction = Double(digits) / pow(10, Double(b.count - 21))
+      // Nanoseconds are read; more digits (an Int would overflow on the 19th) must still be digits.
+      let kept = 20..<min(b.count - 1, 29)
+      guard b[19] == UInt8(ascii: "."), b.count > 21, let digits = number(kept),
+        b[kept.upperBound..<(b.count - 1)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+      else { return nil }
+      fraction = Double(digits) / pow(10, Double(kept.count))
     } else if b[19] != UInt8(ascii: "Z") {
       return nil
     }

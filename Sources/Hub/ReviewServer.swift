@@ -210,8 +210,13 @@ public struct ReviewServer: Sendable {
 
   static func formFields(_ request: Request, _ context: ReviewRequestContext) async throws -> [String: String] {
     let body = try await request.body.collect(upTo: context.maxUploadSize)
+    return formFields(body: String(buffer: body))
+  }
+
+  /// The fields of an `application/x-www-form-urlencoded` body (a field given twice: the last).
+  static func formFields(body: String) -> [String: String] {
     var fields: [String: String] = [:]
-    for pair in String(buffer: body).split(separator: "&") {
+    for pair in body.split(separator: "&") {
       let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
       func decode(_ s: Substring) -> String {
         s.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""

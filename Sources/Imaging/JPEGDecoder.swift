@@ -81,9 +81,7 @@ public final class JPEGDecoder {
   ) throws(ImagingError)
     -> LumaImage
   {
-    let head = try header(of: jpeg)
-    let w = scale.scaled(head.width)
-    let h = scale.scaled(head.height)
+    let (w, h) = try decodedSize(of: jpeg, scale: scale)
     var out = [UInt8](repeating: 0, count: w * h)
     try decode(
       jpeg, into: &out, width: w, height: h, pixelFormat: CTurboJPEG_PF_GRAY, bytesPerPixel: 1, fastDCT: fastDCT)
@@ -92,12 +90,28 @@ public final class JPEGDecoder {
 
   /// Decodes `jpeg` to RGB (for evidence crops).
   public func decodeRGB(_ jpeg: [UInt8], scale: JPEGScale = .full) throws(ImagingError) -> RGBImage {
-    let head = try header(of: jpeg)
-    let w = scale.scaled(head.width)
-    let h = scale.scaled(head.height)
+    let (w, h) = try decodedSize(of: jpeg, scale: scale)
     var out = [UInt8](repeating: 0, count: w * h * 3)
     try decode(jpeg, into: &out, width: w, height: h, pixelFormat: CTurboJPEG_PF_RGB, bytesPerPixel: 3, fastDCT: false)
     return RGBImage(unchecked: w, h, out)
+  }
+
+  /// Most pixels a stream may decode to: 8192 x 8192, far above any camera the agent drives.
+  public static let maxPixels = 1 << 26
+
+  /// The decoded size, refused past ``maxPixels``: the header is the stream's own word, and a
+  /// few hundred damaged bytes can claim 65000 x 65000 (4 GB of luma).
+  private func decodedSize(of jpeg: [UInt8], scale: JPEGScale) throws(ImagingError) -> (Int, Int) {
+    let head = try header(of: jpeg)
+    let w = scale.scaled(head.width)
+    let h = scale.scaled(head.height)
+    guard w * h <= Self.maxPixels else {
+      throw ImagingError(
+        .corruptJPEG,
+        "The frame's JPEG header states \(head.width)x\(head.height) pixels (at most \(Self.maxPixels) are decoded): "
+          + "skip it and check the camera's MJPEG output.")
+    }
+    return (w, h)
   }
 
   private func decode(

@@ -39,8 +39,9 @@ public enum GPSDReport: Sendable, Equatable {
     return d.isFinite ? d : nil
   }
 
+  /// A whole number; nil when it is not one an `Int` can hold (`"mode": 1e300` would trap).
   private static func int(_ value: Any?) -> Int? {
-    double(value).map { Int($0) }
+    double(value).flatMap { Int(exactly: $0.rounded(.towardZero)) }
   }
 
   private static func fix(from object: [String: Any]) -> Fix? {

@@ -122,15 +122,8 @@ public final class PatrolPipeline {
     retryWaitingWrites()
     let reads: [PlateRead]
     do {
-      let luma: LumaImage
-      if frame.pixelFormat == .mjpeg || frame.pixelFormat == .jpeg {
-        cropper.remember(time: frame.time, jpeg: frame.bytes)
-        luma = try decoder.decodeLuma(frame.bytes)
-      } else if frame.pixelFormat == .yuyv {
-        luma = try LumaImage(yuyv: frame.bytes, width: frame.width, height: frame.height)
-      } else {
-        luma = try LumaImage(grey: frame.bytes, width: frame.width, height: frame.height)
-      }
+      if frame.pixelFormat.isJPEG { cropper.remember(time: frame.time, jpeg: frame.bytes) }
+      let luma = try frame.luma(decoder: decoder)
       reads = try reader.plates(in: luma, of: frame)
     } catch {
       counters.damagedFrames += 1

@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Capture
+import Foundation
+import Positioning
+
+/// gpsd's JSON, through every reader the agent has of it.
+enum FuzzGPSD {
+  static func run(_ input: Data) {
+    // The replay's pacing reader of gps.jsonl (Capture) and the fixes a replay takes from it.
+    let dir = FuzzScratch.write(input, to: "gps.jsonl", in: "gps")
+    _ = GPSLog.read(directory: dir)
+    let log = GPSDLog(data: input)
+    let gate = FixQuality()
+    for fix in log.fixes.sorted(by: { $0.time < $1.time }) {
+      _ = gate.verdictIgnoringAge(for: fix)
+      _ = fix.tpvLine
+    }
+    // The live client hands gpsd's lines one by one to the same decoder.
+    for line in String(decoding: input, as: UTF8.self).split(separator: "\n").prefix(64) {
+      _ = GPSDReport.decode(line: line)
+    }
+  }
+}
