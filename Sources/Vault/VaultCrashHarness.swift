@@ -61,6 +61,11 @@ public struct VaultCrashHarness: Sendable {
       stateDirectory.lastPathComponent + ".journal")
     var random = SplitMix64(seed: seed)
     var report = Report()
+    // How long after a `begin` a focused kill may wait. Operations run faster or slower with the
+    // machine's load, so the bound adapts: it shrinks after a kill that came too late (the
+    // operation had ended) and grows back after one that landed inside it.
+    let longestDelay: UInt32 = focus == .rotation ? 30_000 : 8_000
+    var focusedDelay = longestDelay
     for cycle in 0..<kills {
       let before = Self.size(journal)
       let process = Process()
@@ -81,7 +86,7 @@ public struct VaultCrashHarness: Sendable {
         {
           usleep(500)
         }
-        usleep(UInt32.random(in: 0..<(focus == .rotation ? 30_000 : 8_000), using: &random))
+        usleep(UInt32.random(in: 0..<focusedDelay, using: &random))
       } else if Int.random(in: 0..<10, using: &random) == 0 {
         usleep(UInt32.random(in: 0..<40_000, using: &random))
       } else {
@@ -92,8 +97,13 @@ public struct VaultCrashHarness: Sendable {
       if Self.size(journal) > before { report.killsWhileWriting += 1 }
       kill(process.processIdentifier, SIGKILL)
       process.waitUntilExit()
-      if let focus, Self.tail(journal, from: before).split(separator: "\n").last == "begin \(focus.rawValue)" {
-        report.killsInsideFocus += 1
+      if let focus {
+        if Self.tail(journal, from: before).split(separator: "\n").last == "begin \(focus.rawValue)" {
+          report.killsInsideFocus += 1
+          focusedDelay = min(longestDelay, focusedDelay + focusedDelay / 4)
+        } else {
+          focusedDelay = max(200, focusedDelay * 2 / 3)
+        }
       }
       if process.terminationReason == .exit {
         report.failures.append("cycle \(cycle): the writer exited by itself with status \(process.terminationStatus)")
