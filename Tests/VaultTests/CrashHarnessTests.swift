@@ -51,7 +51,8 @@ import Testing
           + "inside \(focus.rawValue), \(report.acknowledgedWrites) acknowledged writes checked, "
           + "\(report.failures.count) failures, " + String(format: "%.1f s", report.seconds))
       #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
-      #expect(report.kills == kills)
+      // Past `kills` only while too few have landed inside the operation, and at most 4 × `kills`.
+      #expect(report.kills >= kills && report.kills <= 4 * kills)
       // Most kills must land inside the operation, or the test would not test it.
       #expect(report.killsInsideFocus >= kills / 3, "only \(report.killsInsideFocus) of \(kills) inside")
       #expect(report.acknowledgedWrites > kills)
