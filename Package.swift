@@ -43,22 +43,26 @@ let package = Package(
     .systemLibrary(name: "CGPS", pkgConfig: "libgps", providers: [.apt(["libgps-dev"])]),
     .systemLibrary(name: "CProcess"),
 
+    // MARK: - The shared vocabulary
+
+    .target(name: "ChalklineModel", swiftSettings: swiftSettings),
+
     // MARK: - Imaging, capture, reading
 
     .target(name: "Imaging", dependencies: ["CTurboJPEG"], swiftSettings: optimized),
     .target(
       name: "Capture",
-      dependencies: ["CV4L2", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CV4L2", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .target(
       name: "Positioning",
-      dependencies: ["CGPS", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CGPS", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .target(
       name: "PlateReading",
-      dependencies: ["Imaging", "CBLAS", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Imaging", "CBLAS", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
       resources: [.copy("Resources")],
       swiftSettings: optimized
     ),
@@ -67,12 +71,13 @@ let package = Package(
 
     .target(
       name: "Enforcement",
-      dependencies: [.product(name: "Logging", package: "swift-log")],
+      dependencies: ["ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .target(
       name: "Vault",
       dependencies: [
+        "ChalklineModel",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -85,7 +90,7 @@ let package = Package(
     .target(
       name: "Uplink",
       dependencies: [
-        "Vault",
+        "ChalklineModel", "Vault",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -101,6 +106,7 @@ let package = Package(
     .target(
       name: "HubOversight",
       dependencies: [
+        "ChalklineModel",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -109,7 +115,7 @@ let package = Package(
     .target(
       name: "Hub",
       dependencies: [
-        "Enforcement", "HubOversight", "Uplink", "Vault",
+        "ChalklineModel", "Enforcement", "HubOversight", "Uplink", "Vault",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Hummingbird", package: "hummingbird"),
@@ -130,7 +136,7 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "CProcess", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
+        "CProcess", "Capture", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -146,7 +152,7 @@ let package = Package(
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Agent", "Capture", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -155,13 +161,13 @@ let package = Package(
     // Runs inside the V4L2 test VM; its closure stays small so its static release build is cheap.
     .executableTarget(
       name: "chalkline-v4l2-probe",
-      dependencies: ["CV4L2", "Capture", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CV4L2", "Capture", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
       name: "chalkline-hub",
       dependencies: [
-        "Hub", "Uplink",
+        "ChalklineModel", "Hub", "Uplink",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -170,7 +176,7 @@ let package = Package(
     // The process the vault's crash harness kills at random instants.
     .executableTarget(
       name: "vault-crash-writer",
-      dependencies: ["Vault", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["ChalklineModel", "Vault", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
 
@@ -178,7 +184,7 @@ let package = Package(
 
     .target(
       name: "ChalklineTestKit",
-      dependencies: [],
+      dependencies: ["ChalklineModel"],
       swiftSettings: swiftSettings
     ),
 
@@ -188,7 +194,7 @@ let package = Package(
     .target(
       name: "ChalklineFuzz",
       dependencies: [
-        "Agent", "Capture", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
+        "Agent", "Capture", "ChalklineModel", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -201,7 +207,7 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: [
-        "Agent", "ChalklineTestKit", "Hub", "Uplink",
+        "Agent", "ChalklineModel", "ChalklineTestKit", "Hub", "Uplink",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
@@ -209,27 +215,28 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CaptureTests",
-      dependencies: ["Capture", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Capture", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "PlateReadingTests",
       dependencies: [
-        "PlateReading", "Imaging", .product(name: "Logging", package: "swift-log"),
+        "PlateReading", "ChalklineModel", "Imaging", .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"], swiftSettings: swiftSettings),
+    .testTarget(name: "EnforcementTests", dependencies: ["ChalklineModel", "Enforcement"], swiftSettings: swiftSettings),
+    .testTarget(name: "ChalklineModelTests", dependencies: ["ChalklineModel"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
-      dependencies: ["Positioning", "ChalklineTestKit", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Positioning", "ChalklineModel", "ChalklineTestKit", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "UplinkTests",
       dependencies: [
-        "Uplink", "Hub", "Vault", "ChalklineTestKit",
+        "Uplink", "ChalklineModel", "Hub", "Vault", "ChalklineTestKit",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -243,7 +250,7 @@ let package = Package(
     .testTarget(
       name: "HubOversightTests",
       dependencies: [
-        "Hub", "HubOversight", "Uplink", "ChalklineTestKit",
+        "Hub", "HubOversight", "ChalklineModel", "Uplink", "ChalklineTestKit",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: swiftSettings
@@ -251,7 +258,7 @@ let package = Package(
     .testTarget(
       name: "HubTests",
       dependencies: [
-        "Hub", "HubOversight", "Uplink", "ChalklineTestKit",
+        "Hub", "HubOversight", "ChalklineModel", "Uplink", "ChalklineTestKit",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -261,14 +268,14 @@ let package = Package(
     ),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
+      dependencies: ["Agent", "ChalklineFuzz", "ChalklineModel", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "VaultTests",
       dependencies: [
-        "Vault", "vault-crash-writer", "ChalklineTestKit",
+        "Vault", "ChalklineModel", "vault-crash-writer", "ChalklineTestKit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),

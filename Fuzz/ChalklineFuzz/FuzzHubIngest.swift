@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 import Uplink
 
@@ -60,7 +61,7 @@ enum FuzzHubIngest {
       elapsedS: stored.elapsedSeconds, readConfidence: stored.readConfidence)
     _ = ReviewPages.queue(
       ReviewService.QueuePage(rows: [row], total: 1, page: 1, pageCount: 1), chrome: [:], purpose: "enforcement")
-    for evidence in wire.evidence { _ = WireTime.format(evidence.capturedAt) }
+    for evidence in wire.evidence { _ = UTCTime.format(evidence.capturedAt) }
     // `GET /v1/candidates` and the export encode what was derived.
     let feed = ReviewCandidate(
       id: m.id, device: m.device, rule: m.rule, zone: m.zone, plateText: "", plateAlternatives: [],

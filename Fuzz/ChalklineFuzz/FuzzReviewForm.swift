@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 import Uplink
 
@@ -11,7 +12,7 @@ enum FuzzReviewForm {
     let form = ReviewServer.formFields(body: String(decoding: input, as: UTF8.self))
     _ = try? ReviewServer.action(form)
     _ = ReviewExportFormat(rawValue: form["format"] ?? "csv")
-    _ = form["since"].flatMap { $0.isEmpty ? nil : WireTime.parse($0 + "T00:00:00Z") }.map(WireTime.format)
+    _ = form["since"].flatMap { $0.isEmpty ? nil : UTCTime.parse($0 + "T00:00:00Z") }.map(UTCTime.format)
     _ = String((form["purpose"] ?? "").prefix(128))
   }
 }

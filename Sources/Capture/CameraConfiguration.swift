@@ -32,26 +32,3 @@ public struct CameraConfiguration: Sendable, Equatable {
   /// Creates a configuration for `device` with the defaults.
   public init(device: String) { self.device = device }
 }
-
-/// Exponential backoff between retries.
-package struct Backoff: Sendable, Equatable {
-  package let initial: Duration
-  package let maximum: Duration
-  package private(set) var next: Duration
-
-  package init(initial: Duration, maximum: Duration) {
-    self.initial = initial
-    self.maximum = maximum
-    self.next = initial
-  }
-
-  /// The wait before this retry; the following one is twice as long, up to the maximum.
-  package mutating func take() -> Duration {
-    let wait = next
-    next = min(next * 2, maximum)
-    return wait
-  }
-
-  /// Back to the initial wait, after a success.
-  package mutating func reset() { next = initial }
-}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 #if canImport(Glibc)
   import Glibc
@@ -14,10 +15,8 @@ package enum FileIO {
     var result: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
-      let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw SystemCallError(call: "read \(path)", errno: errno)
+      let n = try SystemCall.check("read \(path)") {
+        chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
       }
       if n == 0 { return result }
       result.append(contentsOf: chunk[0..<n])
@@ -34,14 +33,8 @@ package enum FileIO {
 
   /// Writes every byte to `fd`, retrying short writes and EINTR.
   package static func writeAll(_ fd: Int32, _ bytes: [UInt8], _ path: String) throws(SystemCallError) {
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw SystemCallError(call: "write \(path)", errno: errno)
-      }
-      offset += n
+    if let failure = bytes.withUnsafeBytes({ SystemCall.writeAll(fd, $0) }) {
+      throw SystemCallError(call: "write \(path)", errno: failure)
     }
   }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Logging
 import Synchronization
 
@@ -97,7 +98,7 @@ public final class V4L2Camera: FrameSource, Sendable {
 
   private func run(_ run: Int, _ continuation: AsyncStream<FrameEvent>.Continuation) {
     var stopRequested: Bool { stopped(run) }
-    var backoff = Backoff(initial: configuration.initialBackoff, maximum: configuration.maximumBackoff)
+    var backoff = Backoff.Retries(Backoff(base: configuration.initialBackoff, cap: configuration.maximumBackoff))
     var sequence: UInt64 = 0
     let poll = min(configuration.stallTimeout, .milliseconds(250))
     while !stopRequested {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import CV4L2
+import ChalklineModel
 
 #if canImport(Glibc)
   import Glibc

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The few socket calls the gpsd test helpers need, on loopback only.
@@ -87,8 +88,7 @@ enum GPSDSocket {
     data.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {
-        let n = send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-        if n < 0, errno == EINTR { continue }
+        let n = SystemCall.retryingInterrupts { send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
         guard n > 0 else { return false }
         offset += n
       }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 
 #if canImport(Glibc)
@@ -61,9 +62,8 @@ public final class SizedFileSystem: @unchecked Sendable {
     let chunk = [UInt8](repeating: 0xA5, count: 1 << 20)
     while freeBytes > bytes {
       let count = Int(min(Int64(chunk.count), max(4096, freeBytes - bytes)))
-      let written = chunk.withUnsafeBytes { write(fd, $0.baseAddress, count) }
+      let written = SystemCall.retryingInterrupts { chunk.withUnsafeBytes { write(fd, $0.baseAddress, count) } }
       if written < 0 {
-        if errno == EINTR { continue }
         if errno == ENOSPC { break }
         throw SizedFileSystemError("filling \(file.path): \(String(cString: strerror(errno)))")
       }

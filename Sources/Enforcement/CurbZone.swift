@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// A CDS curb zone: a stretch of curb (a block face) with its polygon and the policies that govern it.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Logging
 
@@ -16,7 +17,7 @@ public enum EnforcementBenchmark {
 
   static func run(zoneCount: Int, cars: Int, passes: Int) -> [(metric: String, value: Double, unit: String)] {
     let zones = syntheticZones(count: zoneCount)
-    var generator = SplitMix(seed: 42)
+    var generator = SeededGenerator(seed: 42)
     // A verified list naming the permit class (with no holder among the cars), so the permit-only
     // policies are enforced as on a vehicle that synced.
     var ledger = ChalkLedger(
@@ -148,7 +149,7 @@ public enum EnforcementBenchmark {
   }
 
   /// A position in a random zone (96%) or anywhere in the lattice's box (4%), uncertain by 1–4 m.
-  static func randomPosition(in set: ZoneSet, using generator: inout SplitMix) -> CurbPosition {
+  static func randomPosition(in set: ZoneSet, using generator: inout SeededGenerator) -> CurbPosition {
     let uncertainty = Double.random(in: 1...4, using: &generator)
     if Double.random(in: 0..<1, using: &generator) < 0.04 {
       let box = set.zones.map(\.polygon.bounds)
@@ -166,15 +167,3 @@ public enum EnforcementBenchmark {
   }
 }
 
-/// A small seeded generator so the benchmark's city is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// Which hashing key a sighting's readings are hashed with: one key window per local day in the

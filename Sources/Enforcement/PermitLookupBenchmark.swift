@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The cost of the permit lookup per sighting: a verified list of 100,000 permits in ten classes
@@ -11,7 +12,7 @@ public enum PermitLookupBenchmark {
   public static func run(
     permits: Int = 100_000, sightings: Int = 200_000
   ) -> [(metric: String, value: Double, unit: String)] {
-    var generator = SplitMix(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     let window = KeyWindowID("permits-bench")
     func randomKey(_ window: KeyWindowID, length: Int) -> PlateKey {
       PlateKey(window: window, bytes: (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) })

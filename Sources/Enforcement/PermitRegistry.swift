@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The verified residential permit list as the ledger holds it: keyed plate hashes, each with the

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// A CDS time span: when a curb policy is in effect, read on the zone's local wall clock.

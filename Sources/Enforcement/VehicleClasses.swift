@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// What the agent knows of a car's CDS user classes: those it holds, among those it can observe.

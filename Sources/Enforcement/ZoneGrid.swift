@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// A uniform grid over longitude and latitude that lists, per cell, the zones whose bounding box
@@ -36,9 +37,9 @@ struct ZoneGrid: Sendable {
 
   /// Indices of zones whose bounding box may lie within `radius` metres of a point.
   func candidates(latitude: Double, longitude: Double, radius: Double) -> [Int] {
-    let metresPerDegreeLat = CurbPosition.earthRadius * .pi / 180
-    let dLat = radius / metresPerDegreeLat
-    let dLon = radius / (metresPerDegreeLat * max(0.01, cos(latitude * .pi / 180)))
+    let scale = Geodesy.metresPerDegree(atLatitude: latitude)
+    let dLat = radius / scale.north
+    let dLon = radius / max(0.01 * scale.north, scale.east)
     let x0 = Int(floor((longitude - dLon) / cellSize))
     let x1 = Int(floor((longitude + dLon) / cellSize))
     let y0 = Int(floor((latitude - dLat) / cellSize))

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// A GeoJSON polygon (outer ring, optional holes) with the geometry Enforcement needs.
@@ -39,11 +40,10 @@ public struct ZonePolygon: Sendable, Hashable {
 
   /// Signed distance in metres from a point to the polygon's boundary: negative inside, positive outside.
   ///
-  /// Uses a local equirectangular projection around the point, which is exact enough for
-  /// block faces tens of metres long.
+  /// Uses the local flat-earth metres of ``Geodesy`` around the point, exact for block faces
+  /// tens of metres long.
   public func signedDistance(latitude: Double, longitude: Double) -> Double {
-    let metresPerDegreeLat = CurbPosition.earthRadius * .pi / 180
-    let metresPerDegreeLon = metresPerDegreeLat * cos(latitude * .pi / 180)
+    let (metresPerDegreeLat, metresPerDegreeLon) = Geodesy.metresPerDegree(atLatitude: latitude)
     var inside = false
     var nearest = Double.infinity
     for ring in rings {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The checks that keep a rule set from becoming a watch list or a dragnet, over a loaded
@@ -35,16 +36,16 @@ public enum ZoneRuleCheck {
     ].map(UserClass.init))
 
   /// Every problem of a zone set, located in the file it was read from.
-  public static func problems(in zones: ZoneSet, source: Data, file: String) -> [ZonesFileProblem] {
+  public static func problems(in zones: ZoneSet, source: Data, file: String) -> [FileProblem] {
     problems(in: zones, sources: [(source, file)])
   }
 
   /// Every problem of a zone set read from several documents (a zones and a policies response),
   /// each located in the document that holds the zone or policy.
-  public static func problems(in zones: ZoneSet, sources: [(data: Data, file: String)]) -> [ZonesFileProblem] {
+  public static func problems(in zones: ZoneSet, sources: [(data: Data, file: String)]) -> [FileProblem] {
     let documents = sources.map { (locations: JSONLocations($0.data), file: $0.file) }
     let fallback = sources.first?.file ?? "zones"
-    var problems: [ZonesFileProblem] = []
+    var problems: [FileProblem] = []
     for zone in zones.zones {
       let document = documents.first { $0.locations.zones[zone.id.rawValue] != nil }
       let file = document?.file ?? fallback
@@ -52,14 +53,14 @@ public enum ZoneRuleCheck {
       let (length, area) = measure(zone.polygon)
       if length > maximumZoneLength {
         problems.append(
-          ZonesFileProblem(
+          FileProblem(
             file: file, line: line, keyPath: "\(path).geometry",
             problem: "curb zone \(zone.id) is about \(Int((length / 10).rounded()) * 10) m long",
             expected: "a curb zone at most \(Int(maximumZoneLength)) m long"))
       }
       if area > maximumZoneArea {
         problems.append(
-          ZonesFileProblem(
+          FileProblem(
             file: file, line: line, keyPath: "\(path).geometry",
             problem: "curb zone \(zone.id) covers about \(Int((area / 10).rounded()) * 10) m²",
             expected: "a curb zone of at most \(Int(maximumZoneArea)) m²"))
@@ -81,7 +82,7 @@ public enum ZoneRuleCheck {
         if let maxStay = rule.maxStay, rule.activity == .parking, maxStay < minimumMaxStay {
           let (line, path) = rulePlace(index)
           problems.append(
-            ZonesFileProblem(
+            FileProblem(
               file: file, line: line, keyPath: "\(path).max_stay",
               problem:
                 "policy \(policy.id): a \(minutes(maxStay)) limit is under the floor of \(minutes(minimumMaxStay))",
@@ -94,7 +95,7 @@ public enum ZoneRuleCheck {
         let (line, path) = rulePlace(index)
         let classes = rule.userClasses.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
         problems.append(
-          ZonesFileProblem(
+          FileProblem(
             file: file, line: line, keyPath: path,
             problem:
               "policy \(policy.id): user class \(classes) is treated more strictly than everyone else "

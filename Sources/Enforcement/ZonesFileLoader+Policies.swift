@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 extension ZonesFileLoader {
@@ -229,7 +230,7 @@ extension ZonesFileLoader {
 
   mutating func report(_ node: JSONNode, _ path: String, _ problem: String, expected: String? = nil) {
     problems.append(
-      ZonesFileProblem(
+      FileProblem(
         file: file, line: node.line, keyPath: path.isEmpty ? "(document)" : path, problem: problem, expected: expected))
   }
 

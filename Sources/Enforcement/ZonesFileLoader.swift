@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// Loads curb rules as a city publishes them in the Curb Data Specification (CDS 1.0.x, 1.1.x).
@@ -19,7 +20,7 @@ import Foundation
 /// are refused as a whole.
 public struct ZonesFileLoader {
   var file: String
-  var problems: [ZonesFileProblem] = []
+  var problems: [FileProblem] = []
   /// The CDS minor version of the document being read (0 or 1); 1.1 keys are refused in 1.0.
   var minor = 1
 
@@ -103,7 +104,7 @@ public struct ZonesFileLoader {
     do {
       return try JSONTextParser.parse(input.data)
     } catch {
-      let problem = ZonesFileProblem(
+      let problem = FileProblem(
         file: input.file, line: error.line, keyPath: "(document)", problem: error.message, expected: "JSON text")
       throw ZonesFileError(code: .invalid, message: "\(input.file): the file is not valid JSON", problems: [problem])
     }

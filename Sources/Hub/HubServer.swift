@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Hummingbird
 import HummingbirdTLS
@@ -149,7 +150,7 @@ public struct HubServer: Sendable {
     case .locked(let until):
       throw HTTPError(
         .tooManyRequests, headers: [.retryAfter: "\(max(1, Int(until.timeIntervalSinceNow.rounded(.up))))"],
-        message: "Too many failed logins; locked out until \(WireTime.format(until)).")
+        message: "Too many failed logins; locked out until \(UTCTime.format(until)).")
     case .busy:
       throw HTTPError(.serviceUnavailable, message: "Too many logins at once; try again shortly.")
     }

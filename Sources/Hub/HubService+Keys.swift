@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -37,7 +38,7 @@ extension HubService {
     guard !pruned.isEmpty else { return 0 }
     try await audit(
       actor: "hub", purpose: "retention", action: "keys.prune-retired",
-      detail: "deleted=\(pruned.count) retired_at=\(pruned.map(WireTime.format).joined(separator: ","))")
+      detail: "deleted=\(pruned.count) retired_at=\(pruned.map(UTCTime.format).joined(separator: ","))")
     logger.notice(
       "Retired HPKE keys deleted; no held evidence is sealed to them.", metadata: ["hub.keys": "\(pruned.count)"])
     return pruned.count

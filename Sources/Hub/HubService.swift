@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -132,10 +133,10 @@ public final class HubService: Sendable {
       return .failure(
         RefusalReason("The manifest signature or the evidence digests do not verify with the device key."))
     }
-    guard let decided = WireTime.parse(manifest.decidedAt), decided <= replacedAt + rekeyClockAllowance else {
+    guard let decided = UTCTime.parse(manifest.decidedAt), decided <= replacedAt + rekeyClockAllowance else {
       return .failure(
         RefusalReason(
-          "The candidate is signed with the key replaced at \(WireTime.format(replacedAt)) but decided after it."))
+          "The candidate is signed with the key replaced at \(UTCTime.format(replacedAt)) but decided after it."))
     }
     return .success((old, manifest))
   }
@@ -226,11 +227,11 @@ public final class HubService: Sendable {
       for lock in locked {
         try await storage.audit(
           actor: lock.key, purpose: "", action: "review.lockout",
-          detail: "failures=\(lock.failures) until=\(WireTime.format(lock.until))",
+          detail: "failures=\(lock.failures) until=\(UTCTime.format(lock.until))",
           outcome: "denied: locked out for \(Int(configuration.login.lockoutMinutes)) min", at: Date())
         logger.warning(
           "Review login locked out after repeated failures.",
-          metadata: ["hub.lock": "\(lock.key)", "hub.until": "\(WireTime.format(lock.until))"])
+          metadata: ["hub.lock": "\(lock.key)", "hub.until": "\(UTCTime.format(lock.until))"])
       }
     }
     return outcome
@@ -248,7 +249,7 @@ public final class HubService: Sendable {
           guard let equals = pair.firstIndex(of: "=") else { return nil }
           return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
         }, uniquingKeysWith: { $1 })
-      guard let until = fields["until"].flatMap(WireTime.parse) else { return nil }
+      guard let until = fields["until"].flatMap(UTCTime.parse) else { return nil }
       return LoginGuard.Lock(key: entry.actor, failures: fields["failures"].flatMap { Int($0) } ?? 0, until: until)
     }
     logins.restore(locks, now: now)

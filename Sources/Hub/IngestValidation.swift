@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Uplink
 
@@ -118,7 +119,7 @@ public enum IngestValidation {
         throw fail(field, "\(value) (expected 0…10000000)")
       }
       guard a.hour >= earliest, a.hour <= now.addingTimeInterval(clockSkew) else {
-        throw fail("hour", "\(WireTime.format(a.hour)) is before 2020 or ahead of the hub's clock")
+        throw fail("hour", "\(UTCTime.format(a.hour)) is before 2020 or ahead of the hub's clock")
       }
     }
   }
@@ -143,7 +144,7 @@ public enum IngestValidation {
   static func time(
     _ value: String, _ field: String, now: Date, _ fail: (String, String) -> Problem
   ) throws(Problem) -> Date {
-    guard value.utf8.count <= 40, let date = WireTime.parse(value) else {
+    guard value.utf8.count <= 40, let date = UTCTime.parse(value) else {
       throw fail(field, "not an ISO 8601 time (expected 2026-03-02T09:00:00.000Z)")
     }
     guard date >= earliest, date <= now.addingTimeInterval(clockSkew) else {

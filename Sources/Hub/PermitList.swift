@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Enforcement
 import Foundation
 
@@ -110,7 +111,7 @@ public struct PermitList: Sendable, Codable, Equatable {
   /// A `YYYY-MM-DD` date that exists.
   static func date(_ text: String) -> CivilDate? {
     guard text.count == 10, let date = CivilDate(iso: text), date.description == text,
-      date.day <= LocalClock.daysIn(month: date.month, year: date.year)
+      date.day <= CivilDate.daysIn(month: date.month, year: date.year)
     else { return nil }
     return date
   }

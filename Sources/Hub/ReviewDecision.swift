@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -100,17 +101,26 @@ public enum CorrectedText {
 
 /// A plate text as an officer types it: upper case, letters and digits only (spaces and
 /// dashes dropped), 1 to 8 characters.
+///
+/// The text keeps the letters the officer typed, because it is what a citation prints (a real `O`
+/// must not become `0` there); ``canonical`` is the plate in the project's one canonical form
+/// (``PlateCanonicalForm``), the form any comparison with a reading uses.
 public struct TypedPlate: Sendable, Equatable {
-  /// The normalised text.
+  /// The normalised text, as the citation prints it.
   public let text: String
 
   /// Normalises `raw`; nil when nothing plate-like is left or it is too long.
   public init?(_ raw: String) {
-    let kept = raw.uppercased().unicodeScalars.filter { $0.isASCII && CharacterSet.alphanumerics.contains($0) }
-    let dropped = raw.unicodeScalars.filter { !($0.isASCII && CharacterSet.alphanumerics.contains($0)) }
-    guard !kept.isEmpty, kept.count <= 8, dropped.allSatisfy({ $0 == " " || $0 == "-" }) else { return nil }
-    text = String(String.UnicodeScalarView(kept))
+    let canonical = PlateCanonicalForm.canonical(raw)
+    let isPlateCharacter = { (c: Character) in c.isASCII && (c.isLetter || c.isNumber) }
+    guard !canonical.isEmpty, canonical.count <= 8, canonical.allSatisfy(isPlateCharacter),
+      raw.allSatisfy({ isPlateCharacter($0) || $0 == " " || $0 == "-" })
+    else { return nil }
+    text = raw.uppercased().filter(isPlateCharacter)
   }
+
+  /// The plate in the one canonical form.
+  public var canonical: String { PlateCanonicalForm.canonical(text) }
 }
 
 /// One row of the review queue: plate-free facts of a pending candidate.

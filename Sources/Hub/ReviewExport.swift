@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Uplink
 
@@ -71,7 +72,7 @@ extension ReviewService {
   ) async throws
     -> (data: Data, count: Int)
   {
-    let what = "format=\(format.rawValue) since=\(since.map(WireTime.format) ?? "all")"
+    let what = "format=\(format.rawValue) since=\(since.map(UTCTime.format) ?? "all")"
     let purpose = try await requirePurpose(purpose, actor: actor, action: "review.export", detail: what)
     let decided = try await hub.storage.decidedCandidates(outcomes: [.accepted, .corrected], since: since)
     let zones = try await hub.storage.latestDocument(.zones)
@@ -93,7 +94,7 @@ extension ReviewService {
           street: zones.flatMap { ReviewZone(zone: c.zone, document: $0.body)?.street } ?? "", firstTime: first.time,
           firstLatitude: first.latitude, firstLongitude: first.longitude, lastTime: last.time,
           lastLatitude: last.latitude, lastLongitude: last.longitude, elapsedS: c.manifest.elapsedSeconds,
-          reviewer: item.decision.reviewer, decidedAt: WireTime.format(item.decision.decidedAt)))
+          reviewer: item.decision.reviewer, decidedAt: UTCTime.format(item.decision.decidedAt)))
     }
     try await audit(
       actor, purpose, "review.export",

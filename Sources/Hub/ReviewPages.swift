@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Hummingbird
 import Uplink
@@ -34,7 +35,7 @@ enum ReviewPages {
     let rows: [[String: Any]] = page.rows.map { row in
       [
         "id": row.id.uuidString, "short": String(row.id.uuidString.prefix(8)), "query": query,
-        "received": WireTime.format(row.receivedAt), "zone": row.zone, "rule": row.rule,
+        "received": UTCTime.format(row.receivedAt), "zone": row.zone, "rule": row.rule,
         "elapsed": row.elapsedS.map(duration) ?? "—", "confidence": row.readConfidence.map(percent) ?? "—",
         "device": String(row.device.prefix(12)),
       ]
@@ -77,7 +78,7 @@ enum ReviewPages {
     if let corrected = opened.correctedText { data["corrected"] = corrected }
     if let d = opened.decision {
       var decision: [String: Any] = [
-        "outcome": d.outcome.rawValue, "reviewer": d.reviewer, "at": WireTime.format(d.decidedAt),
+        "outcome": d.outcome.rawValue, "reviewer": d.reviewer, "at": UTCTime.format(d.decidedAt),
       ]
       if let reason = d.reason { decision["reason"] = reason.rawValue }
       if !d.note.isEmpty { decision["note"] = d.note }

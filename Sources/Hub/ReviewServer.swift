@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Hummingbird
 import HummingbirdAuth
@@ -120,7 +121,7 @@ public struct ReviewServer: Sendable {
       try await self.handling(context) { session in
         let form = try await self.form(request, context)
         let format = ReviewExportFormat(rawValue: form["format"] ?? "csv") ?? .csv
-        let since = (form["since"]).flatMap { $0.isEmpty ? nil : WireTime.parse($0 + "T00:00:00Z") }
+        let since = (form["since"]).flatMap { $0.isEmpty ? nil : UTCTime.parse($0 + "T00:00:00Z") }
         let (data, _) = try await self.review.export(
           actor: session.reviewer, purpose: form["purpose"] ?? session.purpose, format: format, since: since)
         return Response(
@@ -163,7 +164,7 @@ public struct ReviewServer: Sendable {
     case .locked(let until):
       refusal = (
         .tooManyRequests,
-        "Too many failed logins for this name or address; try again after \(WireTime.format(until)) (UTC)."
+        "Too many failed logins for this name or address; try again after \(UTCTime.format(until)) (UTC)."
       )
     case .busy: refusal = (.serviceUnavailable, "Too many logins at once; try again shortly.")
     }

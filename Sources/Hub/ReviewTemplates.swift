@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Mustache
 
 /// The review pages' Mustache templates, kept in the binary so that `make install` needs no

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
@@ -42,7 +43,7 @@ extension SQLiteHubStorage {
     let previous = try Row.fetchOne(db, sql: "SELECT sequence, hash FROM access_audit ORDER BY sequence DESC LIMIT 1")
     let sequence = (previous.map { $0["sequence"] as Int } ?? 0) + 1
     let previousHash = previous.map { $0["hash"] as String } ?? ""
-    let stamp = WireTime.format(at)
+    let stamp = UTCTime.format(at)
     let hash = AuditChain.hash(
       key: key, previous: previousHash, sequence: sequence, at: stamp, actor: actor, purpose: purpose, action: action,
       detail: detail, outcome: outcome)
@@ -75,7 +76,7 @@ extension SQLiteHubStorage {
       // `at` is ISO 8601 UTC with milliseconds, so text order is time order.
       try Row.fetchAll(
         db, sql: "SELECT * FROM access_audit WHERE action = ? AND at >= ? ORDER BY sequence",
-        arguments: [action, WireTime.format(since)]
+        arguments: [action, UTCTime.format(since)]
       ).map(Self.auditEntry)
     }
   }

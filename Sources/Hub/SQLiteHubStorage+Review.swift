@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 import Uplink
@@ -143,7 +144,7 @@ extension SQLiteHubStorage {
       db, sql: "SELECT * FROM evidence WHERE candidate_id = ? ORDER BY position", arguments: [id]
     ).map { e in
       WireEvidence(
-        id: UUID(uuidString: e["id"]) ?? UUID(), capturedAt: WireTime.parse(e["captured_at"]) ?? Date(),
+        id: UUID(uuidString: e["id"]) ?? UUID(), capturedAt: UTCTime.parse(e["captured_at"] as String) ?? Date(),
         plateSha256: e["plate_sha256"], vehicleSha256: e["vehicle_sha256"],
         encapsulatedKey: e["encapsulated_key"], ciphertext: e["ciphertext"])
     }
@@ -153,9 +154,4 @@ extension SQLiteHubStorage {
       receivedAt: Date(millisecondsSince1970: row["received_at"]), reviewState: row["review_state"],
       evidence: evidence)
   }
-}
-
-extension Date {
-  init(millisecondsSince1970 ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
-  var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
@@ -254,7 +255,7 @@ public final class SQLiteHubStorage: HubStorage {
                 encapsulated_key, ciphertext) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
               """,
             arguments: [
-              m.id.uuidString, position, evidence.id.uuidString, WireTime.format(evidence.capturedAt),
+              m.id.uuidString, position, evidence.id.uuidString, UTCTime.format(evidence.capturedAt),
               evidence.plateSha256, evidence.vehicleSha256, evidence.encapsulatedKey, evidence.ciphertext,
             ])
         }
@@ -294,7 +295,7 @@ public final class SQLiteHubStorage: HubStorage {
               chalk_marks = excluded.chalk_marks, candidates = excluded.candidates, received_at = excluded.received_at
             """,
           arguments: [
-            device, WireTime.format(a.hour), a.areaKind, a.area, a.reads, a.chalkMarks, a.candidates, received,
+            device, UTCTime.format(a.hour), a.areaKind, a.area, a.reads, a.chalkMarks, a.candidates, received,
           ])
       }
     }
@@ -306,7 +307,7 @@ public final class SQLiteHubStorage: HubStorage {
         db, sql: "SELECT * FROM document WHERE kind = ? ORDER BY version DESC LIMIT 1", arguments: [kind.rawValue]
       ).map { row in
         SignedDocument(
-          kind: kind, version: row["version"], issuedAt: WireTime.parse(row["issued_at"]) ?? Date(),
+          kind: kind, version: row["version"], issuedAt: UTCTime.parse(row["issued_at"] as String) ?? Date(),
           body: row["body"], signature: row["signature"])
       }
     }
@@ -317,7 +318,7 @@ public final class SQLiteHubStorage: HubStorage {
       try db.execute(
         sql: "INSERT INTO document (kind, version, issued_at, body, signature) VALUES (?, ?, ?, ?, ?)",
         arguments: [
-          document.kind.rawValue, document.version, WireTime.format(document.issuedAt), document.body,
+          document.kind.rawValue, document.version, UTCTime.format(document.issuedAt), document.body,
           document.signature,
         ])
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Uplink
@@ -54,13 +55,13 @@ public struct SyntheticCandidates: Sendable {
       hasher.update(data: sealed.ciphertext)
       sightings.append(
         WireManifest.Sighting(
-          time: WireTime.format(sealed.capturedAt), latitude: 37.3349 + Double(n) * 0.00002, longitude: -121.8881,
+          time: UTCTime.format(sealed.capturedAt), latitude: 37.3349 + Double(n) * 0.00002, longitude: -121.8881,
           uncertaintyM: 4.5, evidenceId: sealed.id, plateSha256: sealed.plateSha256.hexString,
           vehicleSha256: sealed.vehicleSha256.hexString, sealedSha256: Data(hasher.finalize()).hexString))
       evidence.append(sealed)
     }
     var manifest = WireManifest(
-      id: id, device: deviceID, rule: "max_stay", zone: "zone-\(index % 7)", decidedAt: WireTime.format(second),
+      id: id, device: deviceID, rule: "max_stay", zone: "zone-\(index % 7)", decidedAt: UTCTime.format(second),
       sightings: sightings, readConfidence: 0.93)
     edit(&manifest)
     let bytes = try manifest.canonicalJSON()

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 
@@ -109,7 +110,7 @@ public struct AnnualReport: Sendable {
       let aggregates = try Row.fetchAll(
         db, sql: "SELECT device_id, hour, area_kind, area, reads FROM aggregate WHERE reads > 0"
       ).compactMap { row -> AggregateFacts? in
-        guard let hour = HubTime.parse(row["hour"]), interval.contains(hour) else { return nil }
+        guard let hour = UTCTime.parse(row["hour"] as String), interval.contains(hour) else { return nil }
         return AggregateFacts(
           device: row["device_id"], hour: hour, areaKind: row["area_kind"], area: row["area"], reads: row["reads"])
       }

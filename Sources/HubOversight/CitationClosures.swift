@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 
@@ -43,7 +44,7 @@ public enum CitationClosures {
           sql: """
             UPDATE review_decision SET citation_closed_at = ?
             WHERE candidate_id = ? AND outcome IN ('accepted', 'corrected')
-            """, arguments: [HubTime.milliseconds(closure.closedAt), id])
+            """, arguments: [closure.closedAt.millisecondsSince1970, id])
         if db.changesCount == 1 { result.closed += 1 } else { result.notCited.append(closure.id) }
       }
       return result
@@ -91,7 +92,7 @@ public enum CitationClosures {
 public enum OversightDates {
   /// Parses a date, or nil.
   public static func parse(_ text: String) -> Date? {
-    if let date = HubTime.parse(text) { return date }
+    if let date = UTCTime.parse(text) { return date }
     return try? Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().parse(text)
   }
 }

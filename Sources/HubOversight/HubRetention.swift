@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 import Logging
@@ -61,10 +62,10 @@ public enum HubRetention {
     database: OversightDatabase, policy: RetentionPolicy, now: Date = Date(), dryRun: Bool = false,
     logger: Logger, audit: RetentionAuditor?
   ) async throws -> RetentionSummary {
-    let closedCutoff = HubTime.milliseconds(policy.closedCutoff(now: now))
-    let rejectedCutoff = HubTime.milliseconds(policy.rejectedCutoff(now: now))
-    let openCutoff = HubTime.milliseconds(policy.openCitationCutoff(now: now))
-    let stamp = HubTime.milliseconds(now)
+    let closedCutoff = policy.closedCutoff(now: now).millisecondsSince1970
+    let rejectedCutoff = policy.rejectedCutoff(now: now).millisecondsSince1970
+    let openCutoff = policy.openCitationCutoff(now: now).millisecondsSince1970
+    let stamp = now.millisecondsSince1970
     var summary = RetentionSummary(dryRun: dryRun, now: now)
     let due = """
       FROM candidate c JOIN review_decision d ON d.candidate_id = c.id
@@ -83,7 +84,7 @@ public enum HubRetention {
           sql: """
             SELECT count(*) AS n, sum((SELECT count(*) FROM evidence e WHERE e.candidate_id = c.id)) AS evidence
             FROM candidate c WHERE c.review_state = 'pending' AND c.evidence_deleted_at IS NULL AND c.received_at <= ?
-            """, arguments: [HubTime.milliseconds(cutoff)])
+            """, arguments: [cutoff.millisecondsSince1970])
         return ((row?["n"] as Int?) ?? 0, (row?["evidence"] as Int?) ?? 0)
       }
       summary.expiredPending = count
@@ -162,7 +163,7 @@ public enum HubRetention {
     database: OversightDatabase, policy: RetentionPolicy, now: Date, stamp: Int64, into summary: inout RetentionSummary
   ) async throws {
     guard let cutoff = policy.pendingCutoff(now: now) else { return }
-    let limit = HubTime.milliseconds(cutoff)
+    let limit = cutoff.millisecondsSince1970
     while true {
       let batch = try await database.write("expiring pending candidates") { db -> (Int, Int)? in
         let ids = try String.fetchAll(

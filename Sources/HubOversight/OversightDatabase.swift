@@ -46,21 +46,3 @@ public final class OversightDatabase: Sendable {
     }
   }
 }
-
-/// Times as the hub stores them: ISO 8601 text in UTC with milliseconds, or INTEGER milliseconds.
-enum HubTime {
-  static func parse(_ text: String) -> Date? {
-    if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text) {
-      return date
-    }
-    return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)
-  }
-
-  static func format(_ date: Date) -> String {
-    Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).format(date)
-  }
-
-  static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
-
-  static func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
-}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 
@@ -64,7 +65,7 @@ struct CandidateFacts: Sendable {
       let outcome = (row["outcome"] as String?).flatMap(ReviewOutcome.init(rawValue:)) ?? .pending
       return CandidateFacts(
         id: row["id"], device: row["device_id"], zone: row["zone"],
-        lastTime: HubTime.parse(row["last_time"]) ?? .distantPast,
+        lastTime: UTCTime.parse(row["last_time"] as String) ?? .distantPast,
         last: GeoPoint(latitude: row["last_latitude"], longitude: row["last_longitude"]), outcome: outcome,
         reason: outcome == .rejected ? RejectionReason(stored: row["reason"] ?? "") : nil)
     }

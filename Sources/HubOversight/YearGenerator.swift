@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 
@@ -79,13 +80,13 @@ public struct YearGenerator: Sendable {
       }
       day = calendar.date(byAdding: .day, value: 1, to: day)!
     }
-    let deviceIDs = (0..<devices).map { _ in random.bytes(32).hex }
+    let deviceIDs = (0..<devices).map { _ in random.bytes(32).hexString }
     for (n, id) in deviceIDs.enumerated() {
       try db.execute(
         sql: "INSERT INTO device (id, name, certificate_sha256, signing_key, registered_at) VALUES (?, ?, ?, ?, ?)",
         arguments: [
-          id, "truck-\(n + 1)", random.bytes(32).hex, random.bytes(32),
-          HubTime.milliseconds(interval.start) - 86_400_000,
+          id, "truck-\(n + 1)", random.bytes(32).hexString, random.bytes(32),
+          interval.start.millisecondsSince1970 - 86_400_000,
         ])
     }
     // Zones: nine in ten inside the tract grid (some may fall in the centre tract's hole), every
@@ -135,7 +136,7 @@ public struct YearGenerator: Sendable {
       let lastPoint = GeoPoint(latitude: place.latitude + jitter(&random), longitude: place.longitude + jitter(&random))
       let firstPoint = GeoPoint(latitude: lastPoint.latitude + 0.00002, longitude: lastPoint.longitude)
       let id = random.uuid().uuidString
-      let received = HubTime.milliseconds(last) + Int64.random(in: 5_000...600_000, using: &random)
+      let received = last.millisecondsSince1970 + Int64.random(in: 5_000...600_000, using: &random)
       let rule = Double.random(in: 0..<1, using: &random) < 0.15 ? "permit" : "max_stay"
       var sightings: [[String: Any]] = []
       var evidence: [StatementArguments] = []
@@ -144,18 +145,18 @@ public struct YearGenerator: Sendable {
         let plate = random.bytes(32)
         let vehicle = random.bytes(32)
         evidence.append([
-          id, position, evidenceID, HubTime.format(time), plate, vehicle, random.bytes(32), random.bytes(96),
+          id, position, evidenceID, UTCTime.format(time), plate, vehicle, random.bytes(32), random.bytes(96),
         ])
         sightings.append([
-          "time": HubTime.format(time), "latitude": point.latitude, "longitude": point.longitude,
-          "uncertainty_m": 4.5, "evidence_id": evidenceID, "plate_sha256": plate.hex,
-          "vehicle_sha256": vehicle.hex, "sealed_sha256": random.bytes(32).hex,
+          "time": UTCTime.format(time), "latitude": point.latitude, "longitude": point.longitude,
+          "uncertainty_m": 4.5, "evidence_id": evidenceID, "plate_sha256": plate.hexString,
+          "vehicle_sha256": vehicle.hexString, "sealed_sha256": random.bytes(32).hexString,
         ])
       }
       let confidence = Double.random(in: 0.6...0.99, using: &random)
       let manifest: [String: Any] = [
         "version": 1, "id": id, "device": deviceIDs[device], "rule": rule, "zone": "gen-zone-\(zone)",
-        "decided_at": HubTime.format(last), "sightings": sightings, "read_confidence": confidence,
+        "decided_at": UTCTime.format(last), "sightings": sightings, "read_confidence": confidence,
       ]
       let manifestBytes = try JSONSerialization.data(withJSONObject: manifest, options: [.sortedKeys])
       // The last device reads worst: more misreads and corrections.
@@ -173,9 +174,9 @@ public struct YearGenerator: Sendable {
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: [
-          id, deviceIDs[device], rule, "gen-zone-\(zone)", HubTime.format(last), manifestBytes, random.bytes(64),
-          random.bytes(32).hex, HubTime.format(first), firstPoint.latitude, firstPoint.longitude, 4.5,
-          HubTime.format(last), lastPoint.latitude, lastPoint.longitude, 4.5, elapsed, 2.2, confidence, received,
+          id, deviceIDs[device], rule, "gen-zone-\(zone)", UTCTime.format(last), manifestBytes, random.bytes(64),
+          random.bytes(32).hexString, UTCTime.format(first), firstPoint.latitude, firstPoint.longitude, 4.5,
+          UTCTime.format(last), lastPoint.latitude, lastPoint.longitude, 4.5, elapsed, 2.2, confidence, received,
           outcome.rawValue,
         ])
       for arguments in evidence {
@@ -221,8 +222,8 @@ public struct YearGenerator: Sendable {
           VALUES (?, ?, 'zone', ?, ?, ?, ?, ?)
           """,
         arguments: [
-          deviceIDs[slot.device], HubTime.format(slot.hour), "gen-zone-\(slot.zone)", counts.reads, counts.reads / 2,
-          counts.candidates, HubTime.milliseconds(slot.hour) + 3_600_000,
+          deviceIDs[slot.device], UTCTime.format(slot.hour), "gen-zone-\(slot.zone)", counts.reads, counts.reads / 2,
+          counts.candidates, slot.hour.millisecondsSince1970 + 3_600_000,
         ])
       result.aggregates += 1
       result.reads += counts.reads

@@ -2,7 +2,7 @@
 import Foundation
 
 /// One text a recognizer may have seen, with its probability.
-public struct PlateAlternative: Sendable, Equatable {
+public struct TextAlternative: Sendable, Equatable {
   /// The text (A–Z, 0–9).
   public var text: String
   /// Its confidence in [0, 1].
@@ -21,7 +21,7 @@ public struct CTCResult: Sendable, Equatable {
   /// The probability of each character of `text` (the peak of its frames on the best path).
   public var characterConfidences: [Double]
   /// The most probable texts, best first (prefix beam search; the first is usually `text`).
-  public var alternatives: [PlateAlternative]
+  public var alternatives: [TextAlternative]
 }
 
 /// Decodes per-frame class scores of a CTC model into text, per-character confidences and
@@ -96,7 +96,7 @@ public struct CTCDecoder: Sendable {
   }
 
   /// CTC prefix beam search in probability space (T is small: 32 frames).
-  private func beamSearch(_ probs: [[Double]], top: Int) -> [PlateAlternative] {
+  private func beamSearch(_ probs: [[Double]], top: Int) -> [TextAlternative] {
     struct Beam {
       var blankEnding: Double
       var nonBlankEnding: Double
@@ -130,7 +130,7 @@ public struct CTCDecoder: Sendable {
         })
     }
     return beams.sorted { $0.value.total > $1.value.total }.prefix(top).map { prefix, beam in
-      PlateAlternative(text: String(prefix.map { charset[$0] }), confidence: beam.total)
+      TextAlternative(text: String(prefix.map { charset[$0] }), confidence: beam.total)
     }
   }
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// The rules of US plate text: characters A–Z and 0–9, 2 to 8 of them.
 ///
-/// Matching uses a canonical form that folds the letter O into the digit 0 and I into 1,
+/// Matching uses the project's one canonical form (``PlateCanonicalForm``: O and Q → 0, I → 1),
 /// because US plates (and their readers) do not tell them apart reliably. State formats are
 /// soft priors (``LayoutPrior``): they reorder close alternatives and never force a read.
 public enum PlateGrammar {
@@ -16,15 +17,6 @@ public enum PlateGrammar {
     String(String.UnicodeScalarView(text.uppercased().unicodeScalars.filter { isPlateCharacter($0) }))
   }
 
-  /// The form used to compare two reads: normalized, O → 0, I → 1.
-  public static func canonical(_ text: String) -> String {
-    String(
-      String.UnicodeScalarView(
-        normalized(text).unicodeScalars.map { s -> Unicode.Scalar in
-          s == "O" ? "0" : s == "I" ? "1" : s
-        }))
-  }
-
   /// Whether the normalized text has a plausible US length (2–8 characters of A–Z, 0–9).
   public static func isValid(_ text: String) -> Bool {
     let n = normalized(text)
@@ -32,7 +24,9 @@ public enum PlateGrammar {
   }
 
   /// Whether two reads name the same plate (canonical forms equal).
-  public static func samePlate(_ a: String, _ b: String) -> Bool { canonical(a) == canonical(b) }
+  public static func samePlate(_ a: String, _ b: String) -> Bool {
+    PlateCanonicalForm.canonical(a) == PlateCanonicalForm.canonical(b)
+  }
 
   /// The layout of a text: each letter as `L`, each digit as `D`.
   public static func layout(_ text: String) -> String {

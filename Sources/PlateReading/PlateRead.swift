@@ -15,7 +15,7 @@ public struct PlateRead: Sendable, Equatable {
   /// The probability of each character of `text`.
   public var characterConfidences: [Double]
   /// The most probable texts, best first, after the grammar's priors; the first is `text`.
-  public var alternatives: [PlateAlternative]
+  public var alternatives: [TextAlternative]
   /// The rectified plate crop the recognizer read (luma).
   public var crop: LumaImage
   /// The recognizer's column probabilities of each view it read this plate in (the detector's
@@ -33,7 +33,7 @@ public struct PlateRead: Sendable, Equatable {
   /// Creates a read.
   public init(
     quad: Quad, detectionScore: Double, text: String, characterConfidences: [Double],
-    alternatives: [PlateAlternative], crop: LumaImage, posteriors: [CTCPosteriors] = []
+    alternatives: [TextAlternative], crop: LumaImage, posteriors: [CTCPosteriors] = []
   ) {
     self.quad = quad
     self.detectionScore = detectionScore

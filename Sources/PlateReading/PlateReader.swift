@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Imaging
 import Logging
@@ -199,14 +200,14 @@ public final class PlateReader {
   /// on the valid alternatives is shared out among them in proportion to probability × prior
   /// (Bayes' rule within the alternatives), so a sure read stays sure and the prior decides
   /// between close ones.
-  static func rank(_ results: [CTCResult], prior: LayoutPrior) -> [PlateAlternative] {
+  static func rank(_ results: [CTCResult], prior: LayoutPrior) -> [TextAlternative] {
     var byCanonical: [String: (text: String, probability: Double, weight: Double)] = [:]
     var order: [String] = []
     let share = 1 / Double(max(1, results.count))
     // No US plate has fewer than 2 or more than 8 characters: such texts are not alternatives.
     for a in results.flatMap(\.alternatives) where PlateGrammar.isValid(a.text) {
       let p = a.confidence * share
-      let key = PlateGrammar.canonical(a.text)
+      let key = PlateCanonicalForm.canonical(a.text)
       if let existing = byCanonical[key] {
         byCanonical[key] = (
           existing.text, existing.probability + p, existing.weight + p * prior.probability(of: a.text)
@@ -221,7 +222,7 @@ public final class PlateReader {
     let weights = entries.reduce(0) { $0 + $1.weight }
     guard weights > 0 else { return [] }
     return entries.sorted { $0.weight > $1.weight }
-      .map { PlateAlternative(text: $0.text, confidence: min(1, $0.weight / weights * mass)) }
+      .map { TextAlternative(text: $0.text, confidence: min(1, $0.weight / weights * mass)) }
   }
 
   /// Counts of a reader's work (no plate text).

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Imaging
 
@@ -20,7 +21,7 @@ extension PlateTracker {
   /// What one frame's read of a car keeps for the fusion (no crop: the evidence is kept apart).
   struct FrameEvidence: Sendable {
     var posteriors: [CTCPosteriors]
-    var alternatives: [PlateAlternative]
+    var alternatives: [TextAlternative]
     var strength: Double
 
     init(_ read: PlateRead) {
@@ -39,7 +40,7 @@ extension PlateTracker {
   /// confidences (`fusionFloor` for a text they do not list), and then no prior is applied again.
   public static func fuse(
     _ reads: [PlateRead], prior: LayoutPrior?, count: Int, temperature: Double = 1
-  ) -> [PlateAlternative] {
+  ) -> [TextAlternative] {
     fuse(reads.map(FrameEvidence.init), prior: prior, count: count, temperature: temperature)
   }
 
@@ -47,7 +48,7 @@ extension PlateTracker {
   static func fuse(
     _ reads: [FrameEvidence], also: [String] = [], prior: LayoutPrior?, priorWeight: Double = 1, count: Int,
     temperature: Double
-  ) -> [PlateAlternative] {
+  ) -> [TextAlternative] {
     var texts: [String] = []
     var known: Set<String> = []
     for text in reads.flatMap({ $0.alternatives.map(\.text) }) + also
@@ -78,7 +79,7 @@ extension PlateTracker {
     let total = weights.reduce(0, +)
     var merged: [String: (text: String, probability: Double, score: Double)] = [:]
     for (i, text) in texts.enumerated() {
-      let key = PlateGrammar.canonical(text)
+      let key = PlateCanonicalForm.canonical(text)
       let p = weights[i] / total
       if let m = merged[key] {
         merged[key] = scores[i] > m.score ? (text, m.probability + p, scores[i]) : (m.text, m.probability + p, m.score)
@@ -87,7 +88,7 @@ extension PlateTracker {
       }
     }
     return merged.values.sorted { ($0.probability, $1.text) > ($1.probability, $0.text) }.prefix(count)
-      .map { PlateAlternative(text: $0.text, confidence: min(1, $0.probability)) }
+      .map { TextAlternative(text: $0.text, confidence: min(1, $0.probability)) }
   }
 
   /// How sharp a crop is, independent of its brightness and contrast: the mean absolute Laplacian

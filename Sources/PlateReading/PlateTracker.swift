@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Imaging
 
-/// Groups the reads of one parked car across consecutive frames into one ``Sighting``.
+/// Groups the reads of one parked car across consecutive frames into one ``TrackedPlate``.
 ///
 /// A read joins the track whose predicted position (last centre plus its velocity) is nearest,
 /// measured in plate widths, with text similarity (edit distance of canonical forms) as a tie
@@ -84,7 +85,7 @@ public final class PlateTracker {
 
   /// Adds one frame's reads (taken at `time`; frames must come in time order) and returns the
   /// sightings that closed because their car was not seen for ``Configuration/maximumGap``.
-  public func update(time: Date, reads: [PlateRead]) -> [Sighting] {
+  public func update(time: Date, reads: [PlateRead]) -> [TrackedPlate] {
     // Close stale tracks first, so a new car at an old car's spot starts its own track.
     let closed = close { time.timeIntervalSince($0.lastSeen) > configuration.maximumGap }
     // Every (track, read) pair within the gate, cheapest first; greedy one-to-one matching.
@@ -97,7 +98,7 @@ public final class PlateTracker {
         let width = max(1, max(t.width, Self.width(of: r.quad)))
         let distance = hypot(c.x - predicted.x, c.y - predicted.y) / width
         guard distance <= configuration.maximumDistance else { continue }
-        let similarity = Self.similarity(PlateGrammar.canonical(r.text), t.leader)
+        let similarity = Self.similarity(PlateCanonicalForm.canonical(r.text), t.leader)
         guard distance <= configuration.sureDistance || similarity >= configuration.minimumSimilarity else { continue }
         pairs.append((distance + 2 * (1 - similarity), ti, ri))
       }
@@ -123,7 +124,7 @@ public final class PlateTracker {
   }
 
   /// Closes every open track (end of a drive or a replay) and returns their sightings.
-  public func finish() -> [Sighting] { close { _ in true } }
+  public func finish() -> [TrackedPlate] { close { _ in true } }
 
   private func join(_ t: inout Track, _ r: PlateRead, at time: Date) {
     let c = r.quad.center
@@ -149,7 +150,7 @@ public final class PlateTracker {
 
   private func vote(_ t: inout Track, _ r: PlateRead) {
     for a in r.alternatives {
-      let key = PlateGrammar.canonical(a.text)
+      let key = PlateCanonicalForm.canonical(a.text)
       let w = a.confidence * r.detectionScore
       if let v = t.votes[key] {
         t.votes[key] = (v.text, v.score + w)
@@ -170,8 +171,8 @@ public final class PlateTracker {
     }
   }
 
-  private func close(where shouldClose: (Track) -> Bool) -> [Sighting] {
-    var closed: [Sighting] = []
+  private func close(where shouldClose: (Track) -> Bool) -> [TrackedPlate] {
+    var closed: [TrackedPlate] = []
     tracks.removeAll { t in
       guard shouldClose(t) else { return false }
       if t.reads >= configuration.minimumReads {
@@ -186,8 +187,8 @@ public final class PlateTracker {
     return closed
   }
 
-  private func sighting(_ t: Track) -> Sighting {
-    let alternatives: [PlateAlternative]
+  private func sighting(_ t: Track) -> TrackedPlate {
+    let alternatives: [TextAlternative]
     switch configuration.fusion {
     case .posteriors:
       alternatives = Self.fuse(
@@ -198,9 +199,9 @@ public final class PlateTracker {
     case .votes:
       let total = t.votes.values.reduce(0) { $0 + $1.score }
       let ranked = t.votes.values.sorted { $0.score > $1.score }.prefix(configuration.alternativeCount)
-      alternatives = ranked.map { PlateAlternative(text: $0.text, confidence: total > 0 ? $0.score / total : 0) }
+      alternatives = ranked.map { TextAlternative(text: $0.text, confidence: total > 0 ? $0.score / total : 0) }
     }
-    return Sighting(
+    return TrackedPlate(
       id: t.id, firstSeen: t.firstSeen, lastSeen: t.lastSeen, text: alternatives.first?.text ?? t.evidence.text,
       alternatives: alternatives, evidence: t.evidence, evidenceTime: t.evidenceTime, readCount: t.reads)
   }

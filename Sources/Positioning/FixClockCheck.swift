@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// Refuses fixes whose date cannot be right, before anything is judged or chalked on them.
@@ -32,19 +33,19 @@ public struct FixClockCheck: Sendable, Equatable {
   /// Why a fix's date is implausible, or `nil` when it is plausible.
   public func problem(with fix: Fix, systemTime: Date) -> String? {
     if fix.time < floor {
-      return "fix dated \(GPSTime.format(fix.time)) is before \(GPSTime.format(floor)), the release date "
+      return "fix dated \(UTCTime.format(fix.time)) is before \(UTCTime.format(floor)), the release date "
         + "(a receiver week rollover or reset)"
     }
     if fix.time.timeIntervalSince(floor) > Self.gpsEra {
       return
-        "fix dated \(GPSTime.format(fix.time)) is more than 1024 weeks after the release date (a GPS week rollover)"
+        "fix dated \(UTCTime.format(fix.time)) is more than 1024 weeks after the release date (a GPS week rollover)"
     }
     let skew = fix.time.timeIntervalSince(systemTime)
     if systemTime >= floor, abs(skew) > maxSkew {
       let days = String(format: "%.1f", abs(skew) / 86_400)
       return
-        "fix dated \(GPSTime.format(fix.time)) is \(days) days \(skew > 0 ? "ahead of" : "behind") the system clock "
-        + "\(GPSTime.format(systemTime)); one of them is wrong (check the receiver and network time)"
+        "fix dated \(UTCTime.format(fix.time)) is \(days) days \(skew > 0 ? "ahead of" : "behind") the system clock "
+        + "\(UTCTime.format(systemTime)); one of them is wrong (check the receiver and network time)"
     }
     return nil
   }

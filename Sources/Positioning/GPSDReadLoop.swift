@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import CGPS
+import ChalklineModel
 import Foundation
 import Logging
 
@@ -35,7 +36,8 @@ final class GPSDReadLoop: @unchecked Sendable {
   }
 
   func run() {
-    var backoff = configuration.initialBackoff
+    var backoff = Backoff.Retries(
+      Backoff(base: .seconds(configuration.initialBackoff), cap: .seconds(configuration.maxBackoff)))
     let data = UnsafeMutablePointer<gps_data_t>.allocate(capacity: 1)
     defer { data.deallocate() }
     while !stop.isSet {
@@ -46,21 +48,20 @@ final class GPSDReadLoop: @unchecked Sendable {
       guard opened == 0 else {
         let reason = String(cString: gps_errstr(errno))
         change(to: .noGPSD, metadata: ["gpsd.error": "\(reason)"])
-        sleep(backoff)
-        backoff = min(backoff * 2, configuration.maxBackoff)
+        sleep(backoff.take().seconds)
         continue
       }
       _ = gps_stream(data, UInt32(WATCH_ENABLE | WATCH_JSON), nil)
       logger.debug("Connected to gpsd", metadata: ["gpsd.address": "\(configuration.host):\(configuration.port)"])
       change(to: .noFix)
-      backoff = configuration.initialBackoff
+      backoff.reset()
       readUntilClosed(data)
       if let last = merger.flush() { deliver(last) }
       merger.reset()
       _ = gps_close(data)
       if !stop.isSet {
         change(to: .noGPSD, metadata: ["gpsd.error": "connection closed"])
-        sleep(backoff)
+        sleep(backoff.next.seconds)
       }
     }
     continuation.finish()

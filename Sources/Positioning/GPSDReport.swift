@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// One object of gpsd's JSON protocol, as far as Chalkline cares about it.
@@ -45,7 +46,7 @@ public enum GPSDReport: Sendable, Equatable {
   }
 
   private static func fix(from object: [String: Any]) -> Fix? {
-    guard let timeText = object["time"] as? String, let time = GPSTime.parse(timeText) else { return nil }
+    guard let timeText = object["time"] as? String, let time = UTCTime.parse(timeText) else { return nil }
     let mode = FixMode(rawValue: int(object["mode"]) ?? 0) ?? .unknown
     var position: GeoPosition?
     if mode >= .twoD, let lat = double(object["lat"]), let lon = double(object["lon"]) {
@@ -69,7 +70,7 @@ public enum GPSDReport: Sendable, Equatable {
 extension Fix {
   /// This fix as a gpsd `TPV` line (no trailing newline), in the field order gpsd writes.
   public var tpvLine: String {
-    var fields = ["\"class\":\"TPV\"", "\"mode\":\(mode.rawValue)", "\"time\":\"\(GPSTime.format(time))\""]
+    var fields = ["\"class\":\"TPV\"", "\"mode\":\(mode.rawValue)", "\"time\":\"\(UTCTime.format(time))\""]
     func add(_ key: String, _ value: Double?, _ digits: Int) {
       guard let value, value.isFinite else { return }
       fields.append("\"\(key)\":\(String(format: "%.\(digits)f", value))")

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// NMEA 0183 sentences for synthetic receivers.
@@ -8,7 +9,8 @@ enum NMEASentences {
     let seconds = fix.time.timeIntervalSince1970
     let day = Int((seconds / 86_400).rounded(.down))
     let secondOfDay = seconds - Double(day) * 86_400
-    let (y, m, d) = GPSTime.civilFromDays(day)
+    let date = CivilDate(dayNumber: day)
+    let (y, m, d) = (date.year, date.month, date.day)
     let h = Int(secondOfDay / 3_600)
     let min = Int(secondOfDay / 60) % 60
     let s = secondOfDay - Double(h * 3_600 + min * 60)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -58,7 +59,7 @@ public struct AuditCheckpoint: Codable, Sendable, Equatable {
   public static func signed(
     sequence: Int, head: String, at: Date, reason: String, key: Curve25519.Signing.PrivateKey
   ) throws -> AuditCheckpoint {
-    let stamp = WireTime.format(at)
+    let stamp = UTCTime.format(at)
     let signature = try key.signature(for: message(sequence: sequence, head: head, at: stamp, reason: reason))
     return AuditCheckpoint(
       version: 1, sequence: sequence, head: head, at: stamp, reason: reason,

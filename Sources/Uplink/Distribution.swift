@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -38,7 +39,7 @@ public struct SignedDocument: Codable, Sendable, Equatable {
   /// The bytes signed: `chalkline distribution v1`, NUL, kind, NUL, version, NUL, issued-at, NUL, body.
   public static func signingInput(kind: DistributionKind, version: Int, issuedAt: Date, body: Data) -> Data {
     var data = Data("chalkline distribution v1".utf8)
-    for field in [kind.rawValue, String(version), WireTime.format(issuedAt)] {
+    for field in [kind.rawValue, String(version), UTCTime.format(issuedAt)] {
       data.append(0)
       data.append(contentsOf: Array(field.utf8))
     }
@@ -51,7 +52,7 @@ public struct SignedDocument: Codable, Sendable, Equatable {
   public static func signed(
     kind: DistributionKind, version: Int, issuedAt: Date, body: Data, key: Curve25519.Signing.PrivateKey
   ) throws -> SignedDocument {
-    let issued = WireTime.parse(WireTime.format(issuedAt)) ?? issuedAt
+    let issued = UTCTime.parse(UTCTime.format(issuedAt)) ?? issuedAt
     let signature = try key.signature(for: signingInput(kind: kind, version: version, issuedAt: issued, body: body))
     return SignedDocument(kind: kind, version: version, issuedAt: issued, body: body, signature: signature)
   }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -85,7 +86,7 @@ public final class HubCheckpointStore: Sendable {
         "The hub's audit was cut: its checkpoint counts \(checkpoint.sequence) entries, one of \(newest.at) counted \(newest.sequence)."
       )
     }
-    guard let time = WireTime.parse(checkpoint.at), let before = WireTime.parse(newest.at), time >= before else {
+    guard let time = UTCTime.parse(checkpoint.at), let before = UTCTime.parse(newest.at), time >= before else {
       return UplinkError(
         .hubAudit, "The hub's audit checkpoint of \(checkpoint.at) is older than the one of \(newest.at) held.")
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The upstream protocol's paths and shared JSON settings. Every path carries its version; a
@@ -26,7 +27,7 @@ public enum UplinkAPI {
     encoder.dataEncodingStrategy = .base64
     encoder.dateEncodingStrategy = .custom { date, encoder in
       var container = encoder.singleValueContainer()
-      try container.encode(WireTime.format(date))
+      try container.encode(UTCTime.format(date))
     }
     return encoder
   }
@@ -39,33 +40,11 @@ public enum UplinkAPI {
     decoder.dateDecodingStrategy = .custom { decoder in
       let container = try decoder.singleValueContainer()
       let text = try container.decode(String.self)
-      guard let date = WireTime.parse(text) else {
+      guard let date = UTCTime.parse(text) else {
         throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
       }
       return date
     }
     return decoder
-  }
-}
-
-/// ISO 8601 UTC times with milliseconds, `2026-03-02T09:00:00.000Z`, as every project format.
-public enum WireTime {
-  /// Formats a time, rounded to the millisecond (Foundation's formatter truncates, which would
-  /// turn a `.123` held as `.12299…` into `.122`).
-  public static func format(_ date: Date) -> String {
-    let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded())
-    let (seconds, fraction) = milliseconds.quotientAndRemainder(dividingBy: 1000)
-    let whole = seconds - (fraction < 0 ? 1 : 0)
-    let millis = fraction < 0 ? fraction + 1000 : fraction
-    let text = Date.ISO8601FormatStyle(timeZone: .gmt).format(Date(timeIntervalSince1970: Double(whole)))
-    return String(text.dropLast()) + "." + String(format: "%03d", Int(millis)) + "Z"
-  }
-
-  /// Parses a time with or without fractional seconds.
-  public static func parse(_ text: String) -> Date? {
-    if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text) {
-      return date
-    }
-    return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)
   }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -99,23 +100,17 @@ public struct WireManifest: Codable, Sendable, Equatable {
   /// Enforced time elapsed: as stated, or from the first to the last sighting.
   public var elapsedSeconds: Double? {
     if let enforcedElapsedS { return enforcedElapsedS }
-    guard let first = sightings.first.flatMap({ WireTime.parse($0.time) }),
-      let last = sightings.last.flatMap({ WireTime.parse($0.time) })
+    guard let first = sightings.first.flatMap({ UTCTime.parse($0.time) }),
+      let last = sightings.last.flatMap({ UTCTime.parse($0.time) })
     else { return nil }
     return last.timeIntervalSince(first)
   }
 
-  /// Distance between the first and last sightings, metres: as stated, or great-circle.
+  /// Distance between the first and last sightings, metres: as stated, or as ``Geodesy`` measures it.
   public var distanceMeters: Double? {
     if let distanceM { return distanceM }
     guard let a = sightings.first, let b = sightings.last else { return nil }
-    let radians = Double.pi / 180
-    let dLat = (b.latitude - a.latitude) * radians
-    let dLon = (b.longitude - a.longitude) * radians
-    let h =
-      sin(dLat / 2) * sin(dLat / 2)
-      + cos(a.latitude * radians) * cos(b.latitude * radians) * sin(dLon / 2) * sin(dLon / 2)
-    return 2 * 6_371_008.8 * asin(min(1, h.squareRoot()))
+    return Geodesy.distance(from: (a.latitude, a.longitude), to: (b.latitude, b.longitude))
   }
 }
 
@@ -135,19 +130,5 @@ extension WireCandidate {
         && sighting.vehicleSha256 == sealed.vehicleSha256.hexString
     }
     return matches ? decoded : nil
-  }
-}
-
-extension Data {
-  /// Lower-case hex.
-  public var hexString: String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(count * 2)
-    for byte in self {
-      out.append(digits[Int(byte >> 4)])
-      out.append(digits[Int(byte & 0x0f)])
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 }

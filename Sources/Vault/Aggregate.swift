@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The area an aggregate counts for: a curb zone or a census tract. Never a plate or a hash.

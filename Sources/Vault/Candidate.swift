@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -124,8 +125,8 @@ public struct OutboxCandidate: Sendable {
       let manifest = try? manifest(), manifest.sightings.count == evidence.count
     else { return false }
     return zip(manifest.sightings, evidence).allSatisfy { sighting, sealed in
-      sighting.evidenceId == sealed.id && sighting.sealedSha256 == sealed.sealedSHA256.hex
-        && sighting.plateSha256 == sealed.plateSHA256.hex && sighting.vehicleSha256 == sealed.vehicleSHA256.hex
+      sighting.evidenceId == sealed.id && sighting.sealedSha256 == sealed.sealedSHA256.hexString
+        && sighting.plateSha256 == sealed.plateSHA256.hexString && sighting.vehicleSha256 == sealed.vehicleSHA256.hexString
     }
   }
 }
@@ -145,14 +146,4 @@ enum CandidatePayload {
     guard try reader.byte() == 1 else { throw VaultError(.corruptRow, "Candidate \(id) has an unknown format.") }
     return (try reader.bytes(), try reader.bytes())
   }
-}
-
-extension Data {
-  /// Lower-case hex.
-  var hex: String { map { String(format: "%02x", $0) }.joined() }
-}
-
-/// ISO 8601 UTC with milliseconds, as the project's formats write times.
-func iso8601(_ date: Date) -> String {
-  Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).format(date)
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -210,13 +211,6 @@ enum EvidencePayload {
     capture.sealedBy = sections.count > 3 ? String(decoding: sections[3], as: UTF8.self) : nil
     return capture
   }
-}
-
-extension Date {
-  /// Milliseconds since 1970 UTC, the vault's time unit.
-  var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
-
-  init(millisecondsSince1970 ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
 }
 
 /// The sealed header of a stored evidence row: its capture time and the digests of its pictures,

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 #if canImport(Glibc)
@@ -14,17 +15,14 @@ enum SecureFiles {
   /// what was being done.
   @discardableResult
   static func call(_ what: @autoclosure () -> String, _ body: () -> Int32) throws -> Int32 {
-    while true {
-      let result = body()
-      if result >= 0 { return result }
-      let code = errno
-      if code == EINTR { continue }
-      if code == ENOSPC || code == EDQUOT {
-        throw VaultError(
-          .diskFull, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)); free space and retry.")
-      }
-      throw VaultError(.fileSystem, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)).")
+    let result = SystemCall.retryingInterrupts(body)
+    if result >= 0 { return result }
+    let code = errno
+    if code == ENOSPC || code == EDQUOT {
+      throw VaultError(
+        .diskFull, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)); free space and retry.")
     }
+    throw VaultError(.fileSystem, "\(what()) failed: \(String(cString: strerror(code))) (errno \(code)).")
   }
 
   /// Creates `path` as a private directory (0700) if missing, then checks it.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// Async forms of the vault's operations for the pipeline: each runs on a dispatch queue of its

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 
@@ -51,7 +52,7 @@ extension Vault {
   public func auditHead() throws -> (sequence: Int64, hash: String)? {
     try read("Reading the audit head") { db in
       try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map { row in
-        (row["seq"] as Int64, (row["hash"] as Data).hex)
+        (row["seq"] as Int64, (row["hash"] as Data).hexString)
       }
     }
   }
@@ -70,13 +71,13 @@ extension Vault {
           previous: previous, sequence: entry.sequence, timeMS: entry.time.millisecondsSince1970, actor: entry.actor,
           action: entry.action, purpose: entry.purpose, detail: entry.detail)
         guard entry.sequence == expected, entry.previousHash == previous, entry.hash == recomputed else {
-          return AuditVerification(entries: count, headHash: previous.hex, firstBrokenSequence: expected)
+          return AuditVerification(entries: count, headHash: previous.hexString, firstBrokenSequence: expected)
         }
         previous = entry.hash
         expected += 1
         count += 1
       }
-      return AuditVerification(entries: count, headHash: previous.hex, firstBrokenSequence: nil)
+      return AuditVerification(entries: count, headHash: previous.hexString, firstBrokenSequence: nil)
     }
   }
 

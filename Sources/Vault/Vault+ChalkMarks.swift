@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
 
 /// A chalk mark offered to the vault with the sealed evidence of its first sighting.
 public struct NewChalkMark: Sendable {
-  /// The mark (its `evidenceID` must be `evidence.id`).
+  /// The ledger's mark (its first sighting's evidence must be `evidence.id`).
   public var mark: ChalkMark
   /// The first sighting's sealed evidence.
   public var evidence: SealedEvidence
@@ -60,7 +61,10 @@ extension Vault {
       guard new.mark.evidenceID == new.evidence.id else {
         throw VaultError(.invalidArgument, "Chalk mark \(new.mark.id) names evidence other than the one given with it.")
       }
-      return try cipher.seal(ChalkMarkPayload.encode(new.mark), binding: new.mark.id.bytes)
+      guard let window = new.mark.window else {
+        throw VaultError(.invalidArgument, "Chalk mark \(new.mark.id) has no keyed plate reading.")
+      }
+      return (window.rawValue, try cipher.seal(ChalkMarkPayload.encode(new.mark), binding: new.mark.id.bytes))
     }
     let limit = configuration.maxBytes
     // What the file system may still give chalk marks: its free space above the reserve. A mark
@@ -71,7 +75,7 @@ extension Vault {
       var outcomes: [ChalkMarkOutcome] = []
       outcomes.reserveCapacity(marks.count)
       var refused = 0
-      for (new, payload) in zip(marks, sealed) {
+      for (new, (window, payload)) in zip(marks, sealed) {
         let cost =
           Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
           + 256
@@ -83,7 +87,7 @@ extension Vault {
         spare -= 2 * cost
         try Self.insertEvidence(new.evidence, cipher, db)
         try db.cachedStatement(sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)")
-          .execute(arguments: [new.mark.id, new.mark.windowID, new.evidence.id, payload])
+          .execute(arguments: [new.mark.id, window, new.evidence.id, payload])
         used += cost
         outcomes.append(.stored)
       }
@@ -123,29 +127,30 @@ extension Vault {
       try Row.fetchAll(
         db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE window_id = ?", arguments: [windowID]
       )
-      .map { try Self.decodeMark($0, cipher) }
+      .compactMap { try Self.decodeMark($0, cipher) }
       .filter { mark in mark.plateHashes.contains(where: wanted.contains) }
     }
   }
 
-  /// The chalk mark with `id`, if stored.
+  /// The chalk mark with `id`, if stored (and not of a format the ledger cannot be rebuilt from).
   public func chalkMark(id: UUID) throws -> ChalkMark? {
     let cipher = self.cipher
     return try read("Reading chalk mark") { db in
       try Row.fetchOne(
         db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE id = ?", arguments: [id]
       )
-      .map { try Self.decodeMark($0, cipher) }
+      .flatMap { try Self.decodeMark($0, cipher) }
     }
   }
 
   /// Every stored chalk mark, oldest first: what the ledger is rebuilt from after a restart.
+  /// Marks of an older format that lack their policy are left out (retention deletes them).
   public func liveChalkMarks() throws -> [ChalkMark] {
     let cipher = self.cipher
     return try read("Reading chalk marks") { db in
       try Row.fetchAll(db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark")
-        .map { try Self.decodeMark($0, cipher) }
-        .sorted { ($0.firstSeen, $0.id.uuidString) < ($1.firstSeen, $1.id.uuidString) }
+        .compactMap { try Self.decodeMark($0, cipher) }
+        .sorted { ($0.first.time, $0.id.uuidString) < ($1.first.time, $1.id.uuidString) }
     }
   }
 
@@ -158,8 +163,8 @@ extension Vault {
         let row = try Row.fetchOne(
           db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark WHERE id = ?", arguments: [markID])
       else { return }
-      var mark = try Self.decodeMark(row, cipher)
-      mark.lastSeen = Date(millisecondsSince1970: max(mark.lastSeen, time).millisecondsSince1970)
+      guard var mark = try Self.decodeMark(row, cipher) else { return }
+      mark.last.time = max(mark.last.time, time).roundedToMilliseconds
       mark.flagged = mark.flagged || flagged
       try db.execute(
         sql: "UPDATE chalk_mark SET payload = ? WHERE id = ?",
@@ -177,7 +182,7 @@ extension Vault {
     }
   }
 
-  static func decodeMark(_ row: Row, _ cipher: StorageCipher) throws -> ChalkMark {
+  static func decodeMark(_ row: Row, _ cipher: StorageCipher) throws -> ChalkMark? {
     let id: UUID = row["id"]
     let payload = try cipher.open(row["payload"], binding: id.bytes)
     return try ChalkMarkPayload.decode(payload, id: id, windowID: row["window_id"], evidenceID: row["evidence_id"])

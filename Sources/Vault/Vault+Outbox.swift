@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
@@ -40,13 +41,13 @@ extension Vault {
       }
       let manifest = CandidateManifest(
         version: 1, id: draft.id, device: device, rule: draft.rule, zone: draft.zoneID,
-        decidedAt: iso8601(draft.decidedAt),
+        decidedAt: UTCTime.format(draft.decidedAt),
         sightings: zip(draft.sightings, evidence).map { sighting, sealed in
           CandidateManifest.Sighting(
-            time: iso8601(sighting.time), latitude: sighting.position.latitude, longitude: sighting.position.longitude,
-            uncertaintyM: sighting.position.uncertaintyMeters, evidenceId: sealed.id,
-            plateSha256: sealed.plateSHA256.hex, vehicleSha256: sealed.vehicleSHA256.hex,
-            sealedSha256: sealed.sealedSHA256.hex)
+            time: UTCTime.format(sighting.time), latitude: sighting.position.latitude, longitude: sighting.position.longitude,
+            uncertaintyM: sighting.position.uncertainty, evidenceId: sealed.id,
+            plateSha256: sealed.plateSHA256.hexString, vehicleSha256: sealed.vehicleSHA256.hexString,
+            sealedSha256: sealed.sealedSHA256.hexString)
         }, readConfidence: draft.readConfidence.map { ($0 * 1000).rounded() / 1000 })
       let json = try CandidateManifest.encoder.encode(manifest)
       let signature: Data

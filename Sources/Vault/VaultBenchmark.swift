@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -37,7 +38,7 @@ public enum VaultBenchmark {
     let sealer = try EvidenceSealer(keyring: vault.keyring)
     let window = try ChalkWindow(id: "bench", expiresAt: Date().addingTimeInterval(86400))
     let hasher = try vault.plateHasher(for: window)
-    var random = SplitMix64(seed: 7)
+    var random = SeededGenerator(seed: 7)
     let plate = Data((0..<plateCropBytes).map { _ in UInt8.random(in: 0...255, using: &random) })
     let vehicle = Data((0..<vehicleCropBytes).map { _ in UInt8.random(in: 0...255, using: &random) })
     var results: [(metric: String, value: Double, unit: String)] = []
@@ -122,10 +123,10 @@ public enum VaultBenchmark {
         EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()))
       try vault.enqueueCandidate(
         CandidateDraft(
-          rule: "max_stay", zoneID: mark.zoneID, decidedAt: Date(),
+          rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: Date(),
           sightings: [
-            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
-            CandidateSighting(time: Date(), position: mark.position, evidence: .new(second)),
+            CandidateSighting(time: mark.first.time, position: mark.first.position!, evidence: .stored(mark.evidenceID!)),
+            CandidateSighting(time: Date(), position: mark.first.position!, evidence: .new(second)),
           ]))
     }
     results.append(("vault.candidates_queued_per_second", Double(marks.count) / elapsed(since: clock), "1/s"))
@@ -232,9 +233,10 @@ public enum VaultBenchmark {
           capturedAt: now)
         let sealed = try sealer.seal(capture)
         let mark = ChalkMark(
-          windowID: hasher.window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "bench-zone",
-          position: CurbPosition(latitude: 37.3382, longitude: -121.8863, uncertaintyMeters: 2.5), firstSeen: now,
-          lastSeen: now, evidenceID: sealed.id)
+          window: KeyWindowID(hasher.window.id), hashes: hasher.hashes(capture.plateAlternatives),
+          zone: ZoneID("bench-zone"), policy: PolicyID("bench-policy"), kind: .timed,
+          position: CurbPosition(latitude: 37.3382, longitude: -121.8863, uncertainty: 2.5), firstSeen: now,
+          lastSeen: now, evidence: sealed.id)
         return NewChalkMark(mark: mark, evidence: sealed)
       }
       results.withLock { $0[i] = result }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -27,7 +28,7 @@ extension VaultCrashWorkload {
     _ focus: VaultCrashFocus, vault: Vault, sealer: EvidenceSealer, journal out: Journal, seed: UInt64,
     rounds: Int? = nil
   ) throws {
-    var random = SplitMix64(seed: seed)
+    var random = SeededGenerator(seed: seed)
     var round = 0
     while rounds.map({ round < $0 }) ?? true {
       round += 1

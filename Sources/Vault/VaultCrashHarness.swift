@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -62,7 +63,7 @@ public struct VaultCrashHarness: Sendable {
     }
     let journal = stateDirectory.deletingLastPathComponent().appendingPathComponent(
       stateDirectory.lastPathComponent + ".journal")
-    var random = SplitMix64(seed: seed)
+    var random = SeededGenerator(seed: seed)
     var report = Report()
     // How long after a `begin` a focused kill may wait. Operations run faster or slower with the
     // machine's load, so the bound adapts: it shrinks after a kill that came too late (the

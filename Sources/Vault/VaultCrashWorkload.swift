@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -28,7 +29,7 @@ public enum VaultCrashWorkload {
       try runFocused(focus, vault: vault, sealer: sealer, journal: out, seed: seed, rounds: operations)
       return
     }
-    var random = SplitMix64(seed: seed)
+    var random = SeededGenerator(seed: seed)
     var marks: [(id: UUID, evidence: UUID)] = []
     var count = 0
     while operations.map({ count < $0 }) ?? true {
@@ -85,7 +86,7 @@ public enum VaultCrashWorkload {
   /// stored marks' ids with their evidence ids.
   static func storeMarks(
     _ count: Int, in window: ChalkWindow, _ vault: Vault, _ sealer: EvidenceSealer, _ out: Journal,
-    _ random: inout SplitMix64
+    _ random: inout SeededGenerator
   ) throws -> [(id: UUID, evidence: UUID)] {
     let now = Date()
     let hasher = try vault.plateHasher(for: window)
@@ -98,9 +99,10 @@ public enum VaultCrashWorkload {
         plateAlternatives: ["CRASH\(Int.random(in: 0..<1000, using: &random))"], capturedAt: now)
       let sealed = try sealer.seal(capture)
       let mark = ChalkMark(
-        windowID: window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "zone-1",
-        position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3), firstSeen: now,
-        lastSeen: now, evidenceID: sealed.id)
+        window: KeyWindowID(window.id), hashes: hasher.hashes(capture.plateAlternatives), zone: ZoneID("zone-1"),
+        policy: PolicyID("policy-1"), kind: .timed,
+        position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 3), firstSeen: now,
+        lastSeen: now, evidence: sealed.id)
       return NewChalkMark(mark: mark, evidence: sealed)
     }
     var stored: [(id: UUID, evidence: UUID)] = []
@@ -113,22 +115,22 @@ public enum VaultCrashWorkload {
 
   /// A candidate whose first sighting is `first` and whose second is sealed now.
   static func candidate(
-    first: EvidenceReference, now: Date, _ sealer: EvidenceSealer, _ random: inout SplitMix64
+    first: EvidenceReference, now: Date, _ sealer: EvidenceSealer, _ random: inout SeededGenerator
   ) throws -> CandidateDraft {
     CandidateDraft(
       rule: "max_stay", zoneID: "zone-1", decidedAt: now,
       sightings: [
         CandidateSighting(
           time: now.addingTimeInterval(-7200),
-          position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 3),
+          position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 3),
           evidence: first),
         CandidateSighting(
-          time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertaintyMeters: 4),
+          time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 4),
           evidence: .new(try sealer.seal(smallCapture(now, &random)))),
       ])
   }
 
-  static func smallCapture(_ now: Date, _ random: inout SplitMix64) -> EvidenceCapture {
+  static func smallCapture(_ now: Date, _ random: inout SeededGenerator) -> EvidenceCapture {
     EvidenceCapture(
       plateJPEG: Data((0..<300).map { _ in UInt8.random(in: 0...255, using: &random) }),
       vehicleJPEG: Data((0..<900).map { _ in UInt8.random(in: 0...255, using: &random) }),
@@ -154,18 +156,3 @@ public enum VaultCrashWorkload {
   }
 }
 
-/// A small, fast, seedable random number generator (SplitMix64), so a crash run can be replayed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-  var state: UInt64
-
-  /// Creates a generator from a seed.
-  public init(seed: UInt64) { state = seed }
-
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

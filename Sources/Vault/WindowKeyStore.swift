@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Synchronization
@@ -24,29 +25,17 @@ public struct ChalkWindow: Hashable, Sendable {
   }
 }
 
-/// A keyed hash (HMAC-SHA256 under a window's key) of one canonical plate alternative.
-public struct PlateHash: Hashable, Sendable, CustomStringConvertible {
-  /// The 32 bytes of the HMAC.
-  public let bytes: Data
-
-  /// Wraps stored bytes.
-  public init(bytes: Data) { self.bytes = bytes }
-
-  /// A short prefix, never enough to link marks across windows (the key differs).
-  public var description: String { "PlateHash(" + bytes.prefix(4).map { String(format: "%02x", $0) }.joined() + "…)" }
-}
-
 /// Hashes plate text under one window's key. The text is used and dropped: it is never stored.
 public struct PlateHasher: Sendable {
   /// The window this hasher belongs to.
   public let window: ChalkWindow
   let key: SymmetricKey
 
-  /// The keyed hash of one canonical plate alternative. Letter case, spaces and dashes are
-  /// ignored so that `7abc-123` and `7ABC123` hash alike.
+  /// The keyed hash of one plate reading in its canonical form (``PlateCanonicalForm``), so that
+  /// `7abc-1o3` and `7ABC103` hash alike, on the vehicle and in the hub's permit list.
   public func hash(_ plateText: String) -> PlateHash {
     var message = Data("chalkline-plate-v1\u{0}".utf8)
-    message.append(contentsOf: plateText.uppercased().filter { $0 != " " && $0 != "-" }.utf8)
+    message.append(contentsOf: PlateCanonicalForm.canonical(plateText).utf8)
     return PlateHash(bytes: Data(HMAC<SHA256>.authenticationCode(for: message, using: key)))
   }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ArgumentParser
+import ChalklineModel
 import Foundation
 import Hub
 import Logging
@@ -178,7 +179,7 @@ struct Devices: AsyncParsableCommand {
     func run() async throws {
       let service = try HubService(configuration: options.load(), logger: makeLogger())
       for device in try await service.storage.devices() {
-        let state = device.revokedAt.map { "revoked \(WireTime.format($0))" } ?? "active"
+        let state = device.revokedAt.map { "revoked \(UTCTime.format($0))" } ?? "active"
         print("\(device.name)\t\(device.id)\t\(device.certificateSHA256)\t\(state)")
       }
     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ArgumentParser
+import ChalklineModel
 import Enforcement
 import Foundation
 import Hub
@@ -62,7 +63,7 @@ struct Permits: AsyncParsableCommand {
       for row in counts { print("\(row.userClass)\t\(row.total)\t\(row.valid)\t\(row.expired)\t\(row.future)") }
       if let latest = try await service.storage.latestDocument(.permits) {
         print(
-          "published: permits version \(latest.version), \(latest.body.count) bytes, \(WireTime.format(latest.issuedAt))"
+          "published: permits version \(latest.version), \(latest.body.count) bytes, \(UTCTime.format(latest.issuedAt))"
         )
       }
     }

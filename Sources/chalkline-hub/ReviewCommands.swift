@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ArgumentParser
+import ChalklineModel
 import Foundation
 import Hub
 import Uplink
@@ -20,7 +21,7 @@ struct Export: AsyncParsableCommand {
     }
   }
 
-  static func parse(_ text: String) -> Date? { WireTime.parse(text) ?? WireTime.parse(text + "T00:00:00Z") }
+  static func parse(_ text: String) -> Date? { UTCTime.parse(text) ?? UTCTime.parse(text + "T00:00:00Z") }
 
   func run() async throws {
     let review = ReviewService(hub: try HubService(configuration: options.load(), logger: makeLogger()))

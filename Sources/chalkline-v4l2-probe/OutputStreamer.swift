@@ -2,6 +2,7 @@
 
 import CV4L2
 import Capture
+import ChalklineModel
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import ChalklineModel
 
 #if canImport(Glibc)
   import Glibc
@@ -31,7 +32,7 @@ func runCommand(_ arguments: [String]) -> Int32 {
   let status = posix_spawnp(&pid, arguments[0], nil, nil, &argv, environ)
   guard status == 0 else { return -1 }
   var exit: Int32 = 0
-  while waitpid(pid, &exit, 0) < 0, errno == EINTR {}
+  SystemCall.retryingInterrupts { waitpid(pid, &exit, 0) }
   return (exit >> 8) & 0xFF
 }
 

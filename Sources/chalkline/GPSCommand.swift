@@ -1,6 +1,7 @@
 import Agent
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ArgumentParser
+import ChalklineModel
 import Foundation
 import Logging
 import Positioning
@@ -100,7 +101,7 @@ struct GPSCommand: AsyncParsableCommand {
         }
         tally.record(verdict)
         guard verdict.isUsable else {
-          FileHandle.standardError.write(Data("gps: refused fix at \(GPSTime.format(fix.time)): \(verdict)\n".utf8))
+          FileHandle.standardError.write(Data("gps: refused fix at \(UTCTime.format(fix.time)): \(verdict)\n".utf8))
           continue
         }
         print(json ? fix.tpvLine : describe(fix))
@@ -124,7 +125,7 @@ struct GPSCommand: AsyncParsableCommand {
   private func describe(_ fix: Fix) -> String {
     func f(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
     return [
-      GPSTime.format(fix.time), "\(fix.mode)", f(fix.latitude, "%.7f"), f(fix.longitude, "%.7f"),
+      UTCTime.format(fix.time), "\(fix.mode)", f(fix.latitude, "%.7f"), f(fix.longitude, "%.7f"),
       "eph=\(f(fix.horizontalError, "%.1f"))m", "alt=\(f(fix.altitude, "%.1f"))m", "speed=\(f(fix.speed, "%.2f"))m/s",
       "track=\(f(fix.track, "%.1f"))",
     ].joined(separator: " ")

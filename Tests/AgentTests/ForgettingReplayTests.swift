@@ -69,7 +69,7 @@ struct ForgettingReplayTests {
       let vault = try Vault(stateDirectory: state, exclusive: false, logger: logger)
       defer { try? vault.close() }
       let leftovers =
-        try vault.liveChalkMarks().map(\.windowID).filter { $0.contains("2026-03-02") }
+        try vault.liveChalkMarks().compactMap(\.window?.rawValue).filter { $0.contains("2026-03-02") }
         + vault.chalkWindows().map(\.id).filter { $0.contains("2026-03-02") }
       #expect(leftovers.isEmpty, "\(leftovers)")
       #expect(try vault.windowKeyInconsistencies().isEmpty)
@@ -204,7 +204,7 @@ final class ScriptedTruthReader: FramePlateReader {
       guard let text = relabel[read.text] else { return read }
       var copy = read
       copy.text = text
-      copy.alternatives = [PlateAlternative(text: text, confidence: 0.9)]
+      copy.alternatives = [TextAlternative(text: text, confidence: 0.9)]
       return copy
     }
   }

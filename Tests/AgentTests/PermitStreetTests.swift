@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Agent
+import ChalklineModel
 import ChalklineTestKit
 import Enforcement
 import Foundation

@@ -42,7 +42,7 @@ final class TruthReader: FramePlateReader {
       return PlateRead(
         quad: quad, detectionScore: 0.95, text: plate.plate,
         characterConfidences: Array(repeating: 0.95, count: plate.plate.count),
-        alternatives: [PlateAlternative(text: plate.plate, confidence: 0.9)], crop: try luma.cropped(to: rect))
+        alternatives: [TextAlternative(text: plate.plate, confidence: 0.9)], crop: try luma.cropped(to: rect))
     }
   }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 import Logging
 import Testing
@@ -188,7 +189,7 @@ import Testing
   }
 
   @Test func backoffDoublesUpToTheMaximumAndResets() {
-    var backoff = Backoff(initial: .milliseconds(100), maximum: .milliseconds(500))
+    var backoff = Backoff.Retries(Backoff(base: .milliseconds(100), cap: .milliseconds(500)))
     #expect(
       [backoff.take(), backoff.take(), backoff.take(), backoff.take()] == [
         .milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(500),

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Testing
 
@@ -92,7 +93,7 @@ struct ChalkLedgerTests {
 struct SpatialIndexTests {
   @Test func gridLookupAgreesWithAScanOfEveryZone() throws {
     let set = EnforcementBenchmark.syntheticZones(count: 1_000)
-    var generator = SplitMix(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     for _ in 0..<400 {
       let position = EnforcementBenchmark.randomPosition(in: set, using: &generator)
       let touching = set.zones.compactMap { zone -> (ZoneID, Double)? in

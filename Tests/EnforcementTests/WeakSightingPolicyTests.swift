@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Testing
 
@@ -43,7 +44,7 @@ struct WeakSightingPolicyTests {
 
   /// The street patrolled twice under `configuration`.
   static func patrol(_ configuration: EnforcementConfiguration, seed: UInt64) throws -> Figures {
-    var rng = SplitMix(seed: seed)  // the enforcement benchmark's seeded generator
+    var rng = SeededGenerator(seed: seed)  // the enforcement benchmark's seeded generator
     var ledger = ChalkLedger(
       zones: try Fixtures.zoneSet(policies: [Signs.twoHour]), configuration: configuration, logger: Fixtures.logger)
     // Families of four near-identical plates.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
@@ -87,13 +88,13 @@ import Uplink
       let long = Date().addingTimeInterval(-3600)
       try await service.audit(
         actor: "name:officer1", purpose: "", action: "review.lockout",
-        detail: "failures=5 until=\(WireTime.format(long))", outcome: "denied: locked out for 15 min")
+        detail: "failures=5 until=\(UTCTime.format(long))", outcome: "denied: locked out for 15 min")
       #expect(
         try await hub.service(logger: testLogger).authenticate(
           name: "officer1", password: "correct horse", address: "127.0.0.1") == .allowed)
       try await service.audit(
         actor: "address:10.0.0.9", purpose: "", action: "review.lockout",
-        detail: "failures=20 until=\(WireTime.format(Date().addingTimeInterval(600)))",
+        detail: "failures=20 until=\(UTCTime.format(Date().addingTimeInterval(600)))",
         outcome: "denied: locked out for 15 min")
       let restarted = try hub.service(logger: testLogger)
       #expect(

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Testing
 
@@ -66,7 +67,7 @@ struct LayoutPriorTests {
   func result(_ alternatives: [(String, Double)]) -> CTCResult {
     CTCResult(
       text: alternatives[0].0, characterConfidences: [],
-      alternatives: alternatives.map { PlateAlternative(text: $0.0, confidence: $0.1) })
+      alternatives: alternatives.map { TextAlternative(text: $0.0, confidence: $0.1) })
   }
 
   @Test func aCommonLayoutWinsBetweenCloseReads() {
@@ -94,7 +95,7 @@ struct LayoutPriorTests {
   @Test func readsDifferingInOAndZeroAddUp() {
     let ranked = PlateReader.rank([result([("ABC12O", 0.3), ("ABC120", 0.3), ("ABC128", 0.35)])], prior: prior)
     #expect(ranked.count == 2)
-    #expect(ranked.first.map { PlateGrammar.canonical($0.text) } == "ABC120")
+    #expect(ranked.first.map { PlateCanonicalForm.canonical($0.text) } == "ABC120")
   }
 
   @Test func nothingValidGivesNoAlternatives() {

@@ -91,7 +91,7 @@ struct PlateFusionTests {
       var configuration = PlateTracker.Configuration()
       configuration.fusion = fusion
       let tracker = PlateTracker(configuration: configuration)
-      var sightings: [Sighting] = []
+      var sightings: [TrackedPlate] = []
       for (i, read) in reads.enumerated() {
         sightings += tracker.update(time: Self.t0.addingTimeInterval(Double(i) / 10), reads: [read])
       }
@@ -120,7 +120,7 @@ struct PlateFusionTests {
     func read(_ alternatives: [(String, Double)]) -> PlateRead {
       PlateRead(
         quad: quad, detectionScore: 0.9, text: alternatives[0].0, characterConfidences: [],
-        alternatives: alternatives.map { PlateAlternative(text: $0.0, confidence: $0.1) }, crop: crop)
+        alternatives: alternatives.map { TextAlternative(text: $0.0, confidence: $0.1) }, crop: crop)
     }
     let fused = PlateTracker.fuse(
       [read([("ABC123", 0.5), ("A8C123", 0.4)]), read([("A8C123", 0.6), ("ABC123", 0.3)]), read([("A8C123", 0.7)])],

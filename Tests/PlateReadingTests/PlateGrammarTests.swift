@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import PlateReading
 import Testing
 
@@ -21,7 +22,7 @@ struct PlateGrammarTests {
     ("both folds", "OI0I", "0101"),
   ])
   func canonical(name: String, raw: String, expected: String) {
-    #expect(PlateGrammar.canonical(raw) == expected)
+    #expect(PlateCanonicalForm.canonical(raw) == expected)
   }
 
   @Test(arguments: [

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Imaging
 import PlateReading
@@ -23,8 +24,8 @@ struct PlateTrackerTests {
       topLeft: Point2D(x: x - w / 2, y: y - h / 2), topRight: Point2D(x: x + w / 2, y: y - h / 2 + skew),
       bottomRight: Point2D(x: x + w / 2, y: y + h / 2 - skew), bottomLeft: Point2D(x: x - w / 2, y: y + h / 2))
     let alts =
-      [PlateAlternative(text: text, confidence: confidence)]
-      + alternatives.map { PlateAlternative(text: $0.0, confidence: $0.1) }
+      [TextAlternative(text: text, confidence: confidence)]
+      + alternatives.map { TextAlternative(text: $0.0, confidence: $0.1) }
     return PlateRead(
       quad: quad, detectionScore: 0.95, text: text, characterConfidences: [], alternatives: alts, crop: crop)
   }
@@ -33,7 +34,7 @@ struct PlateTrackerTests {
 
   @Test func carEntersCrossesAndLeaves() {
     let tracker = PlateTracker()
-    var sightings: [Sighting] = []
+    var sightings: [TrackedPlate] = []
     // 1280 px wide frame, the car moves right to left at 40 px/frame; reads only while in view.
     for f in 0..<60 {
       let x = 1350 - 40 * Double(f)
@@ -50,7 +51,7 @@ struct PlateTrackerTests {
     sightings += tracker.finish()
     #expect(sightings.count == 1)
     let s = try! #require(sightings.first)
-    #expect(PlateGrammar.canonical(s.text) == "70CD123")
+    #expect(PlateCanonicalForm.canonical(s.text) == "70CD123")
     #expect(s.alternatives.contains { $0.text == "7BCD123" })
     #expect(s.alternatives.first!.confidence > 0.6)
     #expect(s.readCount == 30)
@@ -62,7 +63,7 @@ struct PlateTrackerTests {
 
   @Test func twoCarsAtOnce() {
     let tracker = PlateTracker()
-    var sightings: [Sighting] = []
+    var sightings: [TrackedPlate] = []
     for f in 0..<40 {
       var reads: [PlateRead] = []
       let a = 1200 - 30 * Double(f)
@@ -78,7 +79,7 @@ struct PlateTrackerTests {
 
   @Test func plateAtAGrowingAngle() {
     let tracker = PlateTracker()
-    var sightings: [Sighting] = []
+    var sightings: [TrackedPlate] = []
     // The plate stays near the middle while the view turns: it gets narrower and harder to read.
     for f in 0..<25 {
       let squeeze = 1 - Double(f) * 0.035
@@ -101,7 +102,7 @@ struct PlateTrackerTests {
 
   @Test func aGapSplitsTwoCarsAtOneSpot() {
     let tracker = PlateTracker()
-    var sightings: [Sighting] = []
+    var sightings: [TrackedPlate] = []
     for f in 0..<10 { sightings += tracker.update(time: Self.at(f), reads: [Self.read("ABC123", x: 640)]) }
     // 3 s with nothing in view, then another car at the same place.
     for f in 40..<50 { sightings += tracker.update(time: Self.at(f), reads: [Self.read("XYZ789", x: 640)]) }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
 import Logging
@@ -37,7 +38,7 @@ struct GPSDClientTests {
       matched += 1
       let (got, ref) = (try #require(fix.position), try #require(want.position))
       if abs(got.latitude - ref.latitude) > 1e-6 || abs(got.longitude - ref.longitude) > 1e-6 {
-        misplaced.append("\(GPSTime.format(fix.time)): \(got) vs \(ref)")
+        misplaced.append("\(UTCTime.format(fix.time)): \(got) vs \(ref)")
       }
     }
     #expect(misplaced.isEmpty, "fixes at other positions than the .chk: \(misplaced.prefix(3))")

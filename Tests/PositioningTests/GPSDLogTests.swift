@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
 import Testing
@@ -103,18 +104,18 @@ struct GPSDLogTests {
     ("2005-06-09T14:34:44.280Z", 1_118_327_684.28), ("1999-12-31T23:59:59.999Z", 946_684_799.999),
   ])
   func parsesTimes(text: String, seconds: Double) throws {
-    let date = try #require(GPSTime.parse(text))
+    let date = try #require(UTCTime.parse(text))
     #expect(abs(date.timeIntervalSince1970 - seconds) < 1e-6)
   }
 
   @Test(arguments: ["", "2026-03-02 09:00:00Z", "2026-13-02T09:00:00.000Z", "2026-03-02T09:00:00.000", "garbage"])
   func refusesBadTimes(text: String) {
-    #expect(GPSTime.parse(text) == nil)
+    #expect(UTCTime.parse(text) == nil)
   }
 
   @Test func formatsTimesLikeGPSD() {
-    #expect(GPSTime.format(Date(timeIntervalSince1970: 1_772_442_000.5)) == "2026-03-02T09:00:00.500Z")
-    #expect(GPSTime.format(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
+    #expect(UTCTime.format(Date(timeIntervalSince1970: 1_772_442_000.5)) == "2026-03-02T09:00:00.500Z")
+    #expect(UTCTime.format(Date(timeIntervalSince1970: -0.25)) == "1969-12-31T23:59:59.750Z")
   }
 
   @Test func mergerGivesOneFixPerEpoch() {

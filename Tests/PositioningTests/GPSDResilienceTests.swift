@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
 import Logging
@@ -59,7 +60,7 @@ struct GPSDResilienceTests {
   @Test("garbage from the receiver: gpsd skips it, the client keeps the good fixes")
   func garbageBeforeGPSD() async throws {
     var chunks: [Data] = []
-    var generator = SplitMix(seed: 7)
+    var generator = SeededGenerator(seed: 7)
     for i in 0..<40 {
       chunks.append(Data(GPSDNMEA.epoch(i).utf8))
       switch i % 4 {
@@ -86,7 +87,7 @@ struct GPSDResilienceTests {
         position: GeoPosition(latitude: 37.33 + Double(i) * 1e-5, longitude: -121.88), eph: 4)
       return Data((fix.tpvLine + "\n").utf8)
     }
-    var generator = SplitMix(seed: 11)
+    var generator = SeededGenerator(seed: 11)
     var chunks = [Data(version.utf8), tpv(0)]
     chunks.append(Data("{not json at all\n".utf8))
     chunks.append(Data(#"{"class":"TPV","mode":"three","lat":"north","time":12}"#.utf8 + [0x0A]))
@@ -130,15 +131,3 @@ final class Flag: @unchecked Sendable {
   var isSet: Bool { lock.withLock { value } }
 }
 
-/// A small deterministic random number generator, so garbage is the same on every run.
-struct SplitMix: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

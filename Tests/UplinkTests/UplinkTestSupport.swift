@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
@@ -74,7 +75,7 @@ struct TestVehicle {
           capturedAt: start.addingTimeInterval(Double(index) * 1.007 + offset))
         return CandidateSighting(
           time: capture.capturedAt,
-          position: CurbPosition(latitude: 37.3349 + offset * 1e-9, longitude: -121.8881, uncertaintyMeters: 4),
+          position: CurbPosition(latitude: 37.3349 + offset * 1e-9, longitude: -121.8881, uncertainty: 4),
           evidence: .new(try sealer.seal(capture)))
       }
       let draft = CandidateDraft(

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Testing
 import Uplink
@@ -6,8 +7,8 @@ import Uplink
 @Suite struct WireFormatTests {
   @Test(arguments: [0.0, 0.123, 0.999, 1_772_442_000.123, 1_772_442_000.001, 1_772_442_000.999, -0.5])
   func timesRoundTripToTheMillisecond(_ seconds: Double) throws {
-    let text = WireTime.format(Date(timeIntervalSince1970: seconds))
-    let parsed = try #require(WireTime.parse(text))
+    let text = UTCTime.format(Date(timeIntervalSince1970: seconds))
+    let parsed = try #require(UTCTime.parse(text))
     #expect((parsed.timeIntervalSince1970 * 1000).rounded() == (seconds * 1000).rounded(), "\(text)")
     #expect(text.hasSuffix("Z") && text.count == 24)
   }

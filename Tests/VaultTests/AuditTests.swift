@@ -16,7 +16,7 @@ import Testing
       let result = try test.vault.verifyAuditLog()
       #expect(result.intact)
       #expect(result.entries == 4)  // keys.init, keys.import-upstream, and the two above
-      #expect(result.headHash == b.hash.hex)
+      #expect(result.headHash == b.hash.hexString)
     }
   }
 

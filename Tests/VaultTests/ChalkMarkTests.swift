@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
+import GRDB
 import Testing
 
 @testable import Vault
@@ -23,6 +25,46 @@ import Testing
     }
   }
 
+  @Test(arguments: ["7ABC103", "7abc-1o3", "7ABC 1Q3", "7·abc·1q3", "7ABC1O3"])
+  func theHasherFoldsToTheOneCanonicalForm(reading: String) throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let hasher = try test.vault.plateHasher(for: try window("a"))
+      #expect(hasher.hash(reading) == hasher.hash("7ABC103"))
+      #expect(hasher.hash(reading) == hasher.hash(PlateCanonicalForm.canonical(reading)))
+    }
+  }
+
+  @Test func aMarkOfTheOldFormatWithoutAPolicyIsNotRestoredButStillCounted() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let w = try window("2026-03-02.am")
+      let (mark, _) = try test.mark(["7ABC123"], window: w)
+      // Version 1 of the row: hashes, zone, position and times only (no policy, kind or flag).
+      var writer = BinaryWriter()
+      writer.byte(1)
+      writer.byte(1)
+      writer.bytes(mark.plateHashes[0].bytes)
+      writer.string("zone-7")
+      for value in [37.3, -121.9, 2.0] { writer.double(value) }
+      writer.int64(1_772_442_000_000)
+      writer.int64(1_772_442_000_000)
+      let id = UUID()
+      let evidence = try test.seal(["7ABC123"])
+      let cipher = test.vault.cipher
+      let sealed = try cipher.seal(writer.data, binding: id.bytes)
+      try test.vault.write("old row") { db in
+        try Vault.insertEvidence(evidence, cipher, db)
+        try db.execute(
+          sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, ?, ?, ?)",
+          arguments: [id, w.id, evidence.id, sealed])
+      }
+      #expect(try test.vault.liveChalkMarks().map(\.id) == [mark.id])
+      #expect(try test.vault.chalkMark(id: id) == nil)
+      #expect(try test.vault.status().chalkMarks == 2, "the old row is still there for retention to delete")
+    }
+  }
+
   @Test(arguments: ["", "../x", "a/b", ".hidden", String(repeating: "x", count: 65), "zone 1"])
   func unsafeWindowIDsAreRefused(id: String) {
     #expect(throws: VaultError.self) { _ = try ChalkWindow(id: id, expiresAt: Date()) }
@@ -42,11 +84,11 @@ import Testing
       #expect(try test.vault.chalkMarks(matching: hasher.hashes(["7ABC123"]), in: "other").isEmpty)
       try test.vault.updateLastSeen(of: mark.id, to: t0.addingTimeInterval(3600))
       let touched = try #require(try test.vault.chalkMark(id: mark.id))
-      #expect(touched.lastSeen == t0.addingTimeInterval(3600))
-      #expect(touched.firstSeen == t0)
+      #expect(touched.last.time == t0.addingTimeInterval(3600))
+      #expect(touched.first.time == t0)
       // An earlier time never moves last-seen back.
       try test.vault.updateLastSeen(of: mark.id, to: t0)
-      #expect(try test.vault.chalkMark(id: mark.id)?.lastSeen == t0.addingTimeInterval(3600))
+      #expect(try test.vault.chalkMark(id: mark.id)?.last.time == t0.addingTimeInterval(3600))
     }
   }
 
@@ -62,9 +104,10 @@ import Testing
         let evidence = try test.seal(["7ABC123"], at: t0, imageBytes: 500)
         evidenceID = evidence.id
         let mark = ChalkMark(
-          windowID: w.id, plateHashes: hasher.hashes(["7ABC123", "7ABC1Z3"]), zoneID: "zone-2",
-          position: CurbPosition(latitude: 37.3, longitude: -121.9, uncertaintyMeters: 2), firstSeen: t0,
-          lastSeen: t0, evidenceID: evidence.id, confidences: [0.93, 0.41], policyID: "weekday-2h", kind: "timed")
+          window: KeyWindowID(w.id), hashes: hasher.hashes(["7ABC123", "7ABC1Z3"]), confidences: [0.93, 0.41],
+          zone: ZoneID("zone-2"), policy: PolicyID("weekday-2h"), kind: .timed,
+          position: CurbPosition(latitude: 37.3, longitude: -121.9, uncertainty: 2), firstSeen: t0, lastSeen: t0,
+          evidence: evidence.id)
         id = mark.id
         #expect(try test.vault.recordChalkMark(mark, evidence: evidence) == .stored)
         try test.mark(["4DEF567"], window: w, at: t0.addingTimeInterval(-60))
@@ -78,12 +121,15 @@ import Testing
         logger: testLogger)
       defer { try? reopened.close() }
       let marks = try reopened.liveChalkMarks()
+      let hashes = try reopened.plateHasher(for: w).hashes(["7ABC123", "7ABC1Z3"])
       #expect(marks.count == 2)
-      #expect(marks.first?.policyID == nil, "oldest first; a mark stored without a policy reads back without one")
+      #expect(marks.first?.policy == PolicyID("policy-7"), "oldest first, each with the policy it was stored with")
       let mark = try #require(marks.last)
-      #expect(mark.id == id && mark.evidenceID == evidenceID && mark.zoneID == "zone-2")
-      #expect(mark.confidences == [0.93, 0.41] && mark.policyID == "weekday-2h" && mark.kind == "timed")
-      #expect(mark.flagged && mark.lastSeen == t0.addingTimeInterval(5_500) && mark.firstSeen == t0)
+      #expect(mark.id == id && mark.evidenceID == evidenceID && mark.zone.rawValue == "zone-2")
+      #expect(mark.window == KeyWindowID(w.id) && mark.plateHashes == hashes)
+      #expect(mark.first.alternatives.map(\.confidence) == [0.93, 0.41] && mark.policy == PolicyID("weekday-2h"))
+      #expect(mark.kind == .timed && mark.first.position == CurbPosition(latitude: 37.3, longitude: -121.9, uncertainty: 2))
+      #expect(mark.flagged && mark.last.time == t0.addingTimeInterval(5_500) && mark.first.time == t0)
     }
   }
 
@@ -119,7 +165,7 @@ import Testing
         CandidateDraft(
           rule: "max_stay", zoneID: "zone-7", decidedAt: Date(),
           sightings: [
-            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+            CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
             CandidateSighting(
               time: Date(), position: mark.position, evidence: .new(try test.seal(["Q0"], imageBytes: 4000))),
           ]))
@@ -137,10 +183,9 @@ import Testing
         let evidence = try test.seal(["B\(i)"], imageBytes: 100)
         return NewChalkMark(
           mark: ChalkMark(
-            windowID: w.id, plateHashes: hasher.hashes(["B\(i)"]), zoneID: "z",
-            position: CurbPosition(latitude: 1, longitude: 2, uncertaintyMeters: 3), firstSeen: Date(),
-            lastSeen: Date(),
-            evidenceID: evidence.id),
+            window: KeyWindowID(w.id), hashes: hasher.hashes(["B\(i)"]), zone: ZoneID("z"), policy: PolicyID("p"),
+            kind: .timed, position: CurbPosition(latitude: 1, longitude: 2, uncertainty: 3), firstSeen: Date(),
+            lastSeen: Date(), evidence: evidence.id),
           evidence: evidence)
       }
       let outcomes = try test.vault.recordChalkMarks(batch)

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import ChalklineTestKit
 import Crypto
 import Foundation
@@ -17,11 +18,11 @@ struct DiskFullTests {
   static let reserve: Int64 = 2 << 20
 
   func candidate(_ test: TestVault, first mark: ChalkMark) throws -> CandidateDraft {
-    let later = mark.firstSeen.addingTimeInterval(7300)
+    let later = mark.first.time.addingTimeInterval(7300)
     return CandidateDraft(
-      rule: "max_stay", zoneID: mark.zoneID, decidedAt: later,
+      rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: later,
       sightings: [
-        CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+        CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
         CandidateSighting(
           time: later, position: mark.position,
           evidence: .new(try test.seal(["7DSK000"], at: later, imageBytes: 60_000))),

@@ -44,7 +44,7 @@ import Testing
       try test.vault.enqueueCandidate(
         CandidateDraft(
           rule: "max_stay", zoneID: "z", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID))]))
+          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID!))]))
       let sealed = try #require(try test.vault.pendingCandidates().first?.evidence.first)
       #expect(try EvidenceOpener(privateKey: test.upstream).open(sealed).plateAlternatives == ["8QRS456"])
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
@@ -53,12 +54,12 @@ import Testing
         for (needle, bytes) in needles where plain.range(of: bytes) != nil { findings.append("\(needle) in \(what)") }
       }
       let marks = try Row.fetchAll(db, sql: "SELECT id, window_id, evidence_id, payload FROM chalk_mark").map {
-        try Vault.decodeMark($0, cipher)
+        try #require(try Vault.decodeMark($0, cipher), "every mark row reads back")
       }
       for (id, key) in keys {
         let hash = PlateHasher(window: try ChalkWindow(id: id, expiresAt: Date()), key: key).hash(plate)
         for mark in marks where mark.plateHashes.contains(hash) {
-          findings.append("a mark of \(mark.windowID) matches the plate hashed under the key of \(id)")
+          findings.append("a mark of \(mark.window!.rawValue) matches the plate hashed under the key of \(id)")
         }
       }
     }
@@ -83,7 +84,7 @@ import Testing
         CandidateDraft(
           rule: "max_stay", zoneID: "zone-7", decidedAt: now,
           sightings: [
-            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+            CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
             CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal([Self.seenPlate]))),
           ]))
 
@@ -167,9 +168,10 @@ import Testing
               Data(count: 64),
             ])
           let mark = ChalkMark(
-            id: markID, windowID: "chalk-2026-03-02", plateHashes: [PlateHash(bytes: Data(repeating: 9, count: 32))],
-            zoneID: "z", position: CurbPosition(latitude: 37.3, longitude: -121.9, uncertaintyMeters: 2),
-            firstSeen: Date(), lastSeen: Date(), evidenceID: evidenceID)
+            id: markID, window: KeyWindowID("chalk-2026-03-02"),
+            hashes: [PlateHash(bytes: Data(repeating: 9, count: 32))], zone: ZoneID("z"), policy: PolicyID("p"),
+            kind: .timed, position: CurbPosition(latitude: 37.3, longitude: -121.9, uncertainty: 2),
+            firstSeen: Date(), lastSeen: Date(), evidence: evidenceID)
           let payload = try StorageCipher(keyring: keyring).seal(ChalkMarkPayload.encode(mark), binding: markID.bytes)
           try db.execute(
             sql: "INSERT INTO chalk_mark (id, window_id, evidence_id, payload) VALUES (?, 'chalk-2026-03-02', ?, ?)",

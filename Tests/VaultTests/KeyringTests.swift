@@ -120,7 +120,7 @@ import Testing
       let draft = CandidateDraft(
         rule: "max_stay", zoneID: "zone-7", decidedAt: Date(),
         sightings: [
-          CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+          CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
           CandidateSighting(time: Date(), position: mark.position, evidence: .new(try test.seal(["7ABC123"]))),
         ])
       try test.vault.enqueueCandidate(draft)
@@ -143,7 +143,7 @@ import Testing
       try test.vault.enqueueCandidate(
         CandidateDraft(
           rule: "permit", zoneID: "zone-7", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID))]))
+          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID!))]))
       let rows = try test.vault.rotateStorageKey(actor: "t", purpose: "t")
       // The mark, the candidate, the evidence's sealed header and the window's key row.
       #expect(rows == 4)

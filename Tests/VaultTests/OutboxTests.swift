@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Testing
@@ -10,9 +11,9 @@ import Testing
     let t0 = Date(timeIntervalSince1970: 1_772_442_000)
     let (mark, _) = try test.mark([plate], window: try window("outbox"), at: t0)
     let draft = CandidateDraft(
-      id: id, rule: "max_stay", zoneID: mark.zoneID, decidedAt: t0.addingTimeInterval(7300),
+      id: id, rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: t0.addingTimeInterval(7300),
       sightings: [
-        CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+        CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
         CandidateSighting(
           time: t0.addingTimeInterval(7300), position: mark.position,
           evidence: .new(try test.seal([plate], at: t0.addingTimeInterval(7300)))),
@@ -88,10 +89,10 @@ import Testing
         rule: "max_stay", zoneID: "z", decidedAt: Date(),
         sightings: [
           CandidateSighting(
-            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertaintyMeters: 1),
+            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertainty: 1),
             evidence: .new(try test.seal(["3NEW333"]))),
           CandidateSighting(
-            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertaintyMeters: 1),
+            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertainty: 1),
             evidence: .stored(UUID())),
         ])
       let error = #expect(throws: VaultError.self) { try test.vault.enqueueCandidate(draft) }
@@ -131,9 +132,9 @@ import Testing
     let hasher = try await test.vault.plateHasher(for: w)
     let evidence = try test.seal(["9ASY999"])
     let mark = ChalkMark(
-      windowID: w.id, plateHashes: hasher.hashes(["9ASY999"]), zoneID: "z",
-      position: CurbPosition(latitude: 1, longitude: 1, uncertaintyMeters: 1), firstSeen: Date(), lastSeen: Date(),
-      evidenceID: evidence.id)
+      window: KeyWindowID(w.id), hashes: hasher.hashes(["9ASY999"]), zone: ZoneID("z"), policy: PolicyID("p"),
+      kind: .permit, position: CurbPosition(latitude: 1, longitude: 1, uncertainty: 1), firstSeen: Date(),
+      lastSeen: Date(), evidence: evidence.id)
     #expect(try await test.vault.recordChalkMarks([NewChalkMark(mark: mark, evidence: evidence)]) == [.stored])
     #expect(try await test.vault.chalkMarks(matching: hasher.hashes(["9ASY999"]), in: w.id) == [mark])
   }

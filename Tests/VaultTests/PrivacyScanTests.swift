@@ -29,9 +29,9 @@ import Testing
         if i < 3 {
           try test.vault.enqueueCandidate(
             CandidateDraft(
-              rule: "max_stay", zoneID: mark.zoneID, decidedAt: now,
+              rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: now,
               sightings: [
-                CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+                CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
                 CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal(alternatives))),
               ]))
         }

@@ -56,7 +56,7 @@ import Testing
         CandidateDraft(
           rule: "max_stay", zoneID: "z", decidedAt: now,
           sightings: [
-            CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
+            CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
             CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal(["3KEP333"]))),
           ]))
       let report = try test.vault.applyRetention(now: now.addingTimeInterval(120))
@@ -77,7 +77,7 @@ import Testing
       try test.vault.enqueueCandidate(
         CandidateDraft(
           rule: "permit", zoneID: "z", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID))]))
+          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID!))]))
       #expect(try test.vault.applyRetention(now: Date()).overdueCandidates == 0)
       let report = try test.vault.applyRetention(now: Date().addingTimeInterval(2 * 3600))
       #expect(report.overdueCandidates == 1)

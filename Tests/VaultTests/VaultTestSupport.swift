@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -48,15 +49,20 @@ struct TestVault {
     let hasher = try vault.plateHasher(for: window)
     let evidence = try seal(plates, at: time, imageBytes: imageBytes)
     let mark = ChalkMark(
-      windowID: window.id, plateHashes: hasher.hashes(plates), zoneID: zone,
-      position: CurbPosition(latitude: 37.3352, longitude: -121.8811, uncertaintyMeters: 3.5), firstSeen: time,
-      lastSeen: time, evidenceID: evidence.id)
+      window: KeyWindowID(window.id), hashes: hasher.hashes(plates), zone: ZoneID(zone), policy: PolicyID("policy-7"),
+      kind: .timed, position: CurbPosition(latitude: 37.3352, longitude: -121.8811, uncertainty: 3.5), firstSeen: time,
+      lastSeen: time, evidence: evidence.id)
     return (mark, try vault.recordChalkMark(mark, evidence: evidence))
   }
 }
 
+extension ChalkMark {
+  /// Where the car was chalked (every mark the vault stores has a position).
+  var position: CurbPosition { first.position! }
+}
+
 func capture(_ plates: [String], at time: Date = Date(), imageBytes: Int = 2000) -> EvidenceCapture {
-  var random = SplitMix64(seed: UInt64(truncatingIfNeeded: plates.joined().hashValue))
+  var random = SeededGenerator(seed: UInt64(truncatingIfNeeded: plates.joined().hashValue))
   return EvidenceCapture(
     plateJPEG: Data([0xFF, 0xD8] + (0..<imageBytes).map { _ in UInt8.random(in: 0...255, using: &random) }),
     vehicleJPEG: Data([0xFF, 0xD8] + (0..<imageBytes * 2).map { _ in UInt8.random(in: 0...255, using: &random) }),

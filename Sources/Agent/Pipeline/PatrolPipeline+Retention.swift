@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Enforcement
 import Foundation
 import Logging
@@ -92,7 +93,7 @@ extension PatrolPipeline {
 
   /// Records a later sighting of a stored mark; a failure is counted and logged (the next
   /// sighting of the car writes its time again).
-  func updateLastSeen(_ mark: Enforcement.ChalkMark) {
+  func updateLastSeen(_ mark: ChalkMark) {
     do { try vault.updateLastSeen(of: mark.id, to: mark.last.time, flagged: mark.flagged) } catch {
       counters.vaultWriteFailures += 1
       logger.error("updating a chalk mark failed", metadata: ["error": "\(error)"])
@@ -120,7 +121,7 @@ extension PatrolPipeline {
   /// (only a mark's first sighting is): its first sighting becomes that stay's first, stored one
   /// (same car, same place, with its picture). `persisted`: the ids of marks the vault holds.
   static func withStoredEvidence(
-    _ candidate: Candidate, removed: [Enforcement.ChalkMark], persisted: Set<UUID>
+    _ candidate: Candidate, removed: [ChalkMark], persisted: Set<UUID>
   ) -> Candidate {
     guard case .noReturn = candidate.rule,
       let earlier = removed.first(where: { $0.last.evidence == candidate.first.evidence }),

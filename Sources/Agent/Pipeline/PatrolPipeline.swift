@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import ChalklineModel
 import Enforcement
 import Foundation
 import Imaging
@@ -75,7 +76,7 @@ public final class PatrolPipeline {
     configuration.minimumReadConfidence = profile.reader.minConfidence
     configuration.permitMinimumObservation = profile.enforcement.permitMinObservation
     // A restart mid-shift resumes with the marks chalked before it: they are in the vault.
-    let restored = try vault.liveChalkMarks().compactMap(Self.ledgerMark)
+    let restored = try vault.liveChalkMarks()
     ledger = ChalkLedger(
       zones: zones, permits: permits?.registry ?? .none, configuration: configuration, logger: logger,
       restoring: restored)
@@ -164,14 +165,14 @@ public final class PatrolPipeline {
     return counters
   }
 
-  private func decide(_ read: PlateReading.Sighting) throws {
+  private func decide(_ read: TrackedPlate) throws {
     let started = ContinuousClock.now
     counters.sightings += 1
     let time = read.evidenceTime
     let position = curbPosition(at: time)
     if position == nil { counters.withoutPosition += 1 }
     let evidenceID = UUID()
-    let sighting = Enforcement.Sighting(
+    let sighting = Sighting(
       time: time, position: position, alternatives: try hashedAlternatives(read, at: time),
       evidence: EvidenceID(evidenceID))
     let outcome = ledger.decide(sighting)
@@ -205,41 +206,18 @@ public final class PatrolPipeline {
     }
   }
 
-  /// A mark the vault kept, as the ledger holds it. Marks stored without their policy (an older
-  /// format) are not restored; retention deletes them.
-  static func ledgerMark(_ stored: StoredChalkMark) -> Enforcement.ChalkMark? {
-    guard let policy = stored.policyID, let kind = stored.kind.flatMap(Enforcement.ChalkMark.Kind.init(rawValue:))
-    else { return nil }
-    let window = KeyWindowID(stored.windowID)
-    let alternatives = stored.plateHashes.enumerated().map { index, hash in
-      Enforcement.PlateAlternative(
-        keys: [PlateKey(window: window, bytes: Array(hash.bytes))],
-        confidence: index < stored.confidences.count ? stored.confidences[index] : 1)
-    }
-    let position = Enforcement.CurbPosition(
-      latitude: stored.position.latitude, longitude: stored.position.longitude,
-      uncertainty: stored.position.uncertaintyMeters)
-    let first = Enforcement.Sighting(
-      time: stored.firstSeen, position: position, alternatives: alternatives, evidence: EvidenceID(stored.evidenceID))
-    var last = first
-    last.time = stored.lastSeen
-    return Enforcement.ChalkMark(
-      id: stored.id, zone: ZoneID(stored.zoneID), policy: PolicyID(policy), kind: kind, first: first, last: last,
-      flagged: stored.flagged)
-  }
-
-  private func curbPosition(at time: Date) -> Enforcement.CurbPosition? {
+  private func curbPosition(at time: Date) -> CurbPosition? {
     guard let lastFixTime, abs(time.timeIntervalSince(lastFixTime)) <= max(profile.gps.maxFixAge, 1) + 1 else {
       return nil
     }
     guard case .success(let pose) = track.pose(at: time), let estimate = projection.project(pose) else { return nil }
-    return Enforcement.CurbPosition(
+    return CurbPosition(
       latitude: estimate.position.latitude, longitude: estimate.position.longitude, uncertainty: estimate.uncertainty)
   }
 
   /// Each canonical reading hashed under every key window the ledger may match it in; the text
   /// itself goes no further than this function.
-  private func hashedAlternatives(_ read: PlateReading.Sighting, at time: Date) throws -> [Enforcement.PlateAlternative]
+  private func hashedAlternatives(_ read: TrackedPlate, at time: Date) throws -> [PlateAlternative]
   {
     let windows = ledger.keyWindows(at: time)
     let hashersNow = try windows.map { try hasher(for: $0, at: time) }
@@ -248,7 +226,7 @@ public final class PatrolPipeline {
       var keys = hashersNow.map { PlateKey(window: KeyWindowID($0.window.id), bytes: Array($0.hash(canonical).bytes)) }
       // Under the permit key too, so any alternative may match a permit; marks keep only their own window's keys.
       if let permits { keys.append(permits.key(canonical)) }
-      return Enforcement.PlateAlternative(keys: keys, confidence: alternative.confidence)
+      return PlateAlternative(keys: keys, confidence: alternative.confidence)
     }
   }
 
@@ -260,7 +238,7 @@ public final class PatrolPipeline {
     return made
   }
 
-  private func seal(_ read: PlateReading.Sighting, evidenceID: UUID) throws -> SealedEvidence {
+  private func seal(_ read: TrackedPlate, evidenceID: UUID) throws -> SealedEvidence {
     // Raw (YUYV/GREY) frames are not kept; their evidence is the rectified plate crop alone.
     let crops =
       try (try? cropper.crops(for: read.evidence, at: read.evidenceTime)) ?? cropper.plateOnly(read.evidence.crop)
@@ -272,26 +250,12 @@ public final class PatrolPipeline {
 
   /// Stores a new mark with this sighting's evidence; returns whether the evidence is now stored.
   private func storeChalkMark(
-    _ mark: Enforcement.ChalkMark, read: PlateReading.Sighting, evidenceID: UUID, countRead: Bool
+    _ mark: ChalkMark, read: TrackedPlate, evidenceID: UUID, countRead: Bool
   ) throws -> Bool {
-    guard let position = mark.first.position, let window = mark.first.alternatives.first?.keys.first?.window else {
-      return false
-    }
-    var hashes: [PlateHash] = []
-    var confidences: [Double] = []
-    for alternative in mark.first.alternatives {
-      guard let key = alternative.keys.first(where: { $0.window == window }) else { continue }
-      hashes.append(PlateHash(bytes: Data(key.bytes)))
-      confidences.append(alternative.confidence)
-    }
-    let stored = StoredChalkMark(
-      id: mark.id, windowID: window.rawValue, plateHashes: hashes, zoneID: mark.zone.rawValue,
-      position: StoredCurbPosition(
-        latitude: position.latitude, longitude: position.longitude, uncertaintyMeters: position.uncertainty),
-      firstSeen: mark.first.time, lastSeen: mark.last.time, evidenceID: evidenceID, confidences: confidences,
-      policyID: mark.policy.rawValue, kind: mark.kind.rawValue, flagged: mark.flagged)
+    // The vault keeps placed, keyed marks only: without a position the car cannot be found again.
+    guard mark.first.position != nil, mark.window != nil else { return false }
     let outcome: ChalkMarkOutcome
-    do { outcome = try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID)) } catch let
+    do { outcome = try vault.recordChalkMark(mark, evidence: seal(read, evidenceID: evidenceID)) } catch let
       error as VaultError where error.code == .diskFull
     {
       outcome = .refusedDiskFull
@@ -313,21 +277,18 @@ public final class PatrolPipeline {
   }
 
   private func storeCandidate(
-    _ candidate: Candidate, read: PlateReading.Sighting, evidenceID: UUID, evidenceStored: Bool
+    _ candidate: Candidate, read: TrackedPlate, evidenceID: UUID, evidenceStored: Bool
   ) throws {
     guard let first = candidate.first.position, let second = candidate.second.position,
       let firstEvidence = UUID(uuidString: candidate.first.evidence.rawValue)
     else { return }
-    func curb(_ p: Enforcement.CurbPosition) -> StoredCurbPosition {
-      StoredCurbPosition(latitude: p.latitude, longitude: p.longitude, uncertaintyMeters: p.uncertainty)
-    }
     let draft = CandidateDraft(
       id: candidate.id, rule: Self.ruleName(candidate.rule), zoneID: candidate.zone.rawValue,
       decidedAt: candidate.second.time,
       sightings: [
-        CandidateSighting(time: candidate.first.time, position: curb(first), evidence: .stored(firstEvidence)),
+        CandidateSighting(time: candidate.first.time, position: first, evidence: .stored(firstEvidence)),
         CandidateSighting(
-          time: candidate.second.time, position: curb(second),
+          time: candidate.second.time, position: second,
           evidence: evidenceStored ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID))),
       ], readConfidence: candidate.confidence)
     guard enqueue(draft, zone: candidate.zone.rawValue) else { return }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Crypto
 import Enforcement
 import Foundation
@@ -68,9 +69,10 @@ public struct PermitsInForce: Sendable {
     self.source = source
   }
 
-  /// The permit-window key of a canonical reading.
-  public func key(_ canonical: String) -> PlateKey {
-    PlateKey(window: registry.window, bytes: Array(PermitsDocument.hash(canonicalPlate: canonical, with: hasher)))
+  /// The permit-window key of a reading (the hasher folds it into the one canonical form, as the
+  /// hub folded the permit office's plates).
+  public func key(_ reading: String) -> PlateKey {
+    PlateKey(window: registry.window, bytes: Array(PermitsDocument.hash(canonicalPlate: reading, with: hasher)))
   }
 
   /// Plate-free counts for the status and the audit log: `permit R=120 permit S=0`.

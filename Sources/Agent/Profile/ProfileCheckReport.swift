@@ -30,7 +30,7 @@ public struct ProfileCheckReport: Codable, Sendable, Equatable {
     self.valid = false
     self.error = error.code == .unreadable ? "unreadable: \(error.cause.map { "\($0)" } ?? "")" : nil
     self.problems = error.problems.map {
-      Problem(line: $0.line, key: $0.keyPath, problem: $0.problem, expected: $0.expected)
+      Problem(line: $0.line, key: $0.keyPath, problem: $0.problem, expected: $0.expected ?? "")
     }
   }
 }

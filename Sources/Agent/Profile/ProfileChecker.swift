@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 import Yams
 
@@ -7,7 +8,7 @@ import Yams
 struct ProfileChecker {
   let file: String
   let paths: ProfilePathContext
-  private(set) var problems: [ProfileProblem] = []
+  private(set) var problems: [FileProblem] = []
   /// Line of each mapping seen, so a missing key is reported where it belongs.
   private var sectionLines: [String: Int] = ["": 1]
   private var nodes: [String: Node] = [:]
@@ -124,7 +125,7 @@ struct ProfileChecker {
   }
 
   private mutating func report(line: Int, _ keyPath: String, _ problem: String, _ expected: String) {
-    problems.append(ProfileProblem(file: file, line: line, keyPath: keyPath, problem: problem, expected: expected))
+    problems.append(FileProblem(file: file, line: line, keyPath: keyPath, problem: problem, expected: expected))
   }
 
   private static func isNull(_ node: Node) -> Bool {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 
 #if canImport(Glibc)
@@ -32,18 +33,7 @@ public enum StatusFile {
     guard fd >= 0 else {
       throw StatusFileError(.unwritable, path: temporary, "Cannot create the status file", errno: errno)
     }
-    var written = 0
-    let failure: Int32? = bytes.withUnsafeBytes { buffer in
-      while written < buffer.count {
-        let result = Glibc.write(fd, buffer.baseAddress! + written, buffer.count - written)
-        if result < 0 {
-          if errno == EINTR { continue }
-          return errno
-        }
-        written += result
-      }
-      return nil
-    }
+    let failure = bytes.withUnsafeBytes { SystemCall.writeAll(fd, $0) }
     // The umask may have widened nothing, but a pre-existing policy could: make it 0600 for sure.
     fchmod(fd, 0o600)
     close(fd)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 
 #if canImport(Glibc)
@@ -80,14 +81,11 @@ public struct SystemdNotifier: Sendable {
     let sent = payload.withUnsafeBytes { buffer in
       withUnsafePointer(to: &address) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sockaddress in
-          var result: Int
-          repeat {
-            // Never wait for systemd: a full socket drops this message (the next STATUS or
-            // WATCHDOG follows within seconds) rather than blocking the daemon's tick.
-            result = sendto(
-              fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sockaddress, length)
-          } while result < 0 && errno == EINTR
-          return result
+          // Never wait for systemd: a full socket drops this message (the next STATUS or
+          // WATCHDOG follows within seconds) rather than blocking the daemon's tick.
+          SystemCall.retryingInterrupts {
+            sendto(fd, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), sockaddress, length)
+          }
         }
       }
     }

@@ -1,23 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-
-/// One thing wrong with a device profile, located for the technician.
-package struct ProfileProblem: Sendable, Equatable, CustomStringConvertible {
-  /// The profile file as the technician named it.
-  package var file: String
-  /// 1-based line of the offending key (or of the mapping that lacks it).
-  package var line: Int
-  /// Dotted key path, such as `camera.mount.side`.
-  package var keyPath: String
-  /// What is wrong.
-  package var problem: String
-  /// What is expected instead.
-  package var expected: String
-
-  /// `FILE:LINE: KEY.PATH: what is wrong (what is expected)`, the format DESIGN.md fixes.
-  package var description: String {
-    "\(file):\(line): \(keyPath): \(problem) (expected \(expected))"
-  }
-}
+import ChalklineModel
 
 /// Why a device profile could not be used.
 public struct ProfileError: Error, Sendable, CustomStringConvertible {
@@ -33,7 +15,7 @@ public struct ProfileError: Error, Sendable, CustomStringConvertible {
   /// The file as the technician named it.
   public let file: String
   /// Every problem found, in file order; empty for `.unreadable`.
-  package let problems: [ProfileProblem]
+  package let problems: [FileProblem]
   /// The underlying cause, for `.unreadable`.
   public let cause: (any Error)?
 

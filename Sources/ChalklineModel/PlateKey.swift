@@ -1,23 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-import Foundation
-
-/// Names one hashing key of the vault's keyring: a chalk window, or the permit list's key.
-///
-/// Enforcement never holds key material. It only says which window a time belongs to
-/// (``KeyWindowSchedule``) so that the caller hashes with the right key.
-public struct KeyWindowID: Sendable, Hashable, Codable, CustomStringConvertible, Comparable {
-  /// The identifier, such as `chalk-2026-03-02` or `permits`.
-  public var rawValue: String
-  /// Creates a window identifier.
-  public init(_ rawValue: String) { self.rawValue = rawValue }
-  public var description: String { rawValue }
-  public static func < (lhs: KeyWindowID, rhs: KeyWindowID) -> Bool { lhs.rawValue < rhs.rawValue }
-  public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-  public func encode(to encoder: any Encoder) throws {
-    var container = encoder.singleValueContainer()
-    try container.encode(rawValue)
-  }
-}
+import FoundationEssentials
 
 /// A keyed hash of one canonical plate reading, made by the vault with the key of one window.
 ///
@@ -25,9 +7,10 @@ public struct KeyWindowID: Sendable, Hashable, Codable, CustomStringConvertible,
 /// that is all the ledger ever asks of them. Plate text never reaches Enforcement.
 ///
 /// How the caller makes one (the contract the vault implements):
-/// 1. Canonicalize the reading with ``PlateCanonicalForm/canonical(_:)`` (upper case, no spaces or
-///    dashes, `O`→`0`, `I`→`1`, `Q`→`0`), so that readings a camera cannot tell apart hash alike.
-/// 2. HMAC it with the key of the window (`KeyWindowID`) and keep the window beside the bytes.
+/// 1. Canonicalize the reading with ``PlateCanonicalForm/canonical(_:)`` (upper case, no separators,
+///    `O`→`0`, `I`→`1`, `Q`→`0`), so that readings a camera cannot tell apart hash alike.
+/// 2. HMAC it with the key of the window (`KeyWindowID`) and keep the window beside the bytes
+///    (the vault's `PlateHasher` makes the ``PlateHash``; ``init(window:hash:)`` pairs them).
 public struct PlateKey: Sendable, Hashable, Codable {
   /// The key window whose key made ``bytes``.
   public var window: KeyWindowID
@@ -50,6 +33,33 @@ public struct PlateKey: Sendable, Hashable, Codable {
   }
 
   public static func == (lhs: PlateKey, rhs: PlateKey) -> Bool { lhs.bytes == rhs.bytes && lhs.window == rhs.window }
+}
+
+/// A keyed hash (HMAC-SHA256 under one window's key) of one canonical plate, without its window:
+/// what the vault stores in a chalk mark row and the hub in a permit list.
+public struct PlateHash: Hashable, Sendable, CustomStringConvertible {
+  /// The 32 bytes of the HMAC.
+  public let bytes: Data
+
+  /// Wraps stored bytes.
+  public init(bytes: Data) { self.bytes = bytes }
+
+  /// A short prefix, never enough to link marks across windows (the key differs).
+  public var description: String {
+    let hex = bytes.prefix(4).map { byte in
+      let digits = String(byte, radix: 16)
+      return digits.count == 1 ? "0" + digits : digits
+    }
+    return "PlateHash(" + hex.joined() + "…)"
+  }
+}
+
+extension PlateKey {
+  /// The key of a hash made under `window`'s key.
+  public init(window: KeyWindowID, hash: PlateHash) { self.init(window: window, bytes: Array(hash.bytes)) }
+
+  /// The hash without its window.
+  public var hash: PlateHash { PlateHash(bytes: Data(bytes)) }
 }
 
 /// One of the top-N readings of a plate in a sighting: its keyed hashes and the reader's confidence.

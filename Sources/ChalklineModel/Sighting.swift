@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-import Foundation
+import FoundationEssentials
 
 /// One parked car seen once: when, where on the curb, and its top-N plate readings as keyed hashes.
 public struct Sighting: Sendable, Hashable, Codable {

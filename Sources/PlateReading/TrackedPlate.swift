@@ -4,7 +4,7 @@ import Foundation
 /// One parked car's plate, seen in one or more consecutive frames as the vehicle drove by.
 ///
 /// Holds plate text: never log it or put it in a metric label or file name.
-public struct Sighting: Sendable, Equatable {
+public struct TrackedPlate: Sendable, Equatable {
   /// A number unique within one tracker.
   public var id: Int
   /// The first frame that read this plate.
@@ -14,7 +14,7 @@ public struct Sighting: Sendable, Equatable {
   /// The voted text (the best alternative).
   public var text: String
   /// The voted texts, best first, each with its share of the votes (they sum to at most 1).
-  public var alternatives: [PlateAlternative]
+  public var alternatives: [TextAlternative]
   /// The read chosen as evidence: the most confident, largest view of the plate.
   public var evidence: PlateRead
   /// When the evidence frame was taken.

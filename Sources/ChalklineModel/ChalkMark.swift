@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-import Foundation
+import FoundationEssentials
 
 /// A digital chalk mark: a car seen parked in a zone under one policy, and when it was last seen.
 ///

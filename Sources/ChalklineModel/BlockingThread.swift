@@ -5,14 +5,14 @@
 #endif
 
 /// Runs blocking work (V4L2 polling and dequeuing) on a thread of its own, off the cooperative pool.
-package enum BlockingThread {
+public enum BlockingThread {
   private final class Body {
     let run: @Sendable () -> Void
     init(_ run: @escaping @Sendable () -> Void) { self.run = run }
   }
 
   /// Starts a detached thread running `body`.
-  package static func start(_ body: @escaping @Sendable () -> Void) {
+  public static func start(_ body: @escaping @Sendable () -> Void) {
     let context = Unmanaged.passRetained(Body(body)).toOpaque()
     var thread = pthread_t()
     let result = pthread_create(
@@ -27,7 +27,7 @@ package enum BlockingThread {
   }
 
   /// Sleeps for `duration` in short slices, returning early once `stop()` is true.
-  package static func sleep(_ duration: Duration, unless stop: () -> Bool) {
+  public static func sleep(_ duration: Duration, unless stop: () -> Bool) {
     var remaining = duration
     let slice = Duration.milliseconds(20)
     while remaining > .zero, !stop() {
