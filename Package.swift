@@ -136,7 +136,8 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "CProcess", "Capture", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
+        "CProcess", "Capture", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink",
+        "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -226,11 +227,14 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "EnforcementTests", dependencies: ["ChalklineModel", "Enforcement"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "EnforcementTests", dependencies: ["ChalklineModel", "Enforcement"], swiftSettings: swiftSettings),
     .testTarget(name: "ChalklineModelTests", dependencies: ["ChalklineModel"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
-      dependencies: ["Positioning", "ChalklineModel", "ChalklineTestKit", .product(name: "Logging", package: "swift-log")],
+      dependencies: [
+        "Positioning", "ChalklineModel", "ChalklineTestKit", .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(

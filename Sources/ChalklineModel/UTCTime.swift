@@ -58,7 +58,6 @@ public enum UTCTime {
     return Date(millisecondsSince1970: Int64(seconds.timeIntervalSince1970.rounded()) * 1000 + millis)
   }
 
-
   private static func floorDivision(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {
     let (q, r) = value.quotientAndRemainder(dividingBy: divisor)
     return r < 0 ? (q - 1, r + divisor) : (q, r)

@@ -88,7 +88,9 @@ enum GPSDSocket {
     data.withUnsafeBytes { raw in
       var offset = 0
       while offset < raw.count {
-        let n = SystemCall.retryingInterrupts { send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL)) }
+        let n = SystemCall.retryingInterrupts {
+          send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+        }
         guard n > 0 else { return false }
         offset += n
       }

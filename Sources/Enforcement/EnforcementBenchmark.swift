@@ -166,4 +166,3 @@ public enum EnforcementBenchmark {
     return CurbPosition(latitude: lat, longitude: lon, uncertainty: uncertainty)
   }
 }
-

@@ -92,4 +92,5 @@ public struct LocalClock: Sendable {
       found.append(timeZone.nextDaylightSavingTimeTransition(after: gapStart.addingTimeInterval(-7_200)) ?? gapStart)
     }
     return found.sorted()
-  }}
+  }
+}

@@ -36,22 +36,27 @@ public struct PermitList: Sendable, Codable, Equatable {
     // Spreadsheet exports often start with a UTF-8 byte order mark.
     let bom = Data([0xEF, 0xBB, 0xBF])
     guard let text = String(data: data.starts(with: bom) ? data.dropFirst(3) : data, encoding: .utf8) else {
-      throw PermitListError(file: file, problems: ["\(file):1: file: not UTF-8 text (expected a CSV export)"])
+      throw PermitListError(
+        file: file, problems: [FileProblem(file: file, line: 1, keyPath: "file", problem: "not UTF-8 text", expected: "a CSV export")])
     }
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).map {
       $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
     }
     if lines.last == "" { lines.removeLast() }
-    let expectedHeader = "(expected a header naming \(columns.joined(separator: ",")))"
+    let expectedHeader = "a header naming \(columns.joined(separator: ","))"
     guard let headerLine = lines.first else {
-      throw PermitListError(file: file, problems: ["\(file):1: header: the file is empty \(expectedHeader)"])
+      throw PermitListError(
+        file: file,
+        problems: [FileProblem(file: file, line: 1, keyPath: "header", problem: "the file is empty", expected: expectedHeader)])
     }
     let header = fields(of: headerLine).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     var index: [String: Int] = [:]
-    var problems: [String] = []
+    var problems: [FileProblem] = []
     for column in columns {
       guard let position = header.firstIndex(of: column) else {
-        problems.append("\(file):1: header: no column \"\(column)\" \(expectedHeader)")
+        problems.append(
+          FileProblem(
+            file: file, line: 1, keyPath: "header", problem: "no column \"\(column)\"", expected: expectedHeader))
         continue
       }
       index[column] = position
@@ -68,37 +73,39 @@ public struct PermitList: Sendable, Codable, Equatable {
       }
       guard values.count >= header.count else {
         problems.append(
-          "\(file):\(number): line: \(values.count) field(s) (expected \(header.count), one per header column)")
+          FileProblem(
+            file: file, line: number, keyPath: "line", problem: "\(values.count) field(s)",
+            expected: "\(header.count), one per header column"))
         continue
       }
       var bad = false
-      func problem(_ column: String, _ text: String) {
-        problems.append("\(file):\(number): \(column): \(text)")
+      func problem(_ column: String, _ text: String, expected: String) {
+        problems.append(FileProblem(file: file, line: number, keyPath: column, problem: text, expected: expected))
         bad = true
       }
       // The plate is never echoed: an error message is a log line too.
       let plate = PlateCanonicalForm.canonical(value("plate") ?? "")
       if plate.isEmpty {
-        problem("plate", "empty (expected the plate's letters and digits)")
+        problem("plate", "empty", expected: "the plate's letters and digits")
       } else if !(2...8).contains(plate.count) || !plate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-        problem("plate", "not a plate (expected 2 to 8 letters and digits; spaces and dashes are ignored)")
+        problem("plate", "not a plate", expected: "2 to 8 letters and digits; spaces and dashes are ignored")
       }
       let state = value("state") ?? ""
       if !state.isEmpty, !(state.count == 2 && state.allSatisfy({ $0.isASCII && $0.isLetter })) {
-        problem("state", "\"\(state)\" is not a state (expected a two-letter code such as CA, or nothing)")
+        problem("state", "\"\(state)\" is not a state", expected: "a two-letter code such as CA, or nothing")
       }
       let userClass = value("user_class") ?? ""
-      if userClass.isEmpty { problem("user_class", "empty (expected the class the zones name, such as permit R)") }
+      if userClass.isEmpty { problem("user_class", "empty", expected: "the class the zones name, such as permit R") }
       let from = date(value("valid_from") ?? "")
       let to = date(value("valid_to") ?? "")
       if from == nil {
-        problem("valid_from", "\"\(value("valid_from") ?? "")\" is not a date (expected YYYY-MM-DD, a local date)")
+        problem("valid_from", "\"\(value("valid_from") ?? "")\" is not a date", expected: "YYYY-MM-DD, a local date")
       }
       if to == nil {
-        problem("valid_to", "\"\(value("valid_to") ?? "")\" is not a date (expected YYYY-MM-DD, a local date)")
+        problem("valid_to", "\"\(value("valid_to") ?? "")\" is not a date", expected: "YYYY-MM-DD, a local date")
       }
       if let from, let to, to < from {
-        problem("valid_to", "\(to) is before valid_from \(from) (expected the last day, on or after the first)")
+        problem("valid_to", "\(to) is before valid_from \(from)", expected: "the last day, on or after the first")
       }
       guard !bad, let from, let to else { continue }
       permits.append(
@@ -174,8 +181,9 @@ public struct PermitListError: Error, Sendable, CustomStringConvertible {
   /// The file.
   public var file: String
   /// `FILE:LINE: column: problem (expected …)`, in line order.
-  public var problems: [String]
+  public var problems: [FileProblem]
   public var description: String {
-    "\(file): refused, nothing changed (\(problems.count) problem(s)):\n" + problems.joined(separator: "\n")
+    "\(file): refused, nothing changed (\(problems.count) problem(s)):\n"
+      + problems.map(\.description).joined(separator: "\n")
   }
 }

@@ -126,7 +126,8 @@ public struct OutboxCandidate: Sendable {
     else { return false }
     return zip(manifest.sightings, evidence).allSatisfy { sighting, sealed in
       sighting.evidenceId == sealed.id && sighting.sealedSha256 == sealed.sealedSHA256.hexString
-        && sighting.plateSha256 == sealed.plateSHA256.hexString && sighting.vehicleSha256 == sealed.vehicleSHA256.hexString
+        && sighting.plateSha256 == sealed.plateSHA256.hexString
+        && sighting.vehicleSha256 == sealed.vehicleSHA256.hexString
     }
   }
 }

@@ -44,7 +44,8 @@ extension Vault {
         decidedAt: UTCTime.format(draft.decidedAt),
         sightings: zip(draft.sightings, evidence).map { sighting, sealed in
           CandidateManifest.Sighting(
-            time: UTCTime.format(sighting.time), latitude: sighting.position.latitude, longitude: sighting.position.longitude,
+            time: UTCTime.format(sighting.time), latitude: sighting.position.latitude,
+            longitude: sighting.position.longitude,
             uncertaintyM: sighting.position.uncertainty, evidenceId: sealed.id,
             plateSha256: sealed.plateSHA256.hexString, vehicleSha256: sealed.vehicleSHA256.hexString,
             sealedSha256: sealed.sealedSHA256.hexString)

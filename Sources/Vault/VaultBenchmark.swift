@@ -125,7 +125,8 @@ public enum VaultBenchmark {
         CandidateDraft(
           rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: Date(),
           sightings: [
-            CandidateSighting(time: mark.first.time, position: mark.first.position!, evidence: .stored(mark.evidenceID!)),
+            CandidateSighting(
+              time: mark.first.time, position: mark.first.position!, evidence: .stored(mark.evidenceID!)),
             CandidateSighting(time: Date(), position: mark.first.position!, evidence: .new(second)),
           ]))
     }

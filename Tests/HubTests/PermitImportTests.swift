@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
@@ -62,7 +63,7 @@ struct PermitImportTests {
       _ = try PermitList.parse(Data(file.csv.utf8), file: "p.csv")
       Issue.record("accepted")
     } catch let error as PermitListError {
-      #expect(error.problems == [file.problem])
+      #expect(error.problems.map(\.description) == [file.problem])
       #expect(!error.description.contains("7AB*123"))
     }
   }
@@ -72,7 +73,7 @@ struct PermitImportTests {
       "plate,state,user_class,valid_from,valid_to\n,CA,permit R,2026-01-01,2026-12-31\nOK1,CA,permit R,x,2026-12-31\n"
     #expect(throws: PermitListError.self) { try PermitList.parse(Data(csv.utf8), file: "p.csv") }
     do { _ = try PermitList.parse(Data(csv.utf8), file: "p.csv") } catch let error as PermitListError {
-      #expect(error.problems.map { $0.prefix(8) } == ["p.csv:2:", "p.csv:3:"])
+      #expect(error.problems.map { $0.description.prefix(8) } == ["p.csv:2:", "p.csv:3:"])
     }
   }
 

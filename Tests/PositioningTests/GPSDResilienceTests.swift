@@ -130,4 +130,3 @@ final class Flag: @unchecked Sendable {
   func set() { lock.withLock { value = true } }
   var isSet: Bool { lock.withLock { value } }
 }
-

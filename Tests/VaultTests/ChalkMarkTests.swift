@@ -128,7 +128,8 @@ import Testing
       #expect(mark.id == id && mark.evidenceID == evidenceID && mark.zone.rawValue == "zone-2")
       #expect(mark.window == KeyWindowID(w.id) && mark.plateHashes == hashes)
       #expect(mark.first.alternatives.map(\.confidence) == [0.93, 0.41] && mark.policy == PolicyID("weekday-2h"))
-      #expect(mark.kind == .timed && mark.first.position == CurbPosition(latitude: 37.3, longitude: -121.9, uncertainty: 2))
+      #expect(
+        mark.kind == .timed && mark.first.position == CurbPosition(latitude: 37.3, longitude: -121.9, uncertainty: 2))
       #expect(mark.flagged && mark.last.time == t0.addingTimeInterval(5_500) && mark.first.time == t0)
     }
   }

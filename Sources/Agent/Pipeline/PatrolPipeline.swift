@@ -217,8 +217,7 @@ public final class PatrolPipeline {
 
   /// Each canonical reading hashed under every key window the ledger may match it in; the text
   /// itself goes no further than this function.
-  private func hashedAlternatives(_ read: TrackedPlate, at time: Date) throws -> [PlateAlternative]
-  {
+  private func hashedAlternatives(_ read: TrackedPlate, at time: Date) throws -> [PlateAlternative] {
     let windows = ledger.keyWindows(at: time)
     let hashersNow = try windows.map { try hasher(for: $0, at: time) }
     return read.alternatives.prefix(profile.reader.alternatives).map { alternative in
