@@ -148,12 +148,36 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // MARK: - Benchmarks and development tools (never linked into the agent's libraries or the hub's)
+
+    .target(
+      name: "ChalklineBench",
+      dependencies: [
+        "Agent", "ChalklineModel", "ChalklineTestKit", "Enforcement", "Imaging", "PlateReading", "Positioning",
+        "Vault",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HubDevTools",
+      dependencies: [
+        "ChalklineModel", "Hub", "HubOversight", "Uplink", "Vault",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
     // MARK: - Commands
 
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Agent", "Capture", "ChalklineBench", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -168,7 +192,7 @@ let package = Package(
     .executableTarget(
       name: "chalkline-hub",
       dependencies: [
-        "ChalklineModel", "Hub", "Uplink",
+        "ChalklineModel", "Hub", "HubDevTools", "Uplink",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -177,7 +201,7 @@ let package = Package(
     // The process the vault's crash harness kills at random instants.
     .executableTarget(
       name: "vault-crash-writer",
-      dependencies: ["ChalklineModel", "Vault", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["ChalklineBench", "ChalklineModel", "Vault", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
 
@@ -208,7 +232,7 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: [
-        "Agent", "ChalklineModel", "ChalklineTestKit", "Hub", "Uplink",
+        "Agent", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", "Hub", "HubDevTools", "Uplink",
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
@@ -222,25 +246,25 @@ let package = Package(
     .testTarget(
       name: "PlateReadingTests",
       dependencies: [
-        "PlateReading", "ChalklineModel", "Imaging", .product(name: "Logging", package: "swift-log"),
+        "PlateReading", "ChalklineBench", "ChalklineModel", "Imaging", .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
-      name: "EnforcementTests", dependencies: ["ChalklineModel", "Enforcement"], swiftSettings: swiftSettings),
+      name: "EnforcementTests", dependencies: ["ChalklineBench", "ChalklineModel", "Enforcement"], swiftSettings: swiftSettings),
     .testTarget(name: "ChalklineModelTests", dependencies: ["ChalklineModel"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
       dependencies: [
-        "Positioning", "ChalklineModel", "ChalklineTestKit", .product(name: "Logging", package: "swift-log"),
+        "Positioning", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "UplinkTests",
       dependencies: [
-        "Uplink", "ChalklineModel", "Hub", "Vault", "ChalklineTestKit",
+        "Uplink", "Hub", "HubDevTools", "ChalklineModel", "Vault", "ChalklineTestKit",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -254,7 +278,7 @@ let package = Package(
     .testTarget(
       name: "HubOversightTests",
       dependencies: [
-        "Hub", "HubOversight", "ChalklineModel", "Uplink", "ChalklineTestKit",
+        "Hub", "HubDevTools", "ChalklineModel", "HubOversight", "Uplink", "ChalklineTestKit",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: swiftSettings
@@ -262,7 +286,7 @@ let package = Package(
     .testTarget(
       name: "HubTests",
       dependencies: [
-        "Hub", "HubOversight", "ChalklineModel", "Uplink", "ChalklineTestKit",
+        "Hub", "HubDevTools", "ChalklineModel", "HubOversight", "Uplink", "ChalklineTestKit",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -279,7 +303,7 @@ let package = Package(
     .testTarget(
       name: "VaultTests",
       dependencies: [
-        "Vault", "ChalklineModel", "vault-crash-writer", "ChalklineTestKit",
+        "Vault", "ChalklineBench", "ChalklineModel", "vault-crash-writer", "ChalklineTestKit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),

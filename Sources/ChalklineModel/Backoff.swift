@@ -56,11 +56,3 @@ public struct Backoff: Sendable, Equatable {
     public mutating func reset() { failures = 0 }
   }
 }
-
-extension Duration {
-  /// The duration in seconds.
-  public var seconds: Double {
-    let (whole, attoseconds) = components
-    return Double(whole) + Double(attoseconds) / 1e18
-  }
-}

@@ -40,7 +40,8 @@ public final class OversightDatabase: Sendable {
     }
   }
 
-  func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+  package func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
+  {
     do { return try await pool.write(body) } catch let error as OversightError { throw error } catch {
       throw OversightError(.storage, "The hub database failed while \(what).", underlying: error)
     }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// Limits and retention for the vault, normally taken from the device profile.
 public struct VaultConfiguration: Sendable, Equatable {
@@ -31,12 +32,5 @@ public struct VaultConfiguration: Sendable, Equatable {
     self.syncedAggregateRetention = syncedAggregateRetention
     self.busyTimeout = busyTimeout
     self.reservedFreeBytes = reservedFreeBytes
-  }
-}
-
-extension Duration {
-  var seconds: Double {
-    let (s, atto) = components
-    return Double(s) + Double(atto) / 1e18
   }
 }

@@ -4,6 +4,7 @@ import ChalklineModel
 import Enforcement
 import Foundation
 import Hub
+import HubDevTools
 import Uplink
 
 /// `chalkline-hub permits import|show`: the city's residential permit list.

@@ -3,6 +3,7 @@ import ArgumentParser
 import ChalklineModel
 import Foundation
 import Hub
+import HubDevTools
 import Uplink
 
 struct Export: AsyncParsableCommand {

@@ -7,6 +7,7 @@ import Crypto
 import Enforcement
 import Foundation
 import Hub
+import HubDevTools
 import Logging
 import Testing
 

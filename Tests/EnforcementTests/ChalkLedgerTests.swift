@@ -3,6 +3,7 @@ import ChalklineModel
 import Foundation
 import Testing
 
+@testable import ChalklineBench
 @testable import Enforcement
 
 @Suite("Chalk ledger")

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Hub
+import HubDevTools
 import Logging
 import Uplink
 import Vault

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Logging
+import Vault
 
 #if canImport(Glibc)
   import Glibc

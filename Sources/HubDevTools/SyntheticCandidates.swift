@@ -2,6 +2,7 @@
 import ChalklineModel
 import Crypto
 import Foundation
+import Hub
 import Uplink
 import Vault
 

@@ -2,6 +2,7 @@
 import ChalklineModel
 import Foundation
 import GRDB
+import HubOversight
 
 /// Fills a scratch hub database with a plausible year, for figures and tests: a few devices
 /// patrolling zones across downtown San José (nine in ten inside `SyntheticTracts`) six days

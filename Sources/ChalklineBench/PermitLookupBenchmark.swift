@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
+import Enforcement
 import Foundation
 
 /// The cost of the permit lookup per sighting: a verified list of 100,000 permits in ten classes
