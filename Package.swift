@@ -177,7 +177,8 @@ let package = Package(
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "ChalklineBench", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Agent", "Capture", "ChalklineBench", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning",
+        "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -252,12 +253,14 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
-      name: "EnforcementTests", dependencies: ["ChalklineBench", "ChalklineModel", "Enforcement"], swiftSettings: swiftSettings),
+      name: "EnforcementTests", dependencies: ["ChalklineBench", "ChalklineModel", "Enforcement"],
+      swiftSettings: swiftSettings),
     .testTarget(name: "ChalklineModelTests", dependencies: ["ChalklineModel"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
       dependencies: [
-        "Positioning", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", .product(name: "Logging", package: "swift-log"),
+        "Positioning", "ChalklineBench", "ChalklineModel", "ChalklineTestKit",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),

@@ -63,8 +63,7 @@ public final class GPSDLineClient: Sendable {
       var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
       let ready = poll(&pfd, 1, 200)
       if ready == 0 || (ready < 0 && errno == EINTR) { continue }
-      let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-      if n < 0 && errno == EINTR { continue }
+      let n = SystemCall.retryingInterrupts { chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
       if n <= 0 {
         throw CaptureError(
           .gpsdUnavailable, "gpsd at \(host):\(port) closed the connection: check that gpsd is running",

@@ -37,7 +37,10 @@ public struct PermitList: Sendable, Codable, Equatable {
     let bom = Data([0xEF, 0xBB, 0xBF])
     guard let text = String(data: data.starts(with: bom) ? data.dropFirst(3) : data, encoding: .utf8) else {
       throw PermitListError(
-        file: file, problems: [FileProblem(file: file, line: 1, keyPath: "file", problem: "not UTF-8 text", expected: "a CSV export")])
+        file: file,
+        problems: [
+          FileProblem(file: file, line: 1, keyPath: "file", problem: "not UTF-8 text", expected: "a CSV export")
+        ])
     }
     var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" }).map {
       $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
@@ -47,7 +50,9 @@ public struct PermitList: Sendable, Codable, Equatable {
     guard let headerLine = lines.first else {
       throw PermitListError(
         file: file,
-        problems: [FileProblem(file: file, line: 1, keyPath: "header", problem: "the file is empty", expected: expectedHeader)])
+        problems: [
+          FileProblem(file: file, line: 1, keyPath: "header", problem: "the file is empty", expected: expectedHeader)
+        ])
     }
     let header = fields(of: headerLine).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
     var index: [String: Int] = [:]
