@@ -90,7 +90,9 @@ public final class HubService: Sendable {
         }
       } catch {
         refused[candidate.id] = "Its evidence does not open as sealed by this vehicle for this candidate."
-        try await auditEvidence(candidate.id, from: device, outcome: "denied: evidence not sealed by this vehicle for this candidate", error: error)
+        try await auditEvidence(
+          candidate.id, from: device, outcome: "denied: evidence not sealed by this vehicle for this candidate",
+          error: error)
         continue
       }
       // Evidence sealed before v3 (a mark chalked, or a candidate queued, before the vehicle's
@@ -98,7 +100,8 @@ public final class HubService: Sendable {
       if !legacy.isEmpty {
         legacyEvidence += legacy.count
         try await auditEvidence(
-          candidate.id, from: device, outcome: "allowed: sealed before v3 (sightings \(legacy.map(String.init).joined(separator: ",")))")
+          candidate.id, from: device,
+          outcome: "allowed: sealed before v3 (sightings \(legacy.map(String.init).joined(separator: ",")))")
       }
       verified.append(VerifiedCandidate(wire: candidate, manifest: manifest, deviceID: signer.id))
     }
@@ -125,7 +128,9 @@ public final class HubService: Sendable {
 
   /// Audits what ingest made of one candidate's evidence (`ingest.evidence`): refused as not sealed
   /// by the sending vehicle for this candidate, or taken as sealed before format v3.
-  func auditEvidence(_ candidate: UUID, from device: DeviceRecord, outcome: String, error: (any Error)? = nil)
+  func auditEvidence(
+    _ candidate: UUID, from device: DeviceRecord, outcome: String, error: (any Error)? = nil
+  )
     async throws
   {
     try await storage.audit(

@@ -206,7 +206,8 @@ public struct EvidenceSealer: Sendable {
   /// set). The plaintext and the data key exist only in memory for the duration of this call.
   public func seal(_ capture: EvidenceCapture, id: UUID = UUID(), for candidates: [UUID]) throws -> SealedEvidence {
     guard let device, !candidates.isEmpty else {
-      throw VaultError(.invalidArgument, "Evidence \(id) is sealed in format v3 for a device and at least one candidate.")
+      throw VaultError(
+        .invalidArgument, "Evidence \(id) is sealed in format v3 for a device and at least one candidate.")
     }
     let header = Self.header(capture, id: id)
     do {
@@ -286,7 +287,8 @@ public struct EvidenceOpener: Sendable {
             privateKey: privateKey, ciphersuite: SealedEvidence.suite,
             info: SealedEvidence.info(device: device, candidate: candidate), encapsulatedKey: sealed.encapsulatedKey)
           dataKey = SymmetricKey(
-            data: try recipient.open(wrapped, authenticating: sealed.associatedData(device: device, candidate: candidate)))
+            data: try recipient.open(
+              wrapped, authenticating: sealed.associatedData(device: device, candidate: candidate)))
         } catch { continue }
         let plaintext: Data
         do {
@@ -396,8 +398,7 @@ extension Date {
 /// its bindings (`count | (candidate id | encapsulated key | wrapped key)…`), so that the candidate
 /// ids a mark's evidence is sealed for are not in the database in the clear either.
 enum EvidenceHeader {
-  static func encode(capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data, bindings: [EvidenceBinding]) -> Data
-  {
+  static func encode(capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data, bindings: [EvidenceBinding]) -> Data {
     var writer = BinaryWriter()
     writer.byte(bindings.isEmpty ? 1 : 2)
     writer.int64(capturedAtMS)

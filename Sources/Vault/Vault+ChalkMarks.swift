@@ -203,7 +203,8 @@ extension Vault {
       let header = try EvidenceHeader.decode(cipher.open(row["header"], binding: id.bytes), id: id)
       return SealedEvidence(
         id: row["id"], capturedAt: Date(millisecondsSince1970: header.capturedAtMS), plateSHA256: header.plateSHA256,
-        vehicleSHA256: header.vehicleSHA256, encapsulatedKey: header.bindings.isEmpty ? row["encapsulated_key"] : Data(),
+        vehicleSHA256: header.vehicleSHA256,
+        encapsulatedKey: header.bindings.isEmpty ? row["encapsulated_key"] : Data(),
         ciphertext: row["ciphertext"], bindings: header.bindings)
     }
   }

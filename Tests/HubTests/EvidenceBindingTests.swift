@@ -56,7 +56,8 @@ import Vault
       let b = try moved.make(plate: "5CAN002")
       let manifest = try #require(b.verified(by: key.publicKey), "the signature and digests are valid")
       #expect(throws: HubError.self) {
-        _ = try hub.keys.openEvidence(b.evidence, manifest: manifest, candidate: b.id, sighting: 0, devices: [honest.deviceID])
+        _ = try hub.keys.openEvidence(
+          b.evidence, manifest: manifest, candidate: b.id, sighting: 0, devices: [honest.deviceID])
       }
       try await hub.serve(logger: testLogger) { port in
         try await withConnection(hub, identity, port: port) { client in
@@ -156,14 +157,15 @@ import Vault
 
   /// Format v3 opens only for a candidate it was sealed for and as the device that sealed it, with
   /// the hub key (the device may be any of those the hub expects: a re-keyed vehicle's).
-  @Test(arguments: [
-    ("its candidate and device", candidateA, ["dev-x"], true),
-    ("its candidate, the device among those expected", candidateA, ["dev-y", "dev-x"], true),
-    ("another candidate", candidateB, ["dev-x"], false),
-    ("another device", candidateA, ["dev-y"], false),
-    ("a device whose id prefixes the sealer's", candidateA, ["dev-"], false),
-    ("no device", candidateA, [], false),
-  ] as [(String, UUID, [String], Bool)])
+  @Test(
+    arguments: [
+      ("its candidate and device", candidateA, ["dev-x"], true),
+      ("its candidate, the device among those expected", candidateA, ["dev-y", "dev-x"], true),
+      ("another candidate", candidateB, ["dev-x"], false),
+      ("another device", candidateA, ["dev-y"], false),
+      ("a device whose id prefixes the sealer's", candidateA, ["dev-"], false),
+      ("no device", candidateA, [], false),
+    ] as [(String, UUID, [String], Bool)])
   func v3OpensOnlyForItsCandidateAndDevice(_ name: String, candidate: UUID, devices: [String], opens: Bool) throws {
     let hubKey = Curve25519.KeyAgreement.PrivateKey()
     let stored = try EvidenceSealer(recipient: hubKey.publicKey, device: "dev-x").seal(Self.capture, for: [candidateA])

@@ -119,8 +119,12 @@ import Testing
   /// The v3 fields are length-prefixed: moving bytes between the device id and what follows
   /// changes the encoding.
   @Test func v3FieldsAreUnambiguous() {
-    #expect(EvidenceFields.encode([Data("ab".utf8), Data("c".utf8)]) != EvidenceFields.encode([Data("a".utf8), Data("bc".utf8)]))
+    #expect(
+      EvidenceFields.encode([Data("ab".utf8), Data("c".utf8)])
+        != EvidenceFields.encode([Data("a".utf8), Data("bc".utf8)]))
     let candidate = UUID()
-    #expect(SealedEvidence.info(device: "dev-1", candidate: candidate) != SealedEvidence.info(device: "dev-", candidate: candidate))
+    #expect(
+      SealedEvidence.info(device: "dev-1", candidate: candidate)
+        != SealedEvidence.info(device: "dev-", candidate: candidate))
   }
 }

@@ -297,7 +297,9 @@ public final class PatrolPipeline {
       firstSeen: mark.first.time, lastSeen: mark.last.time, evidenceID: evidenceID, confidences: confidences,
       policyID: mark.policy.rawValue, kind: mark.kind.rawValue, flagged: mark.flagged)
     let outcome: ChalkMarkOutcome
-    do { outcome = try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID, for: candidates)) } catch let
+    do {
+      outcome = try vault.recordChalkMark(stored, evidence: seal(read, evidenceID: evidenceID, for: candidates))
+    } catch let
       error as VaultError where error.code == .diskFull
     {
       outcome = .refusedDiskFull
@@ -334,7 +336,8 @@ public final class PatrolPipeline {
         CandidateSighting(time: candidate.first.time, position: curb(first), evidence: .stored(firstEvidence)),
         CandidateSighting(
           time: candidate.second.time, position: curb(second),
-          evidence: evidenceStored ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID, for: [candidate.id]))),
+          evidence: evidenceStored
+            ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID, for: [candidate.id]))),
       ], readConfidence: candidate.confidence)
     guard enqueue(draft, zone: candidate.zone.rawValue) else { return }
     logger.notice(
