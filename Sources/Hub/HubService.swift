@@ -97,6 +97,11 @@ public final class HubService: Sendable {
       }
       // Evidence sealed before v3 (a mark chalked, or a candidate queued, before the vehicle's
       // upgrade) is bound to its candidate by the manifest only: taken during the transition, on record.
+      if !legacy.isEmpty, !configuration.acceptEvidenceBeforeV3 {
+        refused[candidate.id] = "Its evidence was sealed before format v3, which this hub no longer takes."
+        try await auditEvidence(candidate.id, from: device, outcome: "denied: sealed before v3")
+        continue
+      }
       if !legacy.isEmpty {
         legacyEvidence += legacy.count
         try await auditEvidence(

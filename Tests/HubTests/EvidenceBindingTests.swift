@@ -138,6 +138,39 @@ import Vault
     }
   }
 
+  /// The transition ended (`accept_evidence_before_v3: false`): evidence sealed before v3 is
+  /// refused at ingest, audited, and v3 evidence still taken.
+  @Test func aHubThatEndedTheTransitionRefusesEvidenceSealedBeforeV3() async throws {
+    try await withTemporaryDirectory { directory in
+      let hub = try LoopbackHub.create(in: directory)
+      let key = Curve25519.Signing.PrivateKey()
+      _ = try await hub.addDevice(name: "truck-e", deviceKey: key.publicKey, logger: testLogger)
+      var configuration = hub.configuration
+      configuration.acceptEvidenceBeforeV3 = false
+      let service = HubService(
+        configuration: configuration, storage: try SQLiteHubStorage(path: configuration.database), keys: hub.keys,
+        logger: testLogger)
+      let record = try #require(try await service.storage.devices().first)
+      var legacy = SyntheticCandidates(deviceKey: key, hubKey: hub.keys.hpke.publicKey)
+      legacy.v2Evidence = true
+      let old = try legacy.make(plate: "6END001")
+      let new = try SyntheticCandidates(deviceKey: key, hubKey: hub.keys.hpke.publicKey).make(plate: "6END002")
+      let ack = try await service.ingest(CandidateBatch(candidates: [old, new]), from: record)
+      #expect(ack.results.map(\.disposition) == [.rejected, .stored])
+      #expect(ack.results.first?.reason?.contains("sealed before format v3") == true)
+      let audited = try await service.storage.auditEntries().filter { $0.action == "ingest.evidence" }
+      #expect(
+        audited.map(\.outcome) == ["denied: sealed before v3"]
+          && audited.first?.detail.contains(old.id.uuidString) == true)
+      let decoded = try JSONDecoder.snakeCase.decode(
+        HubConfiguration.self,
+        from: Data(
+          #"{"tls": {"certificate": "c", "private_key": "k", "client_ca": "a"}, "accept_evidence_before_v3": false}"#
+            .utf8))
+      #expect(decoded.acceptEvidenceBeforeV3 == false)
+    }
+  }
+
   /// The format before v3: v2 evidence names the device that sealed it, v1 names none, and the
   /// two formats' `info` labels keep one from opening as the other.
   @Test(arguments: [("v2", "dev-1"), ("v1", nil)] as [(String, String?)])
@@ -213,3 +246,11 @@ import Vault
 
 private let candidateA = UUID()
 private let candidateB = UUID()
+
+extension JSONDecoder {
+  fileprivate static var snakeCase: JSONDecoder {
+    let decoder = JSONDecoder()
+    decoder.keyDecodingStrategy = .convertFromSnakeCase
+    return decoder
+  }
+}

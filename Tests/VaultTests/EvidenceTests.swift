@@ -61,10 +61,10 @@ import Testing
       let hasher = try test.vault.plateHasher(for: try window("v3"))
       let markID = UUID()
       let (stay, noReturn) = (
-        hasher.candidateID(mark: markID, purpose: "stay"), hasher.candidateID(mark: markID, purpose: "no_return")
+        hasher.candidateID(mark: markID, for: .stay), hasher.candidateID(mark: markID, for: .noReturn)
       )
-      #expect(stay != noReturn && stay == hasher.candidateID(mark: markID, purpose: "stay"))
-      #expect(stay != hasher.candidateID(mark: UUID(), purpose: "stay"))
+      #expect(stay != noReturn && stay == hasher.candidateID(mark: markID, for: .stay))
+      #expect(stay != hasher.candidateID(mark: UUID(), for: .stay))
       let evidence = try test.sealer.seal(capture(["4BND444"]), for: [stay, noReturn])
       let mark = ChalkMark(
         id: markID, windowID: "v3", plateHashes: hasher.hashes(["4BND444"]), zoneID: "z",

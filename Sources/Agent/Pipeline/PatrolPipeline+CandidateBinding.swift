@@ -14,13 +14,6 @@ import Vault
 /// (`PlateHasher.candidateID`), and the ledger's candidate takes the one for its kind. The
 /// sighting that made a candidate seals its own evidence for that candidate too.
 extension PatrolPipeline {
-  enum CandidatePurpose: String {
-    /// The stay the mark chalks became a candidate (overstay or permit).
-    case stay
-    /// The car came back too soon after the mark's stay (no-return).
-    case noReturn = "no_return"
-  }
-
   /// The candidate with the id its chalk mark's evidence was sealed for: a no-return candidate is
   /// formed from the mark it ended (the earlier stay), any other from the mark the sighting saved.
   func withBoundID(_ candidate: Candidate, outcome: ChalkLedger.Outcome, at time: Date) throws -> Candidate {
@@ -39,11 +32,11 @@ extension PatrolPipeline {
 
   /// The ids a new mark's first evidence is sealed for: the mark's own two candidates.
   func candidateIDs(ofNewMark mark: Enforcement.ChalkMark, at time: Date) throws -> [UUID] {
-    try [CandidatePurpose.stay, .noReturn].compactMap { try candidateID(of: mark, $0, at: time) }
+    try CandidatePurpose.allCases.compactMap { try candidateID(of: mark, $0, at: time) }
   }
 
   private func candidateID(of mark: Enforcement.ChalkMark, _ purpose: CandidatePurpose, at time: Date) throws -> UUID? {
     guard let window = mark.first.alternatives.first?.keys.first?.window else { return nil }
-    return try (hashers[window] ?? hasher(for: window, at: time)).candidateID(mark: mark.id, purpose: purpose.rawValue)
+    return try (hashers[window] ?? hasher(for: window, at: time)).candidateID(mark: mark.id, for: purpose)
   }
 }
