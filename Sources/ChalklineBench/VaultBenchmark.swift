@@ -43,13 +43,14 @@ public enum VaultBenchmark {
     let vehicle = Data((0..<vehicleCropBytes).map { _ in UInt8.random(in: 0...255, using: &random) })
     var results: [(metric: String, value: Double, unit: String)] = []
 
-    // Sealing alone, one core.
+    // Sealing alone, one core: format v3 for a chalk mark's two candidates, as a first sighting is.
     let sealCount = 2000
     var clock = ContinuousClock.now
     var cpu = processCPUSeconds()
     for i in 0..<sealCount {
       _ = try sealer.seal(
-        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["B\(i)"], capturedAt: Date()))
+        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["B\(i)"], capturedAt: Date()),
+        for: [UUID(), UUID()])
     }
     results.append(("vault.seal_per_second_one_core", Double(sealCount) / elapsed(since: clock), "1/s"))
     results.append(("vault.seal_per_cpu_second", Double(sealCount) / (processCPUSeconds() - cpu), "1/s"))
@@ -119,11 +120,13 @@ public enum VaultBenchmark {
     clock = ContinuousClock.now
     cpu = processCPUSeconds()
     for mark in marks {
+      let id = hasher.candidateID(mark: mark.id, for: .stay)
       let second = try sealer.seal(
-        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()))
+        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()),
+        for: [id])
       try vault.enqueueCandidate(
         CandidateDraft(
-          rule: "max_stay", zoneID: mark.zoneID, decidedAt: Date(),
+          id: id, rule: "max_stay", zoneID: mark.zoneID, decidedAt: Date(),
           sightings: [
             CandidateSighting(time: mark.firstSeen, position: mark.position, evidence: .stored(mark.evidenceID)),
             CandidateSighting(time: Date(), position: mark.position, evidence: .new(second)),
@@ -231,9 +234,12 @@ public enum VaultBenchmark {
         let capture = EvidenceCapture(
           plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["BENCH\(offset + i)", "8ENCH\(offset + i)"],
           capturedAt: now)
-        let sealed = try sealer.seal(capture)
+        let markID = UUID()
+        let sealed = try sealer.seal(
+          capture, for: CandidatePurpose.allCases.map { hasher.candidateID(mark: markID, for: $0) })
         let mark = ChalkMark(
-          windowID: hasher.window.id, plateHashes: hasher.hashes(capture.plateAlternatives), zoneID: "bench-zone",
+          id: markID, windowID: hasher.window.id, plateHashes: hasher.hashes(capture.plateAlternatives),
+          zoneID: "bench-zone",
           position: CurbPosition(latitude: 37.3382, longitude: -121.8863, uncertaintyMeters: 2.5), firstSeen: now,
           lastSeen: now, evidenceID: sealed.id)
         return NewChalkMark(mark: mark, evidence: sealed)

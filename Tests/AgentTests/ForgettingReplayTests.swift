@@ -2,6 +2,7 @@
 
 import Capture
 import ChalklineTestKit
+import Crypto
 import Enforcement
 import Foundation
 import Imaging
@@ -129,7 +130,12 @@ struct ForgettingReplayTests {
     try await withTemporaryDirectory(prefix: "cl-noreturn") { directory in
       let patrol = GeneratedPatrol.directory
       let profile = try profile(state: directory.appendingPathComponent("state"))
-      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      let upstream = Curve25519.KeyAgreement.PrivateKey()
+      let vault = try ReplayRunner.openVault(
+        profile: profile,
+        upstreamKeys: (
+          upstream.publicKey.rawRepresentation, Curve25519.Signing.PrivateKey().publicKey.rawRepresentation
+        ), logger: logger)
       defer { try? vault.close() }
       let expected =
         try JSONSerialization.jsonObject(
@@ -168,6 +174,21 @@ struct ForgettingReplayTests {
       // The earlier stay's sighting is its first one (09:00), whose evidence the vault stored.
       let first = try #require(try noReturn.manifest().sightings.first)
       #expect(first.time.hasPrefix("2026-03-02T17:0"), "\(first.time)")
+      // Both candidates carry that evidence, sealed (format v3) for each of them when the car was
+      // chalked: it opens for each as that candidate and this device, for neither as the other.
+      let overstay = try #require(pending.first { $0.id != noReturn.id })
+      #expect(overstay.evidence.first?.id == noReturn.evidence.first?.id)
+      let device = keyFingerprint(vault.keyring.deviceKey.publicKey.rawRepresentation)
+      let opener = EvidenceOpener(privateKey: upstream)
+      for (candidate, other) in [(overstay, noReturn), (noReturn, overstay)] {
+        for evidence in candidate.evidence {
+          #expect(try opener.open(evidence, candidate: candidate.id, devices: [device]).sealedFor == candidate.id)
+          #expect(throws: VaultError.self) { _ = try opener.open(evidence, candidate: other.id, devices: [device]) }
+          #expect(throws: VaultError.self) {
+            _ = try opener.open(evidence, candidate: candidate.id, devices: ["other"])
+          }
+        }
+      }
     }
   }
 
