@@ -51,6 +51,13 @@ let package = Package(
       dependencies: ["CV4L2", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
+    // The frame-dump format: dump.json, frames.jsonl, the frame files and gps.jsonl (written
+    // here; read as gpsd JSON by Positioning's GPSDLog).
+    .target(
+      name: "Dump",
+      dependencies: ["Capture", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "Positioning",
       dependencies: ["CGPS", .product(name: "Logging", package: "swift-log")],
@@ -130,7 +137,7 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "CProcess", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
+        "CProcess", "Capture", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -146,16 +153,17 @@ let package = Package(
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Agent", "Capture", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       ],
       swiftSettings: swiftSettings
     ),
     // Runs inside the V4L2 test VM; its closure stays small so its static release build is cheap.
     .executableTarget(
       name: "chalkline-v4l2-probe",
-      dependencies: ["CV4L2", "Capture", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CV4L2", "Capture", "Dump", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -188,7 +196,7 @@ let package = Package(
     .target(
       name: "ChalklineFuzz",
       dependencies: [
-        "Agent", "Capture", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
+        "Agent", "Capture", "Dump", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -209,7 +217,7 @@ let package = Package(
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CaptureTests",
-      dependencies: ["Capture", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Capture", "Dump", "Positioning", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -261,7 +269,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
+      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Dump", "Hub", "Imaging", "Positioning", "Uplink"],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),

@@ -2,6 +2,7 @@
 
 import Capture
 import ChalklineTestKit
+import Dump
 import Enforcement
 import Foundation
 import Imaging

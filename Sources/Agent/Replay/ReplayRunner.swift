@@ -2,6 +2,7 @@
 
 import Capture
 import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Logging
