@@ -77,7 +77,7 @@ struct RunCommand: AsyncParsableCommand {
     defer { try? vault.close() }
     let daemon = AgentDaemon(profile: loaded, options: options, vault: vault, logger: logger)
     do {
-      _ = try await daemon.run(signals: DaemonSignal.events())
+      _ = try await daemon.run(signals: await DaemonSignal.events())
     } catch let failure as AgentDaemon.Failure {
       logger.critical("\(failure.message)", metadata: ["error.cause": "\(failure.cause.map { "\($0)" } ?? "-")"])
       throw ExitCode(1)
