@@ -3,6 +3,7 @@
 import Agent
 import ArgumentParser
 import Capture
+import CoreMetrics
 import Dump
 import Foundation
 import Logging
@@ -75,7 +76,11 @@ struct RunCommand: AsyncParsableCommand {
     let keys = try loaded.uplink.map { try UpstreamKeysFile.read($0.upstreamKeys) }
     let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: keys, logger: logger)
     defer { try? vault.close() }
-    let daemon = AgentDaemon(profile: loaded, options: options, vault: vault, logger: logger)
+    // The process's metrics system is the agent's Prometheus registry; the daemon's metrics are
+    // made on the same factory.
+    let metrics = AgentMetrics()
+    MetricsSystem.bootstrap(metrics.factory)
+    let daemon = AgentDaemon(profile: loaded, options: options, vault: vault, metrics: metrics, logger: logger)
     do {
       _ = try await daemon.run(signals: await DaemonSignal.events())
     } catch let failure as AgentDaemon.Failure {

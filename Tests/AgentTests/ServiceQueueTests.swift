@@ -114,7 +114,8 @@ struct ServiceQueueTests {
     #expect(!queue.consumerIsWaiting)
   }
 
-  @Test("a fast replay's push waits for room instead of dropping; a close or a cancel lets it go", .timeLimit(.minutes(1)))
+  @Test(
+    "a fast replay's push waits for room instead of dropping; a close or a cancel lets it go", .timeLimit(.minutes(1)))
   func pushWhenRoomWaits() async {
     let queue = FrameQueue(frameCapacity: 1)
     #expect(await queue.pushWhenRoom(frame(1)))

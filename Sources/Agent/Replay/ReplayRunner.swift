@@ -67,7 +67,9 @@ public struct ReplayRunner {
 
   /// Runs the replay to the end of the dump (or to its first damage it cannot pass): the dump
   /// feeds a ``FrameQueue`` read by a ``PipelineWorker``, as the daemon's sources do.
-  public func run(vault: Vault, progress: (@Sendable (PipelineCounters) -> Void)? = nil) async throws
+  public func run(
+    vault: Vault, progress: (@Sendable (PipelineCounters) -> Void)? = nil
+  ) async throws
     -> ReplaySummary
   {
     let rules = try await Self.rulesInForce(profile: profile, vault: vault, logger: logger)

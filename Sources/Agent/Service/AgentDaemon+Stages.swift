@@ -24,7 +24,10 @@ extension AgentDaemon {
       stages.append(.init(service: stage, successTerminationBehavior: ending, failureTerminationBehavior: ending))
     }
     if profile.metricsPort > 0 {
-      add(DaemonStage("metrics", logger: logger) { [metrics] in await metrics.serve(port: profile.metricsPort, logger: logger) })
+      add(
+        DaemonStage("metrics", logger: logger) { [metrics] in
+          await metrics.serve(port: profile.metricsPort, logger: logger)
+        })
     }
     if let uplink {
       var stage = DaemonStage("uplink", logger: logger) { await Self.runUplink(uplink, logger: logger) }
@@ -34,7 +37,9 @@ extension AgentDaemon {
       }
       add(stage)
     }
-    add(DaemonStage("status", logger: logger) { await tick(state: state, queue: queue, worker: worker, started: started) })
+    add(
+      DaemonStage("status", logger: logger) { await tick(state: state, queue: queue, worker: worker, started: started) }
+    )
     var pipeline = DaemonStage("pipeline", logger: logger) {
       let outcome: Result<PipelineCounters, any Error>
       do {

@@ -64,8 +64,8 @@ public struct AgentDaemon: Sendable {
   let makeReader: (@Sendable () throws -> any FramePlateReader)?
   /// The uplink's state, shown by `chalkline status` (stays initial without an uplink).
   let uplinkStatus = UplinkStatusBoard()
-  /// The Prometheus metrics, served when `metrics.port` is not 0.
-  public let metrics = AgentMetrics()
+  /// The metrics, served when `metrics.port` is not 0.
+  public let metrics: AgentMetrics
   /// Failures to write the status file (a full disk), counted and reported.
   let statusWrites = StatusWriteRecord()
   /// Audit entries a failed write kept out of the log, written again at every status tick.
@@ -76,13 +76,15 @@ public struct AgentDaemon: Sendable {
   ///   - makeReader: the plate reader, made on the pipeline's thread; nil for the shipped models.
   public init(
     profile: DeviceProfile, options: Options, vault: Vault, notifier: SystemdNotifier = SystemdNotifier(),
-    makeReader: (@Sendable () throws -> any FramePlateReader)? = nil, logger: Logger
+    makeReader: (@Sendable () throws -> any FramePlateReader)? = nil, metrics: AgentMetrics = AgentMetrics(),
+    logger: Logger
   ) {
     self.initialProfile = profile
     self.options = options
     self.vault = vault
     self.notifier = notifier
     self.makeReader = makeReader
+    self.metrics = metrics
     self.logger = logger
   }
 
@@ -114,7 +116,9 @@ public struct AgentDaemon: Sendable {
     let vault = self.vault
     let makeReader = self.makeReader
     let logger = self.logger
-    let worker = PipelineWorker(queue: queue, stallAfter: options.stallAfter, logger: logger) {
+    let worker = PipelineWorker(
+      queue: queue, stallAfter: options.stallAfter, logger: logger, onFrame: { [metrics] in metrics.record($0) }
+    ) {
       try PatrolPipeline(
         profile: profile, zones: zones, vault: vault, reader: makeReader?(), permits: permits, logger: logger)
     }

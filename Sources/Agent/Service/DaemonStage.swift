@@ -25,7 +25,11 @@ struct DaemonStage: Service, CustomStringConvertible {
 
   func run() async {
     if let stop {
-      await withGracefulShutdownHandler { await body() } onGracefulShutdown: { stop() }
+      await withGracefulShutdownHandler {
+        await body()
+      } onGracefulShutdown: {
+        stop()
+      }
     } else {
       try? await cancelWhenGracefulShutdown { await body() }
     }
