@@ -104,10 +104,13 @@ public struct ReplayRunner {
       if let manifest = try? candidate.manifest() { byZone[manifest.zone, default: 0] += 1 }
     }
     let (first, last, filmed) = (tally.first, tally.last, tally.filmed)
-    return ReplaySummary(
+    var summary = ReplaySummary(
       dump: dump.path, counters: counters,
       dumpSeconds: (last ?? Date()).timeIntervalSince(first ?? last ?? Date()), filmedSeconds: filmed,
       wallSeconds: wall, speedFactor: wall > 0 ? filmed / wall : 0, outbox: pending.count,
       candidatesByZone: byZone, stateDirectory: profile.vault.stateDirectory, faults: tally.faults, rules: rules.note)
+    let dropped = queue.snapshot.droppedFrames
+    if dropped > 0 { summary.droppedFrames = dropped }
+    return summary
   }
 }
