@@ -27,7 +27,7 @@ struct PipelineExecutorTests {
     // While a job blocks the executor's thread, pool tasks still run to the end (they release it).
     let released = DispatchSemaphore(value: 0)
     async let blocked: Bool = withTaskExecutorPreference(executor) {
-      released.wait(timeout: .now() + 60) == .success
+      released.wait(timeout: .now() + 600) == .success
     }
     let done = await withTaskGroup(of: Int.self) { group in
       for index in 0..<8 { group.addTask { index } }
