@@ -154,12 +154,36 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
 
+    // MARK: - Benchmarks and development tools (never linked into the agent's libraries or the hub's)
+
+    .target(
+      name: "ChalklineBench",
+      dependencies: [
+        "Agent", "ChalklineTestKit", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HubDevTools",
+      dependencies: [
+        "Hub", "HubOversight", "Uplink", "Vault",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+
     // MARK: - Commands
 
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Agent", "Capture", "ChalklineBench", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning",
+        "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -176,7 +200,7 @@ let package = Package(
     .executableTarget(
       name: "chalkline-hub",
       dependencies: [
-        "Hub", "Uplink",
+        "Hub", "HubDevTools", "Uplink",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -185,7 +209,7 @@ let package = Package(
     // The process the vault's crash harness kills at random instants.
     .executableTarget(
       name: "vault-crash-writer",
-      dependencies: ["Vault", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["ChalklineBench", "Vault", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
 
@@ -216,7 +240,7 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: [
-        "Agent", "ChalklineTestKit", "Hub", "Uplink",
+        "Agent", "ChalklineBench", "ChalklineTestKit", "Hub", "HubDevTools", "Uplink",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
       ],
@@ -231,21 +255,24 @@ let package = Package(
     .testTarget(
       name: "PlateReadingTests",
       dependencies: [
-        "PlateReading", "Imaging", .product(name: "Logging", package: "swift-log"),
+        "PlateReading", "ChalklineBench", "Imaging", .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "EnforcementTests", dependencies: ["Enforcement"], swiftSettings: swiftSettings),
+    .testTarget(
+      name: "EnforcementTests", dependencies: ["ChalklineBench", "Enforcement"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
-      dependencies: ["Positioning", "ChalklineTestKit", .product(name: "Logging", package: "swift-log")],
+      dependencies: [
+        "Positioning", "ChalklineBench", "ChalklineTestKit", .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "UplinkTests",
       dependencies: [
-        "Uplink", "Hub", "Vault", "ChalklineTestKit",
+        "Uplink", "Hub", "HubDevTools", "Vault", "ChalklineTestKit",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -259,7 +286,7 @@ let package = Package(
     .testTarget(
       name: "HubOversightTests",
       dependencies: [
-        "Hub", "HubOversight", "Uplink", "ChalklineTestKit",
+        "Hub", "HubDevTools", "HubOversight", "Uplink", "ChalklineTestKit",
         .product(name: "GRDB", package: "GRDB.swift"),
       ],
       swiftSettings: swiftSettings
@@ -267,7 +294,7 @@ let package = Package(
     .testTarget(
       name: "HubTests",
       dependencies: [
-        "Hub", "HubOversight", "Uplink", "ChalklineTestKit",
+        "Hub", "HubDevTools", "HubOversight", "Uplink", "ChalklineTestKit",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
@@ -284,7 +311,7 @@ let package = Package(
     .testTarget(
       name: "VaultTests",
       dependencies: [
-        "Vault", "vault-crash-writer", "ChalklineTestKit",
+        "Vault", "ChalklineBench", "vault-crash-writer", "ChalklineTestKit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),

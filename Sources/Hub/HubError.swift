@@ -48,7 +48,7 @@ public struct HubError: Error, Sendable, CustomStringConvertible {
 }
 
 /// An underlying error kept as its description.
-struct TextCause: Error, Sendable, CustomStringConvertible {
-  var description: String
-  init(_ description: String) { self.description = description }
+package struct TextCause: Error, Sendable, CustomStringConvertible {
+  package var description: String
+  package init(_ description: String) { self.description = description }
 }

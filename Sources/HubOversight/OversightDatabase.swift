@@ -40,7 +40,8 @@ public final class OversightDatabase: Sendable {
     }
   }
 
-  func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+  package func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
+  {
     do { return try await pool.write(body) } catch let error as OversightError { throw error } catch {
       throw OversightError(.storage, "The hub database failed while \(what).", underlying: error)
     }
@@ -48,7 +49,7 @@ public final class OversightDatabase: Sendable {
 }
 
 /// Times as the hub stores them: ISO 8601 text in UTC with milliseconds, or INTEGER milliseconds.
-enum HubTime {
+package enum HubTime {
   static func parse(_ text: String) -> Date? {
     if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).parse(text) {
       return date
@@ -56,11 +57,11 @@ enum HubTime {
     return try? Date.ISO8601FormatStyle(timeZone: .gmt).parse(text)
   }
 
-  static func format(_ date: Date) -> String {
+  package static func format(_ date: Date) -> String {
     Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt).format(date)
   }
 
-  static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+  package static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
   static func date(milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }

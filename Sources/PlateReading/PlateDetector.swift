@@ -173,7 +173,7 @@ public final class PlateDetector {
 
   /// `quad` found again on a patch where it is `plateWidth` detector pixels wide, with the peak's
   /// score, or `nil` if no peak near the patch centre reaches `minimumScore` (the refinement's by default).
-  func refine(
+  package func refine(
     _ frame: LumaImage, quad: Quad, plateWidth: Double, minimumScore: Double? = nil
   ) throws(PlateReadingError) -> (quad: Quad, score: Double)? {
     let b = quad.bounds

@@ -214,7 +214,7 @@ enum EvidencePayload {
 
 extension Date {
   /// Milliseconds since 1970 UTC, the vault's time unit.
-  var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
+  package var millisecondsSince1970: Int64 { Int64((timeIntervalSince1970 * 1000).rounded()) }
 
   init(millisecondsSince1970 ms: Int64) { self.init(timeIntervalSince1970: Double(ms) / 1000) }
 }

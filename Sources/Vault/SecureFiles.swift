@@ -9,11 +9,11 @@ import Foundation
 
 /// File operations for the state directory: private permissions, durable atomic writes and
 /// destruction. Every system call goes through `call(_:_:)`, which retries `EINTR`.
-enum SecureFiles {
+package enum SecureFiles {
   /// Runs a system call, retrying on `EINTR`, and turns a failure into a `VaultError` that says
   /// what was being done.
   @discardableResult
-  static func call(_ what: @autoclosure () -> String, _ body: () -> Int32) throws -> Int32 {
+  package static func call(_ what: @autoclosure () -> String, _ body: () -> Int32) throws -> Int32 {
     while true {
       let result = body()
       if result >= 0 { return result }

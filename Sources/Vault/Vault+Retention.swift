@@ -209,7 +209,7 @@ extension Vault {
 
   /// Sets `secure_delete` on the writer (`ON` is what the vault opens with; `FAST` zeroes only what
   /// costs no extra I/O). For the benchmark's comparison.
-  func setSecureDelete(_ mode: String) throws {
+  package func setSecureDelete(_ mode: String) throws {
     try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = \(mode)") }
   }
 

@@ -35,7 +35,7 @@ public struct VaultConfiguration: Sendable, Equatable {
 }
 
 extension Duration {
-  var seconds: Double {
+  package var seconds: Double {
     let (s, atto) = components
     return Double(s) + Double(atto) / 1e18
   }

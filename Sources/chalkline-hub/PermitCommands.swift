@@ -3,6 +3,7 @@ import ArgumentParser
 import Enforcement
 import Foundation
 import Hub
+import HubDevTools
 import Uplink
 
 /// `chalkline-hub permits import|show`: the city's residential permit list.

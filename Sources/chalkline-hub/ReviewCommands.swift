@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Hub
+import HubDevTools
 import Uplink
 
 struct Export: AsyncParsableCommand {

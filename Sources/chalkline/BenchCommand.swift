@@ -2,6 +2,7 @@
 
 import Agent
 import ArgumentParser
+import ChalklineBench
 import Enforcement
 import Foundation
 import Logging

@@ -2,6 +2,7 @@
 // The process the vault crash harness kills: writes to the vault until SIGKILL.
 // Usage: vault-crash-writer STATE_DIR JOURNAL SEED [FOCUS]  (FOCUS: retention, shredding, rotation,
 // acknowledgement: repeat that operation, see VaultCrashFocus)
+import ChalklineBench
 import Foundation
 import Logging
 import Vault

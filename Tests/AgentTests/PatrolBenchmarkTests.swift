@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import Agent
+@testable import ChalklineBench
 
 /// How the patrol figures count each candidate against a generated patrol's truth.
 @Suite("Patrol benchmark scoring")

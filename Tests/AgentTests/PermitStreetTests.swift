@@ -5,6 +5,7 @@ import ChalklineTestKit
 import Enforcement
 import Foundation
 import Hub
+import HubDevTools
 import Logging
 import Testing
 import Uplink

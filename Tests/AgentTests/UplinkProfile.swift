@@ -4,6 +4,7 @@ import Agent
 import ChalklineTestKit
 import Foundation
 import Hub
+import HubDevTools
 import Logging
 import Vault
 

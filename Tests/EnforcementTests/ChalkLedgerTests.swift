@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 
+@testable import ChalklineBench
 @testable import Enforcement
 
 @Suite("Chalk ledger")

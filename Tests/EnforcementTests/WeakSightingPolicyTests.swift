@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 
+@testable import ChalklineBench
 @testable import Enforcement
 
 /// The weak-sighting policy on a dense generated street: what recall and false candidates do when

@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import GRDB
+import HubDevTools
 import Testing
 import Uplink
 

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import GRDB
 import Hub
+import HubDevTools
 import HubOversight
 import Testing
 import Uplink

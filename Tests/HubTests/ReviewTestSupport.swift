@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import Hub
+import HubDevTools
 import NIOCore
 import NIOHTTP1
 import Uplink

@@ -2,6 +2,7 @@
 import ChalklineTestKit
 import Foundation
 import Hub
+import HubDevTools
 import Testing
 
 #if canImport(Glibc)

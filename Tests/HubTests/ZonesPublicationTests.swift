@@ -2,6 +2,7 @@
 import ChalklineTestKit
 import Foundation
 import Hub
+import HubDevTools
 import Testing
 
 /// A `zones.json` the operator puts in the distribution directory, and what the hub must say.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
 import Hub
+import HubDevTools
 import Testing
 import Uplink
 import Vault

@@ -3,6 +3,7 @@ import ChalklineTestKit
 import Crypto
 import Foundation
 import Hub
+import HubDevTools
 import Testing
 import Uplink
 

@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import Hub
+import HubDevTools
 import Testing
 import Uplink
 

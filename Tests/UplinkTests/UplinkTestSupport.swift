@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import Hub
+import HubDevTools
 import Logging
 import Uplink
 import Vault

@@ -2,6 +2,7 @@
 import Foundation
 import Testing
 
+@testable import ChalklineBench
 @testable import Vault
 
 /// SIGKILLs `vault-crash-writer` at random instants 200 times, reopening and checking the vault

@@ -7,8 +7,8 @@ import Logging
 import Uplink
 
 /// The zones the agent enforces and where they came from.
-struct ZonesInForce: Sendable {
-  var zones: ZoneSet
+package struct ZonesInForce: Sendable {
+  package var zones: ZoneSet
   /// `hub zones version N` or `file PATH`.
   var source: String
   /// SHA-256 of the bytes they were read from: a reload that finds the same bytes changes nothing.
@@ -20,7 +20,7 @@ extension AgentDaemon {
   /// verified one (the city's current rules), else the profile's `enforcement.zones` file (before
   /// the first sync, or without a hub). A hub document that does not parse is reported and the
   /// file is used.
-  static func zonesInForce(
+  package static func zonesInForce(
     profile: DeviceProfile, hubDocument: SignedDocument?, logger: Logger
   ) throws
     -> ZonesInForce

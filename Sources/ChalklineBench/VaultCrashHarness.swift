@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import Logging
+import Vault
 
 #if canImport(Glibc)
   import Glibc

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import Hub
 
 /// A throwaway certificate authority for tests, benchmarks and trying the hub out, made with the
 /// `openssl` command (Debian's `openssl` package). A city's production PKI is its own; nothing

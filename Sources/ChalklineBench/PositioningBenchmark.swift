@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
 import Foundation
 import Logging
+import Positioning
 
 /// Figures for `chalkline bench`: how many fixes a second the client takes through a real gpsd, and how long it
 /// needs to get fixes again after gpsd is restarted.
 ///
 /// Starts its own gpsd (`/usr/sbin/gpsd -N -n` on a free loopback port) fed by an in-process receiver that plays
-/// synthetic NMEA (RMC + GGA + GSA per epoch). Needs the `gpsd` package; takes a few seconds.
+/// synthetic NMEA (RMC + GGA + GSA per epoch): the test kit's gpsd bed (``BenchmarkBed``). Needs the `gpsd`
+/// package; takes a few seconds.
 public enum PositioningBenchmark {
   /// Runs both measurements. `epochs` receiver epochs are pushed through gpsd as fast as it takes them;
   /// `restarts` times gpsd is killed and started again while a 50 Hz stream runs.
@@ -29,12 +32,7 @@ public enum PositioningBenchmark {
     code: .testBedFailed, message: "The gpsd benchmark did not finish within 60 s; is the machine overloaded?")
 
   static func nmea(epochs: Range<Int>) -> [Data] {
-    let start = Date(timeIntervalSince1970: 1_772_442_000)
-    return epochs.map { i in
-      let p = GeoPosition(latitude: 37.3352, longitude: -121.8811).offset(north: Double(i) * 0.5, east: Double(i) * 0.5)
-      let fix = Fix(time: start.addingTimeInterval(Double(i) * 0.1), mode: .threeD, position: p)
-      return Data(NMEASentences.epoch(fix).utf8)
-    }
+    epochs.map { Data(GPSDNMEA.epoch($0).utf8) }
   }
 
   private static func measureThroughput(

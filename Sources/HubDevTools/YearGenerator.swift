@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
 import GRDB
+import HubOversight
 
 /// Fills a scratch hub database with a plausible year, for figures and tests: a few devices
 /// patrolling zones across downtown San José (nine in ten inside `SyntheticTracts`) six days

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import HubOversight
 
 /// A small, synthetic census-tract file for downtown San José in TIGER/Line GeoJSON form, for
 /// tests and generated years. The GEOIDs look like Santa Clara County's (`06085` + tract) but

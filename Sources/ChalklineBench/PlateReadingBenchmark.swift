@@ -2,6 +2,7 @@
 import Foundation
 import Imaging
 import Logging
+import PlateReading
 
 /// Accuracy and speed of plate reading on a folder of photos with a ground truth.
 ///

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import Hub
 import Logging
 
 /// How long a review-login lockout takes to engage: a scratch hub with one reviewer, wrong

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Enforcement
 import Foundation
 
 /// The cost of the permit lookup per sighting: a verified list of 100,000 permits in ten classes

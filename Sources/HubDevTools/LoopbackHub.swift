@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Crypto
 import Foundation
+import Hub
 import Hummingbird
 import Logging
 import Uplink
