@@ -33,6 +33,8 @@ let package = Package(
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+    .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
   ],
   targets: [
     // MARK: - C shims
@@ -49,6 +51,13 @@ let package = Package(
     .target(
       name: "Capture",
       dependencies: ["CV4L2", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    // The frame-dump format: dump.json, frames.jsonl, the frame files and gps.jsonl (written
+    // here; read as gpsd JSON by Positioning's GPSDLog).
+    .target(
+      name: "Dump",
+      dependencies: ["Capture", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .target(
@@ -130,12 +139,16 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "CProcess", "Capture", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
+        "CProcess", "Capture", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "DequeModule", package: "swift-collections"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: swiftSettings
@@ -169,16 +182,19 @@ let package = Package(
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "ChalklineBench", "Enforcement", "Imaging", "PlateReading", "Positioning", "Vault",
+        "Agent", "Capture", "ChalklineBench", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning",
+        "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: swiftSettings
     ),
     // Runs inside the V4L2 test VM; its closure stays small so its static release build is cheap.
     .executableTarget(
       name: "chalkline-v4l2-probe",
-      dependencies: ["CV4L2", "Capture", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CV4L2", "Capture", "Dump", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -211,7 +227,7 @@ let package = Package(
     .target(
       name: "ChalklineFuzz",
       dependencies: [
-        "Agent", "Capture", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
+        "Agent", "Capture", "Dump", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -226,13 +242,14 @@ let package = Package(
       dependencies: [
         "Agent", "ChalklineBench", "ChalklineTestKit", "Hub", "HubDevTools", "Uplink",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CaptureTests",
-      dependencies: ["Capture", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["Capture", "Dump", "Positioning", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -287,7 +304,7 @@ let package = Package(
     ),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
+      dependencies: ["Agent", "ChalklineFuzz", "Capture", "Dump", "Hub", "Imaging", "Positioning", "Uplink"],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import Dump
 import Foundation
 import Imaging
 import Positioning

@@ -3,6 +3,7 @@
 import Capture
 import ChalklineTestKit
 import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Imaging
@@ -98,7 +99,7 @@ struct ForgettingReplayTests {
         profile: profile, zones: zones, vault: vault, reader: try TruthReader(patrol: WednesdayPatrol.directory),
         logger: logger)
       #expect(pipeline.counters.restoredChalkMarks > 0)
-      for fix in ReplayRunner.fixes(in: WednesdayPatrol.directory, logger: logger).prefix(5) { pipeline.add(fix) }
+      for fix in DumpFeed.fixes(in: WednesdayPatrol.directory, logger: logger).prefix(5) { pipeline.add(fix) }
       #expect(pipeline.counters.chalkWindowsClosed == 1)
       #expect(try vault.chalkWindows().isEmpty)
       #expect(try vault.liveChalkMarks().isEmpty)
@@ -195,7 +196,7 @@ struct ForgettingReplayTests {
   /// Feeds one pass of the dump (frames and fixes in `span`) to the pipeline, `shift` seconds later.
   func drive(_ pipeline: PatrolPipeline, _ dump: URL, span: Range<Date>, shift: TimeInterval) async throws {
     let from = span.lowerBound == .distantPast ? span.lowerBound : span.lowerBound.addingTimeInterval(-5)
-    var fixes = ReplayRunner.fixes(in: dump, logger: logger).filter { $0.time >= from && $0.time < span.upperBound }[
+    var fixes = DumpFeed.fixes(in: dump, logger: logger).filter { $0.time >= from && $0.time < span.upperBound }[
       ...]
     for await event in DumpFrameSource(directory: dump.path, pace: .fast, logger: logger).events() {
       guard case .frame(var frame) = event, span.contains(frame.time) else { continue }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Capture
+
 #if canImport(FoundationEssentials)
   import FoundationEssentials
 #else
