@@ -62,11 +62,16 @@ sanitize: deps
 	  --build-path .build-asan --sanitize=address --skip-build --skip '$(TSAN_TESTS)|$(TIMED_TESTS)|NspawnTests' \
 	  $(BUILD_FLAGS)
 
+# A release build of the shipped commands only: the fuzz targets import the product's modules
+# @testable, which a release build of every target refuses (modules are not compiled for testing).
+RELEASE_PRODUCTS = chalkline chalkline-hub
+RELEASE_BUILD = for product in $(RELEASE_PRODUCTS); do $(SWIFT) build -c release --product $$product $(BUILD_FLAGS) || exit 1; done
+
 demo: build
 	@tools/demo.sh $(BIN)
 
 bench: deps
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(RELEASE_BUILD)
 	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
 	@[ -f out/patrol-real/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/patrol-real --real-photos ../shared/data/plates-us-dev
 	.build/release/chalkline bench --dump out/demo/patrol
@@ -77,7 +82,7 @@ bench: deps
 # plate reader (tools/soak.sh: chalkline run + chalkline-hub serve as processes), then the
 # in-process soak tests (ground-truth reader; gpsd restarts) of which make test runs six minutes.
 soak: deps
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(RELEASE_BUILD)
 	@[ -f out/demo/patrol/expected.json ] || /usr/bin/python3 tools/patrol/generate.py --out out/demo/patrol
 	FRAMES=36000 tools/soak.sh .build/release/chalkline
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
@@ -103,7 +108,7 @@ format:
 	$(SWIFT) format --in-place --recursive --parallel Package.swift Sources Tests Fuzz
 
 install:
-	$(SWIFT) build -c release $(BUILD_FLAGS)
+	$(SWIFT) build -c release --product chalkline $(BUILD_FLAGS)
 	$(MAKE) --no-print-directory install-files
 
 # The files of a release build (or INSTALL_FROM's) into DESTDIR, without building: what a
