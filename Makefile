@@ -41,6 +41,7 @@ test: deps
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter '$(NETWORK_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --skip '$(TIMED_TESTS)|$(NETWORK_TESTS)' $(BUILD_FLAGS)
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_TEST_SECONDS)
 
 # The concurrency-heavy suites (daemon, uplink, hub, capture, gpsd) under ThreadSanitizer, the rest
 # under AddressSanitizer, each in a build directory of its own (two more cold builds), in the same
@@ -90,12 +91,15 @@ soak: deps
 
 # libFuzzer targets (Fuzz/): one build in .build-fuzz with the project's modules instrumented
 # (dependencies are not), then each target from its seed corpus for FUZZ_SECONDS. New inputs go
-# to .build-fuzz/corpus; a crash stops its target and is left as .build-fuzz/crash-TARGET-*.
-# `make test` runs the committed corpus through the same targets (FuzzTests) without this build.
+# to .build-fuzz/corpus; a crash stops its target and is left as .build-fuzz/TARGET-crash-*.
+# `make test` runs the committed corpus through the same targets (FuzzTests) in the normal build,
+# then every target for FUZZ_TEST_SECONDS here. libFuzzer comes with the toolchain's clang.
 FUZZ_SECONDS ?= 60
+FUZZ_TEST_SECONDS ?= 10
 FUZZ_TARGETS ?= dump-manifest dump-frames frame gpsd profile zones hub-documents hub-ingest review-form permits-csv
-FUZZ_RUNTIME ?= $(firstword $(wildcard $(dir $(realpath $(shell command -v swiftc)))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a))
+FUZZ_RUNTIME ?= $(firstword $(wildcard $(dir $(realpath $(shell command -v $(SWIFT))))../lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-$(shell uname -m).a))
 fuzz-build: deps
+	@[ -f "$(FUZZ_RUNTIME)" ] || { echo "fuzz-build: no libclang_rt.fuzzer_no_main in $(SWIFT)'s toolchain (set FUZZ_RUNTIME)" >&2; exit 1; }
 	CHALKLINE_FUZZ_RUNTIME=$(FUZZ_RUNTIME) $(SWIFT) build --build-path .build-fuzz --product chalkline-fuzz $(BUILD_FLAGS)
 
 fuzz: fuzz-build
