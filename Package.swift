@@ -33,6 +33,8 @@ let package = Package(
     .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", exact: "0.2.0"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+    .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
+    .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
   ],
   targets: [
     // MARK: - C shims
@@ -53,6 +55,13 @@ let package = Package(
     .target(
       name: "Capture",
       dependencies: ["CV4L2", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
+      swiftSettings: swiftSettings
+    ),
+    // The frame-dump format: dump.json, frames.jsonl, the frame files and gps.jsonl (written
+    // here; read as gpsd JSON by Positioning's GPSDLog).
+    .target(
+      name: "Dump",
+      dependencies: ["Capture", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .target(
@@ -136,13 +145,17 @@ let package = Package(
     .target(
       name: "Agent",
       dependencies: [
-        "CProcess", "Capture", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning", "Uplink",
-        "Vault",
+        "CProcess", "Capture", "ChalklineModel", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning",
+        "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "Histogram", package: "hdrhistogram-swift"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "DequeModule", package: "swift-collections"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         .product(name: "Yams", package: "Yams"),
       ],
       swiftSettings: swiftSettings
@@ -177,17 +190,20 @@ let package = Package(
     .executableTarget(
       name: "chalkline",
       dependencies: [
-        "Agent", "Capture", "ChalklineBench", "ChalklineModel", "Enforcement", "Imaging", "PlateReading", "Positioning",
+        "Agent", "Capture", "ChalklineBench", "ChalklineModel", "Dump", "Enforcement", "Imaging", "PlateReading",
+        "Positioning",
         "Vault",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        .product(name: "CoreMetrics", package: "swift-metrics"),
       ],
       swiftSettings: swiftSettings
     ),
     // Runs inside the V4L2 test VM; its closure stays small so its static release build is cheap.
     .executableTarget(
       name: "chalkline-v4l2-probe",
-      dependencies: ["CV4L2", "Capture", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
+      dependencies: ["CV4L2", "Capture", "ChalklineModel", "Dump", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -220,7 +236,7 @@ let package = Package(
     .target(
       name: "ChalklineFuzz",
       dependencies: [
-        "Agent", "Capture", "ChalklineModel", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
+        "Agent", "Capture", "ChalklineModel", "Dump", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -235,13 +251,16 @@ let package = Package(
       dependencies: [
         "Agent", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", "Hub", "HubDevTools", "Uplink",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CaptureTests",
-      dependencies: ["Capture", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
+      dependencies: [
+        "Capture", "ChalklineModel", "Dump", "Positioning", .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -299,7 +318,9 @@ let package = Package(
     ),
     .testTarget(
       name: "FuzzTests",
-      dependencies: ["Agent", "ChalklineFuzz", "ChalklineModel", "Capture", "Hub", "Imaging", "Positioning", "Uplink"],
+      dependencies: [
+        "Agent", "ChalklineFuzz", "ChalklineModel", "Capture", "Dump", "Hub", "Imaging", "Positioning", "Uplink",
+      ],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),

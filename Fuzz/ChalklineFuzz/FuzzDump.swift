@@ -2,6 +2,7 @@
 
 import Agent
 import Capture
+import Dump
 import Foundation
 import Imaging
 

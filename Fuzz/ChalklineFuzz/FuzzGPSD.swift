@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-import Capture
 import Foundation
 import Positioning
 
 /// gpsd's JSON, through every reader the agent has of it.
 enum FuzzGPSD {
   static func run(_ input: Data) {
-    // The replay's pacing reader of gps.jsonl (Capture) and the fixes a replay takes from it.
-    let dir = FuzzScratch.write(input, to: "gps.jsonl", in: "gps")
-    _ = GPSLog.read(directory: dir)
+    // The one reader of a dump's gps.jsonl and the fixes a replay takes from it.
     let log = GPSDLog(data: input)
     let gate = FixQuality()
     for fix in log.fixes.sorted(by: { $0.time < $1.time }) {

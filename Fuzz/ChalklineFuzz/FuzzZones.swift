@@ -3,7 +3,8 @@
 import Enforcement
 import Foundation
 
-/// CDS zones and policies documents, through the loader and the rule check the daemon runs.
+/// CDS zones and policies documents, through the loader and the rule check the daemon runs, and
+/// through the hub's check before it publishes a zones document.
 enum FuzzZones {
   /// A shipped zones document the fuzzed bytes are paired with as its policies response.
   static let zones = Data(
@@ -19,6 +20,11 @@ enum FuzzZones {
     check(
       ZonesFileLoader.Input(data: zones, file: "zones.json"),
       policies: ZonesFileLoader.Input(data: input, file: "policies.json"))
+    do {
+      try ZoneRuleCheck.checkForPublication(input, file: "zones.json")
+    } catch {
+      refused(error)
+    }
   }
 
   static func check(_ zones: ZonesFileLoader.Input, policies: ZonesFileLoader.Input?) {
@@ -26,8 +32,13 @@ enum FuzzZones {
       let set = try ZonesFileLoader.parse(zones, policies: policies)
       try ZoneRuleCheck.check(set, sources: [(zones.data, zones.file)] + (policies.map { [($0.data, $0.file)] } ?? []))
     } catch {
-      if error.code == .invalid, error.problems.isEmpty { contractBroken("refused zones list no problem") }
-      _ = error.description
+      refused(error)
     }
+  }
+
+  /// A refusal must name its problems.
+  static func refused(_ error: ZonesFileError) {
+    if error.code == .invalid, error.problems.isEmpty { contractBroken("refused zones list no problem") }
+    _ = error.description
   }
 }

@@ -2,6 +2,7 @@
 
 import Capture
 import ChalklineModel
+import Dump
 import Foundation
 import Imaging
 import Positioning

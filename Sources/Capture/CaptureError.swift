@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-/// A capture or dump failure: a code to count and branch on, a sentence a technician can act
+/// A capture or dump failure (the Dump part reports with it too): a code to count and branch on, a sentence a technician can act
 /// on, and the cause underneath.
 public struct CaptureError: Error, Sendable, CustomStringConvertible {
   /// What kind of failure this is. Codes are stable: logs and counters use them.
@@ -38,12 +38,8 @@ public struct CaptureError: Error, Sendable, CustomStringConvertible {
     public static let frameTruncated = Code("frame-truncated")
     /// A frame's time is earlier than the one before it; the frame is skipped.
     public static let timeWentBackwards = Code("time-went-backwards")
-    /// A `gps.jsonl` line is not a gpsd JSON object; the line is skipped.
-    public static let badGPSLine = Code("bad-gps-line")
     /// Writing a dump failed (disk full, permissions).
     public static let writeFailed = Code("write-failed")
-    /// gpsd could not be reached or closed the connection.
-    public static let gpsdUnavailable = Code("gpsd-unavailable")
   }
 
   /// What kind of failure this is.

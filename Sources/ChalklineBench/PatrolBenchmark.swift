@@ -84,8 +84,9 @@ public enum PatrolBenchmark {
     var found: [(text: String, zone: String, confidence: Double)] = []
     for candidate in try await vault.pendingCandidates(limit: 100_000) {
       guard let last = candidate.evidence.last else { continue }
-      let text = try opener.open(last).plateAlternatives.first ?? ""
       let manifest = try candidate.manifest()
+      let text =
+        try opener.open(last, candidate: candidate.id, devices: [manifest.device]).plateAlternatives.first ?? ""
       found.append((text, manifest.zone, manifest.readConfidence ?? 0))
     }
     return (summary, score(found, expected: expected))

@@ -44,13 +44,14 @@ public enum VaultBenchmark {
     let vehicle = Data((0..<vehicleCropBytes).map { _ in UInt8.random(in: 0...255, using: &random) })
     var results: [(metric: String, value: Double, unit: String)] = []
 
-    // Sealing alone, one core.
+    // Sealing alone, one core: format v3 for a chalk mark's two candidates, as a first sighting is.
     let sealCount = 2000
     var clock = ContinuousClock.now
     var cpu = processCPUSeconds()
     for i in 0..<sealCount {
       _ = try sealer.seal(
-        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["B\(i)"], capturedAt: Date()))
+        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["B\(i)"], capturedAt: Date()),
+        for: [UUID(), UUID()])
     }
     results.append(("vault.seal_per_second_one_core", Double(sealCount) / elapsed(since: clock), "1/s"))
     results.append(("vault.seal_per_cpu_second", Double(sealCount) / (processCPUSeconds() - cpu), "1/s"))
@@ -120,11 +121,13 @@ public enum VaultBenchmark {
     clock = ContinuousClock.now
     cpu = processCPUSeconds()
     for mark in marks {
+      let id = hasher.candidateID(mark: mark.id, for: .stay)
       let second = try sealer.seal(
-        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()))
+        EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()),
+        for: [id])
       try vault.enqueueCandidate(
         CandidateDraft(
-          rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: Date(),
+          id: id, rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: Date(),
           sightings: [
             CandidateSighting(
               time: mark.first.time, position: mark.first.position!, evidence: .stored(mark.evidenceID!)),
@@ -233,9 +236,11 @@ public enum VaultBenchmark {
         let capture = EvidenceCapture(
           plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["BENCH\(offset + i)", "8ENCH\(offset + i)"],
           capturedAt: now)
-        let sealed = try sealer.seal(capture)
+        let markID = UUID()
+        let sealed = try sealer.seal(
+          capture, for: CandidatePurpose.allCases.map { hasher.candidateID(mark: markID, for: $0) })
         let mark = ChalkMark(
-          window: KeyWindowID(hasher.window.id), hashes: hasher.hashes(capture.plateAlternatives),
+          id: markID, window: KeyWindowID(hasher.window.id), hashes: hasher.hashes(capture.plateAlternatives),
           zone: ZoneID("bench-zone"), policy: PolicyID("bench-policy"), kind: .timed,
           position: CurbPosition(latitude: 37.3382, longitude: -121.8863, uncertainty: 2.5), firstSeen: now,
           lastSeen: now, evidence: sealed.id)

@@ -88,6 +88,9 @@ public struct HubConfiguration: Sendable, Codable {
   public var review: Review
   /// Login throttling and lockout for the review pages and `GET /v1/candidates`.
   public var login = LoginGuard.Policy()
+  /// Whether ingest still takes evidence sealed before format v3 (v1, v2: bound to its candidate by
+  /// the signed manifest only), audited as such: the transition while vehicles' outboxes hold it.
+  public var acceptEvidenceBeforeV3 = true
 
   /// Creates a configuration; paths should be absolute.
   public init(
@@ -115,6 +118,7 @@ public struct HubConfiguration: Sendable, Codable {
     case listen, tls, database, keysDirectory, distributionDirectory, reviewers, purposes, maxBatchBytes
     case retention
     case maxCandidatesPerRequest, review, login
+    case acceptEvidenceBeforeV3
   }
 
   public init(from decoder: any Decoder) throws {
@@ -131,6 +135,7 @@ public struct HubConfiguration: Sendable, Codable {
     retention = try c.decodeIfPresent(RetentionPolicy.self, forKey: .retention) ?? RetentionPolicy()
     review = try c.decodeIfPresent(Review.self, forKey: .review) ?? Review()
     login = try c.decodeIfPresent(LoginGuard.Policy.self, forKey: .login) ?? LoginGuard.Policy()
+    acceptEvidenceBeforeV3 = try c.decodeIfPresent(Bool.self, forKey: .acceptEvidenceBeforeV3) ?? true
   }
 
   /// Loads and validates a configuration file, resolving relative paths against its directory.

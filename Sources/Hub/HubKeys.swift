@@ -151,9 +151,12 @@ public struct HubKeys: Sendable {
 
   /// Opens sighting `sighting`'s evidence of a candidate with the current key or a retired one.
   /// It opens only as the evidence the candidate's signed manifest names there (evidence id and
-  /// SHA-256 of the sealed bytes: the candidate binding) and, in format v2, only as sealed by one of
-  /// `devices` (the candidate's device and the keys that device was re-keyed from: the device
-  /// id sealed with the pictures). Evidence a vehicle sealed before v2 opens as v1.
+  /// SHA-256 of the sealed bytes) and, in format v3, only for this candidate as sealed by one of
+  /// `devices` (the candidate's device and the keys that device was re-keyed from), both bound by
+  /// HPKE `info` and associated data: evidence sealed for another candidate or by another device
+  /// does not open. Evidence sealed before v3 (the transition, `EvidenceCapture.sealedFor` nil)
+  /// opens bound to the candidate by the manifest only; in v2 only as sealed by one of `devices`
+  /// (the device id sealed with the pictures); in v1 as any.
   public func openEvidence(
     _ candidate: StoredCandidate, sighting: Int, devices: [String]
   ) throws -> EvidenceCapture {
@@ -179,7 +182,7 @@ public struct HubKeys: Sendable {
     var failure: (any Error)?
     for key in openingKeys {
       let capture: EvidenceCapture
-      do { capture = try EvidenceOpener(privateKey: key).open(sealed) } catch {
+      do { capture = try EvidenceOpener(privateKey: key).open(sealed, candidate: candidate, devices: devices) } catch {
         failure = error
         continue
       }
@@ -190,7 +193,11 @@ public struct HubKeys: Sendable {
       }
       return capture
     }
-    throw failure ?? HubError(.evidence, "No HPKE key to open evidence with.")
+    guard let failure else { throw HubError(.evidence, "No HPKE key to open evidence with.") }
+    throw HubError(
+      .evidence,
+      "The evidence of sighting \(sighting) of candidate \(candidate) does not open with the hub's keys for this "
+        + "candidate as sealed by its device.", underlying: failure)
   }
 
   /// Opens an officer's sealed corrected text with the current key or a retired one.

@@ -94,6 +94,7 @@ extension HubService {
         + "daily:\(c.retention.daily)",
       "login=\(c.login.maxFailuresPerName)/\(c.login.maxFailuresPerAddress) per \(c.login.windowMinutes) min, lockout \(c.login.lockoutMinutes) min",
       "reviewers=\(c.reviewers.map(\.name).sorted().joined(separator: "|"))",
+      "accept_evidence_before_v3=\(c.acceptEvidenceBeforeV3)",
     ]
     try await audit(actor: actor, purpose: "hub start", action: "config.start", detail: settings.joined(separator: " "))
     var now: [String: String] = [:]

@@ -54,6 +54,7 @@ public final class HubService: Sendable {
     var verified: [VerifiedCandidate] = []
     var refused: [UUID: String] = [:]
     var predecessors: [DeviceRecord]?
+    var legacyEvidence = 0
     for candidate in batch.candidates {
       var signer = device
       var manifest = candidate.verified(by: key)
@@ -76,18 +77,37 @@ public final class HubService: Sendable {
         continue
       }
       do { try IngestValidation.check(manifest, wire: candidate) } catch { try await refuseBatch(error, from: device) }
-      // The evidence must open as this vehicle's (HPKE info and associated data name the sealing
-      // device) and be what the manifest names: evidence another device sealed is refused here.
+      // The evidence must open as this vehicle's, for this candidate (format v3: HPKE info and
+      // associated data name the sealing device and the candidate) and be what the manifest names:
+      // evidence another device sealed, or sealed for another candidate, is refused here.
       if predecessors == nil { predecessors = try await storage.predecessors(of: device.id) }
       let devices = [signer.id, device.id] + (predecessors ?? []).map(\.id)
+      var legacy: [Int] = []
       do {
         for sighting in candidate.evidence.indices {
-          _ = try keys.openEvidence(
+          let capture = try keys.openEvidence(
             candidate.evidence, manifest: manifest, candidate: candidate.id, sighting: sighting, devices: devices)
+          if capture.sealedFor == nil { legacy.append(sighting) }
         }
       } catch {
         refused[candidate.id] = "Its evidence does not open as sealed by this vehicle for this candidate."
+        try await auditEvidence(
+          candidate.id, from: device, outcome: "denied: evidence not sealed by this vehicle for this candidate",
+          error: error)
         continue
+      }
+      // Evidence sealed before v3 (a mark chalked, or a candidate queued, before the vehicle's
+      // upgrade) is bound to its candidate by the manifest only: taken during the transition, on record.
+      if !legacy.isEmpty, !configuration.acceptEvidenceBeforeV3 {
+        refused[candidate.id] = "Its evidence was sealed before format v3, which this hub no longer takes."
+        try await auditEvidence(candidate.id, from: device, outcome: "denied: sealed before v3")
+        continue
+      }
+      if !legacy.isEmpty {
+        legacyEvidence += legacy.count
+        try await auditEvidence(
+          candidate.id, from: device,
+          outcome: "allowed: sealed before v3 (sightings \(legacy.map(String.init).joined(separator: ",")))")
       }
       verified.append(VerifiedCandidate(wire: candidate, manifest: manifest, deviceID: signer.id))
     }
@@ -107,8 +127,26 @@ public final class HubService: Sendable {
       metadata: [
         "hub.device": "\(device.id)", "hub.stored": "\(counts[.stored] ?? 0)",
         "hub.duplicate": "\(counts[.duplicate] ?? 0)", "hub.rejected": "\(counts[.rejected] ?? 0)",
+        "hub.legacy_evidence": "\(legacyEvidence)",
       ])
     return BatchAcknowledgement(results: results)
+  }
+
+  /// Audits what ingest made of one candidate's evidence (`ingest.evidence`): refused as not sealed
+  /// by the sending vehicle for this candidate, or taken as sealed before format v3.
+  func auditEvidence(
+    _ candidate: UUID, from device: DeviceRecord, outcome: String, error: (any Error)? = nil
+  )
+    async throws
+  {
+    try await storage.audit(
+      actor: "device:\(device.id)", purpose: "sync", action: "ingest.evidence",
+      detail: "device_name=\(device.name) candidate=\(candidate.uuidString)", outcome: outcome, at: Date())
+    if let error {
+      logger.warning(
+        "A candidate's evidence does not open as sealed by the sending vehicle for it; the candidate is refused.",
+        metadata: ["hub.device": "\(device.id)", "candidate.id": "\(candidate)", "error": "\(error)"])
+    }
   }
 
   /// How long after a re-key a candidate signed with the old key may still say it was decided:
@@ -317,6 +355,14 @@ public final class HubService: Sendable {
   public func openEvidence(_ candidate: StoredCandidate, sighting: Int) async throws -> EvidenceCapture {
     let devices = [candidate.device] + (try await storage.predecessors(of: candidate.device)).map(\.id)
     do { return try keys.openEvidence(candidate, sighting: sighting, devices: devices) } catch {
+      // Evidence moved into this candidate, or attributed to another device, in hub.sqlite.
+      logger.error(
+        "Held evidence does not open for its candidate and device.",
+        metadata: ["candidate.id": "\(candidate.id)", "sighting": "\(sighting)", "error": "\(error)"])
+      try await storage.audit(
+        actor: "hub", purpose: "review", action: "evidence.open",
+        detail: "candidate=\(candidate.id.uuidString) sighting=\(sighting) device=\(candidate.device)",
+        outcome: "denied: does not open for this candidate and device", at: Date())
       throw HubError(
         .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
     }

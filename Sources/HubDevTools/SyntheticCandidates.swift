@@ -20,11 +20,17 @@ public struct SyntheticCandidates: Sendable {
   public var vehicleBytes = 12_000
   /// Real pictures to seal instead of random bytes (a browser test needs decodable JPEGs).
   public var pictures: (plate: Data, vehicle: Data)?
-  /// The device id the evidence is sealed as (HPKE `info`); nil: this generator's own. Another
+  /// The device id the evidence is sealed as (HPKE `info`, format v3); nil: this generator's own. Another
   /// device's id makes evidence as another vehicle sealed it (a replay test).
   public var sealedAs: String?
   /// Seals in the v1 format, bound to no device, as vehicles did before v2 (a migration test).
   public var unboundEvidence = false
+  /// Seals in the v2 format, bound to the device but not to the candidate, as vehicles did before
+  /// v3 (a transition test).
+  public var v2Evidence = false
+  /// The candidate id the evidence is sealed for (format v3); nil: the candidate's own. Another id
+  /// makes evidence sealed for another candidate (a test of evidence moved between candidates).
+  public var sealedFor: UUID?
 
   /// Creates a generator.
   public init(deviceKey: Curve25519.Signing.PrivateKey, hubKey: Curve25519.KeyAgreement.PublicKey) {
@@ -50,7 +56,9 @@ public struct SyntheticCandidates: Sendable {
         plateJPEG: pictures?.plate ?? Self.fakeJPEG(plateBytes),
         vehicleJPEG: pictures?.vehicle ?? Self.fakeJPEG(vehicleBytes), plateAlternatives: [plate],
         capturedAt: time)
-      let sealed = WireEvidence(sealed: try sealer.seal(capture))
+      let sealed = WireEvidence(
+        sealed: unboundEvidence || v2Evidence
+          ? try sealer.seal(capture) : try sealer.seal(capture, for: [sealedFor ?? id]).bound(to: sealedFor ?? id))
       var hasher = SHA256()
       hasher.update(data: sealed.encapsulatedKey)
       hasher.update(data: sealed.ciphertext)

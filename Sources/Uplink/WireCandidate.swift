@@ -2,7 +2,9 @@
 import Foundation
 
 /// One sighting's sealed evidence on the wire: HPKE (Curve25519_SHA256_ChachaPoly) to the hub's
-/// key, holding the plate crop, the vehicle crop and the plate text read. Only the hub can open it.
+/// key, holding the plate crop, the vehicle crop and the plate text read. Only the hub can open it,
+/// and in format v3 only for this candidate as sealed by its device (`EvidenceSealer`,
+/// `docs/hub.md` "Evidence binding").
 public struct WireEvidence: Codable, Sendable, Equatable {
   /// The evidence id (named in the signed manifest).
   public var id: UUID
@@ -12,9 +14,10 @@ public struct WireEvidence: Codable, Sendable, Equatable {
   public var plateSha256: Data
   /// SHA-256 of the vehicle crop JPEG, taken at capture.
   public var vehicleSha256: Data
-  /// The HPKE encapsulated key.
+  /// The HPKE encapsulated key (v3: of the binding for this candidate).
   public var encapsulatedKey: Data
-  /// The HPKE ciphertext.
+  /// The HPKE ciphertext (v3: the data key sealed for this candidate, 48 bytes, then the pictures
+  /// under that key).
   public var ciphertext: Data
 
   /// Creates sealed evidence for the wire.

@@ -20,8 +20,11 @@ public struct EvidenceCapture: Sendable {
   /// SHA-256 of `vehicleJPEG`, taken at capture.
   public let vehicleSHA256: Data
   /// The device that sealed it (its key fingerprint, what its manifests name), as read from opened
-  /// evidence of format v2; nil for v1 evidence and for a capture not yet sealed.
+  /// evidence of format v2 or v3; nil for v1 evidence and for a capture not yet sealed.
   public var sealedBy: String?
+  /// The candidate the evidence opened for, bound by HPKE `info` and associated data (format v3);
+  /// nil for evidence of format v1 or v2, bound to its candidate by the signed manifest only.
+  public var sealedFor: UUID?
 
   /// Captures evidence and takes the digests of both pictures.
   public init(plateJPEG: Data, vehicleJPEG: Data, plateAlternatives: [String], capturedAt: Date) {
@@ -47,12 +50,18 @@ public struct SealedEvidence: Sendable, Equatable {
   public let vehicleSHA256: Data
   /// The HPKE encapsulated key.
   public let encapsulatedKey: Data
-  /// The HPKE ciphertext of the pictures and plate alternatives.
+  /// The HPKE ciphertext of the pictures and plate alternatives (v1, v2, and v3 as sent for one
+  /// candidate: its wrapped data key, then the pictures under that key); for v3 evidence as the
+  /// vault holds it, the pictures under the data key alone, opened through one of `bindings`.
   public let ciphertext: Data
+  /// Format v3 as the vault holds it: the data key sealed for each candidate the evidence may become
+  /// part of; empty for v1 and v2 evidence and for v3 evidence bound to one candidate (`bound(to:)`).
+  public let bindings: [EvidenceBinding]
 
   /// Rebuilds sealed evidence from stored or received fields.
   public init(
-    id: UUID, capturedAt: Date, plateSHA256: Data, vehicleSHA256: Data, encapsulatedKey: Data, ciphertext: Data
+    id: UUID, capturedAt: Date, plateSHA256: Data, vehicleSHA256: Data, encapsulatedKey: Data, ciphertext: Data,
+    bindings: [EvidenceBinding] = []
   ) {
     self.id = id
     self.capturedAt = capturedAt
@@ -60,6 +69,24 @@ public struct SealedEvidence: Sendable, Equatable {
     self.vehicleSHA256 = vehicleSHA256
     self.encapsulatedKey = encapsulatedKey
     self.ciphertext = ciphertext
+    self.bindings = bindings
+  }
+
+  /// The evidence as candidate `candidate` sends it: for v3, the binding sealed for that candidate
+  /// (its encapsulated key, then its wrapped data key and the pictures as one ciphertext); v1 and v2
+  /// evidence is one sealing for any candidate and comes back unchanged. Fails when v3 evidence was
+  /// not sealed for `candidate`: the vehicle cannot seal it anew.
+  public func bound(to candidate: UUID) throws -> SealedEvidence {
+    guard !bindings.isEmpty else { return self }
+    guard let binding = bindings.first(where: { $0.candidate == candidate }) else {
+      throw VaultError(
+        .evidenceMissing,
+        "Evidence \(id) was sealed for candidates \(bindings.map(\.candidate.uuidString).joined(separator: ", ")), "
+          + "not for candidate \(candidate).")
+    }
+    return SealedEvidence(
+      id: id, capturedAt: capturedAt, plateSHA256: plateSHA256, vehicleSHA256: vehicleSHA256,
+      encapsulatedKey: binding.encapsulatedKey, ciphertext: binding.wrappedKey + ciphertext)
   }
 
   /// SHA-256 over the encapsulated key and ciphertext, named in the signed manifest.
@@ -84,24 +111,82 @@ public struct SealedEvidence: Sendable, Equatable {
   /// the label keeps one format from opening as the other.
   static func info(bound: Bool) -> Data { Data((bound ? "chalkline evidence v2" : "chalkline evidence v1").utf8) }
 
+  /// Format v3's HPKE `info`: the label, the sealing device's id and the candidate id, each
+  /// length-prefixed (`EvidenceFields`), so no two (device, candidate) pairs give the same bytes.
+  static func info(device: String, candidate: UUID) -> Data {
+    EvidenceFields.encode([Data("chalkline evidence v3".utf8), Data(device.utf8), candidate.bytes])
+  }
+
+  /// Format v3's associated data: the evidence id, capture time and both digests, the device, and
+  /// (for a binding; not for the pictures under the data key, which every binding shares) the
+  /// candidate, each length-prefixed.
+  func associatedData(device: String, candidate: UUID?) -> Data {
+    var fields = [Data("chalkline evidence v3".utf8), id.bytes]
+    withUnsafeBytes(of: Int64(capturedAt.millisecondsSince1970).bigEndian) { fields.append(Data($0)) }
+    fields += [plateSHA256, vehicleSHA256, Data(device.utf8)]
+    if let candidate { fields.append(candidate.bytes) }
+    return EvidenceFields.encode(fields)
+  }
+
   static let suite = HPKE.Ciphersuite.Curve25519_SHA256_ChachaPoly
+  /// A v3 binding's HPKE ciphertext: the 32-byte data key and its 16-byte tag.
+  static let wrappedKeyBytes = 48
 }
 
-/// Seals evidence to the upstream's HPKE key, bound to the sealing device (format v2: the device
-/// id sealed with the pictures, under the v2 `info`). Pure computation: safe on any thread.
+/// Format v3: the data key of one evidence sealed with HPKE to the upstream for one candidate,
+/// under `info` and associated data that name the sealing device and that candidate.
+public struct EvidenceBinding: Sendable, Equatable {
+  /// The candidate this binding opens the evidence for.
+  public let candidate: UUID
+  /// The HPKE encapsulated key.
+  public let encapsulatedKey: Data
+  /// The HPKE ciphertext of the data key (`SealedEvidence.wrappedKeyBytes` bytes).
+  public let wrappedKey: Data
+
+  /// Rebuilds a binding from stored fields.
+  public init(candidate: UUID, encapsulatedKey: Data, wrappedKey: Data) {
+    self.candidate = candidate
+    self.encapsulatedKey = encapsulatedKey
+    self.wrappedKey = wrappedKey
+  }
+}
+
+/// An unambiguous encoding of several byte fields: each is a 4-byte big-endian length, then the
+/// bytes (the `info` and associated data of format v3).
+enum EvidenceFields {
+  static func encode(_ fields: [Data]) -> Data {
+    var out = Data()
+    for field in fields {
+      withUnsafeBytes(of: UInt32(field.count).bigEndian) { out.append(contentsOf: $0) }
+      out.append(field)
+    }
+    return out
+  }
+}
+
+/// Seals evidence to the upstream's HPKE key. Pure computation: safe on any thread.
 ///
-/// The device id is inside the ciphertext, authenticated by the same AEAD as the pictures, rather
-/// than an input to `info` or the associated data, so that the upstream can open evidence without
-/// knowing beforehand which of a vehicle's keys sealed it, and then compares. Evidence is sealed
-/// when its sighting is made, usually long before the sighting becomes part of a candidate (the
-/// first sighting of a chalk mark), and the vehicle cannot open it again to seal it anew; so the
-/// candidate id is not in it. The candidate is bound by the device's signed manifest instead,
-/// which names each evidence id and the SHA-256 of its sealed bytes; the upstream opens evidence
-/// only as the candidate whose manifest names it.
+/// Format v3 (what the agent seals) binds each evidence to the sealing device and to the candidate
+/// it is sent in, cryptographically: the pictures and readings are encrypted once under a random
+/// data key (ChaCha20-Poly1305), and the data key is sealed with HPKE to the upstream once for each
+/// candidate the evidence may become part of, with the device id and that candidate id in both the
+/// HPKE `info` and the associated data (length-prefixed). Evidence is sealed when its sighting is
+/// made, usually long before the candidate exists (the first sighting of a chalk mark), and the
+/// vehicle cannot open it again to seal it anew, so the candidate ids are fixed at sealing time: a
+/// chalk mark's candidates take ids derived from the mark under its window's key
+/// (`PlateHasher.candidateID`), one for the stay it chalks (overstay or permit; a mark is flagged
+/// once) and one for a return too soon after it (no-return; the mark ends then). A candidate sends
+/// the binding for its own id (`SealedEvidence.bound(to:)`); the upstream opens it only with the
+/// device and candidate it expects, so evidence moved into another candidate, or presented as
+/// another device's, does not open. The data key exists only in memory during `seal`.
+///
+/// v2 sealed the device id inside the ciphertext (HPKE `info` `chalkline evidence v2`) and bound
+/// the candidate only through the signed manifest; v1 bound neither. Both still open
+/// (`EvidenceOpener.open(_:)`) for evidence sealed before v3.
 public struct EvidenceSealer: Sendable {
   let recipient: Curve25519.KeyAgreement.PublicKey
-  /// The sealing device's id (its key fingerprint), sealed with the evidence; nil seals the
-  /// unbound v1 format (tests of the old format only).
+  /// The sealing device's id (its key fingerprint); nil seals the unbound v1 format (tests of the
+  /// old format only).
   let device: String?
 
   /// A sealer for the upstream key in `keyring`, bound to its device key; fails when the upstream
@@ -118,24 +203,64 @@ public struct EvidenceSealer: Sendable {
     self.device = device
   }
 
-  /// Seals the capture. The plaintext exists only in memory for the duration of this call.
+  /// Seals the capture in format v3 for each of `candidates` (at least one; the device must be
+  /// set). The plaintext and the data key exist only in memory for the duration of this call.
+  public func seal(_ capture: EvidenceCapture, id: UUID = UUID(), for candidates: [UUID]) throws -> SealedEvidence {
+    guard let device, !candidates.isEmpty else {
+      throw VaultError(
+        .invalidArgument, "Evidence \(id) is sealed in format v3 for a device and at least one candidate.")
+    }
+    let header = Self.header(capture, id: id)
+    do {
+      let dataKey = SymmetricKey(size: .bits256)
+      let pictures = try ChaChaPoly.seal(
+        EvidencePayload.encode(capture, device: device), using: dataKey,
+        authenticating: header.associatedData(device: device, candidate: nil)
+      ).combined
+      var bindings: [EvidenceBinding] = []
+      for candidate in candidates where !bindings.contains(where: { $0.candidate == candidate }) {
+        var sender = try HPKE.Sender(
+          recipientKey: recipient, ciphersuite: SealedEvidence.suite,
+          info: SealedEvidence.info(device: device, candidate: candidate))
+        let wrapped = try dataKey.withUnsafeBytes {
+          try sender.seal(Data($0), authenticating: header.associatedData(device: device, candidate: candidate))
+        }
+        bindings.append(
+          EvidenceBinding(candidate: candidate, encapsulatedKey: sender.encapsulatedKey, wrappedKey: wrapped))
+      }
+      return SealedEvidence(
+        id: id, capturedAt: header.capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
+        encapsulatedKey: Data(), ciphertext: pictures, bindings: bindings)
+    } catch {
+      throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", underlying: error)
+    }
+  }
+
+  /// Seals the capture in the format before v3: v2 (device id sealed with the pictures; the
+  /// candidate bound only by the manifest) or, without a device, v1. For tests of the transition
+  /// and of the vault's storage, which the candidate ids do not concern.
   public func seal(_ capture: EvidenceCapture, id: UUID = UUID()) throws -> SealedEvidence {
-    // Times are kept to the millisecond, so the sealed header round-trips through the database.
-    let capturedAt = Date(millisecondsSince1970: capture.capturedAt.millisecondsSince1970)
-    let header = SealedEvidence(
-      id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
-      encapsulatedKey: Data(), ciphertext: Data())
+    let header = Self.header(capture, id: id)
     do {
       var sender = try HPKE.Sender(
         recipientKey: recipient, ciphersuite: SealedEvidence.suite, info: SealedEvidence.info(bound: device != nil))
       let ciphertext = try sender.seal(
         EvidencePayload.encode(capture, device: device), authenticating: header.associatedData)
       return SealedEvidence(
-        id: id, capturedAt: capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
+        id: id, capturedAt: header.capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
         encapsulatedKey: sender.encapsulatedKey, ciphertext: ciphertext)
     } catch {
       throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", underlying: error)
     }
+  }
+
+  /// The header fields (id, time, digests) of the evidence to be sealed. Times are kept to the
+  /// millisecond, so the sealed header round-trips through the database.
+  static func header(_ capture: EvidenceCapture, id: UUID) -> SealedEvidence {
+    SealedEvidence(
+      id: id, capturedAt: Date(millisecondsSince1970: capture.capturedAt.millisecondsSince1970),
+      plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256, encapsulatedKey: Data(),
+      ciphertext: Data())
   }
 }
 
@@ -146,9 +271,54 @@ public struct EvidenceOpener: Sendable {
   /// An opener for the upstream's private key.
   public init(privateKey: Curve25519.KeyAgreement.PrivateKey) { self.privateKey = privateKey }
 
-  /// Opens the evidence (format v2, or v1 sealed before device binding) and checks both pictures
-  /// against the digests taken at capture. `sealedBy` of the result names the device that sealed
-  /// v2 evidence: compare it with the device the evidence is presented for.
+  /// Opens evidence as candidate `candidate` sent it, sealed by one of `devices` (the candidate's
+  /// device and the keys it was re-keyed from): format v3 opens only for that candidate and one of
+  /// those devices (`sealedFor` and `sealedBy` of the result name them). Evidence of format v2 or
+  /// v1, sealed before v3, opens as `open(_:)` does (`sealedFor` nil): the caller decides whether it
+  /// still takes it, and must compare the device a v2 result names.
+  public func open(_ sealed: SealedEvidence, candidate: UUID, devices: [String]) throws -> EvidenceCapture {
+    let bytes = sealed.ciphertext
+    if bytes.count > SealedEvidence.wrappedKeyBytes {
+      let wrapped = bytes.prefix(SealedEvidence.wrappedKeyBytes)
+      let pictures = bytes.dropFirst(SealedEvidence.wrappedKeyBytes)
+      for device in devices {
+        let dataKey: SymmetricKey
+        do {
+          var recipient = try HPKE.Recipient(
+            privateKey: privateKey, ciphersuite: SealedEvidence.suite,
+            info: SealedEvidence.info(device: device, candidate: candidate), encapsulatedKey: sealed.encapsulatedKey)
+          dataKey = SymmetricKey(
+            data: try recipient.open(
+              wrapped, authenticating: sealed.associatedData(device: device, candidate: candidate)))
+        } catch { continue }
+        let plaintext: Data
+        do {
+          plaintext = try ChaChaPoly.open(
+            ChaChaPoly.SealedBox(combined: pictures), using: dataKey,
+            authenticating: sealed.associatedData(device: device, candidate: nil))
+        } catch {
+          throw VaultError(.crypto, "Evidence \(sealed.id) was altered (its pictures do not open with its key).")
+        }
+        var capture = try checked(EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt), sealed)
+        guard capture.sealedBy == device else {
+          throw VaultError(.crypto, "Evidence \(sealed.id) names another device inside than the one it was sealed as.")
+        }
+        capture.sealedFor = candidate
+        return capture
+      }
+    }
+    do { return try open(sealed) } catch {
+      throw VaultError(
+        .crypto,
+        "Evidence \(sealed.id) does not open for candidate \(candidate) as sealed by "
+          + "\(devices.isEmpty ? "no device" : devices.joined(separator: " or ")) with this key, nor in a format "
+          + "before v3.", underlying: error)
+    }
+  }
+
+  /// Opens evidence sealed before format v3 (v2, or v1 sealed before device binding) and checks
+  /// both pictures against the digests taken at capture. `sealedBy` of the result names the device
+  /// that sealed v2 evidence: compare it with the device the evidence is presented for.
   public func open(_ sealed: SealedEvidence) throws -> EvidenceCapture {
     var plaintext: Data?
     var failure: (any Error)?
@@ -165,7 +335,10 @@ public struct EvidenceOpener: Sendable {
         .crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.",
         underlying: failure ?? VaultError(.crypto, "no HPKE attempt"))
     }
-    let capture = try EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt)
+    return try checked(EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt), sealed)
+  }
+
+  private func checked(_ capture: EvidenceCapture, _ sealed: SealedEvidence) throws -> EvidenceCapture {
     guard capture.plateSHA256 == sealed.plateSHA256, capture.vehicleSHA256 == sealed.vehicleSHA256 else {
       throw VaultError(.crypto, "Evidence \(sealed.id) does not match the digests taken at capture.")
     }
@@ -174,8 +347,8 @@ public struct EvidenceOpener: Sendable {
 }
 
 /// The sealed plaintext: `CLE1`, then three length-prefixed (UInt32, big-endian) sections: plate
-/// JPEG, vehicle JPEG, plate alternatives (UTF-8, one per line); or `CLE2` (format v2), the same
-/// and a fourth section, the sealing device's id (UTF-8).
+/// JPEG, vehicle JPEG, plate alternatives (UTF-8, one per line); or `CLE2` (formats v2 and v3), the
+/// same and a fourth section, the sealing device's id (UTF-8).
 enum EvidencePayload {
   static func encode(_ capture: EvidenceCapture, device: String?) -> Data {
     let text = Data(capture.plateAlternatives.joined(separator: "\n").utf8)
@@ -215,20 +388,46 @@ enum EvidencePayload {
 
 /// The sealed header of a stored evidence row: its capture time and the digests of its pictures,
 /// kept under the storage key so that a copy of the database alone dates no sighting
-/// (`1 | captured_at ms | plate sha256 | vehicle sha256`).
+/// (`1 | captured_at ms | plate sha256 | vehicle sha256`); version 2 (format v3 evidence) appends
+/// its bindings (`count | (candidate id | encapsulated key | wrapped key)…`), so that the candidate
+/// ids a mark's evidence is sealed for are not in the database in the clear either.
 enum EvidenceHeader {
-  static func encode(capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data) -> Data {
+  static func encode(capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data, bindings: [EvidenceBinding]) -> Data {
     var writer = BinaryWriter()
-    writer.byte(1)
+    writer.byte(bindings.isEmpty ? 1 : 2)
     writer.int64(capturedAtMS)
     writer.bytes(plateSHA256)
     writer.bytes(vehicleSHA256)
+    guard !bindings.isEmpty else { return writer.data }
+    writer.byte(UInt8(bindings.count))
+    for binding in bindings {
+      writer.bytes(binding.candidate.bytes)
+      writer.bytes(binding.encapsulatedKey)
+      writer.bytes(binding.wrappedKey)
+    }
     return writer.data
   }
 
-  static func decode(_ data: Data, id: UUID) throws -> (capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data) {
+  static func decode(
+    _ data: Data, id: UUID
+  ) throws -> (capturedAtMS: Int64, plateSHA256: Data, vehicleSHA256: Data, bindings: [EvidenceBinding]) {
     var reader = BinaryReader(data)
-    guard try reader.byte() == 1 else { throw VaultError(.corruptRow, "Evidence \(id) has an unknown header format.") }
-    return (try reader.int64(), try reader.bytes(), try reader.bytes())
+    let version = try reader.byte()
+    guard version == 1 || version == 2 else {
+      throw VaultError(.corruptRow, "Evidence \(id) has an unknown header format.")
+    }
+    let (time, plate, vehicle) = (try reader.int64(), try reader.bytes(), try reader.bytes())
+    var bindings: [EvidenceBinding] = []
+    if version == 2 {
+      for _ in 0..<Int(try reader.byte()) {
+        let candidate = try reader.bytes()
+        guard candidate.count == 16 else { throw VaultError(.corruptRow, "Evidence \(id) has a damaged binding.") }
+        bindings.append(
+          EvidenceBinding(
+            candidate: UUID(uuid: candidate.withUnsafeBytes { $0.loadUnaligned(as: uuid_t.self) }),
+            encapsulatedKey: try reader.bytes(), wrappedKey: try reader.bytes()))
+      }
+    }
+    return (time, plate, vehicle, bindings)
   }
 }

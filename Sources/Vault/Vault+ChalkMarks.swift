@@ -77,8 +77,9 @@ extension Vault {
       var refused = 0
       for (new, (window, payload)) in zip(marks, sealed) {
         let cost =
-          Int64(new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count)
-          + 256
+          Int64(
+            new.evidence.ciphertext.count + new.evidence.encapsulatedKey.count + payload.count
+              + new.evidence.bindings.count * 100) + 256
         if used + cost > limit || spare < 2 * cost {
           outcomes.append(used + cost > limit ? .refusedQuotaFull : .refusedDiskFull)
           refused += 1
@@ -192,10 +193,14 @@ extension Vault {
     let header = try cipher.seal(
       EvidenceHeader.encode(
         capturedAtMS: evidence.capturedAt.millisecondsSince1970, plateSHA256: evidence.plateSHA256,
-        vehicleSHA256: evidence.vehicleSHA256), binding: evidence.id.bytes)
+        vehicleSHA256: evidence.vehicleSHA256, bindings: evidence.bindings), binding: evidence.id.bytes)
+    // Format v3 keeps its encapsulated keys (one per binding) in the sealed header; the column
+    // holds the format's number then.
     try db.cachedStatement(
       sql: "INSERT INTO evidence (id, header, encapsulated_key, ciphertext) VALUES (?, ?, ?, ?)"
-    ).execute(arguments: [evidence.id, header, evidence.encapsulatedKey, evidence.ciphertext])
+    ).execute(arguments: [
+      evidence.id, header, evidence.bindings.isEmpty ? evidence.encapsulatedKey : Data([3]), evidence.ciphertext,
+    ])
   }
 
   static func fetchEvidence(_ id: UUID, _ cipher: StorageCipher, _ db: Database) throws -> SealedEvidence? {
@@ -203,7 +208,9 @@ extension Vault {
       let header = try EvidenceHeader.decode(cipher.open(row["header"], binding: id.bytes), id: id)
       return SealedEvidence(
         id: row["id"], capturedAt: Date(millisecondsSince1970: header.capturedAtMS), plateSHA256: header.plateSHA256,
-        vehicleSHA256: header.vehicleSHA256, encapsulatedKey: row["encapsulated_key"], ciphertext: row["ciphertext"])
+        vehicleSHA256: header.vehicleSHA256,
+        encapsulatedKey: header.bindings.isEmpty ? row["encapsulated_key"] : Data(),
+        ciphertext: row["ciphertext"], bindings: header.bindings)
     }
   }
 

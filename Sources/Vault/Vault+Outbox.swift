@@ -33,10 +33,10 @@ extension Vault {
             throw VaultError(
               .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
           }
-          evidence.append(stored)
+          evidence.append(try stored.bound(to: draft.id))
         case .new(let sealed):
           if try Self.fetchEvidence(sealed.id, cipher, db) == nil { try Self.insertEvidence(sealed, cipher, db) }
-          evidence.append(sealed)
+          evidence.append(try sealed.bound(to: draft.id))
         }
       }
       let manifest = CandidateManifest(
@@ -124,7 +124,7 @@ extension Vault {
       guard let sealed = try fetchEvidence(evidenceID, cipher, db) else {
         throw VaultError(.evidenceMissing, "Candidate \(id) lost evidence \(evidenceID); the database is damaged.")
       }
-      return sealed
+      return try sealed.bound(to: id)
     }
     guard evidence.count == row["evidence_count"] as Int else {
       throw VaultError(

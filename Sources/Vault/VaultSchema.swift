@@ -117,7 +117,8 @@ enum VaultSchema {
         let id: UUID = row["id"]
         let header = try cipher.seal(
           EvidenceHeader.encode(
-            capturedAtMS: row["captured_at"], plateSHA256: row["plate_sha256"], vehicleSHA256: row["vehicle_sha256"]),
+            capturedAtMS: row["captured_at"], plateSHA256: row["plate_sha256"], vehicleSHA256: row["vehicle_sha256"],
+            bindings: []),
           binding: id.bytes)
         try db.execute(
           sql: "INSERT INTO evidence_v2 (id, header, encapsulated_key, ciphertext) VALUES (?, ?, ?, ?)",

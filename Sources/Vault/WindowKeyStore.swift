@@ -103,3 +103,33 @@ final class WindowKeyStore: Sendable {
     }
   }
 }
+
+/// Which of a chalk mark's candidates an id is for: a mark yields at most one of each.
+public enum CandidatePurpose: String, Sendable, CaseIterable {
+  /// The stay the mark chalks became a candidate (overstay or permit; a mark is flagged once).
+  case stay
+  /// The car came back too soon after the mark's stay (no-return; the mark ends then).
+  case noReturn = "no_return"
+}
+
+extension PlateHasher {
+  /// The id a candidate formed from chalk mark `mark` of this window takes, for `purpose`:
+  /// derived under the window's key, so it is fixed when the mark's first evidence is sealed for
+  /// it (format v3), is the same after a restart, is in the database nowhere in the clear, and can
+  /// no longer be computed once the window's key is destroyed. Domain-separated from the plate
+  /// hashes (a plate's canonical form has no `\0`).
+  public func candidateID(mark: UUID, for purpose: CandidatePurpose) -> UUID {
+    var message = Data("chalkline-candidate-v1\u{0}".utf8)
+    message.append(contentsOf: purpose.rawValue.utf8)
+    message.append(0)
+    message.append(mark.bytes)
+    var bytes = [UInt8](HMAC<SHA256>.authenticationCode(for: message, using: key).prefix(16))
+    bytes[6] = bytes[6] & 0x0F | 0x80  // version 8 (RFC 9562: custom)
+    bytes[8] = bytes[8] & 0x3F | 0x80  // variant 10
+    return UUID(
+      uuid: (
+        bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9], bytes[10],
+        bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+      ))
+  }
+}

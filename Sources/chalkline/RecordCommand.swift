@@ -2,8 +2,11 @@
 
 import ArgumentParser
 import Capture
+import Dump
 import Foundation
 import Logging
+import Positioning
+import UnixSignals
 import Vault
 
 #if canImport(Agent)
@@ -122,7 +125,11 @@ struct RecordCommand: AsyncParsableCommand {
     try audit(camera: camera)
     let recorder = Recorder(directory: out, device: camera.device, fps: camera.fps ?? 0, logger: logger)
     let source = V4L2Camera(configuration: camera, logger: logger)
-    let gps = gpsAddress.map { GPSDLineClient(host: $0.host, port: $0.port, logger: logger) }
+    // gpsd's lines exactly as sent; the client reconnects with backoff and logs its state changes.
+    let gps = gpsAddress.map {
+      GPSDClient(
+        configuration: .init(host: $0.host, port: Int($0.port), bufferSize: 4096, forwardsLines: true), logger: logger)
+    }
     let limit = duration.flatMap(Self.parseDuration)
     let frameLimit = count
 
@@ -141,7 +148,7 @@ struct RecordCommand: AsyncParsableCommand {
           await source.stop()
         }
         if let gps {
-          group.addTask { await Self.recordGPS(gps, into: recorder, logger: logger) }
+          group.addTask { try await Self.recordGPS(gps, into: recorder) }
         }
         group.addTask {
           if let limit { try await Task.sleep(for: limit) } else { try await Task.sleep(for: .seconds(86_400 * 365)) }
@@ -150,7 +157,6 @@ struct RecordCommand: AsyncParsableCommand {
         // The first task to end (frame count, duration, signal, a write error) ends the recording.
         try await group.next()
         source.requestStop()
-        gps?.stop()
         group.cancelAll()
         while !group.isEmpty {
           do { try await group.next() } catch is CancellationError {}
@@ -160,7 +166,6 @@ struct RecordCommand: AsyncParsableCommand {
       failure = error
     }
     await source.stop()
-    gps?.stop()
 
     let summary = await recorder.finish()
     if let failure { throw failure }
@@ -215,41 +220,18 @@ struct RecordCommand: AsyncParsableCommand {
       detail: "out=\(out) device=\(camera.device) duration=\(duration ?? "-") count=\(count.map(String.init) ?? "-")")
   }
 
-  /// Copies gpsd's lines into the dump; when gpsd goes away, says so once and reconnects.
-  static func recordGPS(_ gps: GPSDLineClient, into recorder: Recorder, logger: Logger) async {
-    var warned = false
-    while !Task.isCancelled {
-      do {
-        for try await line in gps.lines() {
-          try await recorder.write(gpsLine: line)
-          warned = false
-        }
-        return
-      } catch {
-        if !warned {
-          logger.warning("\(error)", metadata: ["gpsd.host": "\(gps.host)", "gpsd.port": "\(gps.port)"])
-          warned = true
-        }
-        try? await Task.sleep(for: .seconds(2))
-      }
+  /// Copies gpsd's lines into the dump, as gpsd sent them, until cancelled; a failed write
+  /// ends the recording, as a failed frame write does.
+  static func recordGPS(_ gps: GPSDClient, into recorder: Recorder) async throws {
+    for await event in gps.events() {
+      guard case .line(let line) = event else { continue }
+      try await recorder.write(gpsLine: line)
     }
   }
 
   /// Returns when SIGINT or SIGTERM arrives (or the task is cancelled).
   static func waitForSignal() async {
-    let signals = AsyncStream<Int32> { continuation in
-      let sources = [SIGINT, SIGTERM].map { number in
-        signal(number, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: number)
-        source.setEventHandler { continuation.yield(number) }
-        source.resume()
-        return source
-      }
-      // Dispatch sources are thread-safe but not marked Sendable; they are only cancelled here.
-      nonisolated(unsafe) let held = sources
-      continuation.onTermination = { _ in for source in held { source.cancel() } }
-    }
-    for await _ in signals { return }
+    for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { return }
   }
 
   static func parseDuration(_ text: String) -> Duration? {

@@ -3,6 +3,7 @@
 import Agent
 import ArgumentParser
 import Capture
+import Dump
 import Foundation
 import Logging
 
@@ -24,7 +25,12 @@ struct ReplayCommand: AsyncParsableCommand {
   @Option(help: "The device profile.")
   var profile: String = "device-profiles/replay-default.yaml"
 
-  @Option(help: "fast: the dump's clock, as fast as the pipeline goes; realtime: as filmed.")
+  @Option(
+    help: """
+      fast: the dump's clock, as fast as the pipeline goes; realtime: as filmed (frames a lagging \
+      reader cannot take are dropped, as on the road, and counted).
+      """
+  )
   var pace: DumpFrameSource.Pace = .fast
 
   @Option(help: "Keep the vault here instead of the profile's vault.state_dir.")

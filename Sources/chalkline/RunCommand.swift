@@ -3,6 +3,8 @@
 import Agent
 import ArgumentParser
 import Capture
+import CoreMetrics
+import Dump
 import Foundation
 import Logging
 
@@ -74,9 +76,13 @@ struct RunCommand: AsyncParsableCommand {
     let keys = try loaded.uplink.map { try UpstreamKeysFile.read($0.upstreamKeys) }
     let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: keys, logger: logger)
     defer { try? vault.close() }
-    let daemon = AgentDaemon(profile: loaded, options: options, vault: vault, logger: logger)
+    // The process's metrics system is the agent's Prometheus registry; the daemon's metrics are
+    // made on the same factory.
+    let metrics = AgentMetrics()
+    MetricsSystem.bootstrap(metrics.factory)
+    let daemon = AgentDaemon(profile: loaded, options: options, vault: vault, metrics: metrics, logger: logger)
     do {
-      _ = try await daemon.run(signals: DaemonSignal.events())
+      _ = try await daemon.run(signals: await DaemonSignal.events())
     } catch let failure as AgentDaemon.Failure {
       logger.critical("\(failure.message)", metadata: ["error.cause": "\(failure.cause.map { "\($0)" } ?? "-")"])
       throw ExitCode(1)

@@ -2,6 +2,8 @@
 
 import Capture
 import ChalklineTestKit
+import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Imaging
@@ -97,7 +99,7 @@ struct ForgettingReplayTests {
         profile: profile, zones: zones, vault: vault, reader: try TruthReader(patrol: WednesdayPatrol.directory),
         logger: logger)
       #expect(pipeline.counters.restoredChalkMarks > 0)
-      for fix in ReplayRunner.fixes(in: WednesdayPatrol.directory, logger: logger).prefix(5) { pipeline.add(fix) }
+      for fix in DumpFeed.fixes(in: WednesdayPatrol.directory, logger: logger).prefix(5) { pipeline.add(fix) }
       #expect(pipeline.counters.chalkWindowsClosed == 1)
       #expect(try vault.chalkWindows().isEmpty)
       #expect(try vault.liveChalkMarks().isEmpty)
@@ -129,7 +131,12 @@ struct ForgettingReplayTests {
     try await withTemporaryDirectory(prefix: "cl-noreturn") { directory in
       let patrol = GeneratedPatrol.directory
       let profile = try profile(state: directory.appendingPathComponent("state"))
-      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      let upstream = Curve25519.KeyAgreement.PrivateKey()
+      let vault = try ReplayRunner.openVault(
+        profile: profile,
+        upstreamKeys: (
+          upstream.publicKey.rawRepresentation, Curve25519.Signing.PrivateKey().publicKey.rawRepresentation
+        ), logger: logger)
       defer { try? vault.close() }
       let expected =
         try JSONSerialization.jsonObject(
@@ -168,13 +175,28 @@ struct ForgettingReplayTests {
       // The earlier stay's sighting is its first one (09:00), whose evidence the vault stored.
       let first = try #require(try noReturn.manifest().sightings.first)
       #expect(first.time.hasPrefix("2026-03-02T17:0"), "\(first.time)")
+      // Both candidates carry that evidence, sealed (format v3) for each of them when the car was
+      // chalked: it opens for each as that candidate and this device, for neither as the other.
+      let overstay = try #require(pending.first { $0.id != noReturn.id })
+      #expect(overstay.evidence.first?.id == noReturn.evidence.first?.id)
+      let device = keyFingerprint(vault.keyring.deviceKey.publicKey.rawRepresentation)
+      let opener = EvidenceOpener(privateKey: upstream)
+      for (candidate, other) in [(overstay, noReturn), (noReturn, overstay)] {
+        for evidence in candidate.evidence {
+          #expect(try opener.open(evidence, candidate: candidate.id, devices: [device]).sealedFor == candidate.id)
+          #expect(throws: VaultError.self) { _ = try opener.open(evidence, candidate: other.id, devices: [device]) }
+          #expect(throws: VaultError.self) {
+            _ = try opener.open(evidence, candidate: candidate.id, devices: ["other"])
+          }
+        }
+      }
     }
   }
 
   /// Feeds one pass of the dump (frames and fixes in `span`) to the pipeline, `shift` seconds later.
   func drive(_ pipeline: PatrolPipeline, _ dump: URL, span: Range<Date>, shift: TimeInterval) async throws {
     let from = span.lowerBound == .distantPast ? span.lowerBound : span.lowerBound.addingTimeInterval(-5)
-    var fixes = ReplayRunner.fixes(in: dump, logger: logger).filter { $0.time >= from && $0.time < span.upperBound }[
+    var fixes = DumpFeed.fixes(in: dump, logger: logger).filter { $0.time >= from && $0.time < span.upperBound }[
       ...]
     for await event in DumpFrameSource(directory: dump.path, pace: .fast, logger: logger).events() {
       guard case .frame(var frame) = event, span.contains(frame.time) else { continue }

@@ -158,9 +158,11 @@ struct ServiceDaemonTests {
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
       async let finished = daemon(rig, stallAfter: 5, queue: 16).run(signals: signals)
       #expect(await eventually(within: 120) { status(rig)?.watchdog == "pipeline-stalled" })
-      let pings = rig.receiver.assignments.filter { $0 == "WATCHDOG=1" }.count
-      try await Task.sleep(for: .seconds(1))
-      #expect(rig.receiver.assignments.filter { $0 == "WATCHDOG=1" }.count == pings)
+      // Ten more status ticks (each sends STATUS=), and none of them pinged the watchdog.
+      func count(_ prefix: String) -> Int { rig.receiver.assignments.filter { $0.hasPrefix(prefix) }.count }
+      let (pings, ticks) = (count("WATCHDOG=1"), count("STATUS="))
+      #expect(await eventually(within: 120) { count("STATUS=") >= ticks + 10 })
+      #expect(count("WATCHDOG=1") == pings)
       #expect(status(rig)?.counters.frames == 5)
       send.yield(.terminate)
       let counters = try await finished

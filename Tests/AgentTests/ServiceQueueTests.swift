@@ -84,24 +84,64 @@ struct ServiceQueueTests {
     #expect(state.isClosed)
   }
 
-  @Test("the consumer thread sleeps until work comes and ends when the queue closes")
-  func blockingTake() async {
+  /// Waits until `condition` holds, looking again every few milliseconds without holding a
+  /// thread (beside the synchronous suites the pool's two threads may both be busy for a
+  /// minute); the time limit bounds it.
+  private func until(_ condition: () -> Bool) async {
+    while !condition() { try? await Task.sleep(for: .milliseconds(5)) }
+  }
+
+  @Test("the consumer suspends until work comes, and ends when the queue closes", .timeLimit(.minutes(10)))
+  func consumerSuspends() async {
     let queue = FrameQueue(frameCapacity: 2)
-    let taken = await withCheckedContinuation { (continuation: CheckedContinuation<[UInt64], Never>) in
-      let thread = Thread {
-        var seen: [UInt64] = []
-        while let work = queue.take() {
-          if case .frame(let frame, _) = work { seen.append(frame.sequence) }
-        }
-        continuation.resume(returning: seen)
+    let (seen, seenInput) = AsyncStream.makeStream(of: UInt64.self)
+    let consumer = Task {
+      while let work = await queue.next() {
+        if case .frame(let frame, _) = work { seenInput.yield(frame.sequence) }
       }
-      thread.start()
-      usleep(50_000)
-      queue.push(frame(1))
-      usleep(50_000)
-      queue.push(frame(2))
-      queue.close()
+      seenInput.finish()
     }
-    #expect(taken == [1, 2])
+    var taken = seen.makeAsyncIterator()
+    // With nothing to take it suspends (no polling: it waits to be resumed).
+    await until { queue.consumerIsWaiting }
+    queue.push(frame(1))
+    #expect(await taken.next() == 1)
+    await until { queue.consumerIsWaiting }
+    #expect(queue.snapshot.isEmpty)
+    queue.push(frame(2))
+    queue.close()
+    #expect(await taken.next() == 2)
+    #expect(await taken.next() == nil)
+    await consumer.value
+    #expect(!queue.consumerIsWaiting)
+  }
+
+  @Test(
+    "a fast replay's push waits for room instead of dropping; a close or a cancel lets it go", .timeLimit(.minutes(10)))
+  func pushWhenRoomWaits() async {
+    let queue = FrameQueue(frameCapacity: 1)
+    #expect(await queue.pushWhenRoom(frame(1)))
+    let second = Task { await queue.pushWhenRoom(frame(2)) }
+    await until { queue.producersWaiting == 1 }
+    #expect(queue.snapshot.depth == 1)
+    // Taking the first frame makes room: the second goes in and nothing is dropped. A frame
+    // that waited for room has no arrival instant: its latency starts when it is taken.
+    guard case .frame(let first, let arrived)? = await queue.next() else {
+      Issue.record("no frame")
+      return
+    }
+    #expect(first.sequence == 1 && arrived == nil)
+    #expect(await second.value)
+    #expect(queue.snapshot.droppedFrames == 0 && queue.snapshot.depth == 1)
+    let cancelled = Task { await queue.pushWhenRoom(frame(3)) }
+    await until { queue.producersWaiting == 1 }
+    cancelled.cancel()
+    #expect(await cancelled.value == false)
+    #expect(queue.producersWaiting == 0)
+    let closed = Task { await queue.pushWhenRoom(frame(4)) }
+    await until { queue.producersWaiting == 1 }
+    queue.close()
+    #expect(await closed.value == false)
+    #expect(queue.snapshot.framesIn == 2)
   }
 }

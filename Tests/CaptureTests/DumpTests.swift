@@ -3,9 +3,11 @@
 import ChalklineModel
 import Foundation
 import Logging
+import Positioning
 import Testing
 
 @testable import Capture
+@testable import Dump
 
 @Suite struct DumpRoundTripTests {
   let start = Date(timeIntervalSince1970: 1_772_442_000.125)  // 2026-03-02T09:00:00.125Z
@@ -43,11 +45,13 @@ import Testing
         #expect(copy.width == original.width && copy.height == original.height)
         #expect(UTCTime.format(copy.time) == UTCTime.format(original.time))
       }
-      let log = GPSLog.read(directory: dump)
-      #expect(log.faults.isEmpty)
-      #expect(log.lines.map(\.text) == gps)
-      #expect(log.lines.map(\.reportClass) == ["VERSION", "TPV", "SKY", "TPV"])
-      #expect(log.lines[1].time.map(UTCTime.format) == "2026-03-02T09:00:00.000Z")
+      // The dump's gps.jsonl holds gpsd's lines as sent; Positioning's GPSDLog reads them back.
+      let text = try String(contentsOfFile: dump + "/gps.jsonl", encoding: .utf8)
+      #expect(text == gps.map { $0 + "\n" }.joined())
+      let log = try GPSDLog(contentsOf: URL(fileURLWithPath: dump + "/gps.jsonl"))
+      #expect(log.malformedLines == 0)
+      #expect(log.reports.map(\.line) == [1, 2, 3, 4])
+      #expect(log.fixes.map { UTCTime.format($0.time) } == ["2026-03-02T09:00:00.000Z", "2026-03-02T09:00:01.000Z"])
       let manifest = try DumpReader.readManifest(directory: dump)
       #expect(manifest.camera.pixelFormat == format)
       #expect(manifest.created == "2026-03-02T09:00:00.125Z")
@@ -222,18 +226,17 @@ import Testing
     #expect(!DumpReader.isCompleteJPEG([0x00, 0x01, 0xFF, 0xD9]))
   }
 
-  @Test func gpsLinesKeepTheirTextAndSkipDamage() async throws {
+  @Test func damagedGPSLinesAreCountedAndSkipped() async throws {
     try await withTemporaryDirectory { directory in
       let text =
         #"{"class":"TPV","mode":3,"time":"2026-03-02T09:00:00.000Z"}"# + "\n" + "garbage\n"
-        + #"{"class" : "TPV", "time" : "2026-03-02T09:00:01.000Z"}"# + "\n" + #"{"class":"SKY","sat"#
+        + #"{"class" : "TPV", "mode" : 3, "time" : "2026-03-02T09:00:01.000Z"}"# + "\n" + #"{"class":"SKY","sat"#
       try text.write(toFile: directory + "/gps.jsonl", atomically: true, encoding: .utf8)
-      let log = GPSLog.read(directory: directory)
-      #expect(log.lines.map(\.number) == [1, 3])
-      #expect(
-        log.lines.compactMap(\.time).map(UTCTime.format) == ["2026-03-02T09:00:00.000Z", "2026-03-02T09:00:01.000Z"])
-      #expect(log.faults.map(\.code) == [.badGPSLine, .badGPSLine])
-      #expect(log.faults.last?.message.contains("line 4 is cut off") == true)
+      let log = try GPSDLog(contentsOf: URL(fileURLWithPath: directory + "/gps.jsonl"))
+      #expect(log.reports.map(\.line) == [1, 3])
+      #expect(log.fixes.map { UTCTime.format($0.time) } == ["2026-03-02T09:00:00.000Z", "2026-03-02T09:00:01.000Z"])
+      #expect(log.malformedLines == 2)
+      #expect(log.firstMalformedLine == 2)
     }
   }
 }

@@ -28,14 +28,32 @@ import Testing
     return fd
   }
 
+  /// What the peer of `fd` did: "closed" (end of stream or reset), "open" (still nothing after
+  /// `seconds`, a bound only) or "not connected" (the connection was refused).
+  static func peerState(_ fd: Int32, seconds: Int = 20) -> String {
+    guard fd >= 0 else { return "not connected" }
+    var timeout = timeval(tv_sec: seconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var byte: UInt8 = 0
+    let count = recv(fd, &byte, 1, 0)
+    if count == 0 || (count < 0 && errno == ECONNRESET) { return "closed" }
+    if count < 0 && errno == ENOTCONN { return "not connected" }
+    return count < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? "open" : "sent \(count) bytes"
+  }
+
   @Test func theHubStopsWhileIdleConnectionsWait() async throws {
     try await withTemporaryDirectory { directory in
       let hub = try LoopbackHub.create(in: directory)
       for _ in 0..<5 {
-        let descriptors = try await hub.serve(logger: testLogger) { port in
-          (0..<20).map { _ in Self.idleConnection(to: port) }
+        let (port, descriptors) = try await hub.serve(logger: testLogger) { port in
+          (port, (0..<20).map { _ in Self.idleConnection(to: port) })
         }
+        // The hub stopped: it closed every connection it had accepted, and listens no more.
+        #expect(descriptors.map { Self.peerState($0) } == Array(repeating: "closed", count: 20))
         for fd in descriptors { close(fd) }
+        let late = Self.idleConnection(to: port)
+        #expect(Self.peerState(late, seconds: 1) == "not connected", "something still accepts on the hub's port")
+        close(late)
       }
     }
   }

@@ -181,16 +181,21 @@ public final class PatrolPipeline {
     // The vault follows the ledger: a new mark is stored with this sighting's evidence (which a
     // candidate made by the same sighting then references), a known one is updated, and marks the
     // sighting ended go last, after the candidate took what it needs of their evidence.
+    // Its evidence is sealed for the candidates it may come to be part of (see
+    // `PatrolPipeline+CandidateBinding.swift`): a candidate takes the id its chalk mark fixed.
     var evidenceStored = false
+    var candidate: Candidate?
+    if case .candidate(let made) = outcome.decision { candidate = try withBoundID(made, outcome: outcome, at: time) }
     if let saved = outcome.saved {
       if persisted.contains(saved.id) {
         updateLastSeen(saved)
       } else {
-        let isCandidate = if case .candidate = outcome.decision { true } else { false }
-        evidenceStored = try storeChalkMark(saved, read: read, evidenceID: evidenceID, countRead: !isCandidate)
+        evidenceStored = try storeChalkMark(
+          saved, read: read, evidenceID: evidenceID, countRead: candidate == nil,
+          sealedFor: try candidateIDs(ofNewMark: saved, at: time) + (candidate.map { [$0.id] } ?? []))
       }
     }
-    if case .candidate(let candidate) = outcome.decision {
+    if let candidate {
       try storeCandidate(
         Self.withStoredEvidence(candidate, removed: outcome.removed, persisted: persisted), read: read,
         evidenceID: evidenceID,
@@ -229,7 +234,7 @@ public final class PatrolPipeline {
     }
   }
 
-  private func hasher(for window: KeyWindowID, at time: Date) throws -> PlateHasher {
+  func hasher(for window: KeyWindowID, at time: Date) throws -> PlateHasher {
     if let known = hashers[window] { return known }
     let made = try vault.plateHasher(
       for: ChalkWindow(id: window.rawValue, expiresAt: latestClose(of: window, at: time)))
@@ -237,24 +242,26 @@ public final class PatrolPipeline {
     return made
   }
 
-  private func seal(_ read: TrackedPlate, evidenceID: UUID) throws -> SealedEvidence {
+  private func seal(_ read: TrackedPlate, evidenceID: UUID, for candidates: [UUID]) throws -> SealedEvidence {
     // Raw (YUYV/GREY) frames are not kept; their evidence is the rectified plate crop alone.
     let crops =
       try (try? cropper.crops(for: read.evidence, at: read.evidenceTime)) ?? cropper.plateOnly(read.evidence.crop)
     let capture = EvidenceCapture(
       plateJPEG: crops.plate, vehicleJPEG: crops.vehicle, plateAlternatives: read.alternatives.map(\.text),
       capturedAt: read.evidenceTime)
-    return try sealer.seal(capture, id: evidenceID)
+    return try sealer.seal(capture, id: evidenceID, for: candidates)
   }
 
   /// Stores a new mark with this sighting's evidence; returns whether the evidence is now stored.
   private func storeChalkMark(
-    _ mark: ChalkMark, read: TrackedPlate, evidenceID: UUID, countRead: Bool
+    _ mark: ChalkMark, read: TrackedPlate, evidenceID: UUID, countRead: Bool, sealedFor candidates: [UUID]
   ) throws -> Bool {
     // The vault keeps placed, keyed marks only: without a position the car cannot be found again.
     guard mark.first.position != nil, mark.window != nil else { return false }
     let outcome: ChalkMarkOutcome
-    do { outcome = try vault.recordChalkMark(mark, evidence: seal(read, evidenceID: evidenceID)) } catch let
+    do {
+      outcome = try vault.recordChalkMark(mark, evidence: seal(read, evidenceID: evidenceID, for: candidates))
+    } catch let
       error as VaultError where error.code == .diskFull
     {
       outcome = .refusedDiskFull
@@ -288,7 +295,8 @@ public final class PatrolPipeline {
         CandidateSighting(time: candidate.first.time, position: first, evidence: .stored(firstEvidence)),
         CandidateSighting(
           time: candidate.second.time, position: second,
-          evidence: evidenceStored ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID))),
+          evidence: evidenceStored
+            ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID, for: [candidate.id]))),
       ], readConfidence: candidate.confidence)
     guard enqueue(draft, zone: candidate.zone.rawValue) else { return }
     logger.notice(

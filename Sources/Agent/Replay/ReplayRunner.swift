@@ -2,6 +2,7 @@
 
 import Capture
 import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Logging
@@ -64,40 +65,37 @@ public struct ReplayRunner {
     return vault
   }
 
-  /// Runs the replay to the end of the dump (or to its first damage it cannot pass).
-  public func run(vault: Vault, progress: ((PipelineCounters) -> Void)? = nil) async throws -> ReplaySummary {
+  /// Runs the replay to the end of the dump (or to its first damage it cannot pass): the dump
+  /// feeds a ``FrameQueue`` read by a ``PipelineWorker``, as the daemon's sources do.
+  public func run(
+    vault: Vault, progress: (@Sendable (PipelineCounters) -> Void)? = nil
+  ) async throws
+    -> ReplaySummary
+  {
     let rules = try await Self.rulesInForce(profile: profile, vault: vault, logger: logger)
-    let pipeline = try PatrolPipeline(
-      profile: profile, zones: rules.zones.zones, vault: vault, reader: reader, tracker: tracker,
-      permits: permits ?? rules.permits, logger: logger)
-    var fixes = Self.fixes(in: dump, logger: logger)[...]
-    var faults: [String] = []
-    var first: Date?
-    var last: Date?
-    var filmed = 0.0
-    let started = ContinuousClock.now
-    // The pipeline blocks on inference and SQLite; a replay is a process of its own with
-    // nothing else to serve, so it runs them on this task. The daemon runs them on a thread.
-    for await event in DumpFrameSource(directory: dump.path, pace: pace, logger: logger).events() {
-      switch event {
-      case .frame(let frame):
-        if let span, !span.contains(frame.time) { continue }
-        while let fix = fixes.first, fix.time <= frame.time {
-          pipeline.add(fix)
-          fixes.removeFirst()
-        }
-        if let last, frame.time.timeIntervalSince(last) < 10 { filmed += frame.time.timeIntervalSince(last) }
-        first = first ?? frame.time
-        last = frame.time
-        try pipeline.process(frame)
-        if pipeline.counters.frames % 100 == 0 { progress?(pipeline.counters) }
-      case .fault(let fault):
-        pipeline.sourceFault()
-        faults.append("\(fault)")
-      }
+    let queue = FrameQueue(frameCapacity: 8)
+    let (profile, tracker, logger) = (self.profile, self.tracker, self.logger)
+    // The reader moves to the worker's thread, the only one that uses it until the replay ends.
+    nonisolated(unsafe) let reader = self.reader
+    let permits = self.permits ?? rules.permits
+    let zones = rules.zones.zones
+    var onFrame: (@Sendable (PipelineCounters) -> Void)?
+    if let progress {
+      onFrame = { counters in if counters.frames % 100 == 0 { progress(counters) } }
     }
-    for fix in fixes { pipeline.add(fix) }
-    let counters = try pipeline.finish()
+    let worker = PipelineWorker(queue: queue, logger: logger, onFrame: onFrame) {
+      try PatrolPipeline(
+        profile: profile, zones: zones, vault: vault, reader: reader, tracker: tracker, permits: permits,
+        logger: logger)
+    }
+    var feed = DumpFeed(
+      directory: dump.path, pace: pace, fixes: DumpFeed.fixes(in: dump, logger: logger), logger: logger)
+    feed.span = span
+    let started = ContinuousClock.now
+    async let reading = worker.run()
+    let tally = await feed.run(into: queue)
+    queue.close()
+    let counters = try await reading
     let elapsed = ContinuousClock.now - started
     let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     var byZone: [String: Int] = [:]
@@ -105,31 +103,14 @@ public struct ReplayRunner {
     for candidate in pending {
       if let manifest = try? candidate.manifest() { byZone[manifest.zone, default: 0] += 1 }
     }
-    return ReplaySummary(
+    let (first, last, filmed) = (tally.first, tally.last, tally.filmed)
+    var summary = ReplaySummary(
       dump: dump.path, counters: counters,
       dumpSeconds: (last ?? Date()).timeIntervalSince(first ?? last ?? Date()), filmedSeconds: filmed,
       wallSeconds: wall, speedFactor: wall > 0 ? filmed / wall : 0, outbox: pending.count,
-      candidatesByZone: byZone, stateDirectory: profile.vault.stateDirectory, faults: faults, rules: rules.note)
-  }
-
-  /// The dump's GPS fixes, in time order; a dump without GPS replays with no positions.
-  static func fixes(in dump: URL, logger: Logger) -> [Fix] {
-    let url = dump.appendingPathComponent("gps.jsonl")
-    guard FileManager.default.fileExists(atPath: url.path) else {
-      logger.warning("dump has no gps.jsonl: no sighting will have a position", metadata: ["dump": "\(dump.path)"])
-      return []
-    }
-    do {
-      let log = try GPSDLog(contentsOf: url)
-      if log.malformedLines > 0 {
-        logger.warning(
-          "malformed gps.jsonl lines skipped",
-          metadata: ["count": "\(log.malformedLines)", "first.line": "\(log.firstMalformedLine ?? 0)"])
-      }
-      return log.fixes.sorted { $0.time < $1.time }
-    } catch {
-      logger.error("gps.jsonl unreadable: no sighting will have a position", metadata: ["error": "\(error)"])
-      return []
-    }
+      candidatesByZone: byZone, stateDirectory: profile.vault.stateDirectory, faults: tally.faults, rules: rules.note)
+    let dropped = queue.snapshot.droppedFrames
+    if dropped > 0 { summary.droppedFrames = dropped }
+    return summary
   }
 }

@@ -20,6 +20,8 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
   public var faults: [String]
   /// The zones and the permit list enforced, and whether the hub's documents were fetched first.
   public var rules: String?
+  /// A realtime replay whose reader lagged: frames dropped from the queue, as on the road (nil: none).
+  public var droppedFrames: Int?
   /// With `uplink.url` in the profile: candidates the hub acknowledged after the replay.
   public var synced: Int?
   /// With `uplink.url`: the hub it synced to, or why it could not.
@@ -30,7 +32,7 @@ public struct ReplaySummary: Codable, Sendable, Equatable {
     var out = [
       "replayed \(dump)",
       "  frames      \(counters.frames) (\(counters.damagedFrames) damaged, \(counters.sourceFaults) source faults)"
-        + ", gps fixes \(counters.gpsFixes)",
+        + ", gps fixes \(counters.gpsFixes)" + (droppedFrames.map { ", \($0) dropped (the reader lagged)" } ?? ""),
       "  plates      \(counters.plateReads) reads -> \(counters.sightings) sightings"
         + " (\(counters.withoutPosition) without a usable position)",
       "  chalk marks \(counters.chalkMarks) new, \(counters.renewedChalkMarks) seen again"

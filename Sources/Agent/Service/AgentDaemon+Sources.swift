@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import Dump
 import Foundation
 import Logging
 import Positioning
@@ -79,63 +80,29 @@ extension AgentDaemon {
     }
   }
 
-  /// Test and field-test hook: a dump stands in for the camera and gpsd. Its fixes go in by
-  /// time before each frame, as in `chalkline replay`; at its end it starts over with its clock
-  /// shifted on, or (without looping) the source goes silent as a dead camera would. A fast
-  /// replay waits for the pipeline when the queue is full (a dump is not a live camera: its
-  /// frames are all read, none dropped); a realtime one drops like the road.
+  /// Test and field-test hook: a dump stands in for the camera and gpsd, fed as `chalkline
+  /// replay` feeds it (``DumpFeed``); at its end it starts over with its clock shifted on, or
+  /// (without looping) the source goes silent as a dead camera would.
   private func replay(dump: String, state: DaemonState, queue: FrameQueue) async {
     let fromDump = options.replayFixesFromDump
-    let fixes = fromDump ? ReplayRunner.fixes(in: URL(fileURLWithPath: dump), logger: logger) : []
-    var shift: TimeInterval = 0
-    var sequenceOffset: UInt64 = 0
+    let fixes = fromDump ? DumpFeed.fixes(in: URL(fileURLWithPath: dump), logger: logger) : []
     state.update {
       $0.camera.state = "replaying"
       if fromDump { $0.gps.state = fixes.isEmpty ? "no-fix" : "replay" }
     }
-    repeat {
-      var pending = fixes[...]
-      var first: Date?
-      var last: Date?
-      var lastSequence: UInt64 = 0
-      for await event in DumpFrameSource(directory: dump, pace: options.replayPace, logger: logger).events() {
-        switch event {
-        case .frame(var frame):
-          first = first ?? frame.time
-          last = frame.time
-          while let fix = pending.first, fix.time <= frame.time {
-            var shifted = fix
-            shifted.time += shift
-            queue.push(shifted)
-            pending.removeFirst()
-            state.update { $0.gps.fixes += 1 }
-          }
-          // The first round keeps the dump's own numbers; later rounds count on from there.
-          lastSequence = frame.sequence
-          frame.time += shift
-          frame.sequence += sequenceOffset
-          if options.replayPace == .fast {
-            while !Task.isCancelled, !queue.snapshot.isClosed, queue.snapshot.depth >= queue.snapshot.frameCapacity {
-              try? await Task.sleep(for: .milliseconds(2))
-            }
-          }
-          queue.push(frame)
-          state.sourceEvent(frame: true)
-        case .fault:
-          queue.sourceFault()
-          state.sourceEvent(frame: false)
-        }
+    var feed = DumpFeed(directory: dump, pace: options.replayPace, fixes: fixes, logger: logger)
+    feed.loop = options.replayLoop
+    _ = await feed.run(into: queue) { event in
+      switch event {
+      case .frame: state.sourceEvent(frame: true)
+      case .fault: state.sourceEvent(frame: false)
+      case .fix: state.update { $0.gps.fixes += 1 }
       }
-      guard let first, let last, !Task.isCancelled else { break }
-      // One frame interval after the last frame, so the next round's first frame follows it.
-      shift += last.timeIntervalSince(first) + 0.1
-      sequenceOffset += lastSequence + 1
-      logger.debug("replay dump starts over", metadata: ["dump.directory": "\(dump)"])
-    } while options.replayLoop
-    guard !Task.isCancelled else { return }
+    }
+    guard !Task.isCancelled, !queue.snapshot.isClosed else { return }
     logger.warning("replay dump ended: no more frames", metadata: ["dump.directory": "\(dump)"])
     state.update { $0.camera.state = "ended" }
-    while !Task.isCancelled { try? await Task.sleep(for: .seconds(1)) }
+    while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
   }
 }
 

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import Dump
 import Enforcement
 import Foundation
 import Logging
-import Synchronization
+import ServiceLifecycle
 import Uplink
 import Vault
 
 /// The agent that runs a shift unattended: the camera and gpsd feed a bounded queue, the
 /// pipeline reads it on a thread of its own, and a status tick writes the status file, tells
-/// systemd how it goes, and pings the watchdog only while the pipeline makes progress.
+/// systemd how it goes, and pings the watchdog only while the pipeline makes progress. Each is
+/// a stage (a `Service`) of one `ServiceGroup` (see ``stages(uplink:state:queue:worker:result:started:)``).
 ///
 /// SIGTERM and SIGINT stop it gracefully: the sources stop, what is queued is read, every open
 /// track is finished and decided. SIGHUP reloads the profile: a broken one is refused and the
@@ -62,8 +64,8 @@ public struct AgentDaemon: Sendable {
   let makeReader: (@Sendable () throws -> any FramePlateReader)?
   /// The uplink's state, shown by `chalkline status` (stays initial without an uplink).
   let uplinkStatus = UplinkStatusBoard()
-  /// The Prometheus metrics, served when `metrics.port` is not 0.
-  public let metrics = AgentMetrics()
+  /// The metrics, served when `metrics.port` is not 0.
+  public let metrics: AgentMetrics
   /// Failures to write the status file (a full disk), counted and reported.
   let statusWrites = StatusWriteRecord()
   /// Audit entries a failed write kept out of the log, written again at every status tick.
@@ -74,19 +76,20 @@ public struct AgentDaemon: Sendable {
   ///   - makeReader: the plate reader, made on the pipeline's thread; nil for the shipped models.
   public init(
     profile: DeviceProfile, options: Options, vault: Vault, notifier: SystemdNotifier = SystemdNotifier(),
-    makeReader: (@Sendable () throws -> any FramePlateReader)? = nil, logger: Logger
+    makeReader: (@Sendable () throws -> any FramePlateReader)? = nil, metrics: AgentMetrics = AgentMetrics(),
+    logger: Logger
   ) {
     self.initialProfile = profile
     self.options = options
     self.vault = vault
     self.notifier = notifier
     self.makeReader = makeReader
+    self.metrics = metrics
     self.logger = logger
   }
 
   private enum Control: Sendable {
     case signal(DaemonSignal)
-    case pipelineEnded
     case zonesDocument(SignedDocument)
     case permitsDocument(SignedDocument)
   }
@@ -113,43 +116,31 @@ public struct AgentDaemon: Sendable {
     let vault = self.vault
     let makeReader = self.makeReader
     let logger = self.logger
-    let worker = PipelineWorker(queue: queue, stallAfter: options.stallAfter, logger: logger) {
+    let worker = PipelineWorker(
+      queue: queue, stallAfter: options.stallAfter, logger: logger, onFrame: { [metrics] in metrics.record($0) }
+    ) {
       try PatrolPipeline(
         profile: profile, zones: zones, vault: vault, reader: makeReader?(), permits: permits, logger: logger)
     }
     let result = PipelineResult()
     let started = Date()
+    let stages = self.stages(
+      uplink: uplink, state: state, queue: queue, worker: worker, result: result, started: started)
+    let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: stages, logger: logger))
 
-    await withTaskGroup(of: Void.self) { group in
-      group.addTask {
-        let outcome: Result<PipelineCounters, any Error>
-        do {
-          outcome = .success(
-            try await worker.run { [notifier, logger] in
-              state.update { $0.phase = .running }
-              notifier.ready(status: "pipeline running")
-              logger.notice("agent running", metadata: ["device.id": "\(profile.deviceID)"])
-            })
-        } catch {
-          outcome = .failure(error)
+    await withTaskGroup(of: Void.self) { tasks in
+      tasks.addTask {
+        do { try await group.run() } catch {
+          logger.error("a daemon stage ended the others", metadata: ["error": "\(error)"])
         }
-        result.value.withLock { $0 = outcome }
-        controlInput.yield(.pipelineEnded)
+        controlInput.finish()
       }
-      group.addTask {
+      tasks.addTask {
         for await signal in signals { controlInput.yield(.signal(signal)) }
-      }
-      group.addTask { await runSources(state: state, queue: queue) }
-      group.addTask { await tick(state: state, queue: queue, worker: worker, started: started) }
-      if let uplink { group.addTask { await Self.runUplink(uplink, logger: logger) } }
-      if profile.metricsPort > 0 {
-        group.addTask { [metrics] in await metrics.serve(port: profile.metricsPort, logger: logger) }
       }
 
       for await event in control {
         switch event {
-        case .pipelineEnded:
-          controlInput.finish()
         case .signal(.hangUp):
           await reload(state: state)
           await refreshZones(state: state, queue: queue, hubDocument: uplink?.cache.document(.zones), reason: "SIGHUP")
@@ -166,16 +157,14 @@ public struct AgentDaemon: Sendable {
           guard first else { continue }
           logger.notice("stopping: finishing the sightings in flight", metadata: ["signal": "\(stop)"])
           notifier.stopping()
-          // The sources stop within a poll; what is queued is still read.
-          queue.close()
+          // The stages stop in reverse order: the sources, then the pipeline reads what is
+          // queued and finishes every open track, then the status tick, the uplink's last sync.
+          await group.triggerGracefulShutdown()
         }
       }
-      group.cancelAll()
+      tasks.cancelAll()
     }
 
-    if case .success = result.value.withLock({ $0 }) {
-      await Self.finalSync(profile: profile, vault: vault, limit: options.finalSyncLimit, logger: logger)
-    }
     state.update { $0.phase = .stopped }
     await writeStatus(state: state, queue: queue, worker: worker, started: started, fps: 0)
     switch result.value.withLock({ $0 }) {
@@ -251,9 +240,4 @@ public struct AgentDaemon: Sendable {
     }
     return AgentStatus.Camera(source: "v4l2", device: profile.camera.device, state: "starting")
   }
-}
-
-/// How the pipeline thread ended, handed from its task to the daemon.
-private final class PipelineResult: Sendable {
-  let value = Mutex<Result<PipelineCounters, any Error>?>(nil)
 }

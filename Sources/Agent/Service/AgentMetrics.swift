@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import CoreMetrics
 import Foundation
 import Hummingbird
 import Logging
@@ -7,14 +8,18 @@ import Prometheus
 import Synchronization
 import Uplink
 
-/// The agent's Prometheus metrics, on 127.0.0.1 only (`metrics.port`), refreshed from the same
-/// figures as the status file. Plate-free by construction: no label is derived from a plate or
-/// a candidate — the only label is a skip reason from a fixed list.
+/// The agent's metrics: swift-metrics counters and gauges made on an injected factory (the
+/// ``AgentMetricsFactory`` over a Prometheus registry, which `chalkline run` also bootstraps as
+/// the process's `MetricsSystem`), served as Prometheus text on 127.0.0.1 only (`metrics.port`).
+/// The pipeline's counters advance as the pipeline worker reads (``record(_:)``); the rest
+/// follow the status tick. Plate-free by construction: no label is derived from a plate or a
+/// candidate — the only label is a skip reason from a fixed list.
 public final class AgentMetrics: Sendable {
-  private let registry = PrometheusCollectorRegistry()
+  /// The factory the metrics are made on (bootstrap `MetricsSystem` with it to add others).
+  public let factory: AgentMetricsFactory
   private let counted = Mutex<[String: Int]>([:])
-  private let counters: [String: Counter]
-  private let gauges: [String: Gauge]
+  private let counters: [String: CoreMetrics.Counter]
+  private let gauges: [String: CoreMetrics.Gauge]
 
   static let counterHelp: [(String, String)] = [
     ("frames_read", "Frames the pipeline read."),
@@ -51,48 +56,59 @@ public final class AgentMetrics: Sendable {
     ),
   ]
 
-  public init() {
-    let registry = self.registry
+  /// Metrics in `registry` (a registry of their own by default: each daemon its own).
+  public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    var help = Dictionary(uniqueKeysWithValues: Self.counterHelp.map { (Self.counterName($0.0), $0.1) })
+    help[Self.counterName("sightings_skipped")] = Self.skippedHelp
+    for (name, text) in Self.gaugeHelp { help[Self.gaugeName(name)] = text }
+    let factory = AgentMetricsFactory(registry: registry, help: help)
+    self.factory = factory
     counters = Dictionary(
       uniqueKeysWithValues: Self.counterHelp.map {
-        ($0.0, registry.makeCounter(descriptor: Self.counter($0.0, help: $0.1)))
+        ($0.0, CoreMetrics.Counter(label: Self.counterName($0.0), factory: factory))
       })
     gauges = Dictionary(
       uniqueKeysWithValues: Self.gaugeHelp.map {
-        (
-          $0.0,
-          registry.makeGauge(
-            descriptor: MetricNameDescriptor(namespace: "chalkline", metricName: $0.0, unitName: "", helpText: $0.1))
-        )
+        ($0.0, CoreMetrics.Gauge(label: Self.gaugeName($0.0), factory: factory))
       })
   }
 
+  static let skippedHelp = "Sightings not chalked, by reason."
+
   /// `chalkline_NAME_total`.
-  static func counter(_ name: String, help: String) -> MetricNameDescriptor {
-    MetricNameDescriptor(namespace: "chalkline", metricName: name, unitName: "total", helpText: help)
+  static func counterName(_ name: String) -> String { "chalkline_\(name)_total" }
+
+  /// `chalkline_NAME`.
+  static func gaugeName(_ name: String) -> String { "chalkline_\(name)" }
+
+  /// The pipeline's counters as the worker reads (after each frame): `/metrics` does not wait
+  /// for the status tick.
+  public func record(_ pipeline: PipelineCounters) {
+    let totals: [String: Int] = [
+      "frames_read": pipeline.frames, "frames_damaged": pipeline.damagedFrames, "plate_reads": pipeline.plateReads,
+      "sightings": pipeline.sightings, "chalk_marks": pipeline.chalkMarks, "candidates": pipeline.candidates,
+      "gps_fixes": pipeline.gpsFixes, "chalk_marks_refused": pipeline.refusedByQuota + pipeline.refusedByDiskSpace,
+      "vault_write_failures": pipeline.vaultWriteFailures,
+    ]
+    for (name, total) in totals { if let counter = counters[name] { advance(counter, name, to: total) } }
+    for (reason, total) in pipeline.skipped {
+      // The registry hands back the counter it already holds for this name and label.
+      let counter = CoreMetrics.Counter(
+        label: Self.counterName("sightings_skipped"), dimensions: [("reason", reason)], factory: factory)
+      advance(counter, "skipped/\(reason)", to: total)
+    }
   }
 
-  /// Takes the figures of a status (counters only go up: they are advanced by the difference).
+  /// Takes the figures of a status: the counters kept outside the pipeline, the pipeline's own
+  /// as of this status (counters only go up: each is advanced to its total once), and the levels.
   public func update(from status: AgentStatus) {
+    record(status.counters)
     let totals: [String: Int] = [
-      "frames_read": status.counters.frames, "frames_damaged": status.counters.damagedFrames,
-      "frames_dropped": status.queue.droppedFrames, "plate_reads": status.counters.plateReads,
-      "sightings": status.counters.sightings, "chalk_marks": status.counters.chalkMarks,
-      "candidates": status.counters.candidates, "pipeline_errors": status.pipelineErrors,
-      "gps_fixes": status.counters.gpsFixes, "uplink_sent": status.uplink?.sent ?? 0,
-      "chalk_marks_refused": status.counters.refusedByQuota + status.counters.refusedByDiskSpace,
-      "vault_write_failures": status.counters.vaultWriteFailures,
-      "vault_disk_full_failures": status.vault?.diskFullFailures ?? 0,
+      "frames_dropped": status.queue.droppedFrames, "pipeline_errors": status.pipelineErrors,
+      "uplink_sent": status.uplink?.sent ?? 0, "vault_disk_full_failures": status.vault?.diskFullFailures ?? 0,
       "status_write_failures": status.statusWriteFailures ?? 0,
     ]
     for (name, total) in totals { if let counter = counters[name] { advance(counter, name, to: total) } }
-    for (reason, total) in status.counters.skipped {
-      // The registry hands back the counter it already holds for this name and label.
-      let counter = registry.makeCounter(
-        descriptor: Self.counter("sightings_skipped", help: "Sightings not chalked, by reason."),
-        labels: [("reason", reason)])
-      advance(counter, "skipped/\(reason)", to: total)
-    }
     let levels: [String: Double] = [
       "reader_fps": status.readerFPS, "queue_depth": Double(status.queue.depth),
       "vault_bytes": Double(status.vault?.liveBytes ?? 0), "vault_quota_bytes": Double(status.vault?.maxBytes ?? 0),
@@ -106,10 +122,10 @@ public final class AgentMetrics: Sendable {
       "vault_refusing_chalk_marks": status.vault?.refusingChalkMarks == true ? 1 : 0,
       "candidates_waiting_for_space": Double(status.counters.candidatesWaitingForSpace),
     ]
-    for (name, value) in levels { gauges[name]?.set(value) }
+    for (name, value) in levels { gauges[name]?.record(value) }
   }
 
-  private func advance(_ counter: Counter, _ key: String, to total: Int) {
+  private func advance(_ counter: CoreMetrics.Counter, _ key: String, to total: Int) {
     let delta = counted.withLock { seen -> Int in
       let delta = total - seen[key, default: 0]
       if delta > 0 { seen[key] = total }
@@ -119,7 +135,7 @@ public final class AgentMetrics: Sendable {
   }
 
   /// The Prometheus text exposition.
-  public func exposition() -> String { registry.emitToString() }
+  public func exposition() -> String { factory.registry.emitToString() }
 
   /// Serves `GET /metrics` on 127.0.0.1:`port` until the task is cancelled.
   func serve(port: Int, logger: Logger) async {

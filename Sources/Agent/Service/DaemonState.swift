@@ -32,6 +32,9 @@ final class DaemonState: Sendable {
   }
 
   private let values: Mutex<Values>
+  /// Tasks in ``waitForChange(from:)``, by ticket, resumed when the generation moves or a stop
+  /// is requested.
+  private let waiters = Mutex<(next: Int, waiting: [Int: CheckedContinuation<Void, Never>])>((0, [:]))
 
   init(profile: DeviceProfile, camera: AgentStatus.Camera, zones: ZonesInForce, permits: PermitsInForce? = nil) {
     values = Mutex(Values(profile: profile, camera: camera, zones: zones, permits: permits))
@@ -39,7 +42,21 @@ final class DaemonState: Sendable {
 
   var snapshot: Values { values.withLock { $0 } }
 
-  func update<T>(_ body: (inout Values) -> T) -> T { values.withLock { body(&$0) } }
+  func update<T>(_ body: (inout Values) -> T) -> T {
+    let (result, changed) = values.withLock { values in
+      let before = (values.generation, values.stopRequested)
+      let result = body(&values)
+      return (result, before != (values.generation, values.stopRequested))
+    }
+    if changed {
+      let waiting = waiters.withLock { waiters in
+        defer { waiters.waiting.removeAll() }
+        return Array(waiters.waiting.values)
+      }
+      for waiter in waiting { waiter.resume() }
+    }
+    return result
+  }
 
   /// A frame or fault came from the source.
   func sourceEvent(frame: Bool) {
@@ -49,12 +66,26 @@ final class DaemonState: Sendable {
     }
   }
 
-  /// Waits (polling, cancellable) until the generation moves past `generation` or a stop is requested.
+  /// Returns once the generation moved past `generation` or a stop is requested (or the task is
+  /// cancelled); it suspends meanwhile, woken by the ``update(_:)`` that changed them.
   func waitForChange(from generation: Int) async {
-    while !Task.isCancelled {
-      let changed = values.withLock { $0.generation != generation || $0.stopRequested }
-      if changed { return }
-      try? await Task.sleep(for: .milliseconds(200))
+    let ticket = waiters.withLock { waiters in
+      defer { waiters.next += 1 }
+      return waiters.next
+    }
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        // Registered under the waiters' lock after looking: an update in between resumes it.
+        let ready = waiters.withLock { waiters in
+          let changed = values.withLock { $0.generation != generation || $0.stopRequested }
+          if changed || Task.isCancelled { return true }
+          waiters.waiting[ticket] = continuation
+          return false
+        }
+        if ready { continuation.resume() }
+      }
+    } onCancel: {
+      waiters.withLock { $0.waiting.removeValue(forKey: ticket) }?.resume()
     }
   }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import DequeModule
 import Enforcement
 import Positioning
 
@@ -8,8 +9,10 @@ import Positioning
 public enum PipelineWork: Sendable {
   /// A GPS fix, in the order gpsd sent it.
   case fix(Fix)
-  /// A frame to read, with the instant it entered the queue (the start of its frame→decision latency).
-  case frame(Frame, arrived: ContinuousClock.Instant)
+  /// A frame to read, with the instant it entered the queue (the start of its frame→decision
+  /// latency); nil for a frame that waited for room (a fast replay), whose latency starts when
+  /// the pipeline takes it, as if it had come just then.
+  case frame(Frame, arrived: ContinuousClock.Instant?)
   /// The frame source survived this many faults since the last take.
   case sourceFaults(Int)
   /// New zones to enforce from the next frame on (a reload).
@@ -31,9 +34,8 @@ public struct FrameQueueState: Sendable {
   public let frameCapacity: Int
   /// Fixes waiting at most.
   public let fixCapacity: Int
-  private var frames: [(frame: Frame, arrived: ContinuousClock.Instant)] = []
-  private var frameHead = 0
-  private var fixes: [Fix] = []
+  private var frames: Deque<(frame: Frame, arrived: ContinuousClock.Instant?)> = []
+  private var fixes: Deque<Fix> = []
   private var faults = 0
   private var zones: ZoneSet?
   private var permits: PermitsInForce?
@@ -53,21 +55,23 @@ public struct FrameQueueState: Sendable {
   }
 
   /// Frames waiting now.
-  public var depth: Int { frames.count - frameHead }
+  public var depth: Int { frames.count }
+
+  /// Whether another frame fits without dropping one.
+  public var hasRoom: Bool { depth < frameCapacity }
 
   /// Whether nothing waits.
   public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 && zones == nil && permits == nil }
 
   /// Adds a frame; returns false if the queue is closed. When full, the oldest waiting frame goes.
-  public mutating func push(_ frame: Frame, arrived: ContinuousClock.Instant = .now) -> Bool {
+  public mutating func push(_ frame: Frame, arrived: ContinuousClock.Instant? = .now) -> Bool {
     guard !isClosed else { return false }
     framesIn += 1
     if depth == frameCapacity {
-      frameHead += 1
+      frames.removeFirst()
       droppedFrames += 1
     }
     frames.append((frame, arrived))
-    compact()
     return true
   }
 
@@ -116,27 +120,14 @@ public struct FrameQueueState: Sendable {
       defer { faults = 0 }
       return .sourceFaults(faults)
     }
-    if let fix = fixes.first, depth == 0 || fix.time <= frames[frameHead].frame.time {
+    if let fix = fixes.first, frames.first.map({ fix.time <= $0.frame.time }) ?? true {
       fixes.removeFirst()
       return .fix(fix)
     }
-    guard depth > 0 else { return nil }
-    let entry = frames[frameHead]
-    frameHead += 1
-    compact()
+    guard let entry = frames.popFirst() else { return nil }
     return .frame(entry.frame, arrived: entry.arrived)
   }
 
   /// Stops input; what is waiting can still be taken.
   public mutating func close() { isClosed = true }
-
-  private mutating func compact() {
-    if frameHead == frames.count {
-      frames.removeAll(keepingCapacity: true)
-      frameHead = 0
-    } else if frameHead > frameCapacity {
-      frames.removeFirst(frameHead)
-      frameHead = 0
-    }
-  }
 }

@@ -6,9 +6,10 @@ import Foundation
 import Logging
 import Synchronization
 
-/// Runs the ``PatrolPipeline`` on a thread of its own, off the cooperative pool (it blocks on
-/// inference and SQLite), taking its work from a ``FrameQueue`` until the queue is closed and
-/// drained; then it finishes every open track, so no sighting in flight is lost.
+/// Runs the ``PatrolPipeline`` on a ``PipelineExecutor`` (a thread of its own, off the
+/// cooperative pool: it blocks on inference and SQLite), taking its work from a ``FrameQueue``
+/// until the queue is closed and drained; then it finishes every open track, so no sighting in
+/// flight is lost. The daemon and `chalkline replay` run the same worker.
 public final class PipelineWorker: Sendable {
   /// What the daemon reads about the worker while it runs.
   public struct Progress: Sendable, Equatable {
@@ -26,20 +27,24 @@ public final class PipelineWorker: Sendable {
   private let makePipeline: @Sendable () throws -> PatrolPipeline
   private let stallAfter: Int?
   private let logger: Logger
+  private let onFrame: (@Sendable (PipelineCounters) -> Void)?
   private let shared = Mutex(Progress())
 
   /// - Parameters:
   ///   - makePipeline: builds the pipeline, on the worker's thread (it never leaves it).
   ///   - stallAfter: a test hook: after this many frames the thread stops taking work (as a
   ///     hung stage would) until the queue is closed, so the watchdog can be seen to fire.
+  ///   - onFrame: called on the worker's thread with the counters after each frame (a replay's progress).
   public init(
     queue: FrameQueue, stallAfter: Int? = nil, logger: Logger,
+    onFrame: (@Sendable (PipelineCounters) -> Void)? = nil,
     makePipeline: @escaping @Sendable () throws -> PatrolPipeline
   ) {
     self.queue = queue
     self.makePipeline = makePipeline
     self.stallAfter = stallAfter
     self.logger = logger
+    self.onFrame = onFrame
   }
 
   /// The worker's progress now.
@@ -47,20 +52,18 @@ public final class PipelineWorker: Sendable {
 
   /// Builds the pipeline, calls `onRunning`, and reads until the queue is closed and empty;
   /// returns the final counters (with latency percentiles).
-  public func run(onRunning: @escaping @Sendable () -> Void) async throws -> PipelineCounters {
-    try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<PipelineCounters, any Error>) in
-      BlockingThread.start { [self] in
-        continuation.resume(with: Result { try work(onRunning: onRunning) })
-      }
-    }
+  public func run(onRunning: @escaping @Sendable () -> Void = {}) async throws -> PipelineCounters {
+    let executor = PipelineExecutor()
+    defer { executor.shutdown() }
+    return try await withTaskExecutorPreference(executor) { try await work(onRunning: onRunning) }
   }
 
-  private func work(onRunning: @Sendable () -> Void) throws -> PipelineCounters {
+  private func work(onRunning: @Sendable () -> Void) async throws -> PipelineCounters {
     let pipeline = try makePipeline()
     onRunning()
     while true {
       shared.withLock { $0.idle = true }
-      guard let item = queue.take() else { break }
+      guard let item = await queue.next() else { break }
       shared.withLock { $0.idle = false }
       switch item {
       case .fix(let fix):
@@ -90,6 +93,7 @@ public final class PipelineWorker: Sendable {
           $0.counters = counters
           if failed { $0.errors += 1 }
         }
+        onFrame?(counters)
       }
     }
     let counters = try pipeline.finish()

@@ -1,14 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-import Dispatch
+import UnixSignals
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
-/// The signals the daemon acts on, as an async sequence: SIGTERM and SIGINT stop it, SIGHUP
-/// reloads the profile. The default actions are switched off while it is listened to, so a
-/// signal becomes an event instead of killing the process.
+/// The signals the daemon acts on: SIGTERM and SIGINT stop it, SIGHUP reloads the profile.
 public enum DaemonSignal: Int32, Sendable, CaseIterable, CustomStringConvertible {
   case terminate = 15
   case interrupt = 2
@@ -22,32 +16,21 @@ public enum DaemonSignal: Int32, Sendable, CaseIterable, CustomStringConvertible
     }
   }
 
-  /// Listens for `signals` until the stream's consumer goes away. Dispatch sources watch them,
-  /// so no handler runs in signal context.
-  public static func events(_ signals: [DaemonSignal] = allCases) -> AsyncStream<DaemonSignal> {
-    let (stream, continuation) = AsyncStream.makeStream(of: DaemonSignal.self, bufferingPolicy: .bufferingNewest(8))
-    let queue = DispatchQueue(label: "chalkline.signals")
-    let sources = signals.map { signal in
-      Glibc.signal(signal.rawValue, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: signal.rawValue, queue: queue)
-      source.setEventHandler { continuation.yield(signal) }
-      source.resume()
-      return source
+  var unixSignal: UnixSignal {
+    switch self {
+    case .terminate: .sigterm
+    case .interrupt: .sigint
+    case .hangUp: .sighup
     }
-    let box = SourceBox(sources)
-    continuation.onTermination = { _ in
-      queue.async {
-        for source in box.sources { source.cancel() }
-        for signal in signals { Glibc.signal(signal.rawValue, SIG_DFL) }
-      }
-    }
-    return stream
   }
 
-  /// Holds the dispatch sources until the stream ends.
-  private final class SourceBox: @unchecked Sendable {
-    // @unchecked: set once at creation; only read afterwards, on the signal queue.
-    let sources: [any DispatchSourceSignal]
-    init(_ sources: [any DispatchSourceSignal]) { self.sources = sources }
+  /// The `signals` as they arrive, through swift-service-lifecycle's `UnixSignalsSequence` (no
+  /// handler runs in signal context; their default actions are off while it is listened to).
+  public static func events(
+    _ signals: [DaemonSignal] = allCases
+  ) async -> some AsyncSequence<DaemonSignal, Never> & Sendable {
+    await UnixSignalsSequence(trapping: signals.map(\.unixSignal)).compactMap { unix in
+      signals.first { $0.unixSignal == unix }
+    }
   }
 }

@@ -1,3 +1,4 @@
+import Capture
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Capture
 import ChalklineModel
 import Logging
 import Synchronization
