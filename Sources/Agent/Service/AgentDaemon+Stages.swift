@@ -45,8 +45,9 @@ extension AgentDaemon {
       do {
         outcome = .success(
           try await worker.run {
-            state.update { $0.phase = .running }
+            // READY first: the status stage sends STATUS only once the phase is past starting.
             notifier.ready(status: "pipeline running")
+            state.update { $0.phase = .running }
             logger.notice("agent running", metadata: ["device.id": "\(profile.deviceID)"])
           })
       } catch {

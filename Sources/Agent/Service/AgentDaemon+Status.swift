@@ -51,7 +51,8 @@ extension AgentDaemon {
       }
       await writePendingAudits()
       let status = await writeStatus(state: state, queue: queue, worker: worker, started: started, fps: fps)
-      notifier.status(status.systemdLine)
+      // The stages start together: a tick before the pipeline's READY=1 would reach systemd first.
+      if status.phase != .starting { notifier.status(status.systemdLine) }
     }
   }
 
