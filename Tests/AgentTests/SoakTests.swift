@@ -85,8 +85,8 @@ struct SoakTests {
         profilePath: profilePath, profile: profile, vault: vault, dump: patrol, loop: true, queue: 64,
         statusInterval: .milliseconds(500), logger: logger)
       let (signals, send) = AsyncStream.makeStream(of: DaemonSignal.self)
-      let hubOutages = LockedCounter()
-      let stop = LockedCounter()
+      let hubOutages = LockedBox(0)
+      let stop = LockedBox(0)
 
       async let counters = daemon.run(signals: signals)
       // The hub: up for a while, down for a while, until the stretch ends.
@@ -102,7 +102,7 @@ struct SoakTests {
             group.cancelAll()
             while (try? await group.next()) != nil {}
           }
-          hubOutages.increment()
+          hubOutages.mutate { $0 += 1 }
           try await Task.sleep(for: .seconds(Int.random(in: 4...10)))
         }
       }()
@@ -122,7 +122,7 @@ struct SoakTests {
       }
       send.yield(.terminate)
       let made = try await counters
-      stop.increment()
+      stop.mutate { $0 += 1 }
       try await hubCycles
 
       // The next start drains what the last outage left behind.
@@ -211,13 +211,4 @@ extension SoakTests {
       #expect(last.descriptors <= first.descriptors + 8, "descriptors grow: \(samples.map(\.descriptors))")
     }
   }
-}
-
-/// A counter shared between tasks.
-final class LockedCounter: @unchecked Sendable {
-  // @unchecked: every access goes through `lock`.
-  private let lock = NSLock()
-  private var count = 0
-  var value: Int { lock.withLock { count } }
-  func increment() { lock.withLock { count += 1 } }
 }

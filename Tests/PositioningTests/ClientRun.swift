@@ -42,23 +42,20 @@ struct ClientRun: Sendable {
 }
 
 /// Events collected by the reading task, read by the test.
-final class RunBox: @unchecked Sendable {
-  // @unchecked: every access goes through `lock`.
-  private let lock = NSLock()
-  private var run = ClientRun()
-  private var last = Date()
+final class RunBox: Sendable {
+  private let box = LockedBox((run: ClientRun(), last: Date()))
 
   func record(_ event: GPSDEvent) {
-    lock.withLock {
+    box.mutate { state in
       switch event {
-      case .fix(let fix): run.fixes.append(fix)
-      case .state(let state): run.states.append(state)
-      case .line(let line): run.lines.append(line)
+      case .fix(let fix): state.run.fixes.append(fix)
+      case .state(let gpsdState): state.run.states.append(gpsdState)
+      case .line(let line): state.run.lines.append(line)
       }
-      last = Date()
+      state.last = Date()
     }
   }
 
-  var snapshot: ClientRun { lock.withLock { run } }
-  var lastEvent: Date { lock.withLock { last } }
+  var snapshot: ClientRun { box.value.run }
+  var lastEvent: Date { box.value.last }
 }

@@ -17,17 +17,17 @@ struct GPSDResilienceTests {
   @Test("gpsd killed and restarted mid-stream: the client reconnects and continues")
   func reconnectsAfterRestart() async throws {
     let feeder = try GPSDFeeder(chunks: Self.drive(epochs: 0..<100), interval: 0.04)
-    let restarted = Flag()
+    let restarted = LockedBox(false)
     let run = try await withGPSD(feeder: feeder) { gpsd in
       try await ClientRun.collect(port: gpsd.port, feeder: feeder) { run in
-        guard run.fixes.count >= 20, !restarted.isSet else { return }
-        restarted.set()
+        guard run.fixes.count >= 20, !restarted.value else { return }
+        restarted.value = true
         gpsd.kill()
         try await Task.sleep(for: .milliseconds(300))
         try gpsd.restart()
       }
     }
-    #expect(restarted.isSet)
+    #expect(restarted.value)
     let lost = try #require(run.states.firstIndex(of: .noGPSD), "the client never noticed gpsd going away")
     #expect(run.states[(lost + 1)...].contains(.fix3D), "no fix after the restart: \(run.states)")
     let times = run.fixes.map(\.time)
@@ -42,7 +42,7 @@ struct GPSDResilienceTests {
     feeder.release()
     defer { feeder.close() }
     let port = try GPSDProcess.freePort()
-    let gpsd = Box<GPSDProcess>()
+    let gpsd = LockedBox<GPSDProcess?>(nil)
     defer { gpsd.value?.stop() }
     let config = GPSDClient.Configuration(port: port, initialBackoff: 0.05, maxBackoff: 0.2)
     let run = try await ClientRun.collect(port: port, feeder: feeder, configuration: config) { run in
@@ -109,24 +109,4 @@ struct GPSDResilienceTests {
       times.isSuperset(of: (5..<10).map { t0.addingTimeInterval(Double($0)) }),
       "got \(run.fixes.count) fixes; states \(run.states); \(run.lines.count) lines")
   }
-}
-
-/// A value set from a `@Sendable` closure.
-final class Box<Value>: @unchecked Sendable {
-  // @unchecked: every access goes through `lock`.
-  private let lock = NSLock()
-  private var stored: Value?
-  var value: Value? {
-    get { lock.withLock { stored } }
-    set { lock.withLock { stored = newValue } }
-  }
-}
-
-/// A set-once flag shared with a `@Sendable` closure.
-final class Flag: @unchecked Sendable {
-  // @unchecked: every access goes through `lock`.
-  private let lock = NSLock()
-  private var value = false
-  func set() { lock.withLock { value = true } }
-  var isSet: Bool { lock.withLock { value } }
 }

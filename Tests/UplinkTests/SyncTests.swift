@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
 import Foundation
 import Hub
 import HubDevTools
@@ -116,14 +117,4 @@ struct GarbageReplies: RouterMiddleware {
       #expect(try await hub.service(logger: testLogger).storage.candidateCount() == 30)
     }
   }
-}
-
-/// A value shared between tasks.
-final class LockedBox<Value: Sendable>: @unchecked Sendable {
-  // @unchecked: every access goes through `lock`.
-  private let lock = NSLock()
-  private var stored: Value
-  init(_ value: Value) { stored = value }
-  var value: Value { lock.withLock { stored } }
-  func mutate<T>(_ body: (inout Value) -> T) -> T { lock.withLock { body(&stored) } }
 }
