@@ -65,7 +65,8 @@ sanitize: deps
 
 # A release build of the shipped commands only: the fuzz targets import the product's modules
 # @testable, which a release build of every target refuses (modules are not compiled for testing).
-RELEASE_PRODUCTS = chalkline chalkline-hub
+# vault-crash-writer beside chalkline gives `chalkline bench` its crash figures.
+RELEASE_PRODUCTS = chalkline chalkline-hub vault-crash-writer
 RELEASE_BUILD = for product in $(RELEASE_PRODUCTS); do $(SWIFT) build -c release --product $$product $(BUILD_FLAGS) || exit 1; done
 
 demo: build
