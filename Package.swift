@@ -259,14 +259,16 @@ let package = Package(
     .testTarget(
       name: "CaptureTests",
       dependencies: [
-        "Capture", "ChalklineModel", "Dump", "Positioning", .product(name: "Logging", package: "swift-log"),
+        "Capture", "ChalklineModel", "ChalklineTestKit", "Dump", "Positioning",
+        .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "PlateReadingTests",
       dependencies: [
-        "PlateReading", "ChalklineBench", "ChalklineModel", "Imaging", .product(name: "Logging", package: "swift-log"),
+        "PlateReading", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", "Imaging",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineTestKit
 import Foundation
 import Testing
 
@@ -48,8 +49,9 @@ import Testing
   }
 
   @Test(.enabled(if: enabled), .timeLimit(.minutes(20)))
-  func captureCodeWorksAgainstVivid() throws {
-    let (results, output, status) = try Self.runVM()
+  func captureCodeWorksAgainstVivid() async throws {
+    // Minutes of waiting for the VM, on a thread of its own and not on the cooperative pool.
+    let (results, output, status) = try await offPool { try Self.runVM() }
     print(
       output.split(separator: "\n").filter { $0.hasPrefix("CHALKLINE-") || $0.hasPrefix("chalkline-vm") }.joined(
         separator: "\n"))

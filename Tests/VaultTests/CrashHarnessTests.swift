@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
 import Foundation
 import Testing
 
@@ -8,16 +9,21 @@ import Testing
 /// SIGKILLs `vault-crash-writer` at random instants 200 times, reopening and checking the vault
 /// after each kill. `CHALKLINE_CRASH_KILLS` raises the count (for benchmark runs).
 @Suite struct CrashHarnessTests {
-  @Test func twoHundredKillsLeaveAConsistentVault() throws {
+  @Test func twoHundredKillsLeaveAConsistentVault() async throws {
     let writer = try #require(
       VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
     let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_KILLS"] ?? "") ?? 200
     let seed =
       UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-    try withTemporaryDirectory { directory in
-      let report = try VaultCrashHarness(
-        writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
-      ).run(kills: kills, seed: seed)
+    // A minute of kills and reopenings, on a thread of its own: the pool stays free for other suites.
+    let report = try await offPool {
+      try withTemporaryDirectory { directory in
+        try VaultCrashHarness(
+          writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
+        ).run(kills: kills, seed: seed)
+      }
+    }
+    do {
       print(
         "vault crash harness: seed \(seed), \(report.kills) kills (\(report.killsWhileWriting) while writing), "
           + "\(report.acknowledgedWrites) acknowledged writes checked, \(report.failures.count) failures, "
@@ -37,16 +43,20 @@ import Testing
 /// shredding stays final, and the vault opens. `CHALKLINE_CRASH_FOCUS_KILLS` raises the count.
 @Suite struct FocusedCrashTests {
   @Test(arguments: VaultCrashFocus.allCases)
-  func killsInsideTheOperationLeaveAConsistentVault(_ focus: VaultCrashFocus) throws {
+  func killsInsideTheOperationLeaveAConsistentVault(_ focus: VaultCrashFocus) async throws {
     let writer = try #require(
       VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
     let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_FOCUS_KILLS"] ?? "") ?? 40
     let seed =
       UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-    try withTemporaryDirectory { directory in
-      let report = try VaultCrashHarness(
-        writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
-      ).run(kills: kills, seed: seed, focus: focus)
+    let report = try await offPool {
+      try withTemporaryDirectory { directory in
+        try VaultCrashHarness(
+          writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
+        ).run(kills: kills, seed: seed, focus: focus)
+      }
+    }
+    do {
       print(
         "vault crash harness (\(focus.rawValue)): seed \(seed), \(report.kills) kills, \(report.killsInsideFocus) "
           + "inside \(focus.rawValue), \(report.acknowledgedWrites) acknowledged writes checked, "
