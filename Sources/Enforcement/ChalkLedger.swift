@@ -32,6 +32,9 @@ public struct ChalkLedger: Sendable {
   private var logger: Logger
   private(set) var marks: [UUID: ChalkMark] = [:]
   private var marksByKey: [PlateKey: Set<UUID>] = [:]
+  /// How many keys of live marks each key window holds (a key in both sightings of a mark counts
+  /// twice): the windows still live without a walk over every mark at each expiry.
+  private var keysByWindow: [KeyWindowID: Int] = [:]
   var trackedWindows: Set<KeyWindowID> = []
 
   /// Creates a ledger, restoring marks the vault persisted (pass none for a fresh start).
@@ -256,34 +259,29 @@ public struct ChalkLedger: Sendable {
   // MARK: - Storage
 
   /// Every key window a live mark holds keys of.
-  func liveWindows() -> Set<KeyWindowID> {
-    var windows: Set<KeyWindowID> = []
-    for mark in marks.values {
-      for alternative in mark.first.alternatives { for key in alternative.keys { windows.insert(key.window) } }
-      for alternative in mark.last.alternatives { for key in alternative.keys { windows.insert(key.window) } }
-    }
-    return windows
+  func liveWindows() -> Set<KeyWindowID> { Set(keysByWindow.keys) }
+
+  /// Every key of both sightings of a mark, in order (without building an array of them).
+  private static func forEachKey(of mark: ChalkMark, _ body: (PlateKey) -> Void) {
+    for alternative in mark.first.alternatives { for key in alternative.keys { body(key) } }
+    for alternative in mark.last.alternatives { for key in alternative.keys { body(key) } }
   }
 
   private mutating func insert(_ mark: ChalkMark) {
     marks[mark.id] = mark
-    for alternatives in [mark.first.alternatives, mark.last.alternatives] {
-      for alternative in alternatives {
-        for key in alternative.keys {
-          marksByKey[key, default: []].insert(mark.id)
-          trackedWindows.insert(key.window)
-        }
-      }
+    Self.forEachKey(of: mark) { key in
+      marksByKey[key, default: []].insert(mark.id)
+      keysByWindow[key.window, default: 0] += 1
+      trackedWindows.insert(key.window)
     }
   }
 
   mutating func removeMark(_ id: UUID) {
     guard let mark = marks.removeValue(forKey: id) else { return }
-    for alternative in [mark.first.alternatives, mark.last.alternatives].joined() {
-      for key in alternative.keys {
-        marksByKey[key]?.remove(id)
-        if marksByKey[key]?.isEmpty == true { marksByKey[key] = nil }
-      }
+    Self.forEachKey(of: mark) { key in
+      if marksByKey[key]?.remove(id) != nil, marksByKey[key]?.isEmpty == true { marksByKey[key] = nil }
+      keysByWindow[key.window, default: 0] -= 1
+      if keysByWindow[key.window] == 0 { keysByWindow[key.window] = nil }
     }
   }
 }
