@@ -267,22 +267,42 @@ public struct ChalkLedger: Sendable {
     for alternative in mark.last.alternatives { for key in alternative.keys { body(key) } }
   }
 
+  /// Adds `delta` for each key of `mark` to its window's count, one count update per run of keys
+  /// in the same window (a mark's keys are nearly all of one or two windows).
+  private mutating func countWindows(of mark: ChalkMark, by delta: Int) {
+    var run: KeyWindowID?
+    var length = 0
+    func flush(_ ledger: inout ChalkLedger) {
+      guard let window = run else { return }
+      let count = ledger.keysByWindow[window, default: 0] + delta * length
+      ledger.keysByWindow[window] = count == 0 ? nil : count
+      if delta > 0 { ledger.trackedWindows.insert(window) }
+    }
+    Self.forEachKey(of: mark) { key in
+      if key.window == run {
+        length += 1
+      } else {
+        flush(&self)
+        (run, length) = (key.window, 1)
+      }
+    }
+    flush(&self)
+  }
+
   private mutating func insert(_ mark: ChalkMark) {
     marks[mark.id] = mark
-    Self.forEachKey(of: mark) { key in
-      marksByKey[key, default: []].insert(mark.id)
-      keysByWindow[key.window, default: 0] += 1
-      trackedWindows.insert(key.window)
-    }
+    Self.forEachKey(of: mark) { key in marksByKey[key, default: []].insert(mark.id) }
+    countWindows(of: mark, by: 1)
   }
 
   mutating func removeMark(_ id: UUID) {
     guard let mark = marks.removeValue(forKey: id) else { return }
     Self.forEachKey(of: mark) { key in
-      if marksByKey[key]?.remove(id) != nil, marksByKey[key]?.isEmpty == true { marksByKey[key] = nil }
-      keysByWindow[key.window, default: 0] -= 1
-      if keysByWindow[key.window] == 0 { keysByWindow[key.window] = nil }
+      guard let index = marksByKey.index(forKey: key) else { return }
+      marksByKey.values[index].remove(id)
+      if marksByKey.values[index].isEmpty { marksByKey.remove(at: index) }
     }
+    countWindows(of: mark, by: -1)
   }
 }
 
