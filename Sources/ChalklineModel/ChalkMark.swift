@@ -45,6 +45,9 @@ public struct ChalkMark: Sendable, Hashable, Codable, Identifiable {
 
   /// Every key window whose key made one of the mark's hashes.
   public var keyWindows: Set<KeyWindowID> {
-    Set((first.alternatives + last.alternatives).flatMap { $0.keys.map(\.window) })
+    var windows: Set<KeyWindowID> = []
+    for alternative in first.alternatives { for key in alternative.keys { windows.insert(key.window) } }
+    for alternative in last.alternatives { for key in alternative.keys { windows.insert(key.window) } }
+    return windows
   }
 }

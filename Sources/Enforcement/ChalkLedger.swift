@@ -32,9 +32,9 @@ public struct ChalkLedger: Sendable {
   private var logger: Logger
   private(set) var marks: [UUID: ChalkMark] = [:]
   private var marksByKey: [PlateKey: Set<UUID>] = [:]
-  /// How many keys of live marks each key window holds (a key in both sightings of a mark counts
-  /// twice): the windows still live without a walk over every mark at each expiry.
-  private var keysByWindow: [KeyWindowID: Int] = [:]
+  /// How many live marks hold keys of each key window: the windows still live, without a walk
+  /// over every mark at each expiry and each ``keyWindows(at:)``.
+  private var marksByWindow: [KeyWindowID: Int] = [:]
   var trackedWindows: Set<KeyWindowID> = []
 
   /// Creates a ledger, restoring marks the vault persisted (pass none for a fresh start).
@@ -259,7 +259,7 @@ public struct ChalkLedger: Sendable {
   // MARK: - Storage
 
   /// Every key window a live mark holds keys of.
-  func liveWindows() -> Set<KeyWindowID> { Set(keysByWindow.keys) }
+  func liveWindows() -> Set<KeyWindowID> { Set(marksByWindow.keys) }
 
   /// Every key of both sightings of a mark, in order (without building an array of them).
   private static func forEachKey(of mark: ChalkMark, _ body: (PlateKey) -> Void) {
@@ -267,32 +267,13 @@ public struct ChalkLedger: Sendable {
     for alternative in mark.last.alternatives { for key in alternative.keys { body(key) } }
   }
 
-  /// Adds `delta` for each key of `mark` to its window's count, one count update per run of keys
-  /// in the same window (a mark's keys are nearly all of one or two windows).
-  private mutating func countWindows(of mark: ChalkMark, by delta: Int) {
-    var run: KeyWindowID?
-    var length = 0
-    func flush(_ ledger: inout ChalkLedger) {
-      guard let window = run else { return }
-      let count = ledger.keysByWindow[window, default: 0] + delta * length
-      ledger.keysByWindow[window] = count == 0 ? nil : count
-      if delta > 0 { ledger.trackedWindows.insert(window) }
-    }
-    Self.forEachKey(of: mark) { key in
-      if key.window == run {
-        length += 1
-      } else {
-        flush(&self)
-        (run, length) = (key.window, 1)
-      }
-    }
-    flush(&self)
-  }
-
   private mutating func insert(_ mark: ChalkMark) {
     marks[mark.id] = mark
     Self.forEachKey(of: mark) { key in marksByKey[key, default: []].insert(mark.id) }
-    countWindows(of: mark, by: 1)
+    for window in mark.keyWindows {
+      marksByWindow[window, default: 0] += 1
+      trackedWindows.insert(window)
+    }
   }
 
   mutating func removeMark(_ id: UUID) {
@@ -302,7 +283,10 @@ public struct ChalkLedger: Sendable {
       marksByKey.values[index].remove(id)
       if marksByKey.values[index].isEmpty { marksByKey.remove(at: index) }
     }
-    countWindows(of: mark, by: -1)
+    for window in mark.keyWindows {
+      let left = marksByWindow[window, default: 0] - 1
+      marksByWindow[window] = left > 0 ? left : nil
+    }
   }
 }
 

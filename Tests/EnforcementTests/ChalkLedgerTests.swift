@@ -61,6 +61,30 @@ struct ChalkLedgerTests {
     #expect(ledger.keyWindows(at: Fixtures.time("2026-03-03 18:00")) == [KeyWindowID("chalk-2026-03-03")])
   }
 
+  /// The ledger counts the marks holding keys of each window as they are saved, renewed and
+  /// removed: a window stays live while any mark holds one of its keys, and closes with the last.
+  @Test func aKeyWindowClosesWithTheLastMarkHoldingItsKeys() throws {
+    var ledger = try ledger(configuration: .init(chalkLifetime: 20 * 3_600))
+    _ = ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 17:00", plates: [("7ABC123", 0.9)], x: 20))
+    _ = ledger.decide(Fixtures.sighting(ledger, at: "2026-03-02 17:10", plates: [("8XYZ456", 0.9)], x: 80))
+    // The first car again the next morning: its mark is saved anew, holding both days' keys.
+    let renewed = ledger.decide(Fixtures.sighting(ledger, at: "2026-03-03 08:30", plates: [("7ABC123", 0.9)], x: 20))
+    #expect(renewed.saved?.keyWindows == [KeyWindowID("chalk-2026-03-02"), KeyWindowID("chalk-2026-03-03")])
+    #expect(ledger.liveMarks.count == 2)
+    // The second car's mark expires; the renewed mark still holds keys of the first day.
+    let afternoon = ledger.expire(now: Fixtures.time("2026-03-03 13:30"))
+    #expect(afternoon.expired.count == 1 && afternoon.closedWindows.isEmpty)
+    #expect(
+      ledger.keyWindows(at: Fixtures.time("2026-03-03 13:30")) == [
+        KeyWindowID("chalk-2026-03-03"), KeyWindowID("chalk-2026-03-02"),
+      ])
+    // The renewed mark expires too: both days' windows close, the current one stays.
+    let next = ledger.expire(now: Fixtures.time("2026-03-04 05:00"))
+    #expect(next.expired.count == 1)
+    #expect(next.closedWindows == [KeyWindowID("chalk-2026-03-02"), KeyWindowID("chalk-2026-03-03")])
+    #expect(ledger.keyWindows(at: Fixtures.time("2026-03-04 05:00")) == [KeyWindowID("chalk-2026-03-04")])
+  }
+
   @Test func noReturnKeepsAMarkLonger() throws {
     var ledger = try ledger([Signs.twoHourNoReturn], configuration: .init(chalkLifetime: 3_600))
     let mark = try #require(

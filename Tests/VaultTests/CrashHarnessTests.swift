@@ -23,16 +23,14 @@ import Testing
         ).run(kills: kills, seed: seed)
       }
     }
-    do {
-      print(
-        "vault crash harness: seed \(seed), \(report.kills) kills (\(report.killsWhileWriting) while writing), "
-          + "\(report.acknowledgedWrites) acknowledged writes checked, \(report.failures.count) failures, "
-          + String(format: "%.1f s", report.seconds))
-      #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
-      #expect(report.kills == kills)
-      #expect(report.killsWhileWriting > kills / 2)
-      #expect(report.acknowledgedWrites > kills)
-    }
+    print(
+      "vault crash harness: seed \(seed), \(report.kills) kills (\(report.killsWhileWriting) while writing), "
+        + "\(report.acknowledgedWrites) acknowledged writes checked, \(report.failures.count) failures, "
+        + String(format: "%.1f s", report.seconds))
+    #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+    #expect(report.kills == kills)
+    #expect(report.killsWhileWriting > kills / 2)
+    #expect(report.acknowledgedWrites > kills)
   }
 }
 
@@ -56,17 +54,15 @@ import Testing
         ).run(kills: kills, seed: seed, focus: focus)
       }
     }
-    do {
-      print(
-        "vault crash harness (\(focus.rawValue)): seed \(seed), \(report.kills) kills, \(report.killsInsideFocus) "
-          + "inside \(focus.rawValue), \(report.acknowledgedWrites) acknowledged writes checked, "
-          + "\(report.failures.count) failures, " + String(format: "%.1f s", report.seconds))
-      #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
-      // Past `kills` only while too few have landed inside the operation, and at most 4 × `kills`.
-      #expect(report.kills >= kills && report.kills <= 4 * kills)
-      // Most kills must land inside the operation, or the test would not test it.
-      #expect(report.killsInsideFocus >= kills / 3, "only \(report.killsInsideFocus) of \(kills) inside")
-      #expect(report.acknowledgedWrites > kills)
-    }
+    print(
+      "vault crash harness (\(focus.rawValue)): seed \(seed), \(report.kills) kills, \(report.killsInsideFocus) "
+        + "inside \(focus.rawValue), \(report.acknowledgedWrites) acknowledged writes checked, "
+        + "\(report.failures.count) failures, " + String(format: "%.1f s", report.seconds))
+    #expect(report.failures.isEmpty, "\(report.failures.prefix(5))")
+    // Past `kills` only while too few have landed inside the operation, and at most 4 × `kills`.
+    #expect(report.kills >= kills && report.kills <= 4 * kills)
+    // Most kills must land inside the operation, or the test would not test it.
+    #expect(report.killsInsideFocus >= kills / 3, "only \(report.killsInsideFocus) of \(kills) inside")
+    #expect(report.acknowledgedWrites > kills)
   }
 }
