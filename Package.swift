@@ -51,7 +51,7 @@ let package = Package(
 
     // MARK: - Imaging, capture, reading
 
-    .target(name: "Imaging", dependencies: ["CTurboJPEG"], swiftSettings: optimized),
+    .target(name: "Imaging", dependencies: ["CTurboJPEG", "ChalklineModel"], swiftSettings: optimized),
     .target(
       name: "Capture",
       dependencies: ["CV4L2", "ChalklineModel", .product(name: "Logging", package: "swift-log")],
@@ -255,7 +255,7 @@ let package = Package(
       ],
       swiftSettings: swiftSettings
     ),
-    .testTarget(name: "ImagingTests", dependencies: ["Imaging"], swiftSettings: swiftSettings),
+    .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ChalklineTestKit"], swiftSettings: swiftSettings),
     .testTarget(
       name: "CaptureTests",
       dependencies: [

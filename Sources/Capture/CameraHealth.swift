@@ -56,7 +56,7 @@ package struct CameraHealth: Sendable, Equatable {
   /// A fault happened; `closesDevice` tells whether the session ended because of it.
   /// Returns the new state if this changed it.
   package mutating func fault(_ error: CaptureError, closesDevice: Bool, whileOpening: Bool) -> State? {
-    statistics.faults[error.code.rawValue, default: 0] += 1
+    statistics.faults[error.code.name, default: 0] += 1
     switch error.code {
     case .corruptBuffer: statistics.corruptBuffers += 1
     case .stalled: statistics.stalls += 1

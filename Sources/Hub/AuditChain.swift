@@ -104,7 +104,7 @@ extension AuditCheckpoint {
       throw HubError(.invalid, "The checkpoint file is empty.")
     }
     do { return try decode(line: line) } catch {
-      throw HubError(.invalid, "The checkpoint is not a chalkline-hub audit checkpoint (JSON).", underlying: error)
+      throw HubError(.invalid, "The checkpoint is not a chalkline-hub audit checkpoint (JSON).", cause: error)
     }
   }
 
@@ -117,7 +117,7 @@ extension AuditCheckpoint {
       do { checkpoints.append(try decode(line: line)) } catch {
         throw HubError(
           .invalid, "\(file):\(index + 1): not a chalkline-hub audit checkpoint (expected one JSON object a line).",
-          underlying: error)
+          cause: error)
       }
     }
     guard !checkpoints.isEmpty else { throw HubError(.invalid, "\(file): the checkpoint file is empty.") }

@@ -143,7 +143,7 @@ public struct HubConfiguration: Sendable, Codable {
     let url = URL(fileURLWithPath: path)
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw HubError(.configuration, "The hub configuration \(path) cannot be read.", underlying: error)
+      throw HubError(.configuration, "The hub configuration \(path) cannot be read.", cause: error)
     }
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -151,7 +151,7 @@ public struct HubConfiguration: Sendable, Codable {
     do { configuration = try decoder.decode(HubConfiguration.self, from: data) } catch {
       throw HubError(
         .configuration, "\(path) is not a valid hub configuration (see docs/hub.md for every key).",
-        underlying: error)
+        cause: error)
     }
     let base = url.deletingLastPathComponent()
     func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }

@@ -50,7 +50,7 @@ public struct HubKeys: Sendable {
         atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
       try manager.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
     } catch {
-      throw HubError(.keys, "The keys directory \(directory) cannot be created.", underlying: error)
+      throw HubError(.keys, "The keys directory \(directory) cannot be created.", cause: error)
     }
     for name in [signingFile, hpkeFile, auditFile] where manager.fileExists(atPath: "\(directory)/\(name)") {
       throw HubError(
@@ -96,7 +96,7 @@ public struct HubKeys: Sendable {
           (try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: read("\(retiredDirectory)/\(name)")), at)
         })
     } catch let error as HubError { throw error } catch {
-      throw HubError(.keys, "The hub keys in \(directory) are not valid keys.", underlying: error)
+      throw HubError(.keys, "The hub keys in \(directory) are not valid keys.", cause: error)
     }
   }
 
@@ -121,7 +121,7 @@ public struct HubKeys: Sendable {
     do {
       try FileManager.default.createDirectory(
         atPath: retired, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-    } catch { throw HubError(.keys, "\(retired) cannot be created.", underlying: error) }
+    } catch { throw HubError(.keys, "\(retired) cannot be created.", cause: error) }
     let stamp = Int64((now.timeIntervalSince1970 * 1000).rounded())
     try write(current.hpke.rawRepresentation, to: "\(retired)/hub-hpke-\(stamp).key")
     let replacement = "\(directory)/\(hpkeFile).new"
@@ -139,7 +139,7 @@ public struct HubKeys: Sendable {
     var pruned: [Date] = []
     for (name, at) in try retiredNames(in: directory) where at <= cutoff {
       do { try FileManager.default.removeItem(atPath: "\(directory)/\(retiredDirectory)/\(name)") } catch {
-        throw HubError(.keys, "The retired key \(name) cannot be deleted.", underlying: error)
+        throw HubError(.keys, "The retired key \(name) cannot be deleted.", cause: error)
       }
       pruned.append(at)
     }
@@ -197,7 +197,7 @@ public struct HubKeys: Sendable {
     throw HubError(
       .evidence,
       "The evidence of sighting \(sighting) of candidate \(candidate) does not open with the hub's keys for this "
-        + "candidate as sealed by its device.", underlying: failure)
+        + "candidate as sealed by its device.", cause: failure)
   }
 
   /// Opens an officer's sealed corrected text with the current key or a retired one.

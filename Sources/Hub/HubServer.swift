@@ -50,7 +50,7 @@ public struct HubServer: Sendable {
     } catch {
       throw HubError(
         .tls, "The hub's TLS files (\(tls.certificate), \(tls.privateKey), \(tls.clientCa)) cannot be used as PEM.",
-        underlying: error)
+        cause: error)
     }
   }
 

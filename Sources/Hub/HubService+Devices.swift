@@ -53,7 +53,7 @@ extension HubService {
       }
       der = try certificate.toDERBytes()
     } catch let error as HubError { throw error } catch {
-      throw HubError(.invalid, "\(certificatePath) is not a PEM certificate.", underlying: error)
+      throw HubError(.invalid, "\(certificatePath) is not a PEM certificate.", cause: error)
     }
     return DeviceRecord(
       id: keyFingerprint(signingKey), name: name, certificateSHA256: Data(SHA256.hash(data: der)).hexString,

@@ -157,7 +157,7 @@ extension HubService {
       try sealed.write(to: URL(fileURLWithPath: permitListPath), options: .atomic)
       try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: permitListPath)
     } catch {
-      throw HubError(.storage, "The permit list cannot be written to \(permitListPath).", underlying: error)
+      throw HubError(.storage, "The permit list cannot be written to \(permitListPath).", cause: error)
     }
   }
 
@@ -172,7 +172,7 @@ extension HubService {
     } catch {
       throw HubError(
         .storage, "\(permitListPath) cannot be opened with the hub key; import the permit list again.",
-        underlying: error)
+        cause: error)
     }
   }
 }

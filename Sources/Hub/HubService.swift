@@ -364,7 +364,7 @@ public final class HubService: Sendable {
         detail: "candidate=\(candidate.id.uuidString) sighting=\(sighting) device=\(candidate.device)",
         outcome: "denied: does not open for this candidate and device", at: Date())
       throw HubError(
-        .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", underlying: error)
+        .evidence, "Evidence of candidate \(candidate.id) cannot be opened with the hub key.", cause: error)
     }
   }
 

@@ -94,7 +94,7 @@ public enum CorrectedText {
       return String(decoding: plain, as: UTF8.self)
     } catch {
       throw HubError(
-        .evidence, "The corrected text of \(candidate) cannot be opened with the hub key.", underlying: error)
+        .evidence, "The corrected text of \(candidate) cannot be opened with the hub key.", cause: error)
     }
   }
 }
@@ -151,11 +151,11 @@ public struct DecidedCandidate: Sendable {
   public var decision: ReviewDecision
 }
 
-extension HubError.Code {
+extension CodedError.Code where Domain == HubDomain {
   /// The candidate was already decided.
-  public static let conflict = HubError.Code(name: "conflict")
+  public static let conflict = Self("conflict")
   /// No purpose, or one the city does not allow, was stated.
-  public static let purpose = HubError.Code(name: "purpose")
+  public static let purpose = Self("purpose")
   /// No such candidate.
-  public static let notFound = HubError.Code(name: "not-found")
+  public static let notFound = Self("not-found")
 }

@@ -23,7 +23,7 @@ public final class SQLiteHubStorage: HubStorage {
       pool = try DatabasePool(path: path, configuration: configuration)
       try Self.migrator.migrate(pool)
     } catch {
-      throw HubError(.storage, "The hub database \(path) cannot be opened or migrated.", underlying: error)
+      throw HubError(.storage, "The hub database \(path) cannot be opened or migrated.", cause: error)
     }
   }
 
@@ -122,13 +122,13 @@ public final class SQLiteHubStorage: HubStorage {
 
   func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
     do { return try await pool.write(body) } catch {
-      throw HubError(.storage, "The hub database failed while \(what).", underlying: error)
+      throw HubError(.storage, "The hub database failed while \(what).", cause: error)
     }
   }
 
   func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
     do { return try await pool.read(body) } catch {
-      throw HubError(.storage, "The hub database failed while \(what).", underlying: error)
+      throw HubError(.storage, "The hub database failed while \(what).", cause: error)
     }
   }
 

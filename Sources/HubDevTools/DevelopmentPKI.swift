@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Hub
 
@@ -103,14 +104,14 @@ public struct DevelopmentPKI: Sendable {
     process.standardError = errors
     process.standardOutput = FileHandle.nullDevice
     do { try process.run() } catch {
-      throw HubError(.tool, "/usr/bin/openssl cannot be run; install Debian's openssl package.", underlying: error)
+      throw HubError(.tool, "/usr/bin/openssl cannot be run; install Debian's openssl package.", cause: error)
     }
     process.waitUntilExit()
     let output = (try? Data(contentsOf: errorPath)) ?? Data()
     guard process.terminationStatus == 0 else {
       throw HubError(
         .tool, "openssl \(arguments.first ?? "") failed (exit \(process.terminationStatus)).",
-        cause: TextCause(String(decoding: output, as: UTF8.self)))
+        cause: ErrorText(String(decoding: output, as: UTF8.self)))
     }
   }
 }

@@ -67,7 +67,7 @@ public final class JPEGDecoder {
       throw ImagingError(
         .corruptJPEG,
         "The frame is not a readable JPEG (\(jpeg.count) bytes): skip it and check the camera's MJPEG output.",
-        cause: lastError())
+        detail: lastError())
     }
     return JPEGHeader(width: Int(w), height: Int(h))
   }
@@ -129,7 +129,7 @@ public final class JPEGDecoder {
     guard rc == 0 else {
       throw ImagingError(
         .corruptJPEG, "The JPEG frame (\(jpeg.count) bytes) is truncated or damaged: it was skipped.",
-        cause: lastError())
+        detail: lastError())
     }
   }
 

@@ -44,8 +44,9 @@ public final class JPEGEncoder {
     }
     defer { if let buffer { tjFree(buffer) } }
     guard rc == 0, let buffer else {
-      let cause = tjGetErrorStr2(handle).map { String(cString: $0) }
-      throw ImagingError(.encodeFailed, "Could not encode a \(width)x\(height) image as JPEG.", cause: cause)
+      throw ImagingError(
+        .encodeFailed, "Could not encode a \(width)x\(height) image as JPEG.",
+        detail: tjGetErrorStr2(handle).map { String(cString: $0) } ?? "no libjpeg-turbo message")
     }
     return Array(UnsafeBufferPointer(start: buffer, count: Int(size)))
   }

@@ -52,13 +52,13 @@ public struct LayoutPrior: Sendable, Equatable {
     } catch {
       throw PlateReadingError(
         .modelMissing, "The plate layout table layouts.json is missing from \(directory.path); reinstall chalkline.",
-        cause: "\(error)")
+        cause: error)
     }
     let file: File
     do {
       file = try JSONDecoder().decode(File.self, from: data)
     } catch {
-      throw PlateReadingError(.modelInvalid, "\(url.path) is not a plate layout table.", cause: "\(error)")
+      throw PlateReadingError(.modelInvalid, "\(url.path) is not a plate layout table.", cause: error)
     }
     let bad = file.counts.first { key, count in
       count < 0 || key.isEmpty || key.count > PlateGrammar.maximumLength || !key.allSatisfy { $0 == "L" || $0 == "D" }

@@ -70,7 +70,7 @@ public final class PlateReader {
     do {
       jpeg = try JPEGDecoder()
     } catch {
-      throw PlateReadingError(.imageUnreadable, "libjpeg-turbo is not usable.", cause: "\(error)")
+      throw PlateReadingError(.imageUnreadable, "libjpeg-turbo is not usable.", cause: error)
     }
   }
 

@@ -33,7 +33,7 @@ public final class PlateRecognizer {
     do {
       return try frame.warped(quad, width: cropWidth, height: cropHeight)
     } catch {
-      throw PlateReadingError(.badInput, "The plate corners cannot be rectified.", cause: "\(error)")
+      throw PlateReadingError(.badInput, "The plate corners cannot be rectified.", cause: error)
     }
   }
 

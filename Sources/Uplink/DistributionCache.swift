@@ -19,7 +19,7 @@ public final class DistributionCache: Sendable {
       try FileManager.default.createDirectory(
         at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     } catch {
-      throw UplinkError(.local, "The uplink cache directory \(directory.path) cannot be created.", underlying: error)
+      throw UplinkError(.local, "The uplink cache directory \(directory.path) cannot be created.", cause: error)
     }
     var loaded: [DistributionKind: SignedDocument] = [:]
     var key = trustedKey
@@ -84,7 +84,7 @@ public final class DistributionCache: Sendable {
       try data.write(to: url, options: .atomic)
     } catch {
       throw UplinkError(
-        .local, "The \(kind.rawValue) document cannot be saved in \(directory.path).", underlying: error)
+        .local, "The \(kind.rawValue) document cannot be saved in \(directory.path).", cause: error)
     }
     documents.withLock { $0[kind] = document }
     if let nextKey { trustedKey.withLock { $0 = nextKey } }

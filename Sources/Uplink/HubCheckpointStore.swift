@@ -63,7 +63,7 @@ public final class HubCheckpointStore: Sendable {
         try Data(text.utf8).write(to: file, options: .atomic)
       } catch {
         return .failure(
-          UplinkError(.local, "The hub's audit checkpoints cannot be saved in \(file.path).", underlying: error))
+          UplinkError(.local, "The hub's audit checkpoints cannot be saved in \(file.path).", cause: error))
       }
       held = next
       return .success(true)

@@ -33,21 +33,21 @@ public final class HubConnection: Sendable {
     } catch {
       throw UplinkError(
         .credentials, "The client certificate \(configuration.certificatePath) cannot be read as PEM.",
-        underlying: error)
+        cause: error)
     }
     do {
       tls.privateKey = .privateKey(try NIOSSLPrivateKey(file: configuration.privateKeyPath, format: .pem))
     } catch {
       throw UplinkError(
         .credentials, "The client key \(configuration.privateKeyPath) cannot be read as a PEM private key.",
-        underlying: error)
+        cause: error)
     }
     do {
       tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(configuration.trustedCAPath))
     } catch {
       throw UplinkError(
         .credentials, "The CA file \(configuration.trustedCAPath) cannot be read as PEM certificates.",
-        underlying: error)
+        cause: error)
     }
     tls.minimumTLSVersion = .tlsv12
     var httpConfiguration = HTTPClient.Configuration(
@@ -102,7 +102,7 @@ public final class HubConnection: Sendable {
     } catch {
       throw UplinkError(
         .transport, "The hub at \(configuration.hubURL) could not be reached or broke off: \(method) \(path).",
-        underlying: error)
+        cause: error)
     }
   }
 }

@@ -119,7 +119,7 @@ public struct PermitsDocument: Codable, Sendable, Equatable {
       return SymmetricKey(data: key)
     } catch let error as UplinkError { throw error } catch {
       throw UplinkError(
-        .badReply, "The permit key sealed to this device cannot be opened with its key.", underlying: error)
+        .badReply, "The permit key sealed to this device cannot be opened with its key.", cause: error)
     }
   }
 

@@ -19,7 +19,7 @@ extension UplinkSync {
       case 200:
         let document: SignedDocument
         do { document = try UplinkAPI.decoder().decode(SignedDocument.self, from: reply.body) } catch {
-          throw UplinkError(.badReply, "The hub's \(kind.rawValue) document cannot be decoded.", underlying: error)
+          throw UplinkError(.badReply, "The hub's \(kind.rawValue) document cannot be decoded.", cause: error)
         }
         if try cache.accept(document, expected: kind) {
           try await onDocument(document)
@@ -59,7 +59,7 @@ extension UplinkSync {
     }
     let checkpoint: AuditCheckpoint
     do { checkpoint = try UplinkAPI.decoder().decode(AuditCheckpoint.self, from: reply.body) } catch {
-      throw UplinkError(.badReply, "The hub's audit checkpoint cannot be decoded.", underlying: error)
+      throw UplinkError(.badReply, "The hub's audit checkpoint cannot be decoded.", cause: error)
     }
     do {
       if try checkpoints.accept(checkpoint, auditKey: auditKey) {
@@ -83,7 +83,7 @@ extension UplinkSync {
   func syncAggregates(_ source: any UplinkAggregateSource, _ report: inout Report) async throws {
     let pending: [WireAggregate]
     do { pending = try await source.unsyncedAggregates() } catch {
-      throw UplinkError(.local, "The aggregates cannot be read.", underlying: error)
+      throw UplinkError(.local, "The aggregates cannot be read.", cause: error)
     }
     guard !pending.isEmpty else { return }
     let body = try UplinkAPI.encoder().encode(AggregateBatch(aggregates: pending))
@@ -97,7 +97,7 @@ extension UplinkSync {
       ack.stored == pending.count
     else { throw UplinkError(.badReply, "The hub's reply to aggregates is not an acknowledgement of all of them.") }
     do { try await source.markSynced(pending) } catch {
-      throw UplinkError(.local, "Aggregates could not be marked synced.", underlying: error)
+      throw UplinkError(.local, "Aggregates could not be marked synced.", cause: error)
     }
   }
 }

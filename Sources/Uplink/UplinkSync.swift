@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import Logging
 
@@ -163,7 +164,7 @@ public final class UplinkSync: Sendable {
         !skip.contains($0.id)
       }
     } catch {
-      throw UplinkError(.local, "The outbox cannot be read.", underlying: error)
+      throw UplinkError(.local, "The outbox cannot be read.", cause: error)
     }
     var batch: [WireCandidate] = []
     var size = 0
@@ -189,7 +190,7 @@ public final class UplinkSync: Sendable {
     let held = acknowledgement.results.filter(\.hubHoldsIt).map(\.id)
     do { try await outbox.acknowledge(held) } catch {
       // The hub holds them; the next pass sends them again and the hub answers "duplicate".
-      throw UplinkError(.local, "Acknowledged candidates could not be deleted from the outbox.", underlying: error)
+      throw UplinkError(.local, "Acknowledged candidates could not be deleted from the outbox.", cause: error)
     }
     report.acknowledged = held.count
     for result in acknowledgement.results where result.disposition == .rejected {
@@ -216,13 +217,13 @@ public final class UplinkSync: Sendable {
     guard reply.status == 200 else {
       throw UplinkError(
         .status, "The hub answered \(reply.status) to a candidate batch\(Self.hint(reply.status)).",
-        cause: DescribedCause(String(decoding: reply.body.prefix(300), as: UTF8.self)))
+        cause: ErrorText(String(decoding: reply.body.prefix(300), as: UTF8.self)))
     }
     let acknowledgement: BatchAcknowledgement
     do { acknowledgement = try UplinkAPI.decoder().decode(BatchAcknowledgement.self, from: reply.body) } catch {
       throw UplinkError(
         .badReply, "The hub's reply to a candidate batch is not an acknowledgement; nothing was deleted.",
-        underlying: error)
+        cause: error)
     }
     let sentIDs = Set(sent)
     var seen = Set<UUID>()

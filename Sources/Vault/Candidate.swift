@@ -96,7 +96,7 @@ public struct CandidateManifest: Codable, Sendable, Equatable {
     let decoder = JSONDecoder()
     decoder.keyDecodingStrategy = .convertFromSnakeCase
     do { return try decoder.decode(CandidateManifest.self, from: json) } catch {
-      throw VaultError(.corruptRow, "A candidate manifest cannot be decoded.", underlying: error)
+      throw VaultError(.corruptRow, "A candidate manifest cannot be decoded.", cause: error)
     }
   }
 }

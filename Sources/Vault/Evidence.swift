@@ -232,7 +232,7 @@ public struct EvidenceSealer: Sendable {
         id: id, capturedAt: header.capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
         encapsulatedKey: Data(), ciphertext: pictures, bindings: bindings)
     } catch {
-      throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", underlying: error)
+      throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", cause: error)
     }
   }
 
@@ -250,7 +250,7 @@ public struct EvidenceSealer: Sendable {
         id: id, capturedAt: header.capturedAt, plateSHA256: capture.plateSHA256, vehicleSHA256: capture.vehicleSHA256,
         encapsulatedKey: sender.encapsulatedKey, ciphertext: ciphertext)
     } catch {
-      throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", underlying: error)
+      throw VaultError(.crypto, "Sealing evidence to the upstream key failed.", cause: error)
     }
   }
 
@@ -312,7 +312,7 @@ public struct EvidenceOpener: Sendable {
         .crypto,
         "Evidence \(sealed.id) does not open for candidate \(candidate) as sealed by "
           + "\(devices.isEmpty ? "no device" : devices.joined(separator: " or ")) with this key, nor in a format "
-          + "before v3.", underlying: error)
+          + "before v3.", cause: error)
     }
   }
 
@@ -333,7 +333,7 @@ public struct EvidenceOpener: Sendable {
     guard let plaintext else {
       throw VaultError(
         .crypto, "Evidence \(sealed.id) cannot be opened with this key or was altered.",
-        underlying: failure ?? VaultError(.crypto, "no HPKE attempt"))
+        cause: failure ?? VaultError(.crypto, "no HPKE attempt"))
     }
     return try checked(EvidencePayload.decode(plaintext, capturedAt: sealed.capturedAt), sealed)
   }

@@ -67,7 +67,7 @@ public struct Keyring: Sendable {
     } catch let error as VaultError {
       throw error
     } catch {
-      throw VaultError(.badKeyFile, "\(devicePath) does not hold a valid Ed25519 key.", underlying: error)
+      throw VaultError(.badKeyFile, "\(devicePath) does not hold a valid Ed25519 key.", cause: error)
     }
     var storage: [UInt32: SymmetricKey] = [:]
     for name in names {
@@ -173,13 +173,13 @@ public struct Keyring: Sendable {
 
   static func parseHPKE(_ raw: Data) throws -> Curve25519.KeyAgreement.PublicKey {
     do { return try Curve25519.KeyAgreement.PublicKey(rawRepresentation: raw) } catch {
-      throw VaultError(.badKey, "The upstream HPKE key must be a raw 32-byte X25519 public key.", underlying: error)
+      throw VaultError(.badKey, "The upstream HPKE key must be a raw 32-byte X25519 public key.", cause: error)
     }
   }
 
   static func parseSigning(_ raw: Data) throws -> Curve25519.Signing.PublicKey {
     do { return try Curve25519.Signing.PublicKey(rawRepresentation: raw) } catch {
-      throw VaultError(.badKey, "The upstream signing key must be a raw 32-byte Ed25519 public key.", underlying: error)
+      throw VaultError(.badKey, "The upstream signing key must be a raw 32-byte Ed25519 public key.", cause: error)
     }
   }
 }

@@ -180,7 +180,7 @@ package enum SecureFiles {
     do {
       return try FileManager.default.contentsOfDirectory(atPath: directory)
     } catch {
-      throw VaultError(.fileSystem, "Cannot list \(directory).", underlying: error)
+      throw VaultError(.fileSystem, "Cannot list \(directory).", cause: error)
     }
   }
 }

@@ -20,7 +20,7 @@ struct StorageCipher: Sendable {
     do {
       out.append(try ChaChaPoly.seal(plaintext, using: keys[currentID]!, authenticating: binding).combined)
     } catch {
-      throw VaultError(.crypto, "Encrypting a row failed.", underlying: error)
+      throw VaultError(.crypto, "Encrypting a row failed.", cause: error)
     }
     return out
   }
@@ -40,7 +40,7 @@ struct StorageCipher: Sendable {
         ChaChaPoly.SealedBox(combined: sealed.dropFirst(5)), using: key, authenticating: binding)
     } catch {
       throw VaultError(
-        .corruptRow, "A stored row failed authentication; the database was damaged or altered.", underlying: error)
+        .corruptRow, "A stored row failed authentication; the database was damaged or altered.", cause: error)
     }
   }
 

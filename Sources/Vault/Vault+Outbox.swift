@@ -53,7 +53,7 @@ extension Vault {
       let json = try CandidateManifest.encoder.encode(manifest)
       let signature: Data
       do { signature = try keyring.deviceKey.signature(for: json) } catch {
-        throw VaultError(.crypto, "Signing candidate \(draft.id) failed.", underlying: error)
+        throw VaultError(.crypto, "Signing candidate \(draft.id) failed.", cause: error)
       }
       let payload = try cipher.seal(
         CandidatePayload.encode(manifest: json, signature: signature), binding: draft.id.bytes)

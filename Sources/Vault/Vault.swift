@@ -86,7 +86,7 @@ public final class Vault: Sendable {
       if lockDescriptor >= 0 { Glibc.close(lockDescriptor) }
       throw VaultError(
         .database, "Cannot open the vault database in \(stateDirectory.path); check free space and the file.",
-        underlying: error)
+        cause: error)
     }
     keyringState = Mutex(keyring)
     windowKeys = WindowKeyStore()
@@ -127,11 +127,11 @@ public final class Vault: Sendable {
   /// The `VaultError` for a failed database operation: `.diskFull` (counted and logged) when the
   /// file system is full, `.database` otherwise.
   func databaseError(_ what: String, _ error: any Error, advice: String) -> VaultError {
-    guard isDiskFull(error) else { return VaultError(.database, "\(what) failed; \(advice)", underlying: error) }
+    guard isDiskFull(error) else { return VaultError(.database, "\(what) failed; \(advice)", cause: error) }
     let failure = VaultError(
       .diskFull,
       "\(what) failed: the file system of \(stateDirectory.path) is full; nothing was written. "
-        + "Free space there (or wait for the uplink to send the outbox).", underlying: error)
+        + "Free space there (or wait for the uplink to send the outbox).", cause: error)
     noteDiskFull(what, failure)
     return failure
   }
@@ -165,7 +165,7 @@ public final class Vault: Sendable {
   /// Runs a read on a WAL snapshot, turning database errors into `VaultError`.
   func read<T>(_ what: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
     do { return try pool.read(body) } catch let error as VaultError { throw error } catch {
-      throw VaultError(.database, "\(what()) failed; check the database file.", underlying: error)
+      throw VaultError(.database, "\(what()) failed; check the database file.", cause: error)
     }
   }
 
@@ -234,7 +234,7 @@ extension Vault {
   /// Closes the database connections and releases the vault's lock. Later calls fail.
   public func close() throws {
     do { try pool.close() } catch {
-      throw VaultError(.database, "Closing the vault failed.", underlying: error)
+      throw VaultError(.database, "Closing the vault failed.", cause: error)
     }
     releaseLock()
   }

@@ -82,7 +82,7 @@ struct Probe {
     let completed = await drive(camera, limit: .seconds(60)) { event in
       switch event {
       case .fault(let error):
-        if firstFault == "none" { firstFault = error.code.rawValue }
+        if firstFault == "none" { firstFault = error.code.name }
         if !loaded {
           loaded = true
           let status = runCommand(modprobe)
@@ -340,7 +340,7 @@ struct Probe {
         if unplugged { after += 1 } else { before += 1 }
         if before == 10, !triggered { triggered = setControl(capturePath, named: "Disconnect", to: 1) }
       case .fault(let error):
-        if codes.last != error.code.rawValue { codes.append(error.code.rawValue) }
+        if codes.last != error.code.name { codes.append(error.code.name) }
         if error.code == .deviceUnplugged { unplugged = true }
       }
       return after < 10

@@ -31,7 +31,7 @@ struct DevicesCommand: AsyncParsableCommand {
       encoder.keyEncodingStrategy = .convertToSnakeCase
       let report = Report(
         devices: found,
-        errors: failures.map { .init(path: $0.path, code: $0.error.code.rawValue, message: $0.error.message) })
+        errors: failures.map { .init(path: $0.path, code: $0.error.code.name, message: $0.error.message) })
       print(String(decoding: try encoder.encode(report), as: UTF8.self))
       return
     }

@@ -28,7 +28,7 @@ public struct PermitsInForce: Sendable {
     do { body = try UplinkAPI.decoder().decode(PermitsDocument.self, from: document.body) } catch {
       throw UplinkError(
         .badReply, "The hub's permits document (version \(document.version)) is not a chalkline-permits-v1 list.",
-        underlying: error)
+        cause: error)
     }
     let key = try body.openKey(device: keyFingerprint(deviceKey.publicKey.rawRepresentation), signing: deviceKey)
     hasher = try PlateHasher(permitKey: key, id: body.keyWindow)

@@ -73,7 +73,7 @@ extension AgentDaemon {
       switch live.state {
       case .starting: camera.state = "starting"
       case .streaming: camera.state = "streaming"
-      case .faulted(let code): camera.state = "faulted:\(code.rawValue)"
+      case .faulted(let code): camera.state = "faulted:\(code.name)"
       }
     }
     var status = AgentStatus(

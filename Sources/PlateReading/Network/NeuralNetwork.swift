@@ -30,13 +30,13 @@ public final class NeuralNetwork {
     } catch {
       throw PlateReadingError(
         .modelMissing, "The model files \(name).json/.bin are missing from \(directory.path); reinstall chalkline.",
-        cause: "\(error)")
+        cause: error)
     }
     let desc: NetworkDescription
     do {
       desc = try JSONDecoder().decode(NetworkDescription.self, from: jsonData)
     } catch {
-      throw PlateReadingError(.modelInvalid, "\(json.path) is not a chalkline-nn model description.", cause: "\(error)")
+      throw PlateReadingError(.modelInvalid, "\(json.path) is not a chalkline-nn model description.", cause: error)
     }
     guard binData.count % 4 == 0 else {
       throw PlateReadingError(.modelInvalid, "\(bin.path) is not a whole number of float32 values.")
