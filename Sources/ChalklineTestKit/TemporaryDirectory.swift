@@ -25,11 +25,26 @@ public enum TestPaths {
     return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
   }()
 
-  /// `shared/`: `$CHALKLINE_SHARED`, or the sibling of the repository (as in CI's clone).
+  /// The read-only `shared/` folder: `$CHALKLINE_SHARED`, else the first `shared/` holding `data/` beside the
+  /// package root or one of its parents (in CI's clone it is the repository's sibling).
   public static let shared: URL = {
-    if let path = ProcessInfo.processInfo.environment["CHALKLINE_SHARED"] { return URL(fileURLWithPath: path) }
-    return packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    if let path = ProcessInfo.processInfo.environment["CHALKLINE_SHARED"], !path.isEmpty {
+      return URL(fileURLWithPath: path, isDirectory: true)
+    }
+    var directory = packageRoot
+    while directory.path != "/" {
+      let candidate = directory.appendingPathComponent("shared", isDirectory: true)
+      if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("data").path) { return candidate }
+      directory.deleteLastPathComponent()
+    }
+    return packageRoot.deletingLastPathComponent().appendingPathComponent("shared", isDirectory: true)
   }()
+
+  /// `relative` inside `shared/` (e.g. `data/plates-us-dev`), or nil when it is not there.
+  public static func sharedFile(_ relative: String) -> URL? {
+    let url = shared.appendingPathComponent(relative)
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+  }
 
   /// A product built by SwiftPM next to the test bundle, such as `chalkline`.
   public static func product(_ name: String) -> URL {

@@ -135,9 +135,10 @@ import Testing
     #expect(script.counts.closed == 2)
   }
 
-  @Test func realDeviceMissingAtStartIsReportedAsMissing() async {
+  /// The first fault a real V4L2 camera on `device` reports.
+  private func firstFault(opening device: String) async -> CaptureError? {
     var configuration = configuration()
-    configuration.device = "/nonexistent/video9"
+    configuration.device = device
     let camera = V4L2Camera(configuration: configuration, logger: LogRecorder().logger())
     var first: CaptureError?
     for await event in camera.events() {
@@ -145,20 +146,17 @@ import Testing
       break
     }
     await camera.stop()
+    return first
+  }
+
+  @Test func realDeviceMissingAtStartIsReportedAsMissing() async {
+    let first = await firstFault(opening: "/nonexistent/video9")
     #expect(first?.code == .deviceMissing)
     #expect(first?.message.contains("/nonexistent/video9") == true)
   }
 
   @Test func aFileThatIsNotAV4L2DeviceIsRefused() async {
-    var configuration = configuration()
-    configuration.device = "/dev/null"
-    let camera = V4L2Camera(configuration: configuration, logger: LogRecorder().logger())
-    var first: CaptureError?
-    for await event in camera.events() {
-      first = event.fault
-      break
-    }
-    await camera.stop()
+    let first = await firstFault(opening: "/dev/null")
     #expect(first?.code == .notACamera)
   }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
 import Foundation
 import Imaging
 import Testing
@@ -47,7 +48,7 @@ struct JPEGTests {
   }
 
   @Test func realPhotoDecodes() throws {
-    let url = try #require(SharedData.file("data/plates-us-dev/0b86cecf-67d1-4fc0-87c9-b36b0ee228bb.jpg"))
+    let url = try #require(TestPaths.sharedFile("data/plates-us-dev/0b86cecf-67d1-4fc0-87c9-b36b0ee228bb.jpg"))
     let bytes = [UInt8](try Data(contentsOf: url))
     let decoder = try JPEGDecoder()
     #expect(try decoder.header(of: bytes) == JPEGHeader(width: 1920, height: 1080))

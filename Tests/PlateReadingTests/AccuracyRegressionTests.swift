@@ -25,7 +25,7 @@ struct AccuracyRegressionTests {
   static let detected = 72
 
   @Test func accuracyHolds() async throws {
-    let dataset = try #require(SharedData.file("data/plates-us-dev"), "shared/data/plates-us-dev not found")
+    let dataset = try #require(TestPaths.sharedFile("data/plates-us-dev"), "shared/data/plates-us-dev not found")
     // A minute of inference, on a thread of its own: the pool stays free for the suites beside it.
     let a = try await offPool {
       let reader = try PlateReader(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))

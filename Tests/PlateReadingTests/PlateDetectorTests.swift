@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineTestKit
 import Foundation
 import Imaging
 import Logging
@@ -51,7 +52,7 @@ struct PlateDetectorTests {
   }
 
   @Test func readerRunsOnARealPhotoAndRanksItsPlates() throws {
-    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let url = try #require(TestPaths.sharedFile("data/plates-us-dev/us1.jpg"))
     let reader = try PlateReader(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     let reads = try reader.read(jpeg: [UInt8](try Data(contentsOf: url)))
     #expect(reads.map(\.confidence) == reads.map(\.confidence).sorted(by: >))
@@ -65,7 +66,7 @@ struct PlateDetectorTests {
   }
 
   @Test func detectionsThatDoNotReadAsTextGetNoExtraViews() throws {
-    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let url = try #require(TestPaths.sharedFile("data/plates-us-dev/us1.jpg"))
     let bytes = [UInt8](try Data(contentsOf: url))
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     // Nothing passes a gate above certainty: every confirmed candidate costs one run, none is read.
@@ -91,7 +92,7 @@ struct PlateDetectorTests {
   }
 
   @Test func withoutRefinementEachPlateIsReadOnceAndInItsViews() throws {
-    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let url = try #require(TestPaths.sharedFile("data/plates-us-dev/us1.jpg"))
     let reader = try PlateReader(logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
     reader.detector.refinementPlateWidths = []
     let reads = try reader.read(jpeg: [UInt8](try Data(contentsOf: url)))
@@ -110,7 +111,7 @@ struct PlateRefinementTests {
 
   /// A real photo and its truth corners from plates-us-dev's groundtruth.tsv.
   func photo(_ name: String) throws -> (LumaImage, Quad) {
-    let dir = try #require(SharedData.file("data/plates-us-dev"))
+    let dir = try #require(TestPaths.sharedFile("data/plates-us-dev"))
     let truth = try String(contentsOf: dir.appendingPathComponent("groundtruth.tsv"), encoding: .utf8)
     let line = try #require(truth.split(separator: "\n").first { $0.hasPrefix(name + "\t") })
     let v = line.split(separator: "\t")[2].split(separator: ",").compactMap { Double($0) }
@@ -225,7 +226,7 @@ struct PlateConfirmationTests {
   }
 
   @Test func theReaderCountsTheCandidatesItDrops() throws {
-    let url = try #require(SharedData.file("data/plates-us-dev/us1.jpg"))
+    let url = try #require(TestPaths.sharedFile("data/plates-us-dev/us1.jpg"))
     let bytes = [UInt8](try Data(contentsOf: url))
     let logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     let reader = try PlateReader(logger: logger)

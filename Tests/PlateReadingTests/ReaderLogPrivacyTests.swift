@@ -13,7 +13,7 @@ import Testing
     let logs = InMemoryLogHandler()
     var urls: [URL] = []
     for name in ["us1.jpg", "us6.jpg", "car2.jpg", "a03ced3f-5a97-4e75-8106-fabfd2b8b76e.jpg"] {
-      urls.append(try #require(SharedData.file("data/plates-us-dev/\(name)")))
+      urls.append(try #require(TestPaths.sharedFile("data/plates-us-dev/\(name)")))
     }
     // The reads on a thread of their own, off the cooperative pool.
     let texts = try await offPool { [urls] in

@@ -10,19 +10,7 @@ import Testing
 /// after each kill. `CHALKLINE_CRASH_KILLS` raises the count (for benchmark runs).
 @Suite struct CrashHarnessTests {
   @Test func twoHundredKillsLeaveAConsistentVault() async throws {
-    let writer = try #require(
-      VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
-    let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_KILLS"] ?? "") ?? 200
-    let seed =
-      UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-    // A minute of kills and reopenings, on a thread of its own: the pool stays free for other suites.
-    let report = try await offPool {
-      try withTemporaryDirectory { directory in
-        try VaultCrashHarness(
-          writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
-        ).run(kills: kills, seed: seed)
-      }
-    }
+    let (kills, seed, report) = try await runHarness(killsFrom: "CHALKLINE_CRASH_KILLS", default: 200, focus: nil)
     print(
       "vault crash harness: seed \(seed), \(report.kills) kills (\(report.killsWhileWriting) while writing), "
         + "\(report.acknowledgedWrites) acknowledged writes checked, \(report.failures.count) failures, "
@@ -42,18 +30,8 @@ import Testing
 @Suite struct FocusedCrashTests {
   @Test(arguments: VaultCrashFocus.allCases)
   func killsInsideTheOperationLeaveAConsistentVault(_ focus: VaultCrashFocus) async throws {
-    let writer = try #require(
-      VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
-    let kills = Int(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_FOCUS_KILLS"] ?? "") ?? 40
-    let seed =
-      UInt64(ProcessInfo.processInfo.environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
-    let report = try await offPool {
-      try withTemporaryDirectory { directory in
-        try VaultCrashHarness(
-          writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
-        ).run(kills: kills, seed: seed, focus: focus)
-      }
-    }
+    let (kills, seed, report) = try await runHarness(
+      killsFrom: "CHALKLINE_CRASH_FOCUS_KILLS", default: 40, focus: focus)
     print(
       "vault crash harness (\(focus.rawValue)): seed \(seed), \(report.kills) kills, \(report.killsInsideFocus) "
         + "inside \(focus.rawValue), \(report.acknowledgedWrites) acknowledged writes checked, "
@@ -65,4 +43,25 @@ import Testing
     #expect(report.killsInsideFocus >= kills / 3, "only \(report.killsInsideFocus) of \(kills) inside")
     #expect(report.acknowledgedWrites > kills)
   }
+}
+
+/// Runs the crash harness with the kill count from `$variable` (else `defaultKills`) and the seed from
+/// `$CHALKLINE_CRASH_SEED` (else the time): a minute of kills and reopenings, on a thread of its own, so the
+/// pool stays free for other suites.
+private func runHarness(
+  killsFrom variable: String, default defaultKills: Int, focus: VaultCrashFocus?
+) async throws -> (kills: Int, seed: UInt64, report: VaultCrashHarness.Report) {
+  let writer = try #require(
+    VaultBenchmark.crashWriterBesideExecutable(), "vault-crash-writer is not built beside the tests")
+  let environment = ProcessInfo.processInfo.environment
+  let kills = Int(environment[variable] ?? "") ?? defaultKills
+  let seed = UInt64(environment["CHALKLINE_CRASH_SEED"] ?? "") ?? UInt64(Date().timeIntervalSince1970)
+  let report = try await offPool {
+    try withTemporaryDirectory { directory in
+      try VaultCrashHarness(
+        writer: writer, stateDirectory: directory.appendingPathComponent("state"), logger: testLogger
+      ).run(kills: kills, seed: seed, focus: focus)
+    }
+  }
+  return (kills, seed, report)
 }
