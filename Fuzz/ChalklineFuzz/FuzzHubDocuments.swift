@@ -3,7 +3,7 @@
 import Crypto
 import Foundation
 import Logging
-import Vault
+import Wire
 
 @testable import Agent
 @testable import Uplink

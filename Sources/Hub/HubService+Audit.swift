@@ -2,7 +2,7 @@
 import Crypto
 import Foundation
 import Logging
-import Uplink
+import Wire
 
 extension HubService {
   /// Appends an audit entry; the API new hub code calls for every action on records or data.

@@ -2,7 +2,6 @@
 import ChalklineModel
 import Foundation
 import Hummingbird
-import Uplink
 
 /// The data each review template renders, built from the review logic's values.
 enum ReviewPages {

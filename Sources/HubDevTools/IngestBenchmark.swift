@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import Hub
 import Logging
-import Uplink
+import Wire
 
 /// Ingest throughput in process (no TLS), the same candidates into two scratch hubs: once as
 /// ingest was before validation (signature and digests verified, then stored) and once through

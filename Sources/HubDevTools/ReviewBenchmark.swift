@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import Hub
 import Logging
-import Uplink
+import Wire
 
 /// How the review queue behaves with many pending candidates: a scratch hub holding `pending`
 /// candidates (ingested through the real verification), a logged-in reviewer, and the queue's

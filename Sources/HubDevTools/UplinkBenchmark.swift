@@ -4,6 +4,7 @@ import Foundation
 import Hub
 import Logging
 import Uplink
+import Wire
 
 /// Sync throughput over loopback TLS: a real hub (mutual TLS, signature checks, SQLite with
 /// `synchronous=FULL`) and the real uplink client, candidates with two sightings of sealed

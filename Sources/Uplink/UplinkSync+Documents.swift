@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import Logging
+import Wire
 
 extension UplinkSync {
   /// Fetches every document kind that changed (`If-None-Match` with the version held), verifies

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
 import Logging
+import Wire
 
 /// Moves candidates from the outbox to the hub, exactly once: a candidate is deleted on the
 /// vehicle only when a well-formed acknowledgement from the hub names it as held (stored now or

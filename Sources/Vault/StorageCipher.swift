@@ -49,8 +49,3 @@ struct StorageCipher: Sendable {
     return sealed.dropFirst().prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
   }
 }
-
-extension UUID {
-  /// The 16 bytes of the UUID, used to bind encrypted rows to their id.
-  var bytes: Data { withUnsafeBytes(of: uuid) { Data($0) } }
-}

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
+import Wire
 
 /// A chalk mark offered to the vault with the sealed evidence of its first sighting.
 public struct NewChalkMark: Sendable {

@@ -2,6 +2,7 @@
 import Foundation
 import GRDB
 import Logging
+import Wire
 
 extension Vault {
   /// Creates the keyring in a new state directory and opens the vault, recording the operation

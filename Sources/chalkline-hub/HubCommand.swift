@@ -5,7 +5,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Logging
-import Uplink
+import Wire
 
 /// `chalkline-hub`: the reference upstream a city runs.
 @main
@@ -240,12 +240,12 @@ struct AuditVerify: AsyncParsableCommand {
 
   func run() async throws {
     let service = try HubService(configuration: options.load(), logger: makeLogger())
-    var given: [Uplink.AuditCheckpoint]? = nil
+    var given: [Wire.AuditCheckpoint]? = nil
     if let checkpoint {
       guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
         throw ValidationError("\(checkpoint) cannot be read.")
       }
-      given = try Uplink.AuditCheckpoint.parseAll(text, file: checkpoint)
+      given = try Wire.AuditCheckpoint.parseAll(text, file: checkpoint)
     }
     let report = try await service.verifyAudit(against: given)
     for problem in report.problems { print("audit: \(problem)") }

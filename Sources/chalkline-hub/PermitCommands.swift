@@ -5,7 +5,6 @@ import Enforcement
 import Foundation
 import Hub
 import HubDevTools
-import Uplink
 
 /// `chalkline-hub permits import|show`: the city's residential permit list.
 struct Permits: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Vault
+import Wire
 
 /// `chalkline keys init | show | import-upstream | rotate`: the vehicle's keyring.
 struct KeysCommand: ParsableCommand {

@@ -11,6 +11,7 @@ import Logging
 import PlateReading
 import Testing
 import Vault
+import Wire
 
 @testable import Agent
 
@@ -184,8 +185,8 @@ struct ForgettingReplayTests {
       for (candidate, other) in [(overstay, noReturn), (noReturn, overstay)] {
         for evidence in candidate.evidence {
           #expect(try opener.open(evidence, candidate: candidate.id, devices: [device]).sealedFor == candidate.id)
-          #expect(throws: VaultError.self) { _ = try opener.open(evidence, candidate: other.id, devices: [device]) }
-          #expect(throws: VaultError.self) {
+          #expect(throws: WireError.self) { _ = try opener.open(evidence, candidate: other.id, devices: [device]) }
+          #expect(throws: WireError.self) {
             _ = try opener.open(evidence, candidate: candidate.id, devices: ["other"])
           }
         }

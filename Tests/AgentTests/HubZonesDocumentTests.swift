@@ -4,7 +4,7 @@ import ChalklineTestKit
 import Foundation
 import Logging
 import Testing
-import Uplink
+import Wire
 
 @testable import Agent
 

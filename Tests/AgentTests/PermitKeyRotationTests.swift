@@ -6,8 +6,8 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
 import Vault
+import Wire
 
 @Suite("Permit key after a device key rotation")
 struct PermitKeyRotationTests {

@@ -9,8 +9,8 @@ import Hub
 import HubDevTools
 import Logging
 import Testing
-import Uplink
 import Vault
+import Wire
 
 extension GeneratedPatrol {
   /// The expected candidates when no verified permit list is held: none in a zone whose rule a

@@ -9,8 +9,8 @@ import Hub
 import HubDevTools
 import Logging
 import Testing
-import Uplink
 import Vault
+import Wire
 
 /// The permit street of real photos (`generate.py --real-photos plates-us-dev --permit-street`):
 /// its dump, `zones.json`, `permits.csv`, `baseline-permits.csv` and `expected.json`.

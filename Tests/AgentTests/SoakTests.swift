@@ -7,8 +7,8 @@ import Hub
 import HubDevTools
 import Logging
 import Testing
-import Uplink
 import Vault
+import Wire
 
 /// The agent for a long stretch with faults: the generated patrol replayed over and over as fast
 /// as it goes (its clock shifted on each time), some of its frames damaged, the hub going down

@@ -5,7 +5,7 @@ import Hub
 import HubDevTools
 import HubOversight
 import Testing
-import Uplink
+import Wire
 
 /// A hand-built year 2026: ten candidates of two devices in known tracts, a hole and the
 /// detached part of a multipolygon tract, with known outcomes and hourly reads.

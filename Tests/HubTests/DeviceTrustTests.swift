@@ -4,7 +4,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 /// Devices on the real hub: revocation refuses a certificate from the next request; re-keying
 /// keeps the vehicle's candidates; every change is audited; the vehicle's audit heads are

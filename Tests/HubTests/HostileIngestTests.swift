@@ -4,7 +4,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 /// Validly signed manifests (the registered device's own key) with one value out of bounds: the
 /// real hub on loopback answers 400 naming the field, stores nothing of the batch, audits the

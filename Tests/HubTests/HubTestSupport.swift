@@ -5,6 +5,7 @@ import Hub
 import HubDevTools
 import Logging
 import Uplink
+import Wire
 
 let testLogger: Logger = {
   var logger = Logger(label: "hub-tests")

@@ -5,6 +5,7 @@ import Hub
 import HubDevTools
 import Testing
 import Uplink
+import Wire
 
 @Suite struct IngestTests {
   @Test func theHubRefusesWhatItMustAndDeduplicatesReplays() async throws {

@@ -6,7 +6,7 @@ import Hub
 import HubDevTools
 import HubOversight
 import Testing
-import Uplink
+import Wire
 
 /// Accepted candidates whose citation never closes: sent over HTTPS to the real hub, accepted by
 /// an officer, and `chalkline-hub retention` (the command, as the operator runs it) deletes their

@@ -5,8 +5,8 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
 import Vault
+import Wire
 
 /// A bad export and the one problem it must be refused with.
 struct BadPermitFile: Sendable, CustomTestStringConvertible {

@@ -4,7 +4,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 @Suite struct ReviewAccessTests {
   @Test func aReviewerWithAnAllowedPurposeGetsOpenedCandidatesAndEveryCallIsAudited() async throws {

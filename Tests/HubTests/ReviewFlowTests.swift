@@ -3,7 +3,7 @@ import Foundation
 import HubDevTools
 import HubOversight
 import Testing
-import Uplink
+import Wire
 
 @testable import Hub
 

@@ -6,7 +6,7 @@ import Hub
 import HubDevTools
 import NIOCore
 import NIOHTTP1
-import Uplink
+import Wire
 
 #if canImport(Glibc)
   import Glibc

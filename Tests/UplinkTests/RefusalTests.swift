@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import Crypto
 import Foundation
 import Hub

@@ -2,6 +2,7 @@
 import Crypto
 import Foundation
 import Testing
+import Wire
 
 @testable import Vault
 

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Testing
+import Wire
 
 @testable import Vault
 

@@ -2,7 +2,6 @@
 
 import Foundation
 import Logging
-import Uplink
 import Vault
 
 #if canImport(Glibc)

@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServerSupport
 import Synchronization
-import Uplink
 
 /// The agent's metrics: swift-metrics counters and gauges made on an injected factory (the
 /// ``AgentMetricsFactory`` over a Prometheus registry, which `chalkline run` also bootstraps as

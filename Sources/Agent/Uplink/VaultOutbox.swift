@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
 import Logging
+import Uplink
 import Vault
+import Wire
 
 /// The vault's outbox and aggregates as the uplink sees them.
 public struct VaultOutbox: UplinkOutbox, UplinkAggregateSource {
@@ -33,31 +35,6 @@ public struct VaultOutbox: UplinkOutbox, UplinkAggregateSource {
   public func markSynced(_ aggregates: [WireAggregate]) async throws {
     let rows = aggregates.compactMap(\.vaultAggregate)
     try await vault.run { try $0.markAggregatesSynced(rows) }
-  }
-}
-
-extension WireCandidate {
-  /// The wire form of a queued candidate.
-  public init(outbox candidate: OutboxCandidate) {
-    self.init(
-      id: candidate.id, manifest: candidate.manifestJSON, signature: candidate.signature,
-      evidence: candidate.evidence.map(WireEvidence.init(sealed:)))
-  }
-}
-
-extension WireEvidence {
-  /// The wire form of sealed evidence.
-  public init(sealed: SealedEvidence) {
-    self.init(
-      id: sealed.id, capturedAt: sealed.capturedAt, plateSha256: sealed.plateSHA256,
-      vehicleSha256: sealed.vehicleSHA256, encapsulatedKey: sealed.encapsulatedKey, ciphertext: sealed.ciphertext)
-  }
-
-  /// The vault's form, to open it at the hub.
-  public var sealed: SealedEvidence {
-    SealedEvidence(
-      id: id, capturedAt: capturedAt, plateSHA256: plateSha256, vehicleSHA256: vehicleSha256,
-      encapsulatedKey: encapsulatedKey, ciphertext: ciphertext)
   }
 }
 
