@@ -296,8 +296,12 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
-      name: "EnforcementTests", dependencies: ["ChalklineBench", "ChalklineModel", "Enforcement"],
-      swiftSettings: swiftSettings),
+      name: "EnforcementTests",
+      dependencies: [
+        "ChalklineBench", "ChalklineModel", "Enforcement", .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(name: "ChalklineModelTests", dependencies: ["ChalklineModel"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
