@@ -10,6 +10,9 @@ DESTDIR    ?=
 UNITDIR    ?= $(PREFIX)/lib/systemd/system
 CONFIGDIR  ?= /etc/chalkline
 BUILD_FLAGS ?=
+# An import of a target the importing target does not declare fails the build (with Package.swift's
+# MemberImportVisibility, a file sees only what it imports itself).
+IMPORT_CHECK = --explicit-target-dependency-import-check error
 BIN         = .build/debug/chalkline
 TIMED_TESTS = PositioningTests|CameraFaultTests
 NETWORK_TESTS = UplinkTests|HubTests|ServiceUplinkTests|ServiceDaemonTests|ServiceShutdownTests|SoakTests|PermitStreetTests|DiskFullDaemonTests
@@ -22,7 +25,7 @@ deps:
 	@tools/deps.sh
 
 build: deps
-	$(SWIFT) build $(BUILD_FLAGS)
+	$(SWIFT) build $(IMPORT_CHECK) $(BUILD_FLAGS)
 
 # Still three runs, not one. Replays and the daemon no longer hold the cooperative pool (their
 # pipeline runs on a PipelineExecutor, a thread of its own), but other suites still do: the
@@ -37,7 +40,7 @@ build: deps
 # deadlines) and the daemon's GPS-clock test failed. ServiceShutdownTests runs a daemon: it
 # belongs to the network group.
 test: deps
-	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	$(SWIFT) build --build-tests $(IMPORT_CHECK) $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter '$(TIMED_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --filter '$(NETWORK_TESTS)' $(BUILD_FLAGS)
 	$(SWIFT) test --skip-build --skip '$(TIMED_TESTS)|$(NETWORK_TESTS)' $(BUILD_FLAGS)

@@ -3,8 +3,11 @@
 import PackageDescription
 
 // One set of Swift settings for every target: Swift 6 language mode with strict concurrency.
+// MemberImportVisibility: a file sees only the members of modules it imports itself, and a module
+// imported but not declared as a dependency fails the build instead of leaking in transitively.
 let swiftSettings: [SwiftSetting] = [
-  .swiftLanguageMode(.v6)
+  .swiftLanguageMode(.v6),
+  .enableUpcomingFeature("MemberImportVisibility"),
 ]
 // Pixel and tensor loops run 10-50x slower unoptimised, and the tests read real photos and replay
 // whole patrols in debug builds: these two targets are always optimised.
@@ -35,6 +38,7 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     .package(url: "https://github.com/apple/swift-collections", exact: "1.6.0"),
     .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
   ],
   targets: [
     // MARK: - C shims
@@ -76,17 +80,25 @@ let package = Package(
       swiftSettings: optimized
     ),
 
-    // MARK: - Enforcement and the vault
+    // MARK: - Enforcement, the wire and the vault
 
     .target(
       name: "Enforcement",
       dependencies: ["ChalklineModel", .product(name: "Logging", package: "swift-log")],
       swiftSettings: swiftSettings
     ),
+    // The upstream protocol's types, shared by the vehicle and the hub: the signed manifest,
+    // candidates and aggregates on the wire, signed documents, the permits document, audit
+    // checkpoints, and evidence sealing and opening.
+    .target(
+      name: "Wire",
+      dependencies: ["ChalklineModel", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: swiftSettings
+    ),
     .target(
       name: "Vault",
       dependencies: [
-        "ChalklineModel",
+        "ChalklineModel", "Wire",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
@@ -99,14 +111,22 @@ let package = Package(
     .target(
       name: "Uplink",
       dependencies: [
-        "ChalklineModel", "Vault",
+        "ChalklineModel", "Wire",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "NIOCore", package: "swift-nio"),
-        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOSSL", package: "swift-nio-ssl"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    // Running an HTTP server so that cancelling it shuts it down gracefully (the hub's listeners,
+    // the agent's metrics endpoint).
+    .target(
+      name: "ServerSupport",
+      dependencies: [
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
       ],
@@ -124,8 +144,11 @@ let package = Package(
     .target(
       name: "Hub",
       dependencies: [
-        "ChalklineModel", "Enforcement", "HubOversight", "Uplink", "Vault",
+        "ChalklineModel", "Enforcement", "HubOversight", "ServerSupport", "Wire",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -146,7 +169,7 @@ let package = Package(
       name: "Agent",
       dependencies: [
         "CProcess", "Capture", "ChalklineModel", "Dump", "Enforcement", "Imaging", "PlateReading", "Positioning",
-        "Uplink", "Vault",
+        "ServerSupport", "Uplink", "Vault", "Wire",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "Prometheus", package: "swift-prometheus"),
@@ -167,7 +190,7 @@ let package = Package(
       name: "ChalklineBench",
       dependencies: [
         "Agent", "ChalklineModel", "ChalklineTestKit", "Enforcement", "Imaging", "PlateReading", "Positioning",
-        "Vault",
+        "Vault", "Wire",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -176,7 +199,8 @@ let package = Package(
     .target(
       name: "HubDevTools",
       dependencies: [
-        "ChalklineModel", "Hub", "HubOversight", "Uplink", "Vault",
+        // Uplink only for UplinkBenchmark, which syncs the real client with a loopback hub.
+        "ChalklineModel", "Hub", "HubOversight", "Uplink", "Wire",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Hummingbird", package: "hummingbird"),
@@ -191,8 +215,7 @@ let package = Package(
       name: "chalkline",
       dependencies: [
         "Agent", "Capture", "ChalklineBench", "ChalklineModel", "Dump", "Enforcement", "Imaging", "PlateReading",
-        "Positioning",
-        "Vault",
+        "Positioning", "Vault", "Wire",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -209,7 +232,7 @@ let package = Package(
     .executableTarget(
       name: "chalkline-hub",
       dependencies: [
-        "ChalklineModel", "Hub", "HubDevTools", "Uplink",
+        "ChalklineModel", "Enforcement", "Hub", "HubDevTools", "HubOversight", "Wire",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -236,7 +259,7 @@ let package = Package(
     .target(
       name: "ChalklineFuzz",
       dependencies: [
-        "Agent", "Capture", "ChalklineModel", "Dump", "Enforcement", "Hub", "Imaging", "Positioning", "Uplink", "Vault",
+        "Agent", "Capture", "ChalklineModel", "Dump", "Enforcement", "Hub", "Imaging", "Positioning", "Wire",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],
@@ -249,7 +272,9 @@ let package = Package(
     .testTarget(
       name: "AgentTests",
       dependencies: [
-        "Agent", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", "Hub", "HubDevTools", "Uplink",
+        "Agent", "Capture", "ChalklineBench", "ChalklineModel", "ChalklineTestKit", "Dump", "Enforcement", "Hub",
+        "HubDevTools", "Imaging", "PlateReading", "Positioning", "Uplink", "Vault", "Wire",
+        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
         .product(name: "InMemoryLogging", package: "swift-log"),
       ],
@@ -274,8 +299,12 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .testTarget(
-      name: "EnforcementTests", dependencies: ["ChalklineBench", "ChalklineModel", "Enforcement"],
-      swiftSettings: swiftSettings),
+      name: "EnforcementTests",
+      dependencies: [
+        "ChalklineBench", "ChalklineModel", "Enforcement", .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: swiftSettings
+    ),
     .testTarget(name: "ChalklineModelTests", dependencies: ["ChalklineModel"], swiftSettings: swiftSettings),
     .testTarget(
       name: "PositioningTests",
@@ -288,7 +317,7 @@ let package = Package(
     .testTarget(
       name: "UplinkTests",
       dependencies: [
-        "Uplink", "Hub", "HubDevTools", "ChalklineModel", "Vault", "ChalklineTestKit",
+        "Agent", "Uplink", "Hub", "HubDevTools", "ChalklineModel", "Vault", "ChalklineTestKit", "Wire",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -302,34 +331,42 @@ let package = Package(
     .testTarget(
       name: "HubOversightTests",
       dependencies: [
-        "Hub", "HubDevTools", "ChalklineModel", "HubOversight", "Uplink", "ChalklineTestKit",
-        .product(name: "GRDB", package: "GRDB.swift"),
-      ],
-      swiftSettings: swiftSettings
-    ),
-    .testTarget(
-      name: "HubTests",
-      dependencies: [
-        "Hub", "HubDevTools", "ChalklineModel", "HubOversight", "Uplink", "ChalklineTestKit",
-        .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Hub", "HubDevTools", "ChalklineModel", "HubOversight", "ChalklineTestKit", "Wire",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),
       ],
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "HubTests",
+      dependencies: [
+        "Hub", "HubDevTools", "ChalklineModel", "HubOversight", "Uplink", "ChalklineTestKit", "Vault", "Wire",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "FuzzTests",
       dependencies: [
-        "Agent", "ChalklineFuzz", "ChalklineModel", "Capture", "Dump", "Hub", "Imaging", "Positioning", "Uplink",
+        "Agent", "ChalklineFuzz", "ChalklineModel", "Capture", "Dump", "Hub", "Imaging", "Positioning", "Wire",
       ],
       path: "Fuzz/Tests",
       swiftSettings: swiftSettings
     ),
     .testTarget(
+      name: "WireTests",
+      dependencies: ["Wire", "ChalklineModel", .product(name: "Crypto", package: "swift-crypto")],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "VaultTests",
       dependencies: [
-        "Vault", "ChalklineBench", "ChalklineModel", "vault-crash-writer", "ChalklineTestKit",
+        "Vault", "ChalklineBench", "ChalklineModel", "vault-crash-writer", "ChalklineTestKit", "Wire",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "Logging", package: "swift-log"),

@@ -3,7 +3,8 @@
 import Crypto
 import Foundation
 import Logging
-import Vault
+import NIOHTTP1
+import Wire
 
 @testable import Agent
 @testable import Uplink

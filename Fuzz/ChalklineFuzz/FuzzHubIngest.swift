@@ -2,7 +2,7 @@
 
 import ChalklineModel
 import Foundation
-import Uplink
+import Wire
 
 @testable import Hub
 

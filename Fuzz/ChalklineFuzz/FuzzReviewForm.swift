@@ -2,7 +2,6 @@
 
 import ChalklineModel
 import Foundation
-import Uplink
 
 @testable import Hub
 

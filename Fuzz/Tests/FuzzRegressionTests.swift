@@ -4,7 +4,7 @@ import Agent
 import Foundation
 import Hub
 import Testing
-import Uplink
+import Wire
 
 @testable import ChalklineFuzz
 

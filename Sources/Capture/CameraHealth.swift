@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// Counts of what a camera has been through since it started.
 public struct CaptureStatistics: Sendable, Equatable {

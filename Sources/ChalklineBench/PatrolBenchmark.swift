@@ -3,11 +3,13 @@
 import Agent
 import ChalklineModel
 import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Logging
 import PlateReading
 import Vault
+import Wire
 
 /// Candidate recall and false candidates of a generated patrol (`tools/patrol/generate.py`, its
 /// `expected.json` beside the dump): the dump replays through the road's pipeline into a fresh

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Synchronization
 import Vault
+import Wire
 
 /// Vault figures for `chalkline bench`: sealed sightings stored per second, bytes per chalk mark
 /// and per candidate, and, when `vault-crash-writer` sits beside the running executable, a crash

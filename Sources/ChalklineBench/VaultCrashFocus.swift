@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Logging
 import Vault
+import Wire
 
 /// The operation a focused crash run repeats, so that most kills land inside it: where a power
 /// loss hurts most, because it deletes or re-encrypts what was already acknowledged.

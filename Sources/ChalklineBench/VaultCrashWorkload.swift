@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import Logging
 import Vault
+import Wire
 
 #if canImport(Glibc)
   import Glibc

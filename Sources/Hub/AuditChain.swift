@@ -2,7 +2,7 @@
 import ChalklineModel
 import Crypto
 import Foundation
-import Uplink
+import Wire
 
 /// How the hub's access audit is chained and anchored.
 ///

@@ -2,8 +2,7 @@
 import ChalklineModel
 import Crypto
 import Foundation
-import Uplink
-import Vault
+import Wire
 
 #if canImport(Glibc)
   import Glibc

@@ -2,7 +2,7 @@
 import ChalklineModel
 import Crypto
 import Foundation
-import Uplink
+import Wire
 
 /// A registered device.
 public struct DeviceRecord: Sendable, Equatable {

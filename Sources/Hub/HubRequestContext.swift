@@ -5,7 +5,6 @@ import Foundation
 import Hummingbird
 import NIOCore
 import NIOSSL
-import Uplink
 
 /// The hub's request context: Hummingbird's core context plus the connection, so that a route
 /// can read the client certificate presented in the TLS handshake.

@@ -6,7 +6,9 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
-import Uplink
+import ServerSupport
+import UnixSignals
+import Wire
 
 /// The hub on the network: HTTPS with mutual TLS. Every client must present a certificate issued
 /// by the configured CA; device routes additionally require that certificate to be registered.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Crypto
 import Foundation
+import HubOversight
 import Logging
-import Uplink
+import Wire
 
 extension HubService {
   /// Appends an audit entry; the API new hub code calls for every action on records or data.

@@ -2,9 +2,9 @@
 import ChalklineModel
 import Crypto
 import Foundation
+import Logging
 import NIOSSL
-import Uplink
-import Vault
+import Wire
 
 extension HubService {
   /// Registers a device: its client certificate (PEM file) and its Ed25519 public key (raw

@@ -3,8 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Logging
-import Uplink
-import Vault
+import Wire
 
 extension HubService {
   /// How long after a rotation a vehicle may still send evidence sealed to the old key (it gets

@@ -3,8 +3,8 @@ import ChalklineModel
 import Crypto
 import Enforcement
 import Foundation
-import Uplink
-import Vault
+import Logging
+import Wire
 
 /// What `permits import` did.
 public struct PermitImportReport: Sendable {
@@ -116,13 +116,12 @@ extension HubService {
   /// canonical plates under a fresh permit key, which is sealed to each device.
   public static func document(for list: PermitList, tag: String, devices: [DeviceRecord]) throws -> PermitsDocument {
     let (key, keyWindow) = PermitsDocument.newKey()
-    let hasher = try PlateHasher(permitKey: key, id: keyWindow)
     var groups: [String: Set<Data>] = [:]
     var validity: [String: (String, String, String)] = [:]
     for permit in list.permits {
       let name = "\(permit.userClass)\u{0}\(permit.validFrom)\u{0}\(permit.validTo)"
       validity[name] = (permit.userClass, permit.validFrom.description, permit.validTo.description)
-      groups[name, default: []].insert(PermitsDocument.hash(canonicalPlate: permit.plate, with: hasher))
+      groups[name, default: []].insert(PermitsDocument.hash(canonicalPlate: permit.plate, key: key))
     }
     let sealed = try devices.map {
       try PermitsDocument.seal(key, keyWindow: keyWindow, device: $0.id, signingKey: $0.signingKey)

@@ -4,8 +4,7 @@ import Crypto
 import Foundation
 import Logging
 import Synchronization
-import Uplink
-import Vault
+import Wire
 
 /// The hub's logic, free of HTTP: ingest, distribution, review access. `HubServer` puts it on
 /// the network.

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Crypto
 import Foundation
-import Uplink
+import Wire
 
 /// What the hub stores. `SQLiteHubStorage` is the reference; the schema and queries are kept to
 /// SQL that PostgreSQL runs as well (TEXT ids and times, no AUTOINCREMENT, `ON CONFLICT DO

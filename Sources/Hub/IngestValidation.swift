@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 import Foundation
-import Uplink
+import Wire
 
 /// The bounds every number, string and array a device sends must keep, checked before anything
 /// reaches storage: a validly signed but hostile manifest (a stolen key, a broken vehicle) is

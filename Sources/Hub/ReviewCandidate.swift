@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 import Foundation
-import Uplink
 
 /// One candidate as `GET /v1/candidates` returns it to a reviewer: opened, with the plate text.
 public struct ReviewCandidate: Codable, Sendable, Equatable {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 import Foundation
-import Uplink
+import Wire
 
 /// One accepted (or corrected) candidate as the city's ticketing system receives it.
 public struct ReviewExportRecord: Codable, Sendable, Equatable {

@@ -2,7 +2,7 @@
 import ChalklineModel
 import Foundation
 import Hummingbird
-import Uplink
+import Wire
 
 /// The data each review template renders, built from the review logic's values.
 enum ReviewPages {

@@ -7,7 +7,6 @@ import HummingbirdTLS
 import Logging
 import Mustache
 import NIOSSL
-import Uplink
 
 /// The officers' review pages: HTTPS with the hub's certificate, no client certificate, login by
 /// reviewer name and password into an expiring session (hummingbird-auth), CSRF tokens on every

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
+import Crypto
 import Foundation
-import Uplink
-import Vault
+import Logging
+import Wire
 
 /// Officer review, free of HTTP: the queue, one candidate opened, its pictures, decisions and
 /// exports. Every view is written to the access audit with its purpose before anything opened

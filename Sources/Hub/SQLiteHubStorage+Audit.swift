@@ -3,7 +3,8 @@ import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
-import Uplink
+import Synchronization
+import Wire
 
 /// The access audit in SQLite: the keyed chain (`AuditChain`), its checkpoints and the audit
 /// heads vehicles send.

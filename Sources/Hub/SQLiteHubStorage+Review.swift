@@ -2,7 +2,7 @@
 import ChalklineModel
 import Foundation
 import GRDB
-import Uplink
+import Wire
 
 /// What officer review needs of the hub's storage: a paged queue, one candidate, decisions and
 /// the export marks. Queries stay to SQL that PostgreSQL runs as well.

@@ -4,7 +4,7 @@ import Crypto
 import Foundation
 import GRDB
 import Synchronization
-import Uplink
+import Wire
 
 /// The hub's storage in one SQLite file (GRDB, WAL). Ids are TEXT, times ISO 8601 TEXT (or
 /// INTEGER milliseconds), bytes BLOB; no SQLite-only constructs in the queries.

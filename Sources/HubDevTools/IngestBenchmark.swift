@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import Logging
-import Uplink
+import Wire
 
 /// Ingest throughput in process (no TLS), the same candidates into two scratch hubs: once as
 /// ingest was before validation (signature and digests verified, then stored) and once through

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import Hummingbird
 import Logging
-import Uplink
 
 /// A complete hub on 127.0.0.1 in a scratch directory: development PKI, hub keys, a
 /// configuration and a database. For integration tests and benchmarks; `serve` runs the real

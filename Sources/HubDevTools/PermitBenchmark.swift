@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import Logging
-import Uplink
-import Vault
+import Wire
 
 /// The permit list at city scale: a synthetic export of `permits` plates in ten classes, imported
 /// into a scratch hub with `devices` registered vehicles (the CSV check, the sealed list at rest,

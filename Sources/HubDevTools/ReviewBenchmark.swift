@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import Logging
-import Uplink
+import Wire
 
 /// How the review queue behaves with many pending candidates: a scratch hub holding `pending`
 /// candidates (ingested through the real verification), a logged-in reviewer, and the queue's

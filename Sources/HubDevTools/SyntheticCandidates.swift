@@ -3,8 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Hub
-import Uplink
-import Vault
+import Wire
 
 /// Makes signed, sealed candidates without a vehicle, for tests and benchmarks: two sightings
 /// each, pictures of random bytes of JPEG-like sizes (incompressible, as JPEG is), plate text

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import Logging
 import Uplink
+import Wire
 
 /// Sync throughput over loopback TLS: a real hub (mutual TLS, signature checks, SQLite with
 /// `synchronous=FULL`) and the real uplink client, candidates with two sightings of sealed

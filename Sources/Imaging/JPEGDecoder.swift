@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import CTurboJPEG
+import ChalklineModel
 
 /// A decode-time downscaling factor that libjpeg-turbo supports (it skips DCT work, so a half-size
 /// decode costs far less than a full decode followed by a resize).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import CTurboJPEG
+import ChalklineModel
 
 /// Encodes luma or RGB images to JPEG with libjpeg-turbo (for evidence crops).
 ///

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 extension LumaImage {
   /// The quadrilateral `quad` of this image, rectified to an upright `width`×`height` image.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// An 8-bit single-channel (luma, Y') image, row-major with no padding between rows.
 public struct LumaImage: Sendable, Equatable {

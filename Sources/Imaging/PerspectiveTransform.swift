@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// A plane-to-plane projective mapping (a 3×3 homography with h33 = 1).
 public struct PerspectiveTransform: Sendable, Equatable {

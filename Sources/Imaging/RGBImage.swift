@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// An 8-bit RGB image (R, G, B interleaved), row-major with no padding; used for evidence crops.
 public struct RGBImage: Sendable, Equatable {

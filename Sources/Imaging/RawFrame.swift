@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 extension LumaImage {
   /// The luma plane of a packed YUYV 4:2:2 frame (`Y0 U Y1 V` per two pixels, `width * height * 2` bytes).

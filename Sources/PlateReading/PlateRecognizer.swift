@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Imaging
 
 /// Reads the text of one plate: rectifies its quadrilateral to the recognizer's input size

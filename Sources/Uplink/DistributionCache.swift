@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
+import Wire
 
 /// Verified documents from the hub, kept in a directory so that a restart resumes with what was
 /// last verified. A document is written only after its signature was checked and only if its

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Logging
+import Wire
 
 /// The hub's signed audit checkpoints as this vehicle received them, kept in
 /// `hub-audit-checkpoints.jsonl` in the uplink cache directory (one JSON object a line, oldest

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import Wire
 
 /// Where the uplink takes candidates from and reports acknowledgements to: the vault's outbox on
 /// the vehicle (`VaultOutbox`), an in-memory one in unit tests (`MemoryOutbox`).

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Foundation
+import Wire
 
 /// What `chalkline status` shows about the uplink.
 public struct UplinkStatus: Sendable, Equatable, Codable {

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
+import NIOHTTP1
+import Wire
 
 extension UplinkSync {
   /// Fetches every document kind that changed (`If-None-Match` with the version held), verifies

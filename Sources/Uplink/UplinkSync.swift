@@ -2,6 +2,8 @@
 import ChalklineModel
 import Foundation
 import Logging
+import NIOHTTP1
+import Wire
 
 /// Moves candidates from the outbox to the hub, exactly once: a candidate is deleted on the
 /// vehicle only when a well-formed acknowledgement from the hub names it as held (stored now or

@@ -2,6 +2,7 @@
 import ChalklineModel
 import Crypto
 import Foundation
+import Wire
 
 /// Where a candidate sighting's evidence comes from.
 public enum EvidenceReference: Sendable {
@@ -57,50 +58,6 @@ public struct CandidateDraft: Sendable {
   }
 }
 
-/// The signed part of a candidate, as JSON (sorted keys, snake case). It names each sighting's
-/// evidence by id and digests; it never holds plate text.
-public struct CandidateManifest: Codable, Sendable, Equatable {
-  /// One sighting in the manifest.
-  public struct Sighting: Codable, Sendable, Equatable {
-    public var time: String
-    public var latitude: Double
-    public var longitude: Double
-    public var uncertaintyM: Double
-    public var evidenceId: UUID
-    public var plateSha256: String
-    public var vehicleSha256: String
-    public var sealedSha256: String
-  }
-
-  /// Manifest format version (1).
-  public var version: Int
-  public var id: UUID
-  /// The device key's fingerprint.
-  public var device: String
-  public var rule: String
-  public var zone: String
-  public var decidedAt: String
-  public var sightings: [Sighting]
-  /// The read confidence (0…1), when the device states it; absent in older manifests.
-  public var readConfidence: Double?
-
-  static let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.keyEncodingStrategy = .convertToSnakeCase
-    return encoder
-  }()
-
-  /// Decodes manifest JSON.
-  public static func decode(_ json: Data) throws -> CandidateManifest {
-    let decoder = JSONDecoder()
-    decoder.keyDecodingStrategy = .convertFromSnakeCase
-    do { return try decoder.decode(CandidateManifest.self, from: json) } catch {
-      throw VaultError(.corruptRow, "A candidate manifest cannot be decoded.", cause: error)
-    }
-  }
-}
-
 /// A queued candidate, ready to upload: the manifest bytes exactly as signed, the device's
 /// signature, and the sealed evidence of every sighting.
 public struct OutboxCandidate: Sendable {
@@ -116,19 +73,25 @@ public struct OutboxCandidate: Sendable {
   public let evidence: [SealedEvidence]
 
   /// The decoded manifest.
-  public func manifest() throws -> CandidateManifest { try CandidateManifest.decode(manifestJSON) }
+  public func manifest() throws -> WireManifest {
+    do { return try WireManifest.decode(manifestJSON) } catch {
+      throw VaultError(.corruptRow, "A candidate manifest cannot be decoded.", cause: error)
+    }
+  }
 
   /// Whether the signature is valid for `devicePublicKey` and every evidence matches the digests
-  /// the manifest names.
+  /// the manifest names: the check the hub makes of what it receives (`WireCandidate.verified(by:)`).
   public func verify(devicePublicKey: Curve25519.Signing.PublicKey) -> Bool {
-    guard devicePublicKey.isValidSignature(signature, for: manifestJSON),
-      let manifest = try? manifest(), manifest.sightings.count == evidence.count
-    else { return false }
-    return zip(manifest.sightings, evidence).allSatisfy { sighting, sealed in
-      sighting.evidenceId == sealed.id && sighting.sealedSha256 == sealed.sealedSHA256.hexString
-        && sighting.plateSha256 == sealed.plateSHA256.hexString
-        && sighting.vehicleSha256 == sealed.vehicleSHA256.hexString
-    }
+    WireCandidate(outbox: self).verified(by: devicePublicKey) != nil
+  }
+}
+
+extension WireCandidate {
+  /// The wire form of a queued candidate.
+  public init(outbox candidate: OutboxCandidate) {
+    self.init(
+      id: candidate.id, manifest: candidate.manifestJSON, signature: candidate.signature,
+      evidence: candidate.evidence.map(WireEvidence.init(sealed:)))
   }
 }
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// The on-disk form of one key: a single line `chalkline-key 1 KIND BASE64`, so a key file that

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Crypto
 import Foundation
+import Wire
 
 extension PlateHasher {
   /// A hasher under a permit list's key (not a chalk window's): the hub hashes the permit
@@ -9,5 +10,12 @@ extension PlateHasher {
   /// sealed to the device inside the permits document.
   public init(permitKey: SymmetricKey, id: String) throws {
     self.init(window: try ChalkWindow(id: id, expiresAt: .distantFuture), key: permitKey)
+  }
+}
+
+extension PermitsDocument {
+  /// The hash of a canonical plate under `hasher`'s permit key (``hash(canonicalPlate:key:)``).
+  public static func hash(canonicalPlate: String, with hasher: PlateHasher) -> Data {
+    hash(canonicalPlate: canonicalPlate, key: hasher.key)
   }
 }

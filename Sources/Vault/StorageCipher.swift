@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -48,9 +49,4 @@ struct StorageCipher: Sendable {
     guard sealed.count > 5 else { return nil }
     return sealed.dropFirst().prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
   }
-}
-
-extension UUID {
-  /// The 16 bytes of the UUID, used to bind encrypted rows to their id.
-  var bytes: Data { withUnsafeBytes(of: uuid) { Data($0) } }
 }

@@ -3,6 +3,8 @@ import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
+import Logging
+import Wire
 
 /// A chalk mark offered to the vault with the sealed evidence of its first sighting.
 public struct NewChalkMark: Sendable {

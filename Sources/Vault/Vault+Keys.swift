@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
+import Crypto
 import Foundation
 import GRDB
 import Logging
+import Synchronization
+import Wire
 
 extension Vault {
   /// Creates the keyring in a new state directory and opens the vault, recording the operation

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
+import Wire
 
 /// What happened to a candidate offered to the outbox.
 public enum EnqueueOutcome: Sendable, Equatable {
@@ -33,24 +34,24 @@ extension Vault {
             throw VaultError(
               .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
           }
-          evidence.append(try stored.bound(to: draft.id))
+          evidence.append(try Self.bind(stored, to: draft.id))
         case .new(let sealed):
           if try Self.fetchEvidence(sealed.id, cipher, db) == nil { try Self.insertEvidence(sealed, cipher, db) }
-          evidence.append(try sealed.bound(to: draft.id))
+          evidence.append(try Self.bind(sealed, to: draft.id))
         }
       }
-      let manifest = CandidateManifest(
+      let manifest = WireManifest(
         version: 1, id: draft.id, device: device, rule: draft.rule, zone: draft.zoneID,
         decidedAt: UTCTime.format(draft.decidedAt),
         sightings: zip(draft.sightings, evidence).map { sighting, sealed in
-          CandidateManifest.Sighting(
+          WireManifest.Sighting(
             time: UTCTime.format(sighting.time), latitude: sighting.position.latitude,
             longitude: sighting.position.longitude,
             uncertaintyM: sighting.position.uncertainty, evidenceId: sealed.id,
             plateSha256: sealed.plateSHA256.hexString, vehicleSha256: sealed.vehicleSHA256.hexString,
             sealedSha256: sealed.sealedSHA256.hexString)
         }, readConfidence: draft.readConfidence.map { ($0 * 1000).rounded() / 1000 })
-      let json = try CandidateManifest.encoder.encode(manifest)
+      let json = try manifest.canonicalJSON()
       let signature: Data
       do { signature = try keyring.deviceKey.signature(for: json) } catch {
         throw VaultError(.crypto, "Signing candidate \(draft.id) failed.", cause: error)
@@ -115,6 +116,14 @@ extension Vault {
     }
   }
 
+  /// The evidence as candidate `candidate` sends it (`SealedEvidence.bound(to:)`), refused as
+  /// `.evidenceMissing` when it was not sealed for that candidate.
+  static func bind(_ sealed: SealedEvidence, to candidate: UUID) throws -> SealedEvidence {
+    do { return try sealed.bound(to: candidate) } catch {
+      throw VaultError(.evidenceMissing, error.message)
+    }
+  }
+
   static func decodeCandidate(_ row: Row, _ cipher: StorageCipher, _ db: Database) throws -> OutboxCandidate {
     let id: UUID = row["id"]
     let (manifest, signature) = try CandidatePayload.decode(cipher.open(row["payload"], binding: id.bytes), id: id)
@@ -124,7 +133,7 @@ extension Vault {
       guard let sealed = try fetchEvidence(evidenceID, cipher, db) else {
         throw VaultError(.evidenceMissing, "Candidate \(id) lost evidence \(evidenceID); the database is damaged.")
       }
-      return try sealed.bound(to: id)
+      return try bind(sealed, to: id)
     }
     guard evidence.count == row["evidence_count"] as Int else {
       throw VaultError(
@@ -150,36 +159,38 @@ extension Vault {
           ON CONFLICT(hour, area) DO UPDATE SET reads = reads + excluded.reads,
             chalk_marks = chalk_marks + excluded.chalk_marks, candidates = candidates + excluded.candidates, synced = 0
           """,
-        arguments: [Aggregate.hourStart(hour), area.stored, reads, chalkMarks, candidates])
+        arguments: [WireAggregate.hourStart(hour), area.stored, reads, chalkMarks, candidates])
     }
   }
 
   /// Aggregates, oldest hour first; with `unsyncedOnly`, only those the upstream has not acknowledged.
-  public func aggregates(unsyncedOnly: Bool = false) throws -> [Aggregate] {
+  public func aggregates(unsyncedOnly: Bool = false) throws -> [WireAggregate] {
     try read("Reading aggregates") { db in
       try Row.fetchAll(
         db, sql: "SELECT * FROM aggregate \(unsyncedOnly ? "WHERE synced = 0" : "") ORDER BY hour, area"
       ).compactMap { row in
         AggregateArea(stored: row["area"]).map { area in
-          Aggregate(
-            hour: Date(millisecondsSince1970: row["hour"]), area: area, reads: row["reads"],
-            chalkMarks: row["chalk_marks"], candidates: row["candidates"], synced: row["synced"] as Int != 0)
+          WireAggregate(
+            hour: Date(millisecondsSince1970: row["hour"]), place: area, reads: row["reads"],
+            chalkMarks: row["chalk_marks"], candidates: row["candidates"])
         }
       }
     }
   }
 
-  /// Marks aggregates as acknowledged by the upstream (only if unchanged since they were read).
-  public func markAggregatesSynced(_ synced: [Aggregate]) throws {
+  /// Marks aggregates as acknowledged by the upstream (only if unchanged since they were read; an
+  /// area kind this version does not know matches no row).
+  public func markAggregatesSynced(_ synced: [WireAggregate]) throws {
     try write("Marking aggregates synced") { db in
       for aggregate in synced {
+        guard let place = aggregate.place else { continue }
         try db.execute(
           sql: """
             UPDATE aggregate SET synced = 1
             WHERE hour = ? AND area = ? AND reads = ? AND chalk_marks = ? AND candidates = ?
             """,
           arguments: [
-            Aggregate.hourStart(aggregate.hour), aggregate.area.stored, aggregate.reads, aggregate.chalkMarks,
+            WireAggregate.hourStart(aggregate.hour), place.stored, aggregate.reads, aggregate.chalkMarks,
             aggregate.candidates,
           ])
       }

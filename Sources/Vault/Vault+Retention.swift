@@ -2,6 +2,8 @@
 import ChalklineModel
 import Foundation
 import GRDB
+import Logging
+import Synchronization
 
 /// What one retention pass did and found.
 public struct RetentionReport: Sendable, Equatable {

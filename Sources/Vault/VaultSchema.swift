@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
+import Wire
 
 /// The vault's tables, created by numbered migrations. Times are milliseconds since 1970 UTC.
 /// Nothing here holds plate text: chalk marks and candidates are encrypted with the storage key,

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Synchronization
+import Wire
 
 /// One enforcement window: chalk marks made in it are hashed with its own key, and the key
 /// (with the marks) is destroyed once the window can no longer produce a candidate.
@@ -34,9 +35,7 @@ public struct PlateHasher: Sendable {
   /// The keyed hash of one plate reading in its canonical form (``PlateCanonicalForm``), so that
   /// `7abc-1o3` and `7ABC103` hash alike, on the vehicle and in the hub's permit list.
   public func hash(_ plateText: String) -> PlateHash {
-    var message = Data("chalkline-plate-v1\u{0}".utf8)
-    message.append(contentsOf: PlateCanonicalForm.canonical(plateText).utf8)
-    return PlateHash(bytes: Data(HMAC<SHA256>.authenticationCode(for: message, using: key)))
+    PlateHash(plateText: plateText, key: key)
   }
 
   /// The keyed hashes of several alternatives, in order, without duplicates.

@@ -5,7 +5,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Logging
-import Uplink
+import Wire
 
 /// `chalkline-hub`: the reference upstream a city runs.
 @main
@@ -16,7 +16,8 @@ struct HubCommand: AsyncParsableCommand {
     subcommands: [
       Report.self, Outcomes.self, Retention.self, Citations.self, GenerateYear.self,
       Serve.self, Keys.self, Devices.self, Reviewers.self, Publish.self, DevPKI.self, AuditVerify.self,
-      AuditCheckpoint.self, AuditCheckpoints.self, Bench.self, BenchLogin.self, Export.self, ExportCorrections.self,
+      WriteAuditCheckpoint.self, AuditCheckpoints.self, Bench.self, BenchLogin.self, Export.self,
+      ExportCorrections.self,
       BenchReview.self, Permits.self, BenchPermits.self,
     ])
 }
@@ -240,12 +241,12 @@ struct AuditVerify: AsyncParsableCommand {
 
   func run() async throws {
     let service = try HubService(configuration: options.load(), logger: makeLogger())
-    var given: [Uplink.AuditCheckpoint]? = nil
+    var given: [AuditCheckpoint]? = nil
     if let checkpoint {
       guard let text = try? String(contentsOfFile: checkpoint, encoding: .utf8) else {
         throw ValidationError("\(checkpoint) cannot be read.")
       }
-      given = try Uplink.AuditCheckpoint.parseAll(text, file: checkpoint)
+      given = try AuditCheckpoint.parseAll(text, file: checkpoint)
     }
     let report = try await service.verifyAudit(against: given)
     for problem in report.problems { print("audit: \(problem)") }
@@ -265,7 +266,7 @@ struct AuditVerify: AsyncParsableCommand {
   }
 }
 
-struct AuditCheckpoint: AsyncParsableCommand {
+struct WriteAuditCheckpoint: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "audit-checkpoint",
     abstract: "Write a signed checkpoint of the access audit now and print it (JSON) for the privacy officer.")

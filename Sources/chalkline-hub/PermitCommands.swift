@@ -5,7 +5,7 @@ import Enforcement
 import Foundation
 import Hub
 import HubDevTools
-import Uplink
+import Wire
 
 /// `chalkline-hub permits import|show`: the city's residential permit list.
 struct Permits: AsyncParsableCommand {

@@ -4,7 +4,6 @@ import ChalklineModel
 import Foundation
 import Hub
 import HubDevTools
-import Uplink
 
 struct Export: AsyncParsableCommand {
   static let configuration = CommandConfiguration(

@@ -3,6 +3,7 @@
 import Agent
 import ArgumentParser
 import ChalklineBench
+import Dump
 import Enforcement
 import Foundation
 import Logging

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Capture
+import ChalklineModel
 import Foundation
 
 /// `chalkline devices [--json]`: the cameras with their formats, sizes, frame intervals and

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Agent
 import ArgumentParser
+import Crypto
 import Foundation
 import Logging
 import Vault
+import Wire
 
 /// `chalkline keys init | show | import-upstream | rotate`: the vehicle's keyring.
 struct KeysCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 // Compiled only where the package gives the command target PlateReading (the main package
 // adds it with the plate-reading targets), so this file never breaks a build without them.
 #if canImport(PlateReading)

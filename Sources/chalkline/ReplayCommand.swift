@@ -6,6 +6,8 @@ import Capture
 import Dump
 import Foundation
 import Logging
+import Uplink
+import Vault
 
 /// `chalkline replay DUMP --profile P`: a recorded patrol through the road's pipeline.
 struct ReplayCommand: AsyncParsableCommand {

@@ -7,6 +7,7 @@ import CoreMetrics
 import Dump
 import Foundation
 import Logging
+import Vault
 
 /// `chalkline run --profile P`: the agent daemon, as systemd starts it.
 struct RunCommand: AsyncParsableCommand {

@@ -4,6 +4,7 @@ import Agent
 import ArgumentParser
 import Foundation
 import Logging
+import Uplink
 import Vault
 
 /// `chalkline status [--json]`: how the running agent is doing, from its status file.

@@ -9,8 +9,10 @@ import Foundation
 import Imaging
 import Logging
 import PlateReading
+import Positioning
 import Testing
 import Vault
+import Wire
 
 @testable import Agent
 
@@ -184,8 +186,8 @@ struct ForgettingReplayTests {
       for (candidate, other) in [(overstay, noReturn), (noReturn, overstay)] {
         for evidence in candidate.evidence {
           #expect(try opener.open(evidence, candidate: candidate.id, devices: [device]).sealedFor == candidate.id)
-          #expect(throws: VaultError.self) { _ = try opener.open(evidence, candidate: other.id, devices: [device]) }
-          #expect(throws: VaultError.self) {
+          #expect(throws: WireError.self) { _ = try opener.open(evidence, candidate: other.id, devices: [device]) }
+          #expect(throws: WireError.self) {
             _ = try opener.open(evidence, candidate: candidate.id, devices: ["other"])
           }
         }

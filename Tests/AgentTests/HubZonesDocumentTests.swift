@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import ChalklineTestKit
+import Enforcement
 import Foundation
 import Logging
 import Testing
-import Uplink
+import Wire
 
 @testable import Agent
 

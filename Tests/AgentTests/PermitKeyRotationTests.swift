@@ -5,9 +5,10 @@ import ChalklineTestKit
 import Foundation
 import Hub
 import HubDevTools
+import Logging
 import Testing
-import Uplink
 import Vault
+import Wire
 
 @Suite("Permit key after a device key rotation")
 struct PermitKeyRotationTests {

@@ -3,6 +3,8 @@
 import Agent
 import ChalklineModel
 import ChalklineTestKit
+import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Hub
@@ -11,6 +13,7 @@ import Logging
 import Testing
 import Uplink
 import Vault
+import Wire
 
 extension GeneratedPatrol {
   /// The expected candidates when no verified permit list is held: none in a zone whose rule a

@@ -10,6 +10,7 @@ import Hub
 import HubDevTools
 import Logging
 import Testing
+import Wire
 
 /// The hub hashes the permit office's plates and the vehicle its readings in the one canonical
 /// form, so a permit written with `O` or `Q`, with or without a dash, is found by every reading a

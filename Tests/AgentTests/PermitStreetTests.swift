@@ -3,6 +3,8 @@
 import Agent
 import ChalklineModel
 import ChalklineTestKit
+import Crypto
+import Dump
 import Enforcement
 import Foundation
 import Hub
@@ -11,6 +13,7 @@ import Logging
 import Testing
 import Uplink
 import Vault
+import Wire
 
 /// The permit street of real photos (`generate.py --real-photos plates-us-dev --permit-street`):
 /// its dump, `zones.json`, `permits.csv`, `baseline-permits.csv` and `expected.json`.

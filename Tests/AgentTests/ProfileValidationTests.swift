@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
+import Logging
 import Testing
 
 @testable import Agent

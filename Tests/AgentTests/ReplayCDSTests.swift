@@ -2,9 +2,11 @@
 
 import Agent
 import ChalklineTestKit
+import Dump
 import Foundation
 import Logging
 import Testing
+import Vault
 
 /// The generated patrol replayed with its rules as the Curbs API serves them.
 @Suite("Replay with CDS zones and policies responses", .serialized)

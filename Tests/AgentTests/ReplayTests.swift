@@ -2,9 +2,11 @@
 
 import Agent
 import ChalklineTestKit
+import Dump
 import Foundation
 import Logging
 import Testing
+import Vault
 
 /// The generated patrol (tools/patrol/generate.py), made once per test run and shared.
 enum GeneratedPatrol {

@@ -3,6 +3,7 @@
 import Agent
 import ChalklineTestKit
 import Foundation
+import Logging
 import Testing
 import Uplink
 

@@ -2,6 +2,7 @@
 
 import Agent
 import ChalklineTestKit
+import Crypto
 import Foundation
 import Hub
 import HubDevTools
@@ -9,6 +10,7 @@ import Logging
 import Testing
 import Uplink
 import Vault
+import Wire
 
 /// The agent with `uplink.url` set, against the real reference hub on loopback (mutual TLS):
 /// the patrol's candidates reach the hub exactly once and leave the vehicle's outbox.

@@ -2,6 +2,7 @@
 
 import Agent
 import ChalklineTestKit
+import Crypto
 import Foundation
 import Hub
 import HubDevTools
@@ -9,6 +10,7 @@ import Logging
 import Testing
 import Uplink
 import Vault
+import Wire
 
 /// The agent for a long stretch with faults: the generated patrol replayed over and over as fast
 /// as it goes (its clock shifted on each time), some of its frames damaged, the hub going down

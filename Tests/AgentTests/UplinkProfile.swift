@@ -2,6 +2,7 @@
 
 import Agent
 import ChalklineTestKit
+import Dump
 import Foundation
 import Hub
 import HubDevTools

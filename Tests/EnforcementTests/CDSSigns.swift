@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Enforcement
 
 /// CDS policies for the signs whose reading depends on CDS semantics: priority among policies
 /// for the same user class, `user_classes` as AND, `user_classes_except`, operator-bound policies,

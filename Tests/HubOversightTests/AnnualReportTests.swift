@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineTestKit
+import Crypto
 import Foundation
+import GRDB
 import Hub
 import HubDevTools
 import HubOversight
 import Testing
-import Uplink
+import Wire
 
 /// A hand-built year 2026: ten candidates of two devices in known tracts, a hole and the
 /// detached part of a multipolygon tract, with known outcomes and hourly reads.

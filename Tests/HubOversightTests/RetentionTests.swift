@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineTestKit
 import Foundation
+import GRDB
 import Hub
 import HubOversight
 import Synchronization

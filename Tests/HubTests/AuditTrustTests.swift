@@ -4,7 +4,7 @@ import Foundation
 import GRDB
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 @testable import Hub
 

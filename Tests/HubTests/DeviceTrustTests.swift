@@ -3,8 +3,10 @@ import Crypto
 import Foundation
 import Hub
 import HubDevTools
+import NIOHTTP1
 import Testing
 import Uplink
+import Wire
 
 /// Devices on the real hub: revocation refuses a certificate from the next request; re-keying
 /// keeps the vehicle's candidates; every change is audited; the vehicle's audit heads are

@@ -5,8 +5,7 @@ import GRDB
 import Hub
 import HubDevTools
 import Testing
-import Uplink
-import Vault
+import Wire
 
 /// Evidence bound to the device that sealed it and to its candidate by HPKE `info` and associated
 /// data (format v3), besides the signed manifest that names each evidence id and sealed digest, on
@@ -181,7 +180,7 @@ import Vault
     let opened = try EvidenceOpener(privateKey: hubKey).open(sealed)
     #expect(opened.plateAlternatives == ["7ABC123"] && opened.sealedBy == sealedAs, "\(name)")
     #expect(opened.sealedFor == nil)
-    #expect(throws: VaultError.self) {
+    #expect(throws: WireError.self) {
       _ = try EvidenceOpener(privateKey: Curve25519.KeyAgreement.PrivateKey()).open(sealed)
     }
   }
@@ -209,12 +208,12 @@ import Vault
       let opened = try opener.open(sent, candidate: candidate, devices: devices)
       #expect(opened.plateAlternatives == ["7ABC123"] && opened.sealedBy == "dev-x" && opened.sealedFor == candidateA)
     } else {
-      #expect(throws: VaultError.self, "\(name)") { _ = try opener.open(sent, candidate: candidate, devices: devices) }
+      #expect(throws: WireError.self, "\(name)") { _ = try opener.open(sent, candidate: candidate, devices: devices) }
     }
     // Never without the binding for its candidate, never as the format before v3, never with another key.
-    #expect(throws: VaultError.self) { _ = try stored.bound(to: candidateB) }
-    #expect(throws: VaultError.self) { _ = try opener.open(sent) }
-    #expect(throws: VaultError.self) {
+    #expect(throws: WireError.self) { _ = try stored.bound(to: candidateB) }
+    #expect(throws: WireError.self) { _ = try opener.open(sent) }
+    #expect(throws: WireError.self) {
       _ = try EvidenceOpener(privateKey: Curve25519.KeyAgreement.PrivateKey()).open(
         sent, candidate: candidateA, devices: ["dev-x"])
     }
@@ -231,7 +230,7 @@ import Vault
     for (mine, other) in [(candidateA, candidateB), (candidateB, candidateA)] {
       let sent = try stored.bound(to: mine)
       #expect(try opener.open(sent, candidate: mine, devices: ["dev-x"]).sealedFor == mine)
-      #expect(throws: VaultError.self) { _ = try opener.open(sent, candidate: other, devices: ["dev-x"]) }
+      #expect(throws: WireError.self) { _ = try opener.open(sent, candidate: other, devices: ["dev-x"]) }
     }
     // A binding's data key put before the other binding's encapsulated key opens nothing.
     let a = try stored.bound(to: candidateA)
@@ -240,7 +239,7 @@ import Vault
       id: a.id, capturedAt: a.capturedAt, plateSHA256: a.plateSHA256, vehicleSHA256: a.vehicleSHA256,
       encapsulatedKey: b.encapsulatedKey, ciphertext: a.ciphertext)
     for candidate in [candidateA, candidateB] {
-      #expect(throws: VaultError.self) { _ = try opener.open(spliced, candidate: candidate, devices: ["dev-x"]) }
+      #expect(throws: WireError.self) { _ = try opener.open(spliced, candidate: candidate, devices: ["dev-x"]) }
     }
   }
 }

@@ -3,7 +3,7 @@ import Crypto
 import Foundation
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 @testable import Hub
 

@@ -3,8 +3,10 @@ import Crypto
 import Foundation
 import Hub
 import HubDevTools
+import NIOHTTP1
 import Testing
 import Uplink
+import Wire
 
 /// Validly signed manifests (the registered device's own key) with one value out of bounds: the
 /// real hub on loopback answers 400 naming the field, stores nothing of the batch, audits the

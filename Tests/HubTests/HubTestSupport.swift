@@ -4,7 +4,9 @@ import Foundation
 import Hub
 import HubDevTools
 import Logging
+import NIOHTTP1
 import Uplink
+import Wire
 
 let testLogger: Logger = {
   var logger = Logger(label: "hub-tests")

@@ -3,8 +3,10 @@ import Crypto
 import Foundation
 import Hub
 import HubDevTools
+import NIOHTTP1
 import Testing
 import Uplink
+import Wire
 
 @Suite struct IngestTests {
   @Test func theHubRefusesWhatItMustAndDeduplicatesReplays() async throws {

@@ -5,7 +5,7 @@ import GRDB
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 /// `keys rotate` on the real hub: evidence sealed to the old key still opens, the next start
 /// publishes the new public key in the signed keys document, and the retired key is deleted

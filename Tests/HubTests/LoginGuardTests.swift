@@ -5,7 +5,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 /// Guessing against the real review pages and `GET /v1/candidates` on loopback: lockouts per
 /// name and per address, one audit entry per lockout, bounded fields, and the queue served

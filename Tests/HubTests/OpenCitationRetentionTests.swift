@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import GRDB
@@ -6,7 +7,7 @@ import Hub
 import HubDevTools
 import HubOversight
 import Testing
-import Uplink
+import Wire
 
 /// Accepted candidates whose citation never closes: sent over HTTPS to the real hub, accepted by
 /// an officer, and `chalkline-hub retention` (the command, as the operator runs it) deletes their

@@ -4,9 +4,11 @@ import Crypto
 import Foundation
 import Hub
 import HubDevTools
+import NIOHTTP1
 import Testing
 import Uplink
 import Vault
+import Wire
 
 /// A bad export and the one problem it must be refused with.
 struct BadPermitFile: Sendable, CustomTestStringConvertible {

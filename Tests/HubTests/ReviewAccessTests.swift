@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 @Suite struct ReviewAccessTests {
   @Test func aReviewerWithAnAllowedPurposeGetsOpenedCandidatesAndEveryCallIsAudited() async throws {

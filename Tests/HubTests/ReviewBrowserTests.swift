@@ -3,7 +3,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
-import Uplink
+import Wire
 
 /// The review flow in a real headless Chromium driven through chromedriver (W3C WebDriver).
 @Suite struct ReviewBrowserTests {

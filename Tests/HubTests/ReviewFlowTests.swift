@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import HubDevTools
 import HubOversight
+import Mustache
+import NIOHTTP1
 import Testing
-import Uplink
+import Wire
 
 @testable import Hub
 

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import AsyncHTTPClient
+import ChalklineModel
 import Crypto
 import Foundation
 import Hub
 import HubDevTools
 import NIOCore
 import NIOHTTP1
-import Uplink
+import Wire
 
 #if canImport(Glibc)
   import Glibc

@@ -4,6 +4,7 @@ import Foundation
 import Hub
 import HubDevTools
 import Testing
+import Wire
 
 /// A `zones.json` the operator puts in the distribution directory, and what the hub must say.
 struct PublishedZones: Sendable, CustomTestStringConvertible {

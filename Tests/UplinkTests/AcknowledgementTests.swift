@@ -2,6 +2,7 @@
 import Foundation
 import NIOHTTP1
 import Testing
+import Wire
 
 @testable import Uplink
 

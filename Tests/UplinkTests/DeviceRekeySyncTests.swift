@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
+import Crypto
 import Foundation
 import Hub
 import HubDevTools
 import Testing
 import Uplink
 import Vault
+import Wire
 
 /// A vehicle's device key rotated (`chalkline keys rotate --device`) while candidates signed with
 /// the old key wait in its outbox: after the hub re-keys it (`devices add` with the new key) they

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import Testing
 import Uplink
+import Wire
 
 @Suite struct DistributionCacheTests {
   let hubKey = Curve25519.Signing.PrivateKey()

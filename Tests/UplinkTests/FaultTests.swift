@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import ChalklineTestKit
 import Foundation
 import Hub
@@ -6,6 +7,8 @@ import HubDevTools
 import Hummingbird
 import Testing
 import Uplink
+import Vault
+import Wire
 
 /// Hub-side faults on candidate batches: a 500 before storing, a 500 after storing (the batch is
 /// held but the device never hears it), and a garbage 200 after storing.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import ChalklineTestKit
 import Crypto
 import Foundation
@@ -6,6 +7,7 @@ import Hub
 import HubDevTools
 import Testing
 import Uplink
+import Wire
 
 /// The hub's signed audit checkpoints reach vehicles: each sync fetches the newest over HTTPS
 /// from the real hub, the vehicle verifies it with the audit key of the signed keys document and

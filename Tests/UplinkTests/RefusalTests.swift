@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import Crypto
 import Foundation
 import Hub
 import HubDevTools
 import Testing
 import Uplink
+import Vault
+import Wire
 
 @Suite struct RefusalTests {
   @Test func aRefusedCandidateStaysOnTheVehicleAndDoesNotBlockTheOthers() async throws {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import ChalklineTestKit
 import Foundation
 import Hub
@@ -6,6 +7,8 @@ import HubDevTools
 import Hummingbird
 import Testing
 import Uplink
+import Vault
+import Wire
 
 /// Answers every candidate batch with a well-formed HTTP 200 whose body is garbage, after the
 /// hub stored the batch: the worst case for a device that trusted any 200.

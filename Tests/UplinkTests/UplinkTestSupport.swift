@@ -7,6 +7,7 @@ import HubDevTools
 import Logging
 import Uplink
 import Vault
+import Wire
 
 /// A quiet logger for tests (warnings and above).
 let testLogger: Logger = {

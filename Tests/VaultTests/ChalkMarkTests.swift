@@ -3,6 +3,7 @@ import ChalklineModel
 import Foundation
 import GRDB
 import Testing
+import Wire
 
 @testable import Vault
 

@@ -4,6 +4,7 @@ import Crypto
 import Foundation
 import GRDB
 import Testing
+import Wire
 
 @testable import Vault
 

@@ -3,6 +3,7 @@ import ChalklineModel
 import Crypto
 import Foundation
 import Testing
+import Wire
 
 @testable import Vault
 
@@ -113,10 +114,10 @@ import Testing
       try test.vault.addToAggregate(hour: hour, area: .zone("zone-7"), reads: 2)
       let all = try test.vault.aggregates()
       #expect(all.count == 2)
-      let tract = try #require(all.first { $0.area == .tract("06085501100") })
+      let tract = try #require(all.first { $0.place == .tract("06085501100") })
       #expect(tract.hour == hour && tract.reads == 15 && tract.chalkMarks == 4 && tract.candidates == 1)
       try test.vault.markAggregatesSynced([tract])
-      #expect(try test.vault.aggregates(unsyncedOnly: true).map(\.area) == [.zone("zone-7")])
+      #expect(try test.vault.aggregates(unsyncedOnly: true).map(\.place) == [.zone("zone-7")])
       // New counts after a sync make the row unsynced again.
       try test.vault.addToAggregate(hour: hour, area: .tract("06085501100"), reads: 1)
       #expect(try test.vault.aggregates(unsyncedOnly: true).count == 2)

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import InMemoryLogging
 import Logging
 import Testing
+import Wire
 
 @testable import Vault
 

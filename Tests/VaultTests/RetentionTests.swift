@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
+import Crypto
 import Foundation
 import GRDB
 import Testing
+import Wire
 
 @testable import Vault
 
@@ -114,9 +117,9 @@ import Testing
       let old = Date().addingTimeInterval(-3 * 86400)
       try test.vault.addToAggregate(hour: old, area: .zone("a"), reads: 1)
       try test.vault.addToAggregate(hour: old, area: .zone("b"), reads: 1)
-      try test.vault.markAggregatesSynced(try test.vault.aggregates().filter { $0.area == .zone("a") })
+      try test.vault.markAggregatesSynced(try test.vault.aggregates().filter { $0.place == .zone("a") })
       #expect(try test.vault.applyRetention().aggregatesDeleted == 1)
-      #expect(try test.vault.aggregates().map(\.area) == [.zone("b")])
+      #expect(try test.vault.aggregates().map(\.place) == [.zone("b")])
     }
   }
 

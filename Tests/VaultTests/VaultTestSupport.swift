@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import Logging
 import Vault
+import Wire
 
 /// Runs `body` with a fresh private directory, removed afterwards.
 func withTemporaryDirectory<T>(_ body: (URL) throws -> T) throws -> T {

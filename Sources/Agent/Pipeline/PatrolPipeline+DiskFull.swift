@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 import Logging
 import Vault
+import Wire
 
 /// Writes the vault could not take because its file system is full, kept until it can.
 ///

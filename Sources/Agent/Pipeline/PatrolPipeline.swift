@@ -9,6 +9,7 @@ import Logging
 import PlateReading
 import Positioning
 import Vault
+import Wire
 
 /// The road's pipeline for one frame stream: read plates, track cars into sightings, place each
 /// sighting at the curb, hash its readings, let the ledger decide, and keep what the decision

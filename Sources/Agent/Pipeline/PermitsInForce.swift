@@ -6,6 +6,7 @@ import Enforcement
 import Foundation
 import Uplink
 import Vault
+import Wire
 
 /// The verified permit list the pipeline enforces: the ledger's registry of keyed hashes and
 /// the hasher (the list's permit key, opened with the device key) that makes every reading

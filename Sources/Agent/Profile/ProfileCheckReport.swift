@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
+import FoundationEssentials
 
 /// The result of checking a profile, as `check-profile --json` prints it.
 public struct ProfileCheckReport: Codable, Sendable, Equatable {

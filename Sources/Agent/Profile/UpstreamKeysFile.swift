@@ -3,8 +3,8 @@
 import Crypto
 import Foundation
 import Logging
-import Uplink
 import Vault
+import Wire
 
 #if canImport(Glibc)
   import Glibc

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Uplink
 import Vault
+import Wire
 
 extension ReplayRunner {
   /// What a field replay enforces, as the vehicle would: with an uplink in the profile the hub's

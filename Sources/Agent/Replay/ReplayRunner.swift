@@ -9,6 +9,7 @@ import Logging
 import PlateReading
 import Positioning
 import Vault
+import Wire
 
 /// Replays a frame dump through the road's pipeline, on the dump's own clock.
 ///

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Foundation
 
 /// What a replay did, plate-free: printed at the end of `chalkline replay` (and as JSON).
 public struct ReplaySummary: Codable, Sendable, Equatable {

@@ -3,8 +3,8 @@
 import Enforcement
 import Foundation
 import Logging
-import Uplink
 import Vault
+import Wire
 
 extension AgentDaemon {
   /// Opens the hub's newest verified permits document with the device key; nil when there is

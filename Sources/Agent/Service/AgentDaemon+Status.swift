@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Capture
+import ChalklineModel
+import Enforcement
 import Foundation
 import Logging
 import Uplink

@@ -5,6 +5,7 @@ import Foundation
 import Logging
 import Uplink
 import Vault
+import Wire
 
 extension AgentDaemon {
   /// The uplink the profile asks for (`uplink.url`), sending the vault's outbox to the hub; nil

@@ -4,7 +4,7 @@ import Crypto
 import Enforcement
 import Foundation
 import Logging
-import Uplink
+import Wire
 
 /// The zones the agent enforces and where they came from.
 package struct ZonesInForce: Sendable {

@@ -6,8 +6,10 @@ import Enforcement
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 import Uplink
 import Vault
+import Wire
 
 /// The agent that runs a shift unattended: the camera and gpsd feed a bounded queue, the
 /// pipeline reads it on a thread of its own, and a status tick writes the status file, tells

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import ServerSupport
 import Synchronization
 import Uplink
 

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 
 /// One validated layer, ready to run against a ``Plan``'s buffers.
 struct CompiledLayer {

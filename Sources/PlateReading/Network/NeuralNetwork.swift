@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import CBLAS
+import ChalklineModel
 import Foundation
 
 /// Runs a chalkline-nn model (tools/train/FORMAT.md) on the CPU, batch 1.

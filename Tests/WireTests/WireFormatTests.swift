@@ -2,7 +2,7 @@
 import ChalklineModel
 import Foundation
 import Testing
-import Uplink
+import Wire
 
 @Suite struct WireFormatTests {
   @Test(arguments: [0.0, 0.123, 0.999, 1_772_442_000.123, 1_772_442_000.001, 1_772_442_000.999, -0.5])

@@ -4,9 +4,10 @@ import Crypto
 import Foundation
 
 /// The signed part of a candidate, version 1: canonical JSON (sorted keys, snake case, no
-/// insignificant whitespace, times as ISO 8601 strings) exactly as the vault writes it. The
-/// signature covers these bytes as sent, so the hub verifies before it decodes anything else.
-/// It names each sighting's evidence by id and digests; it never holds plate text.
+/// insignificant whitespace, times as ISO 8601 strings, absent optionals left out), the one form
+/// the vault signs (`canonicalJSON()`) and the hub verifies. The signature covers these bytes as
+/// sent, so the hub verifies before it decodes anything else. It names each sighting's evidence by
+/// id and digests; it never holds plate text.
 public struct WireManifest: Codable, Sendable, Equatable {
   /// One sighting.
   public struct Sighting: Codable, Sendable, Equatable {
@@ -122,10 +123,7 @@ extension WireCandidate {
       decoded.id == id, decoded.sightings.count == evidence.count
     else { return nil }
     let matches = zip(decoded.sightings, evidence).allSatisfy { sighting, sealed in
-      var hasher = SHA256()
-      hasher.update(data: sealed.encapsulatedKey)
-      hasher.update(data: sealed.ciphertext)
-      return sighting.evidenceId == sealed.id && sighting.sealedSha256 == Data(hasher.finalize()).hexString
+      sighting.evidenceId == sealed.id && sighting.sealedSha256 == sealed.sealed.sealedSHA256.hexString
         && sighting.plateSha256 == sealed.plateSha256.hexString
         && sighting.vehicleSha256 == sealed.vehicleSha256.hexString
     }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Crypto
 import Foundation
 import Logging
+import Uplink
 import Vault
+import Wire
 
 /// The vault's outbox and aggregates as the uplink sees them.
 public struct VaultOutbox: UplinkOutbox, UplinkAggregateSource {
@@ -27,63 +30,11 @@ public struct VaultOutbox: UplinkOutbox, UplinkAggregateSource {
   }
 
   public func unsyncedAggregates() async throws -> [WireAggregate] {
-    try await vault.run { try $0.aggregates(unsyncedOnly: true) }.map(WireAggregate.init(aggregate:))
+    try await vault.run { try $0.aggregates(unsyncedOnly: true) }
   }
 
   public func markSynced(_ aggregates: [WireAggregate]) async throws {
-    let rows = aggregates.compactMap(\.vaultAggregate)
-    try await vault.run { try $0.markAggregatesSynced(rows) }
-  }
-}
-
-extension WireCandidate {
-  /// The wire form of a queued candidate.
-  public init(outbox candidate: OutboxCandidate) {
-    self.init(
-      id: candidate.id, manifest: candidate.manifestJSON, signature: candidate.signature,
-      evidence: candidate.evidence.map(WireEvidence.init(sealed:)))
-  }
-}
-
-extension WireEvidence {
-  /// The wire form of sealed evidence.
-  public init(sealed: SealedEvidence) {
-    self.init(
-      id: sealed.id, capturedAt: sealed.capturedAt, plateSha256: sealed.plateSHA256,
-      vehicleSha256: sealed.vehicleSHA256, encapsulatedKey: sealed.encapsulatedKey, ciphertext: sealed.ciphertext)
-  }
-
-  /// The vault's form, to open it at the hub.
-  public var sealed: SealedEvidence {
-    SealedEvidence(
-      id: id, capturedAt: capturedAt, plateSHA256: plateSha256, vehicleSHA256: vehicleSha256,
-      encapsulatedKey: encapsulatedKey, ciphertext: ciphertext)
-  }
-}
-
-extension WireAggregate {
-  /// The wire form of a vault aggregate.
-  public init(aggregate: Aggregate) {
-    switch aggregate.area {
-    case .zone(let id):
-      self.init(
-        hour: aggregate.hour, areaKind: "zone", area: id, reads: aggregate.reads, chalkMarks: aggregate.chalkMarks,
-        candidates: aggregate.candidates)
-    case .tract(let id):
-      self.init(
-        hour: aggregate.hour, areaKind: "tract", area: id, reads: aggregate.reads, chalkMarks: aggregate.chalkMarks,
-        candidates: aggregate.candidates)
-    }
-  }
-
-  var vaultAggregate: Aggregate? {
-    let area: AggregateArea
-    switch areaKind {
-    case "zone": area = .zone(self.area)
-    case "tract": area = .tract(self.area)
-    default: return nil
-    }
-    return Aggregate(hour: hour, area: area, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
+    try await vault.run { try $0.markAggregatesSynced(aggregates) }
   }
 }
 

@@ -2,9 +2,8 @@
 import Crypto
 import Foundation
 import Testing
-import Vault
 
-@testable import Uplink
+@testable import Wire
 
 @Suite("Permits document")
 struct PermitsDocumentTests {
@@ -24,8 +23,8 @@ struct PermitsDocumentTests {
     let document = PermitsDocument(keyWindow: id, listTag: "l", classes: ["permit R"], sealedKeys: [sealed], groups: [])
     let opened = try document.openKey(device: "dev-1", signing: device)
     #expect(opened == key)
-    #expect(throws: UplinkError.self) { try document.openKey(device: "dev-1", signing: other) }
-    #expect(throws: UplinkError.self) { try document.openKey(device: "dev-2", signing: device) }
+    #expect(throws: WireError.self) { try document.openKey(device: "dev-1", signing: other) }
+    #expect(throws: WireError.self) { try document.openKey(device: "dev-2", signing: device) }
     let body = try UplinkAPI.encoder().encode(document)
     #expect(try UplinkAPI.decoder().decode(PermitsDocument.self, from: body) == document)
   }

@@ -26,6 +26,31 @@ public struct WireAggregate: Codable, Sendable, Equatable {
     self.chalkMarks = chalkMarks
     self.candidates = candidates
   }
+
+  /// Creates the counts of one zone or tract.
+  public init(hour: Date, place: AggregateArea, reads: Int, chalkMarks: Int, candidates: Int) {
+    switch place {
+    case .zone(let id):
+      self.init(hour: hour, areaKind: "zone", area: id, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
+    case .tract(let id):
+      self.init(hour: hour, areaKind: "tract", area: id, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
+    }
+  }
+
+  /// The zone or tract counted, or nil for an area kind this version does not know.
+  public var place: AggregateArea? {
+    switch areaKind {
+    case "zone": .zone(area)
+    case "tract": .tract(area)
+    default: nil
+    }
+  }
+}
+
+/// The area an aggregate counts for: a curb zone or a census tract. Never a plate or a hash.
+public enum AggregateArea: Hashable, Sendable {
+  case zone(String)
+  case tract(String)
 }
 
 /// `POST /v1/aggregates` body.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
 
@@ -23,14 +24,14 @@ public enum DeviceKeyAgreement {
   /// The device's X25519 public key, from its raw Ed25519 public key: u = (1 + y) / (1 − y) mod p.
   public static func publicKey(forSigningKey raw: Data) throws -> Curve25519.KeyAgreement.PublicKey {
     guard raw.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
-      throw UplinkError(.local, "A device signing key must be a raw 32-byte Ed25519 public key.")
+      throw WireError(.local, "A device signing key must be a raw 32-byte Ed25519 public key.")
     }
     var bytes = [UInt8](raw)
     bytes[31] &= 0x7F  // the sign of x; u does not depend on it
     let y = FieldElement(littleEndian: bytes)
     let one = FieldElement.one
     let denominator = one - y
-    guard !denominator.isZero else { throw UplinkError(.local, "The device signing key is the identity point.") }
+    guard !denominator.isZero else { throw WireError(.local, "The device signing key is the identity point.") }
     let u = (one + y) * denominator.inverse
     return try Curve25519.KeyAgreement.PublicKey(rawRepresentation: Data(u.littleEndianBytes))
   }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Crypto
 import Foundation
-import Vault
 
 /// The body of the `permits` document: the residential permit list as a vehicle may hold it.
 ///
@@ -98,16 +98,16 @@ public struct PermitsDocument: Codable, Sendable, Equatable {
   /// Opens this publication's permit key with the device's signing key.
   public func openKey(device: String, signing: Curve25519.Signing.PrivateKey) throws -> SymmetricKey {
     guard format == Self.formatName else {
-      throw UplinkError(.badReply, "The permits document is \(format), not \(Self.formatName).")
+      throw WireError(.badReply, "The permits document is \(format), not \(Self.formatName).")
     }
     guard let mine = sealedKeys.first(where: { $0.device == device }) else {
-      throw UplinkError(
+      throw WireError(
         .badReply,
         "The permits document holds no key sealed to this device (\(device)); is it registered at the hub (chalkline-hub devices add)?"
       )
     }
     guard mine.sealed.count > 32 else {
-      throw UplinkError(.badReply, "The permit key sealed to this device is truncated.")
+      throw WireError(.badReply, "The permit key sealed to this device is truncated.")
     }
     do {
       var recipient = try HPKE.Recipient(
@@ -115,17 +115,18 @@ public struct PermitsDocument: Codable, Sendable, Equatable {
         info: Self.info, encapsulatedKey: Data(mine.sealed.prefix(32)))
       let key = try recipient.open(
         Data(mine.sealed.dropFirst(32)), authenticating: Data("\(keyWindow)\u{0}\(device)".utf8))
-      guard key.count == 32 else { throw UplinkError(.badReply, "The permit key is not 32 bytes.") }
+      guard key.count == 32 else { throw WireError(.badReply, "The permit key is not 32 bytes.") }
       return SymmetricKey(data: key)
-    } catch let error as UplinkError { throw error } catch {
-      throw UplinkError(
+    } catch let error as WireError { throw error } catch {
+      throw WireError(
         .badReply, "The permit key sealed to this device cannot be opened with its key.", cause: error)
     }
   }
 
   /// The hash a vehicle and the hub both make of a canonical plate: the first ``hashLength``
-  /// bytes of the permit key's HMAC (the vault's plate hash).
-  public static func hash(canonicalPlate: String, with hasher: PlateHasher) -> Data {
-    Data(hasher.hash(canonicalPlate).bytes.prefix(hashLength))
+  /// bytes of its keyed plate hash under the permit key (``PlateHash/init(plateText:key:)``, what
+  /// the vault's plate hasher makes).
+  public static func hash(canonicalPlate: String, key: SymmetricKey) -> Data {
+    Data(PlateHash(plateText: canonicalPlate, key: key).bytes.prefix(hashLength))
   }
 }
