@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
 import Positioning
@@ -15,7 +16,7 @@ final class BenchmarkBed: @unchecked Sendable {
 
   init(chunks: [Data], interval: TimeInterval) throws(PositioningError) {
     do { feeder = try GPSDFeeder(chunks: chunks, interval: interval) } catch {
-      throw PositioningError(code: .testBedFailed, message: "Cannot start the NMEA receiver: \(error).")
+      throw PositioningError(.testBedFailed, "Cannot start the NMEA receiver: \(error).")
     }
   }
 
@@ -38,7 +39,7 @@ final class BenchmarkBed: @unchecked Sendable {
         }
       }
     } catch {
-      throw PositioningError(code: .testBedFailed, message: "The benchmark's gpsd: \(error).")
+      throw PositioningError(.testBedFailed, "The benchmark's gpsd: \(error).")
     }
   }
 

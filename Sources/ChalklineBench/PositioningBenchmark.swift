@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
 import Logging
@@ -29,7 +30,7 @@ public enum PositioningBenchmark {
   }
 
   static let timeout = PositioningError(
-    code: .testBedFailed, message: "The gpsd benchmark did not finish within 60 s; is the machine overloaded?")
+    .testBedFailed, "The gpsd benchmark did not finish within 60 s; is the machine overloaded?")
 
   static func nmea(epochs: Range<Int>) -> [Data] {
     epochs.map { Data(GPSDNMEA.epoch($0).utf8) }
@@ -86,7 +87,7 @@ public enum PositioningBenchmark {
       if fixes >= epochs { break }
     }
     guard let first, fixes > 1 else {
-      throw PositioningError(code: .testBedFailed, message: "No fixes came through gpsd during the benchmark.")
+      throw PositioningError(.testBedFailed, "No fixes came through gpsd during the benchmark.")
     }
     let seconds = Double((last - first).components.attoseconds) / 1e18 + Double((last - first).components.seconds)
     return (Double(fixes - 1) / seconds, Double(lines) / seconds, fixes)

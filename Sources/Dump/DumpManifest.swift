@@ -1,5 +1,5 @@
-import Capture
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Capture
 import ChalklineModel
 
 #if canImport(FoundationEssentials)

@@ -202,7 +202,7 @@ public struct AnnualReport: Sendable {
       }
       return written
     } catch {
-      throw OversightError(.input, "The report cannot be written to \(directory.path).", underlying: error)
+      throw OversightError(.input, "The report cannot be written to \(directory.path).", cause: error)
     }
   }
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 import GRDB
 
@@ -30,20 +31,20 @@ public final class OversightDatabase: Sendable {
     } catch let error as OversightError {
       throw error
     } catch {
-      throw OversightError(.storage, "The hub database \(path) cannot be opened.", underlying: error)
+      throw OversightError(.storage, "The hub database \(path) cannot be opened.", cause: error)
     }
   }
 
   func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
     do { return try await pool.read(body) } catch let error as OversightError { throw error } catch {
-      throw OversightError(.storage, "The hub database failed while \(what).", underlying: error)
+      throw OversightError(.storage, "The hub database failed while \(what).", cause: error)
     }
   }
 
   package func write<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T
   {
     do { return try await pool.write(body) } catch let error as OversightError { throw error } catch {
-      throw OversightError(.storage, "The hub database failed while \(what).", underlying: error)
+      throw OversightError(.storage, "The hub database failed while \(what).", cause: error)
     }
   }
 }

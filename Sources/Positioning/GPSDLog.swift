@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// A gpsd JSON log (`gps.jsonl` in a frame dump): one gpsd JSON object a line, exactly as `gpspipe -w` prints.
@@ -36,8 +37,8 @@ public struct GPSDLog: Sendable {
       self.init(data: try Data(contentsOf: url))
     } catch {
       throw PositioningError(
-        code: .logUnreadable,
-        message: "Cannot read the gpsd log \(url.path); check that the file exists and is readable.",
+        .logUnreadable,
+        "Cannot read the gpsd log \(url.path); check that the file exists and is readable.",
         cause: error
       )
     }

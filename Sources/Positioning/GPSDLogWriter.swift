@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 /// Appends gpsd JSON lines to a log file, one object a line.
@@ -22,8 +23,8 @@ public final class GPSDLogWriter {
       try handle.seekToEnd()
     } catch {
       throw PositioningError(
-        code: .logUnwritable,
-        message: "Cannot open the gpsd log \(url.path) for writing; check the directory exists and has space.",
+        .logUnwritable,
+        "Cannot open the gpsd log \(url.path) for writing; check the directory exists and has space.",
         cause: error
       )
     }
@@ -38,7 +39,7 @@ public final class GPSDLogWriter {
       linesWritten += 1
     } catch {
       throw PositioningError(
-        code: .logUnwritable, message: "Cannot append to the gpsd log \(path); the disk may be full.", cause: error)
+        .logUnwritable, "Cannot append to the gpsd log \(path); the disk may be full.", cause: error)
     }
   }
 
@@ -53,7 +54,7 @@ public final class GPSDLogWriter {
       try handle.synchronize()
       try handle.close()
     } catch {
-      throw PositioningError(code: .logUnwritable, message: "Cannot close the gpsd log \(path).", cause: error)
+      throw PositioningError(.logUnwritable, "Cannot close the gpsd log \(path).", cause: error)
     }
   }
 }

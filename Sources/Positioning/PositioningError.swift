@@ -1,38 +1,19 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
-import Foundation
+import ChalklineModel
 
 /// An error from positioning: a code to branch on, a sentence for a technician, and what caused it.
-public struct PositioningError: Error, CustomStringConvertible, @unchecked Sendable {
-  // @unchecked: `cause` is an arbitrary `any Error` kept only for printing.
+public typealias PositioningError = CodedError<PositioningDomain>
 
-  /// What went wrong, to branch on.
-  public enum Code: String, Sendable {
-    /// gpsd could not be reached.
-    case gpsdUnreachable = "gpsd-unreachable"
-    /// A gpsd log could not be read.
-    case logUnreadable = "log-unreadable"
-    /// A gpsd log could not be written.
-    case logUnwritable = "log-unwritable"
-    /// A benchmark or test bed could not start its gpsd or feeder.
-    case testBedFailed = "test-bed-failed"
-  }
+/// The domain of ``PositioningError``.
+public enum PositioningDomain: ErrorDomain {}
 
-  /// What went wrong.
-  public var code: Code
-  /// A sentence a technician can act on.
-  public var message: String
-  /// The underlying error, if any.
-  public var cause: (any Error)?
-
-  /// Makes an error.
-  public init(code: Code, message: String, cause: (any Error)? = nil) {
-    self.code = code
-    self.message = message
-    self.cause = cause
-  }
-
-  public var description: String {
-    guard let cause else { return "\(code.rawValue): \(message)" }
-    return "\(code.rawValue): \(message) (cause: \(cause))"
-  }
+extension CodedError.Code where Domain == PositioningDomain {
+  /// gpsd could not be reached.
+  public static let gpsdUnreachable = Self("gpsd-unreachable")
+  /// A gpsd log could not be read.
+  public static let logUnreadable = Self("log-unreadable")
+  /// A gpsd log could not be written.
+  public static let logUnwritable = Self("log-unwritable")
+  /// A benchmark or test bed could not start its gpsd or feeder.
+  public static let testBedFailed = Self("test-bed-failed")
 }

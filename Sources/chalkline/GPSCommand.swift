@@ -1,5 +1,5 @@
-import Agent
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import Agent
 import ArgumentParser
 import ChalklineModel
 import Foundation

@@ -118,11 +118,22 @@ struct GPSGateTests {
       process.standardError = errors
       process.standardOutput = FileHandle.nullDevice
       try process.run()
-      try await Task.sleep(for: .milliseconds(700))
+      // The feed starts once the command says gpsd is connected (gpsd does not replay what a late
+      // watcher missed), read on a thread of its own: a read of the pipe blocks.
+      let reader = errors.fileHandleForReading
+      let early = try await offPool { () -> Data in
+        var seen = Data()
+        while !String(decoding: seen, as: UTF8.self).contains("gpsd connected") {
+          let chunk = reader.availableData
+          if chunk.isEmpty { break }
+          seen.append(chunk)
+        }
+        return seen
+      }
       feeder.release()
-      let text = errors.fileHandleForReading.readDataToEndOfFile()
+      let rest = try await offPool { reader.readDataToEndOfFile() }
       process.waitUntilExit()
-      return (process.terminationStatus, String(decoding: text, as: UTF8.self))
+      return (process.terminationStatus, String(decoding: early + rest, as: UTF8.self))
     }
   }
 
