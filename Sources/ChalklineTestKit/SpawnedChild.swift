@@ -2,12 +2,10 @@
 import Foundation
 import Synchronization
 
-/// Starting and stopping helper processes for the gpsd test helpers.
-///
-/// `posix_spawn` with a cleared signal mask and default dispositions: a child started from a test thread (whose
+/// Starting and reaping: `posix_spawn` with a cleared signal mask and default dispositions: a child started from a test thread (whose
 /// signals the test runtime blocks) would otherwise inherit the blocked SIGTERM and never stop.
-enum GPSDSpawn {
-  static func reap(_ pid: pid_t, signal: Int32) {
+extension SpawnedChild {
+  fileprivate static func reap(_ pid: pid_t, signal: Int32) {
     _ = Foundation.kill(pid, signal)
     var status: Int32 = 0
     for _ in 0..<200 {
@@ -18,7 +16,7 @@ enum GPSDSpawn {
     _ = waitpid(pid, &status, 0)
   }
 
-  static func spawn(_ arguments: [String]) throws -> pid_t {
+  fileprivate static func spawn(_ arguments: [String]) throws -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -54,7 +52,7 @@ final class SpawnedChild: Sendable {
   /// Starts `arguments` (ending a child still running).
   func start(_ arguments: [String]) throws {
     end(signal: SIGKILL)
-    let started = try GPSDSpawn.spawn(arguments)
+    let started = try Self.spawn(arguments)
     pid.withLock { $0 = started }
   }
 
@@ -83,7 +81,7 @@ final class SpawnedChild: Sendable {
         defer { current = nil }; return current
       })
     else { return }
-    GPSDSpawn.reap(running, signal: signal)
+    Self.reap(running, signal: signal)
   }
 
   deinit { end(signal: SIGKILL) }

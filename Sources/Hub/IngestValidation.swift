@@ -112,7 +112,7 @@ public enum IngestValidation {
       func fail(_ field: String, _ problem: String) -> Problem {
         Problem(field: "aggregates[\(index)].\(field)", problem: problem)
       }
-      guard ["zone", "tract"].contains(a.areaKind) else { throw fail("area_kind", "must be zone or tract") }
+      guard a.place != nil else { throw fail("area_kind", "must be zone or tract") }
       try name(a.area, "area", fail)
       for (field, value) in [("reads", a.reads), ("chalk_marks", a.chalkMarks), ("candidates", a.candidates)]
       where !(0...10_000_000).contains(value) {

@@ -159,7 +159,7 @@ extension Vault {
           ON CONFLICT(hour, area) DO UPDATE SET reads = reads + excluded.reads,
             chalk_marks = chalk_marks + excluded.chalk_marks, candidates = candidates + excluded.candidates, synced = 0
           """,
-        arguments: [WireAggregate.hourStart(hour), area.stored, reads, chalkMarks, candidates])
+        arguments: [hourStart(hour), area.stored, reads, chalkMarks, candidates])
     }
   }
 
@@ -190,10 +190,16 @@ extension Vault {
             WHERE hour = ? AND area = ? AND reads = ? AND chalk_marks = ? AND candidates = ?
             """,
           arguments: [
-            WireAggregate.hourStart(aggregate.hour), place.stored, aggregate.reads, aggregate.chalkMarks,
+            hourStart(aggregate.hour), place.stored, aggregate.reads, aggregate.chalkMarks,
             aggregate.candidates,
           ])
       }
     }
   }
+}
+
+/// The start of the UTC hour holding `date`, in milliseconds: the `aggregate` table's key.
+private func hourStart(_ date: Date) -> Int64 {
+  let ms = date.millisecondsSince1970
+  return ms - ((ms % 3_600_000) + 3_600_000) % 3_600_000
 }

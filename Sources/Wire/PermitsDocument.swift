@@ -80,7 +80,7 @@ public struct PermitsDocument: Codable, Sendable, Equatable {
   /// A fresh permit key and its id.
   public static func newKey() -> (key: SymmetricKey, id: String) {
     let key = SymmetricKey(size: .bits256)
-    let id = "permits-" + (0..<8).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    let id = "permits-" + Data((0..<8).map { _ in UInt8.random(in: 0...255) }).hexString
     return (key, id)
   }
 

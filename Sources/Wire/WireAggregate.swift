@@ -29,28 +29,42 @@ public struct WireAggregate: Codable, Sendable, Equatable {
 
   /// Creates the counts of one zone or tract.
   public init(hour: Date, place: AggregateArea, reads: Int, chalkMarks: Int, candidates: Int) {
-    switch place {
-    case .zone(let id):
-      self.init(hour: hour, areaKind: "zone", area: id, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
-    case .tract(let id):
-      self.init(hour: hour, areaKind: "tract", area: id, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
-    }
+    self.init(
+      hour: hour, areaKind: place.kind, area: place.id, reads: reads, chalkMarks: chalkMarks, candidates: candidates)
   }
 
   /// The zone or tract counted, or nil for an area kind this version does not know.
-  public var place: AggregateArea? {
-    switch areaKind {
-    case "zone": .zone(area)
-    case "tract": .tract(area)
-    default: nil
-    }
-  }
+  public var place: AggregateArea? { AggregateArea(kind: areaKind, id: area) }
 }
 
 /// The area an aggregate counts for: a curb zone or a census tract. Never a plate or a hash.
 public enum AggregateArea: Hashable, Sendable {
   case zone(String)
   case tract(String)
+
+  /// The area of `kind` (`zone` or `tract`) named `id`, or nil for another kind.
+  public init?(kind: String, id: String) {
+    switch kind {
+    case "zone": self = .zone(id)
+    case "tract": self = .tract(id)
+    default: return nil
+    }
+  }
+
+  /// `zone` or `tract`, as the wire names it.
+  public var kind: String {
+    switch self {
+    case .zone: "zone"
+    case .tract: "tract"
+    }
+  }
+
+  /// The zone or census tract id.
+  public var id: String {
+    switch self {
+    case .zone(let id), .tract(let id): id
+    }
+  }
 }
 
 /// `POST /v1/aggregates` body.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Crypto
 import Enforcement
 import Foundation
@@ -98,6 +99,6 @@ extension AgentDaemon {
   /// SHA-256 over each document's own digest, so no two sets of documents share one.
   private static func fingerprint(_ documents: [Data]) -> String {
     let digests = documents.map { Data(SHA256.hash(data: $0)) }
-    return SHA256.hash(data: digests.reduce(Data(), +)).map { String(format: "%02x", $0) }.joined()
+    return Data(SHA256.hash(data: digests.reduce(Data(), +))).hexString
   }
 }
