@@ -209,7 +209,6 @@ public struct VaultCrashHarness: Sendable {
   }
 
   static func size(_ url: URL) -> Int64 {
-    var info = stat()
-    return stat(url.path, &info) == 0 ? Int64(info.st_size) : 0
+    FileStatus(path: url.path)?.size ?? 0
   }
 }

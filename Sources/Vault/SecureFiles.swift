@@ -39,36 +39,34 @@ package enum SecureFiles {
 
   /// Checks that `path` is a directory owned by this user with no group or other permissions.
   static func checkDirectory(_ path: String) throws {
-    var info = stat()
-    guard lstat(path, &info) == 0 else {
+    guard let status = FileStatus(path: path, followingLinks: false) else {
       throw VaultError(.keyringMissing, "Directory \(path) does not exist; run `chalkline keys init`.")
     }
-    guard (info.st_mode & S_IFMT) == S_IFDIR else {
+    guard status.isDirectory else {
       throw VaultError(.unsafePermissions, "\(path) is not a directory (a symbolic link is refused).")
     }
-    try checkOwnerAndMode(path, info, expected: "0700", fix: "chmod 700")
+    try checkOwnerAndMode(path, status, expected: "0700", fix: "chmod 700")
   }
 
   /// Checks that `path` is a regular file owned by this user with no group or other permissions.
   static func checkFile(_ path: String) throws {
-    var info = stat()
-    guard lstat(path, &info) == 0 else {
+    guard let status = FileStatus(path: path, followingLinks: false) else {
       throw VaultError(.badKeyFile, "Key file \(path) is missing; run `chalkline keys init` or restore it.")
     }
-    guard (info.st_mode & S_IFMT) == S_IFREG else {
+    guard status.isRegularFile else {
       throw VaultError(.unsafePermissions, "\(path) is not a regular file (a symbolic link is refused).")
     }
-    try checkOwnerAndMode(path, info, expected: "0600", fix: "chmod 600")
+    try checkOwnerAndMode(path, status, expected: "0600", fix: "chmod 600")
   }
 
-  private static func checkOwnerAndMode(_ path: String, _ info: stat, expected: String, fix: String) throws {
-    guard info.st_uid == geteuid() else {
+  private static func checkOwnerAndMode(_ path: String, _ status: FileStatus, expected: String, fix: String) throws {
+    guard status.owner == geteuid() else {
       throw VaultError(
         .unsafePermissions,
-        "\(path) is owned by uid \(info.st_uid), not by this user (uid \(geteuid())); chown it to the agent's user.")
+        "\(path) is owned by uid \(status.owner), not by this user (uid \(geteuid())); chown it to the agent's user.")
     }
-    guard info.st_mode & 0o077 == 0 else {
-      let mode = String(info.st_mode & 0o777, radix: 8)
+    guard status.permissions & 0o077 == 0 else {
+      let mode = status.octalPermissions
       throw VaultError(
         .unsafePermissions, "\(path) has mode \(mode); it must be \(expected) (run `\(fix) \(path)`).")
     }
@@ -130,17 +128,16 @@ package enum SecureFiles {
   /// the directory. A missing file is not an error; a leftover `.shred` is finished.
   static func destroy(_ path: String) throws {
     let shred = path + ".shred"
-    var info = stat()
-    if lstat(path, &info) == 0 {
+    if FileStatus(path: path, followingLinks: false) != nil {
       try call("Renaming \(path) for destruction") { rename(path, shred) }
       try syncDirectory(of: path)
     }
-    guard lstat(shred, &info) == 0 else { return }
+    guard let status = FileStatus(path: shred, followingLinks: false) else { return }
     // Overwriting in place needs no new blocks, so it works on a full disk too. A failure is
     // thrown with the `.shred` file left in place: the next open (`finishDestruction`) tries again.
     let fd = try call("Opening \(shred)") { open(shred, O_WRONLY | O_CLOEXEC) }
     do {
-      let zeros = [UInt8](repeating: 0, count: Int(info.st_size))
+      let zeros = [UInt8](repeating: 0, count: Int(status.size))
       try zeros.withUnsafeBytes { buffer in
         var offset = 0
         while offset < buffer.count {

@@ -193,8 +193,7 @@ extension Vault {
         let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
         try db.execute(sql: "PRAGMA incremental_vacuum")
         let pages = before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
-        var info = stat()
-        let walBytes = stat(wal, &info) == 0 ? Int64(info.st_size) : 0
+        let walBytes = FileStatus(path: wal)?.size ?? 0
         do {
           _ = try db.checkpoint(.truncate)
           return (pages, walBytes, true)

@@ -173,9 +173,8 @@ public final class Vault: Sendable {
   static func checkStateDirectory(_ directory: URL) throws {
     for name in try SecureFiles.list(directory.path) {
       let path = directory.appendingPathComponent(name).path
-      var info = stat()
-      guard lstat(path, &info) == 0 else { continue }
-      if (info.st_mode & S_IFMT) == S_IFDIR {
+      guard let status = FileStatus(path: path, followingLinks: false) else { continue }
+      if status.isDirectory {
         try SecureFiles.checkDirectory(path)
       } else {
         try SecureFiles.checkFile(path)

@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Capture
+import ChalklineModel
 import Dump
 import Foundation
 import Logging
@@ -181,14 +182,13 @@ struct RecordCommand: AsyncParsableCommand {
   /// dump directory 0700, and refuses an existing one that others can read.
   static func prepareOutput(_ path: String) throws {
     umask(0o077)
-    var info = stat()
-    if stat(path, &info) == 0 {
-      guard info.st_mode & S_IFMT == S_IFDIR else {
+    if let status = FileStatus(path: path) {
+      guard status.isDirectory else {
         throw ValidationError("--out \(path) exists and is not a directory")
       }
-      if info.st_mode & 0o077 != 0 {
+      if status.permissions & 0o077 != 0 {
         throw ValidationError(
-          "--out \(path): mode \(String(info.st_mode & 0o777, radix: 8)) lets others read raw pictures of every car "
+          "--out \(path): mode \(status.octalPermissions) lets others read raw pictures of every car "
             + "(expected 0700: chmod 0700 \(path), or choose a new directory)")
       }
     } else {

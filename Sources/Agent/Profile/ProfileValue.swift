@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Foundation
 import Yams
 
@@ -154,16 +155,15 @@ extension ProfileValueKind {
     guard FileManager.default.isReadableFile(atPath: local) else {
       return .failure(Failure("\(resolved) is not readable"))
     }
-    var info = stat()
-    guard stat(local, &info) == 0 else { return .success(.text(resolved)) }
-    let mode = String(info.st_mode & 0o777, radix: 8)
+    guard let status = FileStatus(path: local) else { return .success(.text(resolved)) }
+    let mode = status.octalPermissions
     // Whoever can write a file the agent reads keys, certificates or rules from can redirect it;
     // whoever can read a private key can impersonate the device.
-    let checks: [(mask: mode_t, problem: String, expected: String)] = [
+    let checks: [(mask: UInt32, problem: String, expected: String)] = [
       (0o022, "can be written by its group or others", "a file only its owner can write: chmod go-w \(resolved)"),
       (privateKey ? 0o077 : 0, "is readable by others", "a private key of mode 0600 or 0400: chmod 600 \(resolved)"),
     ]
-    for check in checks where info.st_mode & check.mask != 0 {
+    for check in checks where status.permissions & check.mask != 0 {
       return .failure(Failure("\(resolved) \(check.problem) (mode 0\(mode))", expected: check.expected))
     }
     return .success(.text(resolved))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -41,19 +42,18 @@ public enum UpstreamKeysFile {
 
   /// Refuses a file others can write or that another user owns.
   static func checkOwnership(_ path: String) throws {
-    var info = stat()
-    guard stat(path, &info) == 0 else {
+    guard let status = FileStatus(path: path) else {
       throw Problem(description: "\(path) cannot be read (\(String(cString: strerror(errno))))")
     }
-    if info.st_mode & 0o022 != 0 {
+    if status.permissions & 0o022 != 0 {
       throw Problem(
-        description: "\(path): mode \(String(info.st_mode & 0o777, radix: 8)) lets others write the hub's keys "
+        description: "\(path): mode \(status.octalPermissions) lets others write the hub's keys "
           + "(expected 0644 or stricter: chmod go-w \(path))")
     }
-    if info.st_uid != 0 && info.st_uid != getuid() {
+    if status.owner != 0 && status.owner != getuid() {
       throw Problem(
         description:
-          "\(path): owned by uid \(info.st_uid), neither root nor this user (expected root: chown root \(path))")
+          "\(path): owned by uid \(status.owner), neither root nor this user (expected root: chown root \(path))")
     }
   }
 
