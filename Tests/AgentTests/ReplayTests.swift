@@ -129,6 +129,33 @@ struct ReplayTests {
       }
     }
   }
+
+  @Test("the worker's running time starts once its pipeline is built, not when it was called (models loading)")
+  func runningSinceTheBuild() async throws {
+    try await withTemporaryDirectory { directory in
+      var profile = try DeviceProfile.load(
+        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
+      profile.vault.stateDirectory = directory.appendingPathComponent("state").path
+      let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }
+      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      defer { try? vault.close() }
+      let zones = try profile.enforcement.loadRules()
+      let queue = FrameQueue(frameCapacity: 2)
+      queue.close()
+      let worker = PipelineWorker(queue: queue, logger: logger) { [profile] in
+        Thread.sleep(forTimeInterval: 0.3)  // a slow build, as the shipped models' loading is
+        return try PatrolPipeline(
+          profile: profile, zones: zones, vault: vault, reader: try TruthReader(patrol: GeneratedPatrol.directory),
+          logger: logger)
+      }
+      #expect(worker.progress.runningSince == nil)
+      let called = ContinuousClock.now
+      _ = try await worker.run()
+      let since = try #require(worker.progress.runningSince)
+      #expect(since - called >= .milliseconds(300))
+      #expect(since <= .now)
+    }
+  }
 }
 
 @Suite("Replay with the shipped plate reader")

@@ -92,12 +92,13 @@ public struct ReplayRunner {
     var feed = DumpFeed(
       directory: dump.path, pace: pace, fixes: DumpFeed.fixes(in: dump, logger: logger), logger: logger)
     feed.span = span
-    let started = ContinuousClock.now
+    // The replay's clock starts once the pipeline is built (its models loaded), as the road's
+    // frames only count from then: the speed is frames through the pipeline, not start-up.
     async let reading = worker.run()
     let tally = await feed.run(into: queue)
     queue.close()
     let counters = try await reading
-    let elapsed = ContinuousClock.now - started
+    let elapsed = ContinuousClock.now - (worker.progress.runningSince ?? .now)
     let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     var byZone: [String: Int] = [:]
     let pending = try await vault.pendingCandidates(limit: 100_000)

@@ -21,6 +21,8 @@ public final class PipelineWorker: Sendable {
     public var counters = PipelineCounters()
     /// Frames whose decisions failed (a vault write): logged, counted, reading goes on.
     public var errors = 0
+    /// When the pipeline was built and began to take work (nil before).
+    public var runningSince: ContinuousClock.Instant?
   }
 
   private let queue: FrameQueue
@@ -60,6 +62,7 @@ public final class PipelineWorker: Sendable {
 
   private func work(onRunning: @Sendable () -> Void) async throws -> PipelineCounters {
     let pipeline = try makePipeline()
+    shared.withLock { $0.runningSince = .now }
     onRunning()
     while true {
       shared.withLock { $0.idle = true }
