@@ -8,7 +8,9 @@ import Synchronization
 /// The bounded queue between the sources (camera, gpsd, a dump) and the pipeline worker.
 /// Producers never wait, except a fast replay, which suspends until there is room (a dump is
 /// not a live camera: none of its frames is dropped); the consumer suspends until there is
-/// work. Nobody polls: each side resumes the other. The policy lives in ``FrameQueueState``.
+/// work. Nobody polls: each side resumes the other. A waiting replay is resumed once the queue
+/// has drained to half its frames, not at every take, so it refills in bursts instead of
+/// switching threads with the pipeline at every frame. The policy lives in ``FrameQueueState``.
 public final class FrameQueue: Sendable {
   private struct Inner {
     var state: FrameQueueState
@@ -124,9 +126,10 @@ public final class FrameQueue: Sendable {
     return result
   }
 
-  /// Producers to resume when there is room or the queue closed (they check again).
+  /// Producers to resume when the frames have drained to half or the queue closed (they check again).
   private static func producersToWake(_ inner: inout Inner) -> [CheckedContinuation<Void, Never>] {
-    guard !inner.waiting.isEmpty, inner.state.hasRoom || inner.state.isClosed else { return [] }
+    guard !inner.waiting.isEmpty, inner.state.depth <= inner.state.frameCapacity / 2 || inner.state.isClosed
+    else { return [] }
     defer { inner.waiting.removeAll() }
     return Array(inner.waiting.values)
   }
