@@ -11,10 +11,10 @@ enum FuzzPermits {
     do {
       let list = try PermitList.parse(input, file: "permits.csv")
       _ = list.counts(on: CivilDate(year: 2026, month: 3, day: 2))
-    } catch let error as PermitListError {
+    } catch let error as FileRefusal {
       if error.problems.isEmpty { contractBroken("a refused permit list lists no problem") }
     } catch {
-      contractBroken("PermitList.parse threw \(type(of: error)), not a PermitListError")
+      contractBroken("PermitList.parse threw \(type(of: error)), not a FileRefusal")
     }
   }
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import Enforcement
 import Foundation
 
@@ -37,7 +38,7 @@ enum FuzzZones {
   }
 
   /// A refusal must name its problems.
-  static func refused(_ error: ZonesFileError) {
+  static func refused(_ error: FileRefusal) {
     if error.code == .invalid, error.problems.isEmpty { contractBroken("refused zones list no problem") }
     _ = error.description
   }

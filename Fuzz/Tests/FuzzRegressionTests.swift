@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Agent
+import ChalklineModel
 import Foundation
 import Hub
 import Testing
@@ -56,7 +57,7 @@ import Wire
       return try DeviceProfile.parse(yaml: String(decoding: seed, as: UTF8.self), file: name, paths: FuzzProfile.paths)
     }
     _ = try parse("replay-default.yaml")
-    let error = #expect(throws: ProfileError.self) { try parse("vehicle-sj-0142.yaml") }
+    let error = #expect(throws: FileRefusal.self) { try parse("vehicle-sj-0142.yaml") }
     let problems = error?.problems.map(\.description) ?? []
     #expect(!problems.isEmpty)
     #expect(problems.allSatisfy { $0.contains("/etc/chalkline/") && $0.contains("does not exist") })

@@ -126,14 +126,13 @@ public enum VaultBenchmark {
       let second = try sealer.seal(
         EvidenceCapture(plateJPEG: plate, vehicleJPEG: vehicle, plateAlternatives: ["X"], capturedAt: Date()),
         for: [id])
-      try vault.enqueueCandidate(
-        CandidateDraft(
-          id: id, rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: Date(),
-          sightings: [
-            CandidateSighting(
-              time: mark.first.time, position: mark.first.position!, evidence: .stored(mark.evidenceID!)),
-            CandidateSighting(time: Date(), position: mark.first.position!, evidence: .new(second)),
-          ]))
+      var seen = mark.first
+      seen.time = Date()
+      seen.evidence = EvidenceID(second.id)
+      let candidate = Candidate(
+        id: id, rule: .overstay(maxStay: 7200, grace: 0), zone: mark.zone, policy: mark.policy, first: mark.first,
+        second: seen, enforcedElapsed: 7200, distance: 0, confidence: 1)
+      try vault.enqueueCandidate(candidate, sealed: [second])
     }
     results.append(("vault.candidates_queued_per_second", Double(marks.count) / elapsed(since: clock), "1/s"))
     results.append(

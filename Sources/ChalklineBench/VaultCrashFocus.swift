@@ -57,9 +57,9 @@ extension VaultCrashWorkload {
         out.line("end rotation \(rows)")
       case .acknowledgement:
         for mark in marks.prefix(3) {
-          let draft = try candidate(first: .stored(mark.evidence), now: now, sealer, &random)
-          try vault.enqueueCandidate(draft)
-          out.line("cand \(draft.id)")
+          let (candidate, sealed) = try candidate(first: mark.evidence, now: now, sealer, &random)
+          try vault.enqueueCandidate(candidate, sealed: sealed)
+          out.line("cand \(candidate.id)")
         }
         let pending = try vault.pendingCandidates(limit: 20).map(\.id)
         let acknowledged = Array(pending.prefix(Int.random(in: 1...max(1, pending.count), using: &random)))

@@ -46,14 +46,12 @@ public enum VaultCrashWorkload {
       case 0..<55:
         marks += try storeMarks(Int.random(in: 1...4, using: &random), in: window, vault, sealer, out, &random)
       case 55..<70:
-        let first: EvidenceReference =
-          marks.isEmpty
-          ? .new(try sealer.seal(smallCapture(now, &random)))
-          : .stored(marks[Int.random(in: 0..<marks.count, using: &random)].evidence)
-        let draft = try candidate(first: first, now: now, sealer, &random)
+        let first: SealedEvidence? = marks.isEmpty ? try sealer.seal(smallCapture(now, &random)) : nil
+        let firstID = first?.id ?? marks[Int.random(in: 0..<marks.count, using: &random)].evidence
+        let (candidate, sealed) = try candidate(first: firstID, now: now, sealer, &random)
         do {
-          try vault.enqueueCandidate(draft)
-          out.line("cand \(draft.id)")
+          try vault.enqueueCandidate(candidate, sealed: sealed + (first.map { [$0] } ?? []))
+          out.line("cand \(candidate.id)")
         } catch let error as VaultError where error.code == .evidenceMissing {
           marks.removeAll()  // the chalk marks expired meanwhile
         }
@@ -115,21 +113,23 @@ public enum VaultCrashWorkload {
     return stored
   }
 
-  /// A candidate whose first sighting is `first` and whose second is sealed now.
+  /// A candidate whose first sighting's evidence is `first` and whose second is sealed now
+  /// (returned beside it).
   static func candidate(
-    first: EvidenceReference, now: Date, _ sealer: EvidenceSealer, _ random: inout SeededGenerator
-  ) throws -> CandidateDraft {
-    CandidateDraft(
-      rule: "max_stay", zoneID: "zone-1", decidedAt: now,
-      sightings: [
-        CandidateSighting(
-          time: now.addingTimeInterval(-7200),
-          position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 3),
-          evidence: first),
-        CandidateSighting(
-          time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 4),
-          evidence: .new(try sealer.seal(smallCapture(now, &random)))),
-      ])
+    first: UUID, now: Date, _ sealer: EvidenceSealer, _ random: inout SeededGenerator
+  ) throws -> (Candidate, [SealedEvidence]) {
+    let second = try sealer.seal(smallCapture(now, &random))
+    let candidate = Candidate(
+      rule: .overstay(maxStay: 7200, grace: 0), zone: ZoneID("zone-1"), policy: PolicyID("crash"),
+      first: Sighting(
+        time: now.addingTimeInterval(-7200),
+        position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 3), alternatives: [],
+        evidence: EvidenceID(first)),
+      second: Sighting(
+        time: now, position: CurbPosition(latitude: 37.33, longitude: -121.89, uncertainty: 4), alternatives: [],
+        evidence: EvidenceID(second.id)),
+      enforcedElapsed: 7200, distance: 0, confidence: 1)
+    return (candidate, [second])
   }
 
   static func smallCapture(_ now: Date, _ random: inout SeededGenerator) -> EvidenceCapture {

@@ -51,6 +51,8 @@ public struct EvidenceID: StringIdentifier {
   public init(_ rawValue: String) { self.rawValue = rawValue }
   /// Creates an evidence reference from a UUID.
   public init(_ uuid: UUID) { self.rawValue = uuid.uuidString }
+  /// The UUID the vault wrote, if the reference is one.
+  public var uuid: UUID? { UUID(uuidString: rawValue) }
 }
 
 /// Names one hashing key of the vault's keyring: a chalk window, or the permit list's key.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
+import ChalklineModel
 import Foundation
 
 extension ZoneRuleCheck {
@@ -11,7 +12,7 @@ extension ZoneRuleCheck {
   /// `enforcement.periods`), so a designated period the document names without defining it is
   /// taken as defined, with no dates: whether a vehicle's list has that name is its profile's
   /// check (`chalkline check-profile`); every other rule is checked as the vehicle checks it.
-  public static func checkForPublication(_ data: Data, file: String) throws(ZonesFileError) {
+  public static func checkForPublication(_ data: Data, file: String) throws(FileRefusal) {
     let zones = try ZonesFileLoader.parse(
       .init(data: data, file: file), periods: placeholderPeriods(for: data, file: file))
     try check(zones, source: data, file: file)

@@ -109,17 +109,17 @@ public enum ZoneRuleCheck {
   }
 
   /// Refuses a zone set with any problem.
-  public static func check(_ zones: ZoneSet, source: Data, file: String) throws(ZonesFileError) {
+  public static func check(_ zones: ZoneSet, source: Data, file: String) throws(FileRefusal) {
     try check(zones, sources: [(source, file)])
   }
 
   /// Refuses a zone set read from several documents with any problem.
-  public static func check(_ zones: ZoneSet, sources: [(data: Data, file: String)]) throws(ZonesFileError) {
+  public static func check(_ zones: ZoneSet, sources: [(data: Data, file: String)]) throws(FileRefusal) {
     let found = problems(in: zones, sources: sources)
     let file = sources.map(\.file).joined(separator: " + ")
     guard found.isEmpty else {
-      throw ZonesFileError(
-        code: .invalid,
+      throw FileRefusal(
+        .invalid, file: file,
         message: "\(file): refused: \(found.count) rule(s) Chalkline must not enforce; the zones in force stay",
         problems: found)
     }

@@ -40,43 +40,44 @@ public struct ZonesFileLoader {
     }
 
     /// Reads a file.
-    public static func read(_ url: URL, what: String) throws(ZonesFileError) -> Input {
+    public static func read(_ url: URL, what: String) throws(FileRefusal) -> Input {
       do {
         return Input(data: try Data(contentsOf: url), file: url.path)
       } catch {
-        throw ZonesFileError(
-          code: .unreadable, message: "\(url.path): cannot read the \(what); check that it exists and is readable",
+        throw FileRefusal(
+          .unreadable, file: url.path,
+          message: "\(url.path): cannot read the \(what); check that it exists and is readable",
           cause: error)
       }
     }
   }
 
   /// Loads and validates a zones file from disk (with its policies inline or in the extension form).
-  public static func load(contentsOf url: URL) throws(ZonesFileError) -> ZoneSet {
+  public static func load(contentsOf url: URL) throws(FileRefusal) -> ZoneSet {
     try parse(Input.read(url, what: "zones file"))
   }
 
   /// Loads a zones response, and optionally the policies response and the designated-periods
   /// document that go with it.
-  public static func load(zones: URL, policies: URL?, periods: URL?) throws(ZonesFileError) -> ZoneSet {
+  public static func load(zones: URL, policies: URL?, periods: URL?) throws(FileRefusal) -> ZoneSet {
     let zonesInput = try Input.read(zones, what: "zones file")
-    let policiesInput = try policies.map { (url) throws(ZonesFileError) in try Input.read(url, what: "policies file") }
-    let periodsInput = try periods.map { (url) throws(ZonesFileError) in try Input.read(url, what: "periods file") }
+    let policiesInput = try policies.map { (url) throws(FileRefusal) in try Input.read(url, what: "policies file") }
+    let periodsInput = try periods.map { (url) throws(FileRefusal) in try Input.read(url, what: "periods file") }
     return try parse(zonesInput, policies: policiesInput, periods: periodsInput)
   }
 
   /// Validates zones-file bytes; `file` names it in messages.
-  public static func parse(_ data: Data, file: String) throws(ZonesFileError) -> ZoneSet {
+  public static func parse(_ data: Data, file: String) throws(FileRefusal) -> ZoneSet {
     try parse(Input(data: data, file: file))
   }
 
   /// Validates a zones document, with the policies and periods documents that go with it.
   public static func parse(
     _ zones: Input, policies: Input? = nil, periods: Input? = nil
-  ) throws(ZonesFileError) -> ZoneSet {
+  ) throws(FileRefusal) -> ZoneSet {
     let zonesRoot = try syntax(zones)
-    let policiesRoot = try policies.map { (input) throws(ZonesFileError) in try syntax(input) }
-    let periodsRoot = try periods.map { (input) throws(ZonesFileError) in try syntax(input) }
+    let policiesRoot = try policies.map { (input) throws(FileRefusal) in try syntax(input) }
+    let periodsRoot = try periods.map { (input) throws(FileRefusal) in try syntax(input) }
     var loader = ZonesFileLoader(file: zones.file)
     var periodsVersion: String?
     var extraPeriods: [String: [CivilDate]] = [:]
@@ -91,22 +92,23 @@ public struct ZonesFileLoader {
       zonesRoot, policyDocuments: policyParts, periods: extraPeriods, periodsVersion: periodsVersion)
     if let set, loader.problems.isEmpty { return set }
     let names = [zones.file, policies?.file, periods?.file].compactMap { $0 }.joined(separator: ", ")
-    throw ZonesFileError(
-      code: .invalid,
+    throw FileRefusal(
+      .invalid, file: names,
       message: "\(names): \(loader.problems.count) problem(s); none of the rules were loaded",
       problems: loader.problems.sorted { ($0.file, $0.line, $0.keyPath) < ($1.file, $1.line, $1.keyPath) })
   }
 
-  static func syntax(_ input: Input) throws(ZonesFileError) -> JSONNode {
+  static func syntax(_ input: Input) throws(FileRefusal) -> JSONNode {
     guard String(data: input.data, encoding: .utf8) != nil else {
-      throw ZonesFileError(code: .unreadable, message: "\(input.file): the file is not UTF-8 text")
+      throw FileRefusal(.unreadable, file: input.file, message: "\(input.file): the file is not UTF-8 text")
     }
     do {
       return try JSONTextParser.parse(input.data)
     } catch {
       let problem = FileProblem(
         file: input.file, line: error.line, keyPath: "(document)", problem: error.message, expected: "JSON text")
-      throw ZonesFileError(code: .invalid, message: "\(input.file): the file is not valid JSON", problems: [problem])
+      throw FileRefusal(
+        .invalid, file: input.file, message: "\(input.file): the file is not valid JSON", problems: [problem])
     }
   }
 

@@ -37,7 +37,7 @@ extension HubService {
   @discardableResult
   public func importPermits(csv: Data, file: String, actor: String) async throws -> PermitImportReport {
     let list: PermitList
-    do { list = try PermitList.parse(csv, file: file) } catch let error as PermitListError {
+    do { list = try PermitList.parse(csv, file: file) } catch let error as FileRefusal {
       try await storage.audit(
         actor: actor, purpose: "permit list import", action: "permits.import", detail: "file=\(file)",
         outcome: "denied: \(error.problems.count) bad line(s), nothing changed", at: Date())

@@ -31,14 +31,21 @@ public struct PermitList: Sendable, Codable, Equatable {
   /// The columns the file must have.
   public static let columns = ["plate", "state", "user_class", "valid_from", "valid_to"]
 
+  /// A list that cannot be imported: every problem, one a line; nothing changed.
+  static func refusal(_ file: String, _ problems: [FileProblem]) -> FileRefusal {
+    FileRefusal(
+      .invalid, file: file, message: "\(file): refused, nothing changed (\(problems.count) problem(s)):",
+      problems: problems)
+  }
+
   /// Reads a permit office export.
   public static func parse(_ data: Data, file: String) throws -> PermitList {
     // Spreadsheet exports often start with a UTF-8 byte order mark.
     let bom = Data([0xEF, 0xBB, 0xBF])
     guard let text = String(data: data.starts(with: bom) ? data.dropFirst(3) : data, encoding: .utf8) else {
-      throw PermitListError(
-        file: file,
-        problems: [
+      throw refusal(
+        file,
+        [
           FileProblem(file: file, line: 1, keyPath: "file", problem: "not UTF-8 text", expected: "a CSV export")
         ])
     }
@@ -48,9 +55,9 @@ public struct PermitList: Sendable, Codable, Equatable {
     if lines.last == "" { lines.removeLast() }
     let expectedHeader = "a header naming \(columns.joined(separator: ","))"
     guard let headerLine = lines.first else {
-      throw PermitListError(
-        file: file,
-        problems: [
+      throw refusal(
+        file,
+        [
           FileProblem(file: file, line: 1, keyPath: "header", problem: "the file is empty", expected: expectedHeader)
         ])
     }
@@ -66,7 +73,7 @@ public struct PermitList: Sendable, Codable, Equatable {
       }
       index[column] = position
     }
-    guard problems.isEmpty else { throw PermitListError(file: file, problems: problems) }
+    guard problems.isEmpty else { throw refusal(file, problems) }
     var permits: [Permit] = []
     for (offset, line) in lines.enumerated().dropFirst() {
       let number = offset + 1
@@ -116,7 +123,7 @@ public struct PermitList: Sendable, Codable, Equatable {
       permits.append(
         Permit(plate: plate, state: state.uppercased(), userClass: userClass, validFrom: from, validTo: to))
     }
-    guard problems.isEmpty else { throw PermitListError(file: file, problems: problems) }
+    guard problems.isEmpty else { throw refusal(file, problems) }
     return PermitList(permits: permits)
   }
 
@@ -178,17 +185,5 @@ public struct PermitList: Sendable, Codable, Equatable {
       let c = byClass[key]!
       return (key, c.0, c.1, c.2, c.3)
     }
-  }
-}
-
-/// A permit list that cannot be imported: every problem, one a line.
-public struct PermitListError: Error, Sendable, CustomStringConvertible {
-  /// The file.
-  public var file: String
-  /// `FILE:LINE: column: problem (expected …)`, in line order.
-  public var problems: [FileProblem]
-  public var description: String {
-    "\(file): refused, nothing changed (\(problems.count) problem(s)):\n"
-      + problems.map(\.description).joined(separator: "\n")
   }
 }

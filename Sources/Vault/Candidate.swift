@@ -4,60 +4,6 @@ import Crypto
 import Foundation
 import Wire
 
-/// Where a candidate sighting's evidence comes from.
-public enum EvidenceReference: Sendable {
-  /// Evidence already in the vault (the chalk mark's first sighting).
-  case stored(UUID)
-  /// Evidence sealed now (the sighting that made the candidate).
-  case new(SealedEvidence)
-}
-
-/// One sighting of a candidate as enforcement hands it over.
-public struct CandidateSighting: Sendable {
-  /// When the car was seen.
-  public var time: Date
-  /// Where it was parked.
-  public var position: CurbPosition
-  /// Its sealed pictures.
-  public var evidence: EvidenceReference
-
-  /// Creates a sighting.
-  public init(time: Date, position: CurbPosition, evidence: EvidenceReference) {
-    self.time = time
-    self.position = position
-    self.evidence = evidence
-  }
-}
-
-/// A violation candidate before it is signed and queued.
-public struct CandidateDraft: Sendable {
-  /// The candidate's id: the upstream treats it as an idempotency key.
-  public var id: UUID
-  /// The rule that was broken (for example `max_stay` or `permit`), as enforcement names it.
-  public var rule: String
-  /// The curb zone.
-  public var zoneID: String
-  /// When enforcement decided.
-  public var decidedAt: Date
-  /// The sightings, first one first (usually two).
-  public var sightings: [CandidateSighting]
-  /// How sure the reader was that both sightings are the same plate (0…1), for the reviewer.
-  public var readConfidence: Double?
-
-  /// Creates a draft.
-  public init(
-    id: UUID = UUID(), rule: String, zoneID: String, decidedAt: Date, sightings: [CandidateSighting],
-    readConfidence: Double? = nil
-  ) {
-    self.readConfidence = readConfidence
-    self.id = id
-    self.rule = rule
-    self.zoneID = zoneID
-    self.decidedAt = decidedAt
-    self.sightings = sightings
-  }
-}
-
 /// A queued candidate, ready to upload: the manifest bytes exactly as signed, the device's
 /// signature, and the sealed evidence of every sighting.
 public struct OutboxCandidate: Sendable {

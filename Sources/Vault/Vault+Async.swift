@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 import Foundation
+import Wire
 
 /// Async forms of the vault's operations for the pipeline: each runs on a dispatch queue of its
 /// own, so a blocked SQLite call or fsync never holds a thread of the cooperative pool (the
@@ -37,9 +38,9 @@ extension Vault {
     try await run { try $0.updateLastSeen(of: markID, to: time) }
   }
 
-  /// Async `enqueueCandidate(_:)`.
-  public func enqueueCandidate(_ draft: CandidateDraft) async throws -> EnqueueOutcome {
-    try await run { try $0.enqueueCandidate(draft) }
+  /// Async `enqueueCandidate(_:sealed:)`.
+  public func enqueueCandidate(_ candidate: Candidate, sealed: [SealedEvidence] = []) async throws -> EnqueueOutcome {
+    try await run { try $0.enqueueCandidate(candidate, sealed: sealed) }
   }
 
   /// Async `pendingCandidates(limit:)`.

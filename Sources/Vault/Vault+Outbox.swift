@@ -14,57 +14,64 @@ public enum EnqueueOutcome: Sendable, Equatable {
 }
 
 extension Vault {
-  /// Signs the candidate's manifest with the device key and queues it with the sealed evidence of
-  /// every sighting, in one transaction: after a crash either all of it is there or none of it.
-  /// Never refused for the quota: unsynced evidence is never dropped.
+  /// Signs the ledger's candidate's manifest with the device key and queues it with the sealed
+  /// evidence of both sightings, in one transaction: after a crash either all of it is there or
+  /// none of it. A sighting's evidence is the one of `sealed` with its id (sealed just now, or kept
+  /// in memory while the disk was full), else the row the vault holds. Never refused for the
+  /// quota: unsynced evidence is never dropped.
   @discardableResult
-  public func enqueueCandidate(_ draft: CandidateDraft) throws -> EnqueueOutcome {
+  public func enqueueCandidate(_ candidate: Candidate, sealed: [SealedEvidence] = []) throws -> EnqueueOutcome {
     let keyring = self.keyring
     let cipher = StorageCipher(keyring: keyring)
     let device = keyFingerprint(keyring.deviceKey.publicKey.rawRepresentation)
-    return try write("Queuing candidate \(draft.id)") { db -> EnqueueOutcome in
-      if try Bool.fetchOne(db, sql: "SELECT 1 FROM candidate WHERE id = ?", arguments: [draft.id]) == true {
+    let id = candidate.id
+    var sightings: [(sighting: Sighting, position: CurbPosition, evidence: UUID)] = []
+    for sighting in [candidate.first, candidate.second] {
+      guard let position = sighting.position, let evidence = sighting.evidence.uuid else {
+        throw VaultError(.invalidArgument, "Candidate \(id) has a sighting without a position or vault evidence.")
+      }
+      sightings.append((sighting, position, evidence))
+    }
+    return try write("Queuing candidate \(id)") { db -> EnqueueOutcome in
+      if try Bool.fetchOne(db, sql: "SELECT 1 FROM candidate WHERE id = ?", arguments: [id]) == true {
         return .alreadyQueued
       }
       var evidence: [SealedEvidence] = []
-      for sighting in draft.sightings {
-        switch sighting.evidence {
-        case .stored(let id):
-          guard let stored = try Self.fetchEvidence(id, cipher, db) else {
-            throw VaultError(
-              .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
-          }
-          evidence.append(try Self.bind(stored, to: draft.id))
-        case .new(let sealed):
-          if try Self.fetchEvidence(sealed.id, cipher, db) == nil { try Self.insertEvidence(sealed, cipher, db) }
-          evidence.append(try Self.bind(sealed, to: draft.id))
+      for (_, _, evidenceID) in sightings {
+        let stored = try Self.fetchEvidence(evidenceID, cipher, db)
+        if stored == nil, let given = sealed.first(where: { $0.id == evidenceID }) {
+          try Self.insertEvidence(given, cipher, db)
+          evidence.append(try Self.bind(given, to: id))
+        } else if let stored {
+          evidence.append(try Self.bind(stored, to: id))
+        } else {
+          throw VaultError(
+            .evidenceMissing, "Candidate \(id) names evidence \(evidenceID), which the vault no longer holds.")
         }
       }
       let manifest = WireManifest(
-        version: 1, id: draft.id, device: device, rule: draft.rule, zone: draft.zoneID,
-        decidedAt: UTCTime.format(draft.decidedAt),
-        sightings: zip(draft.sightings, evidence).map { sighting, sealed in
+        version: 1, id: id, device: device, rule: candidate.rule.wireName, zone: candidate.zone.rawValue,
+        decidedAt: UTCTime.format(candidate.second.time),
+        sightings: zip(sightings, evidence).map { sighting, sealed in
           WireManifest.Sighting(
-            time: UTCTime.format(sighting.time), latitude: sighting.position.latitude,
-            longitude: sighting.position.longitude,
-            uncertaintyM: sighting.position.uncertainty, evidenceId: sealed.id,
-            plateSha256: sealed.plateSHA256.hexString, vehicleSha256: sealed.vehicleSHA256.hexString,
-            sealedSha256: sealed.sealedSHA256.hexString)
-        }, readConfidence: draft.readConfidence.map { ($0 * 1000).rounded() / 1000 })
+            time: UTCTime.format(sighting.sighting.time), latitude: sighting.position.latitude,
+            longitude: sighting.position.longitude, uncertaintyM: sighting.position.uncertainty,
+            evidenceId: sealed.id, plateSha256: sealed.plateSHA256.hexString,
+            vehicleSha256: sealed.vehicleSHA256.hexString, sealedSha256: sealed.sealedSHA256.hexString)
+        }, readConfidence: (candidate.confidence * 1000).rounded() / 1000)
       let json = try manifest.canonicalJSON()
       let signature: Data
       do { signature = try keyring.deviceKey.signature(for: json) } catch {
-        throw VaultError(.crypto, "Signing candidate \(draft.id) failed.", cause: error)
+        throw VaultError(.crypto, "Signing candidate \(id) failed.", cause: error)
       }
-      let payload = try cipher.seal(
-        CandidatePayload.encode(manifest: json, signature: signature), binding: draft.id.bytes)
+      let payload = try cipher.seal(CandidatePayload.encode(manifest: json, signature: signature), binding: id.bytes)
       try db.execute(
         sql: "INSERT INTO candidate (id, queued_at, evidence_count, payload) VALUES (?, ?, ?, ?)",
-        arguments: [draft.id, Date().millisecondsSince1970, evidence.count, payload])
+        arguments: [id, Date().millisecondsSince1970, evidence.count, payload])
       for (position, sealed) in evidence.enumerated() {
         try db.execute(
           sql: "INSERT INTO candidate_evidence (candidate_id, position, evidence_id) VALUES (?, ?, ?)",
-          arguments: [draft.id, position, sealed.id])
+          arguments: [id, position, sealed.id])
       }
       return .queued
     }

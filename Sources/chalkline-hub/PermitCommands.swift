@@ -31,7 +31,7 @@ struct Permits: AsyncParsableCommand {
       let report: PermitImportReport
       do {
         report = try await service.importPermits(csv: data, file: file, actor: "operator:\(operatorName())")
-      } catch let error as PermitListError {
+      } catch let error as FileRefusal {
         FileHandle.standardError.write(Data((error.description + "\n").utf8))
         throw ExitCode(1)
       }

@@ -2,6 +2,7 @@
 
 import Agent
 import ArgumentParser
+import ChalklineModel
 import Foundation
 
 /// `chalkline check-profile PROFILE`: validates a device profile and lists every problem.
@@ -30,7 +31,7 @@ struct CheckProfileCommand: ParsableCommand {
         print("\(profile): valid profile for device \(loaded.deviceID)")
         print("  " + loaded.summaryLines.joined(separator: "\n  "))
       }
-    } catch let error as ProfileError {
+    } catch let error as FileRefusal {
       if json {
         try printJSON(ProfileCheckReport(error: error))
       } else {

@@ -50,7 +50,7 @@ struct CheckZonesCommand: ParsableCommand {
             + (set.periodsVersion.map { ", periods version \($0)" } ?? ""))
         for line in lines { print("  \(line.summary)") }
       }
-    } catch let error as ZonesFileError {
+    } catch let error as FileRefusal {
       if json {
         let problems = error.problems.map {
           ZonesCheckProblem(line: $0.line, keyPath: $0.keyPath, problem: $0.problem, expected: $0.expected)

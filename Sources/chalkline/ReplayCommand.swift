@@ -3,6 +3,7 @@
 import Agent
 import ArgumentParser
 import Capture
+import ChalklineModel
 import Dump
 import Foundation
 import Logging

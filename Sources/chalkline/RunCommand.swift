@@ -3,6 +3,7 @@
 import Agent
 import ArgumentParser
 import Capture
+import ChalklineModel
 import CoreMetrics
 import Dump
 import Foundation

@@ -2,6 +2,7 @@
 
 import Agent
 import ArgumentParser
+import ChalklineModel
 import Foundation
 import Logging
 import Uplink

@@ -130,10 +130,10 @@ private let brokenProfiles: [BrokenProfile] = [
 
 @Suite("Device profile validation")
 struct ProfileValidationTests {
-  private func check(_ text: String, in directory: URL) -> Result<DeviceProfile, ProfileError> {
+  private func check(_ text: String, in directory: URL) -> Result<DeviceProfile, FileRefusal> {
     let file = directory.appendingPathComponent("profile.yaml")
     try! text.write(to: file, atomically: true, encoding: .utf8)
-    return Result { () throws(ProfileError) in try DeviceProfile.load(from: file.path) }
+    return Result { () throws(FileRefusal) in try DeviceProfile.load(from: file.path) }
   }
 
   private func withZones<T>(_ body: (URL) async throws -> T) async rethrows -> T {
@@ -210,15 +210,15 @@ struct ProfileValidationTests {
   func unreadableProfile() async throws {
     try await withTemporaryDirectory { directory in
       let missing = directory.appendingPathComponent("missing.yaml").path
-      #expect(throws: ProfileError.self) { try DeviceProfile.load(from: missing) }
-      do throws(ProfileError) {
+      #expect(throws: FileRefusal.self) { try DeviceProfile.load(from: missing) }
+      do throws(FileRefusal) {
         _ = try DeviceProfile.load(from: missing)
       } catch {
         #expect(error.code == .unreadable)
       }
       let binary = directory.appendingPathComponent("binary.yaml")
       try Data([0xFF, 0xFE, 0x00, 0xC3]).write(to: binary)
-      do throws(ProfileError) {
+      do throws(FileRefusal) {
         _ = try DeviceProfile.load(from: binary.path)
         Issue.record("binary file accepted")
       } catch {
@@ -226,7 +226,7 @@ struct ProfileValidationTests {
       }
       let empty = directory.appendingPathComponent("empty.yaml")
       try Data().write(to: empty)
-      do throws(ProfileError) {
+      do throws(FileRefusal) {
         _ = try DeviceProfile.load(from: empty.path)
         Issue.record("empty file accepted")
       } catch {

@@ -144,4 +144,19 @@ struct ServiceQueueTests {
     #expect(await closed.value == false)
     #expect(queue.snapshot.framesIn == 2)
   }
+
+  @Test("a waiting replay is resumed once the queue drained to half, not at every take", .timeLimit(.minutes(10)))
+  func pushWhenRoomResumesAtHalf() async {
+    let queue = FrameQueue(frameCapacity: 4)
+    for sequence: UInt64 in 1...4 { #expect(await queue.pushWhenRoom(frame(sequence))) }
+    let fifth = Task { await queue.pushWhenRoom(frame(5)) }
+    await until { queue.producersWaiting == 1 }
+    _ = await queue.next()
+    // Three frames wait: the producer is not woken for the one free place.
+    #expect(queue.producersWaiting == 1 && queue.snapshot.depth == 3)
+    _ = await queue.next()
+    #expect(queue.producersWaiting == 0)
+    #expect(await fifth.value)
+    #expect(queue.snapshot.depth == 3 && queue.snapshot.droppedFrames == 0)
+  }
 }

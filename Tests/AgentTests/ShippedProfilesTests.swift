@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import ChalklineModel
 import ChalklineTestKit
 import Foundation
 import Testing
@@ -37,7 +38,7 @@ struct ShippedProfilesTests {
       #expect(profile.uplink?.clientKey == "/etc/chalkline/tls/device.key")
       #expect(profile.camera.exposure == .manual(800))
       // Without the staged files, each missing one is its own problem.
-      #expect(throws: ProfileError.self) { try DeviceProfile.load(from: path) }
+      #expect(throws: FileRefusal.self) { try DeviceProfile.load(from: path) }
     }
   }
 

@@ -39,7 +39,7 @@ struct CDSDocumentTests {
     """
   }
 
-  static func load(_ zones: String, _ policies: String? = nil) throws(ZonesFileError) -> ZoneSet {
+  static func load(_ zones: String, _ policies: String? = nil) throws(FileRefusal) -> ZoneSet {
     try ZonesFileLoader.parse(
       .init(data: Data(zones.utf8), file: "zones.json"),
       policies: policies.map { .init(data: Data($0.utf8), file: "policies.json") })
@@ -91,7 +91,7 @@ struct CDSDocumentTests {
 
   @Test("the policies response given as the zones file is refused, saying it goes second")
   func policiesAsZones() throws {
-    let error = try #require(throws: ZonesFileError.self) {
+    let error = try #require(throws: FileRefusal.self) {
       try ZonesFileLoader.load(contentsOf: Self.examples.appendingPathComponent("policies.json"))
     }
     #expect(error.problems.contains { $0.keyPath == "data[0].zones" && $0.expected?.contains("goes second") == true })
@@ -217,7 +217,7 @@ struct CDSDocumentTests {
     #expect(
       Self.problems(Self.zonesResponse(policyIDs: ["p1"]), Self.policiesResponse(rule: Self.parking, span: span))
         .contains { $0.contains("designated_period: no designated period is named \"holidays\"") })
-    let error = try #require(throws: ZonesFileError.self) {
+    let error = try #require(throws: FileRefusal.self) {
       try ZonesFileLoader.parse(
         .init(data: Data(Self.zonesResponse(policyIDs: ["p1"]).utf8), file: "zones.json"),
         policies: .init(data: Data(Self.policiesResponse(rule: Self.parking).utf8), file: "policies.json"),

@@ -127,7 +127,7 @@ struct ZonesFileLoaderTests {
   func brokenFile(_ loaderCase: LoaderCase) throws {
     #expect(validZonesText.contains(loaderCase.replace), "the case's edit must apply")
     let text = validZonesText.replacingOccurrences(of: loaderCase.replace, with: loaderCase.with)
-    let error = try #require(throws: ZonesFileError.self) {
+    let error = try #require(throws: FileRefusal.self) {
       try ZonesFileLoader.parse(Data(text.utf8), file: "test.json")
     }
     #expect(error.code == .invalid)
@@ -144,7 +144,7 @@ struct ZonesFileLoaderTests {
       .replacingOccurrences(of: "\"max_stay\": 2", with: "\"max_stay\": 0")
       .replacingOccurrences(of: "[\"mon\"]", with: "[\"mon\", \"sun\", \"xyz\"]")
       .replacingOccurrences(of: "\"curb_policy_ids\": [\"p1\"]", with: "\"curb_policy_ids\": [\"p9\"]")
-    let error = try #require(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "z.json") }
+    let error = try #require(throws: FileRefusal.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "z.json") }
     #expect(error.problems.map(\.line) == [9, 10, 16])
     #expect(
       error.description.contains(
@@ -158,13 +158,13 @@ struct ZonesFileLoaderTests {
       with:
         "\"curb_zones\": [\n        {\"curb_zone_id\": \"z1\", \"curb_policy_ids\": [\"p1\"], \"geometry\": {\"type\": \"Polygon\", \"coordinates\": [[[-121.8, 37.3], [-121.8, 37.31], [-121.81, 37.31], [-121.8, 37.3]]]}},\n"
     )
-    let error = try #require(throws: ZonesFileError.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "z.json") }
+    let error = try #require(throws: FileRefusal.self) { try ZonesFileLoader.parse(Data(text.utf8), file: "z.json") }
     #expect(error.problems.count == 1)
     #expect(error.problems.first?.problem == "duplicate id \"z1\" (first on line 14)")
   }
 
   @Test func missingFileIsUnreadable() {
-    let error = #expect(throws: ZonesFileError.self) {
+    let error = #expect(throws: FileRefusal.self) {
       try ZonesFileLoader.load(contentsOf: URL(fileURLWithPath: "/nonexistent/zones.json"))
     }
     #expect(error?.code == .unreadable)
@@ -172,14 +172,14 @@ struct ZonesFileLoaderTests {
   }
 
   @Test func notUTF8IsUnreadable() {
-    let error = #expect(throws: ZonesFileError.self) {
+    let error = #expect(throws: FileRefusal.self) {
       try ZonesFileLoader.parse(Data([0xFF, 0xFE, 0x7B]), file: "b.json")
     }
     #expect(error?.code == .unreadable)
   }
 
   @Test func aDocumentThatIsNotAnObject() {
-    let error = #expect(throws: ZonesFileError.self) {
+    let error = #expect(throws: FileRefusal.self) {
       try ZonesFileLoader.parse(Data("\n[1, 2]".utf8), file: "a.json")
     }
     #expect(

@@ -65,7 +65,7 @@ struct PermitImportTests {
     do {
       _ = try PermitList.parse(Data(file.csv.utf8), file: "p.csv")
       Issue.record("accepted")
-    } catch let error as PermitListError {
+    } catch let error as FileRefusal {
       #expect(error.problems.map(\.description) == [file.problem])
       #expect(!error.description.contains("7AB*123"))
     }
@@ -74,8 +74,8 @@ struct PermitImportTests {
   @Test func everyBadLineIsListed() throws {
     let csv =
       "plate,state,user_class,valid_from,valid_to\n,CA,permit R,2026-01-01,2026-12-31\nOK1,CA,permit R,x,2026-12-31\n"
-    #expect(throws: PermitListError.self) { try PermitList.parse(Data(csv.utf8), file: "p.csv") }
-    do { _ = try PermitList.parse(Data(csv.utf8), file: "p.csv") } catch let error as PermitListError {
+    #expect(throws: FileRefusal.self) { try PermitList.parse(Data(csv.utf8), file: "p.csv") }
+    do { _ = try PermitList.parse(Data(csv.utf8), file: "p.csv") } catch let error as FileRefusal {
       #expect(error.problems.map { $0.description.prefix(8) } == ["p.csv:2:", "p.csv:3:"])
     }
   }
@@ -112,7 +112,7 @@ struct PermitImportTests {
 
         // A file with one bad line changes nothing.
         let broken = Self.good + "\n4,9BAD000,CA,permit R,2026-02-30,2026-12-31,z\n"
-        await #expect(throws: PermitListError.self) {
+        await #expect(throws: FileRefusal.self) {
           try await operatorService.importPermits(csv: Data(broken.utf8), file: "permits.csv", actor: "operator:test")
         }
         #expect(try await operatorService.storage.latestDocument(.permits)?.version == 1)

@@ -70,20 +70,24 @@ struct TestVehicle {
     let start = decidedAt?.addingTimeInterval(-7_800) ?? Date(timeIntervalSince1970: 1_772_442_000)
     for index in offset..<offset + count {
       let plate = "\(index % 10)TST\(String(format: "%03d", index % 1000))"
-      let sightings = try [0.0, 7_800.0].map { offset in
-        let capture = EvidenceCapture(
-          plateJPEG: Data(repeating: UInt8(index % 251), count: imageBytes / 4),
-          vehicleJPEG: Data(repeating: UInt8(index % 241), count: imageBytes), plateAlternatives: [plate, "8" + plate],
-          capturedAt: start.addingTimeInterval(Double(index) * 1.007 + offset))
-        return CandidateSighting(
-          time: capture.capturedAt,
-          position: CurbPosition(latitude: 37.3349 + offset * 1e-9, longitude: -121.8881, uncertainty: 4),
-          evidence: .new(try sealer.seal(capture)))
+      let sealed = try [0.0, 7_800.0].map { offset in
+        try sealer.seal(
+          EvidenceCapture(
+            plateJPEG: Data(repeating: UInt8(index % 251), count: imageBytes / 4),
+            vehicleJPEG: Data(repeating: UInt8(index % 241), count: imageBytes),
+            plateAlternatives: [plate, "8" + plate],
+            capturedAt: start.addingTimeInterval(Double(index) * 1.007 + offset)))
       }
-      let draft = CandidateDraft(
-        rule: "max_stay", zoneID: "zone-\(index % 5)", decidedAt: start.addingTimeInterval(Double(index) + 7_800),
-        sightings: sightings)
-      try vault.enqueueCandidate(draft)
+      let sightings = zip([0.0, 7_800.0], sealed).map { offset, evidence in
+        Sighting(
+          time: evidence.capturedAt,
+          position: CurbPosition(latitude: 37.3349 + offset * 1e-9, longitude: -121.8881, uncertainty: 4),
+          alternatives: [], evidence: EvidenceID(evidence.id))
+      }
+      let draft = Candidate(
+        rule: .overstay(maxStay: 7_200, grace: 0), zone: ZoneID("zone-\(index % 5)"), policy: PolicyID("uplink-test"),
+        first: sightings[0], second: sightings[1], enforcedElapsed: 7_800, distance: 0, confidence: 0.9)
+      try vault.enqueueCandidate(draft, sealed: sealed)
       queued[draft.id] = plate
     }
     return queued

@@ -163,14 +163,8 @@ import Wire
       // Candidates (unsynced evidence) are still accepted when full, and nothing stored was dropped.
       let mark = try #require(
         try test.vault.chalkMarks(matching: [try test.vault.plateHasher(for: w).hash("Q0")], in: w.id).first)
-      let outcome = try test.vault.enqueueCandidate(
-        CandidateDraft(
-          rule: "max_stay", zoneID: "zone-7", decidedAt: Date(),
-          sightings: [
-            CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-            CandidateSighting(
-              time: Date(), position: mark.position, evidence: .new(try test.seal(["Q0"], imageBytes: 4000))),
-          ]))
+      let second = try test.seal(["Q0"], imageBytes: 4000)
+      let outcome = try test.vault.enqueueCandidate(mark.candidate(second: second), sealed: [second])
       #expect(outcome == .queued)
       #expect(try test.vault.status().chalkMarks == stored)
     }

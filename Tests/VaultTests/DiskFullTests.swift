@@ -4,6 +4,7 @@ import ChalklineTestKit
 import Crypto
 import Foundation
 import Testing
+import Wire
 
 @testable import Vault
 
@@ -17,16 +18,11 @@ import Testing
 struct DiskFullTests {
   static let reserve: Int64 = 2 << 20
 
-  func candidate(_ test: TestVault, first mark: ChalkMark) throws -> CandidateDraft {
+  /// An overstay of `mark` with a large second picture, and that picture's evidence.
+  func candidate(_ test: TestVault, first mark: ChalkMark) throws -> (Candidate, [SealedEvidence]) {
     let later = mark.first.time.addingTimeInterval(7300)
-    return CandidateDraft(
-      rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: later,
-      sightings: [
-        CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-        CandidateSighting(
-          time: later, position: mark.position,
-          evidence: .new(try test.seal(["7DSK000"], at: later, imageBytes: 60_000))),
-      ])
+    let second = try test.seal(["7DSK000"], at: later, imageBytes: 60_000)
+    return (mark.candidate(second: second, at: later), [second])
   }
 
   @Test("chalk marks are refused at the reserve, candidates use it, a full disk loses nothing, and space heals it")
@@ -51,12 +47,15 @@ struct DiskFullTests {
       #expect(status.refusingChalkMarks)
       #expect(status.chalkMarksRefused == 1)
       #expect(status.freeBytes.map { $0 < Self.reserve } == true)
-      #expect(try vault.enqueueCandidate(try candidate(test, first: marks[0])) == .queued)
+      let (queued, queuedEvidence) = try candidate(test, first: marks[0])
+      #expect(try vault.enqueueCandidate(queued, sealed: queuedEvidence) == .queued)
 
       // Full outright: every write is refused as `.diskFull`, counted, and nothing is lost.
       try disk.fill(leaving: 0)
-      let refused = try candidate(test, first: marks[1])
-      #expect(#expect(throws: VaultError.self) { try vault.enqueueCandidate(refused) }?.code == .diskFull)
+      let (refused, refusedEvidence) = try candidate(test, first: marks[1])
+      #expect(
+        #expect(throws: VaultError.self) { try vault.enqueueCandidate(refused, sealed: refusedEvidence) }?.code
+          == .diskFull)
       #expect(
         #expect(throws: VaultError.self) {
           try vault.audit(actor: "test", action: "test.write", purpose: "disk full")
@@ -84,7 +83,7 @@ struct DiskFullTests {
       // Space returns (the ballast goes, and the file system grows): everything works again.
       disk.releaseBallast()
       try disk.resize(to: 24 << 20)
-      #expect(try vault.enqueueCandidate(refused) == .queued)
+      #expect(try vault.enqueueCandidate(refused, sealed: refusedEvidence) == .queued)
       #expect(try test.mark(["7DSK102"], window: w, imageBytes: 20_000).1 == .stored)
       #expect(try vault.rotateStorageKey(actor: "test", purpose: "space returned") > 0)
       status = try vault.status()

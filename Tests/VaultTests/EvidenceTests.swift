@@ -12,10 +12,7 @@ import Wire
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
       let (mark, _) = try test.mark(["8QRS456"], window: try window("ev"))
-      try test.vault.enqueueCandidate(
-        CandidateDraft(
-          rule: "max_stay", zoneID: "z", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID!))]))
+      try test.vault.enqueueCandidate(mark.candidate())
       let sealed = try #require(try test.vault.pendingCandidates().first?.evidence.first)
       #expect(try EvidenceOpener(privateKey: test.upstream).open(sealed).plateAlternatives == ["8QRS456"])
     }
@@ -55,11 +52,7 @@ import Wire
           #expect(bytes.range(of: id.bytes) == nil && bytes.range(of: Data(id.uuidString.utf8)) == nil, "\(file)")
         }
       }
-      func draft(_ id: UUID) -> CandidateDraft {
-        CandidateDraft(
-          id: id, rule: "max_stay", zoneID: "z", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(evidence.id))])
-      }
+      func draft(_ id: UUID) -> Candidate { mark.candidate(id: id) }
       let other = UUID()
       let refused = #expect(throws: VaultError.self) { try test.vault.enqueueCandidate(draft(other)) }
       #expect(refused?.code == .evidenceMissing)

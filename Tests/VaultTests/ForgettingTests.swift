@@ -81,13 +81,8 @@ import Wire
       for i in 0..<30 { try test.mark(["5MON\(100 + i)"], window: monday, imageBytes: 1500) }
       for i in 0..<10 { try test.mark(["6WED\(100 + i)"], window: wednesday, imageBytes: 1500) }
       // An overstay of the plate, unsynced: it stays in the outbox, sealed to the upstream.
-      try test.vault.enqueueCandidate(
-        CandidateDraft(
-          rule: "max_stay", zoneID: "zone-7", decidedAt: now,
-          sightings: [
-            CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-            CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal([Self.seenPlate]))),
-          ]))
+      let second = try test.seal([Self.seenPlate])
+      try test.vault.enqueueCandidate(mark.candidate(second: second, at: now), sealed: [second])
 
       // The same attack on a copy made while the window was open succeeds: the test can fail.
       let before = directory.appendingPathComponent("copy-before")

@@ -119,13 +119,8 @@ import Wire
       let old = test.vault.keyring.deviceKey.publicKey
       let w = try window("rot")
       let (mark, _) = try test.mark(["7ABC123"], window: w)
-      let draft = CandidateDraft(
-        rule: "max_stay", zoneID: "zone-7", decidedAt: Date(),
-        sightings: [
-          CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-          CandidateSighting(time: Date(), position: mark.position, evidence: .new(try test.seal(["7ABC123"]))),
-        ])
-      try test.vault.enqueueCandidate(draft)
+      let second = try test.seal(["7ABC123"])
+      try test.vault.enqueueCandidate(mark.candidate(second: second), sealed: [second])
       try test.vault.rotateDeviceKey(actor: "t", purpose: "t")
       let new = test.vault.keyring.deviceKey.publicKey
       #expect(new.rawRepresentation != old.rawRepresentation)
@@ -142,10 +137,7 @@ import Wire
       let test = try TestVault(in: directory)
       let w = try window("storage")
       let (mark, _) = try test.mark(["5XYZ987"], window: w)
-      try test.vault.enqueueCandidate(
-        CandidateDraft(
-          rule: "permit", zoneID: "zone-7", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID!))]))
+      try test.vault.enqueueCandidate(mark.candidate(rule: .permitRequired([UserClass("permit R")])))
       let rows = try test.vault.rotateStorageKey(actor: "t", purpose: "t")
       // The mark, the candidate, the evidence's sealed header and the window's key row.
       #expect(rows == 4)

@@ -8,26 +8,20 @@ import Wire
 @testable import Vault
 
 @Suite struct OutboxTests {
-  func draft(_ test: TestVault, plate: String, id: UUID = UUID()) throws -> (CandidateDraft, ChalkMark) {
+  /// A chalk mark of `plate` and its overstay candidate, with the second sighting's evidence.
+  func draft(_ test: TestVault, plate: String, id: UUID = UUID()) throws -> (Candidate, [SealedEvidence], ChalkMark) {
     let t0 = Date(timeIntervalSince1970: 1_772_442_000)
     let (mark, _) = try test.mark([plate], window: try window("outbox"), at: t0)
-    let draft = CandidateDraft(
-      id: id, rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: t0.addingTimeInterval(7300),
-      sightings: [
-        CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-        CandidateSighting(
-          time: t0.addingTimeInterval(7300), position: mark.position,
-          evidence: .new(try test.seal([plate], at: t0.addingTimeInterval(7300)))),
-      ])
-    return (draft, mark)
+    let second = try test.seal([plate], at: t0.addingTimeInterval(7300))
+    return (mark.candidate(id: id, second: second, at: t0.addingTimeInterval(7300)), [second], mark)
   }
 
   @Test func aQueuedCandidateIsSignedAndCarriesBothSightings() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
-      let (draft, mark) = try draft(test, plate: "7ABC123")
-      #expect(try test.vault.enqueueCandidate(draft) == .queued)
-      #expect(try test.vault.enqueueCandidate(draft) == .alreadyQueued)
+      let (draft, sealed, mark) = try draft(test, plate: "7ABC123")
+      #expect(try test.vault.enqueueCandidate(draft, sealed: sealed) == .queued)
+      #expect(try test.vault.enqueueCandidate(draft, sealed: sealed) == .alreadyQueued)
       let queued = try test.vault.pendingCandidates()
       #expect(queued.count == 1)
       let candidate = try #require(queued.first)
@@ -51,7 +45,8 @@ import Wire
   @Test func aTamperedManifestFailsVerification() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
-      try test.vault.enqueueCandidate(try draft(test, plate: "1TAM000").0)
+      let (queued, sealed, _) = try draft(test, plate: "1TAM000")
+      try test.vault.enqueueCandidate(queued, sealed: sealed)
       let candidate = try #require(try test.vault.pendingCandidates().first)
       var json = candidate.manifestJSON
       json[json.count - 3] ^= 1
@@ -69,8 +64,8 @@ import Wire
   @Test func acknowledgementDeletesTheCandidateButNotTheChalkMarksEvidence() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
-      let (draft, mark) = try draft(test, plate: "2ACK222")
-      try test.vault.enqueueCandidate(draft)
+      let (draft, sealed, mark) = try draft(test, plate: "2ACK222")
+      try test.vault.enqueueCandidate(draft, sealed: sealed)
       #expect(try test.vault.status().evidence == 2)
       #expect(try test.vault.acknowledge([UUID()]) == 0)
       #expect(try test.vault.acknowledge([draft.id]) == 1)
@@ -86,17 +81,14 @@ import Wire
   @Test func aCandidateNamingMissingEvidenceWritesNothing() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)
-      let draft = CandidateDraft(
-        rule: "max_stay", zoneID: "z", decidedAt: Date(),
-        sightings: [
-          CandidateSighting(
-            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertainty: 1),
-            evidence: .new(try test.seal(["3NEW333"]))),
-          CandidateSighting(
-            time: Date(), position: CurbPosition(latitude: 0, longitude: 0, uncertainty: 1),
-            evidence: .stored(UUID())),
-        ])
-      let error = #expect(throws: VaultError.self) { try test.vault.enqueueCandidate(draft) }
+      let new = try test.seal(["3NEW333"])
+      let position = CurbPosition(latitude: 0, longitude: 0, uncertainty: 1)
+      let draft = Candidate(
+        rule: .overstay(maxStay: 7200, grace: 0), zone: ZoneID("z"), policy: PolicyID("p"),
+        first: Sighting(time: Date(), position: position, alternatives: [], evidence: EvidenceID(new.id)),
+        second: Sighting(time: Date(), position: position, alternatives: [], evidence: EvidenceID(UUID())),
+        enforcedElapsed: 7200, distance: 0, confidence: 0.9)
+      let error = #expect(throws: VaultError.self) { try test.vault.enqueueCandidate(draft, sealed: [new]) }
       #expect(error?.code == .evidenceMissing)
       let status = try test.vault.status()
       #expect(status.pendingCandidates == 0 && status.evidence == 0)

@@ -29,13 +29,8 @@ import Wire
         let (mark, _) = try test.mark(alternatives, window: i % 2 == 0 ? w : expiring, at: now)
         try test.vault.updateLastSeen(of: mark.id, to: now.addingTimeInterval(600))
         if i < 3 {
-          try test.vault.enqueueCandidate(
-            CandidateDraft(
-              rule: "max_stay", zoneID: mark.zone.rawValue, decidedAt: now,
-              sightings: [
-                CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-                CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal(alternatives))),
-              ]))
+          let second = try test.seal(alternatives)
+          try test.vault.enqueueCandidate(mark.candidate(second: second, at: now), sealed: [second])
         }
       }
       try test.vault.addToAggregate(hour: now, area: .zone("zone-7"), reads: 5, chalkMarks: 5, candidates: 3)

@@ -55,13 +55,8 @@ import Wire
       let now = Date()
       let w = try window("cand", expiresIn: 60, from: now)
       let (mark, _) = try test.mark(["3KEP333"], window: w)
-      try test.vault.enqueueCandidate(
-        CandidateDraft(
-          rule: "max_stay", zoneID: "z", decidedAt: now,
-          sightings: [
-            CandidateSighting(time: mark.first.time, position: mark.position, evidence: .stored(mark.evidenceID!)),
-            CandidateSighting(time: now, position: mark.position, evidence: .new(try test.seal(["3KEP333"]))),
-          ]))
+      let second = try test.seal(["3KEP333"])
+      try test.vault.enqueueCandidate(mark.candidate(second: second, at: now), sealed: [second])
       let report = try test.vault.applyRetention(now: now.addingTimeInterval(120))
       #expect(report.chalkMarksDeleted == 1 && report.evidenceDeleted == 0)
       let candidate = try #require(try test.vault.pendingCandidates().first)
@@ -77,10 +72,7 @@ import Wire
       let test = try TestVault(
         in: directory, configuration: VaultConfiguration(maxUnsyncedCandidateAge: .seconds(3600)))
       let (mark, _) = try test.mark(["4ALM444"], window: try window("alarm"))
-      try test.vault.enqueueCandidate(
-        CandidateDraft(
-          rule: "permit", zoneID: "z", decidedAt: Date(),
-          sightings: [CandidateSighting(time: Date(), position: mark.position, evidence: .stored(mark.evidenceID!))]))
+      try test.vault.enqueueCandidate(mark.candidate(rule: .permitRequired([UserClass("permit R")])))
       #expect(try test.vault.applyRetention(now: Date()).overdueCandidates == 0)
       let report = try test.vault.applyRetention(now: Date().addingTimeInterval(2 * 3600))
       #expect(report.overdueCandidates == 1)

@@ -59,6 +59,21 @@ struct TestVault {
 }
 
 extension ChalkMark {
+  /// The ledger's candidate of this mark: its first sighting, then one at `time` whose evidence is
+  /// `second` (sealed now, handed to `enqueueCandidate` beside it), or the mark's own when nil (a
+  /// permit candidate seen once).
+  func candidate(
+    id: UUID = UUID(), second: SealedEvidence? = nil, at time: Date = Date(),
+    rule: Candidate.Rule = .overstay(maxStay: 7200, grace: 0)
+  ) -> Candidate {
+    var seen = first
+    seen.time = time
+    if let second { seen.evidence = EvidenceID(second.id) }
+    return Candidate(
+      id: id, rule: rule, zone: zone, policy: policy, first: first, second: seen,
+      enforcedElapsed: time.timeIntervalSince(first.time), distance: 0, confidence: 0.9)
+  }
+
   /// Where the car was chalked (every mark the vault stores has a position).
   var position: CurbPosition { first.position! }
 }

@@ -13,8 +13,8 @@ import Wire
 /// list is bounded by the ledger: while the disk is full no new mark is stored, so no more
 /// candidates than the marks held can come to wait.
 struct WaitingWrites {
-  /// Candidates to queue, oldest first, with the zone their aggregate counts them in.
-  var candidates: [(draft: CandidateDraft, zone: String)] = []
+  /// Candidates to queue, oldest first, with the sealed evidence of their sightings.
+  var candidates: [(candidate: Candidate, sealed: [SealedEvidence])] = []
   /// Aggregate counts not yet added, by hour and zone.
   var aggregates: [AggregateKey: AggregateCounts] = [:]
   /// When the last retry ran (retries are spaced by `retryInterval`).
@@ -49,28 +49,28 @@ extension PatrolPipeline {
   /// Queues a candidate; when the vault refuses it for want of space (or any other write failure
   /// that may pass), it waits sealed in memory and is retried, counted and logged. Returns whether
   /// it was queued now.
-  func enqueue(_ draft: CandidateDraft, zone: String) -> Bool {
+  func enqueue(_ candidate: Candidate, sealed: [SealedEvidence]) -> Bool {
     do {
-      try vault.enqueueCandidate(draft)
+      try vault.enqueueCandidate(candidate, sealed: sealed)
       counters.candidates += 1
-      addToAggregate(hour: draft.decidedAt, zone: zone, reads: 1, candidates: 1)
+      addToAggregate(hour: candidate.second.time, zone: candidate.zone.rawValue, reads: 1, candidates: 1)
       return true
     } catch {
       counters.vaultWriteFailures += 1
       do {
-        waiting.candidates.append((try selfContained(draft), zone))
+        waiting.candidates.append((candidate, try selfContained(candidate, sealed: sealed)))
       } catch {
         // Its first picture is gone from the vault too: nothing is left to keep.
         logger.error(
           "a violation candidate could not be queued nor kept",
-          metadata: ["candidate.id": "\(draft.id)", "error": "\(error)"])
+          metadata: ["candidate.id": "\(candidate.id)", "error": "\(error)"])
         return false
       }
       counters.candidatesWaitingForSpace = waiting.candidates.count
       logger.error(
         "violation candidate not written: kept in memory and retried until the vault takes it",
         metadata: [
-          "candidate.id": "\(draft.id)", "candidates.waiting": "\(waiting.candidates.count)", "error": "\(error)",
+          "candidate.id": "\(candidate.id)", "candidates.waiting": "\(waiting.candidates.count)", "error": "\(error)",
         ])
       return false
     }
@@ -94,17 +94,17 @@ extension PatrolPipeline {
     let now = ContinuousClock.now
     if !force, let last = waiting.lastRetry, now - last < WaitingWrites.retryInterval { return }
     waiting.lastRetry = now
-    while let (draft, zone) = waiting.candidates.first {
-      do { try vault.enqueueCandidate(draft) } catch {
+    while let (candidate, sealed) = waiting.candidates.first {
+      do { try vault.enqueueCandidate(candidate, sealed: sealed) } catch {
         logger.debug("waiting candidates still not written", metadata: ["error": "\(error)"])
         break
       }
       waiting.candidates.removeFirst()
       counters.candidates += 1
-      waiting.count(hour: draft.decidedAt, zone: zone, reads: 1, candidates: 1)
+      waiting.count(hour: candidate.second.time, zone: candidate.zone.rawValue, reads: 1, candidates: 1)
       logger.notice(
         "violation candidate queued for review after waiting for disk space",
-        metadata: ["candidate.id": "\(draft.id)", "candidates.waiting": "\(waiting.candidates.count)"])
+        metadata: ["candidate.id": "\(candidate.id)", "candidates.waiting": "\(waiting.candidates.count)"])
     }
     counters.candidatesWaitingForSpace = waiting.candidates.count
     for (key, counts) in waiting.aggregates {
@@ -128,19 +128,18 @@ extension PatrolPipeline {
       metadata: ["candidates.unwritten": "\(waiting.candidates.count)"])
   }
 
-  /// The draft with every sighting's evidence in it, read back from the vault where it is stored.
-  private func selfContained(_ draft: CandidateDraft) throws -> CandidateDraft {
-    var copy = draft
-    copy.sightings = try draft.sightings.map { sighting in
-      guard case .stored(let id) = sighting.evidence else { return sighting }
-      guard let sealed = try vault.sealedEvidence(id: id) else {
+  /// The evidence of every sighting of the candidate, in memory: what was sealed now, and what
+  /// the vault holds read back, so the candidate can wait while its chalk mark goes.
+  private func selfContained(_ candidate: Candidate, sealed: [SealedEvidence]) throws -> [SealedEvidence] {
+    var kept = sealed
+    for evidence in [candidate.first.evidence, candidate.second.evidence] {
+      guard let id = evidence.uuid, !kept.contains(where: { $0.id == id }) else { continue }
+      guard let stored = try vault.sealedEvidence(id: id) else {
         throw VaultError(
-          .evidenceMissing, "Candidate \(draft.id) names evidence \(id), which the vault no longer holds.")
+          .evidenceMissing, "Candidate \(candidate.id) names evidence \(id), which the vault no longer holds.")
       }
-      var kept = sighting
-      kept.evidence = .new(sealed)
-      return kept
+      kept.append(stored)
     }
-    return copy
+    return kept
   }
 }

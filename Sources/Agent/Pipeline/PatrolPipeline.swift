@@ -286,24 +286,17 @@ public final class PatrolPipeline {
   private func storeCandidate(
     _ candidate: Candidate, read: TrackedPlate, evidenceID: UUID, evidenceStored: Bool
   ) throws {
-    guard let first = candidate.first.position, let second = candidate.second.position,
-      let firstEvidence = UUID(uuidString: candidate.first.evidence.rawValue)
-    else { return }
-    let draft = CandidateDraft(
-      id: candidate.id, rule: Self.ruleName(candidate.rule), zoneID: candidate.zone.rawValue,
-      decidedAt: candidate.second.time,
-      sightings: [
-        CandidateSighting(time: candidate.first.time, position: first, evidence: .stored(firstEvidence)),
-        CandidateSighting(
-          time: candidate.second.time, position: second,
-          evidence: evidenceStored
-            ? .stored(evidenceID) : .new(try seal(read, evidenceID: evidenceID, for: [candidate.id]))),
-      ], readConfidence: candidate.confidence)
-    guard enqueue(draft, zone: candidate.zone.rawValue) else { return }
+    guard candidate.first.position != nil, candidate.second.position != nil else {
+      logger.error(
+        "a violation candidate without a position cannot be queued", metadata: ["candidate.id": "\(candidate.id)"])
+      return
+    }
+    let sealed = evidenceStored ? [] : [try seal(read, evidenceID: evidenceID, for: [candidate.id])]
+    guard enqueue(candidate, sealed: sealed) else { return }
     logger.notice(
       "violation candidate queued for review",
       metadata: [
-        "candidate.id": "\(candidate.id)", "zone": "\(candidate.zone)", "rule": "\(Self.ruleName(candidate.rule))",
+        "candidate.id": "\(candidate.id)", "zone": "\(candidate.zone)", "rule": "\(candidate.rule.wireName)",
         "elapsed.minutes": "\(Int(candidate.enforcedElapsed / 60))",
       ])
   }
@@ -318,13 +311,5 @@ public final class PatrolPipeline {
     counters.latencyMillisecondsP99 = latencies.milliseconds(atPercentile: 99)
     counters.processingLatencyMillisecondsP50 = processingLatencies.milliseconds(atPercentile: 50)
     counters.processingLatencyMillisecondsP99 = processingLatencies.milliseconds(atPercentile: 99)
-  }
-
-  static func ruleName(_ rule: Candidate.Rule) -> String {
-    switch rule {
-    case .overstay: "max_stay"
-    case .noReturn: "no_return"
-    case .permitRequired: "permit"
-    }
   }
 }

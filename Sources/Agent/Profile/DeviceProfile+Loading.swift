@@ -12,8 +12,8 @@ extension DeviceProfile {
   ///   - path: the profile file; relative paths inside it are taken from its folder.
   ///   - root: when set, absolute paths in the profile are looked up below this folder, so a
   ///     vehicle's profile can be checked against a staged image before it is installed.
-  /// - Throws: ``ProfileError`` listing every problem found, or saying why the file is unreadable.
-  public static func load(from path: String, root: String? = nil) throws(ProfileError) -> DeviceProfile {
+  /// - Throws: ``FileRefusal`` listing every problem found, or saying why the file is unreadable.
+  public static func load(from path: String, root: String? = nil) throws(FileRefusal) -> DeviceProfile {
     let text: String
     do {
       let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -22,20 +22,22 @@ extension DeviceProfile {
       }
       text = decoded
     } catch {
-      throw ProfileError(code: .unreadable, file: path, problems: [], cause: error)
+      throw FileRefusal(.unreadable, file: path, message: "\(path): cannot read the profile: \(error)", cause: error)
     }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
     return try parse(yaml: text, file: path, paths: ProfilePathContext(directory: directory, root: root))
   }
 
   /// Validates profile text; `file` is only used in messages.
-  package static func parse(yaml: String, file: String, paths: ProfilePathContext) throws(ProfileError) -> DeviceProfile
+  package static func parse(yaml: String, file: String, paths: ProfilePathContext) throws(FileRefusal) -> DeviceProfile
   {
     var checker = ProfileChecker(file: file, paths: paths)
     let values = checker.check(yaml: yaml)
     guard checker.problems.isEmpty else {
       let sorted = checker.problems.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }
-      throw ProfileError(code: .invalid, file: file, problems: sorted.map(\.element), cause: nil)
+      throw FileRefusal(
+        .invalid, file: file, message: "\(file): \(sorted.count) problem(s); the profile is not used",
+        problems: sorted.map(\.element))
     }
     return DeviceProfile(values: values)
   }

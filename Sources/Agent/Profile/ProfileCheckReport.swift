@@ -27,7 +27,7 @@ public struct ProfileCheckReport: Codable, Sendable, Equatable {
   }
 
   /// The report of a refused profile.
-  public init(error: ProfileError) {
+  public init(error: FileRefusal) {
     self.file = error.file
     self.valid = false
     self.error = error.code == .unreadable ? "unreadable: \(error.cause.map { "\($0)" } ?? "")" : nil

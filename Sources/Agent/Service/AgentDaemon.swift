@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Capture
+import ChalklineModel
 import Dump
 import Enforcement
 import Foundation
