@@ -23,7 +23,7 @@ extension ChalkMark {
 
   /// The first sighting's evidence, which the vault stores with the mark (nil when the reference
   /// is not one of the vault's).
-  public var evidenceID: UUID? { UUID(uuidString: first.evidence.rawValue) }
+  public var evidenceID: UUID? { first.evidence.uuid }
 
   /// A mark as the vault stores it: the last sighting is the first but for its time. Times are
   /// kept to the millisecond, as they are stored.

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 import Foundation
-import Wire
 
 /// Async forms of the vault's operations for the pipeline: each runs on a dispatch queue of its
 /// own, so a blocked SQLite call or fsync never holds a thread of the cooperative pool (the
@@ -31,16 +30,6 @@ extension Vault {
   /// Async `plateHasher(for:)`.
   public func plateHasher(for window: ChalkWindow) async throws -> PlateHasher {
     try await run { try $0.plateHasher(for: window) }
-  }
-
-  /// Async `updateLastSeen(of:to:)`.
-  public func updateLastSeen(of markID: UUID, to time: Date) async throws {
-    try await run { try $0.updateLastSeen(of: markID, to: time) }
-  }
-
-  /// Async `enqueueCandidate(_:sealed:)`.
-  public func enqueueCandidate(_ candidate: Candidate, sealed: [SealedEvidence] = []) async throws -> EnqueueOutcome {
-    try await run { try $0.enqueueCandidate(candidate, sealed: sealed) }
   }
 
   /// Async `pendingCandidates(limit:)`.
