@@ -189,8 +189,8 @@ let package = Package(
     .target(
       name: "ChalklineBench",
       dependencies: [
-        "Agent", "ChalklineModel", "ChalklineTestKit", "Enforcement", "Imaging", "PlateReading", "Positioning",
-        "Vault", "Wire",
+        "Agent", "Capture", "ChalklineModel", "ChalklineTestKit", "Enforcement", "Imaging", "PlateReading",
+        "Positioning", "Vault", "Wire",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -35,6 +35,9 @@ public enum PatrolBenchmark {
     /// The read confidence (the manifest's) of each candidate found, and of each false one.
     public var foundConfidences: [Double] = []
     public var falseConfidences: [Double] = []
+    /// Every sighting's confidence (the one the ledger compares with `reader.min_confidence`)
+    /// against whether its text is the plate of a car of the patrol (O/0 folded).
+    public var sightings = Reliability()
     /// Every false candidate.
     public var falseCandidates: Int { falseByKind.values.reduce(0, +) + wrongText + wrongZone + duplicates }
     public var recall: Double { expected > 0 ? Double(found) / Double(expected) : 0 }
@@ -76,7 +79,14 @@ public enum PatrolBenchmark {
       logger: logger)
     defer { try? vault.close() }
     var runner = ReplayRunner(profile: profile, dump: dump, pace: .fast, logger: logger)
-    runner.reader = reader
+    // The pipeline reads through a recorder that closes the same sightings it does, to score each.
+    let inner = try reader ?? PlateReader.shipped(alternatives: profile.reader.alternatives, logger: logger)
+    var tracker = tracker ?? PlateTracker.Configuration()
+    if tracker.layoutPrior == nil, let plateReader = inner as? PlateReader {
+      tracker.layoutPrior = plateReader.layoutPrior
+    }
+    let recorder = SightingRecorder(reader: inner, tracker: tracker)
+    runner.reader = recorder
     runner.tracker = tracker
     // The patrol's cars hold no permit: the rules a permit would lift apply to each of them, as
     // with the city's list on the road (without one, those rules are not enforced at all).
@@ -91,8 +101,22 @@ public enum PatrolBenchmark {
         try opener.open(last, candidate: candidate.id, devices: [manifest.device]).plateAlternatives.first ?? ""
       found.append((text, manifest.zone, manifest.readConfidence ?? 0))
     }
-    return (summary, score(found, expected: expected))
+    var score = score(found, expected: expected)
+    score.sightings = reliability(of: recorder.finish(), fusedAtMost: tracker.maximumFusedReads, expected: expected)
+    return (summary, score)
   }
+
+  /// Each sighting's confidence against whether its best text is a patrol car's plate.
+  static func reliability(of sightings: [TrackedPlate], fusedAtMost: Int, expected: Expected) -> Reliability {
+    let plates = Set((expected.candidates.map(\.plate) + expected.notCandidates.map(\.plate)).map(fold))
+    return Reliability(
+      sightings.map {
+        .init(
+          confidence: $0.confidence, right: plates.contains(fold($0.text)), frames: min($0.readCount, fusedAtMost))
+      })
+  }
+
+  static func fold(_ text: String) -> String { text.uppercased().replacingOccurrences(of: "O", with: "0") }
 
   /// The user classes the profile's rules name, vehicle types aside: the classes a permit list names.
   static func permitClasses(profile: DeviceProfile, logger: Logger) throws -> Set<UserClass> {
@@ -103,7 +127,6 @@ public enum PatrolBenchmark {
 
   /// Each candidate (its text and zone) against the truth: plate texts compared with O folded into 0.
   static func score(_ candidates: [(text: String, zone: String, confidence: Double)], expected: Expected) -> Score {
-    func fold(_ text: String) -> String { text.uppercased().replacingOccurrences(of: "O", with: "0") }
     var score = Score()
     score.expected = expected.candidates.count
     let wanted = Dictionary(expected.candidates.map { (fold($0.plate), $0.zone) }, uniquingKeysWith: { a, _ in a })

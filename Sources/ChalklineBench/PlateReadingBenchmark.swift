@@ -35,15 +35,24 @@ public enum PlateReadingBenchmark {
     public var platesRead = 0
     /// The images whose plate was not read right (names only: their text stays out of logs).
     public var misses: [String] = []
+    /// Each photo as a scene filmed in one frame: the confidence of each sighting the tracker makes
+    /// of its reads against whether its text is the photo's plate (a sign or a second plate read
+    /// counts as wrong, as on a patrol).
+    public var reliability = Reliability()
   }
 
   /// Reads every image of `dataset` and scores the reads against its ground truth.
-  public static func evaluate(dataset: URL, reader: PlateReader) throws -> Accuracy {
+  /// `calibration`: the sightings' confidence calibration (the tracker's default: the shipped one).
+  public static func evaluate(
+    dataset: URL, reader: PlateReader, calibration: ConfidenceCalibration? = PlateTracker.Configuration().calibration
+  ) throws -> Accuracy {
     var sizes: [String: [UInt8]] = [:]
-    return try evaluate(dataset: dataset, reader: reader, samples: &sizes)
+    return try evaluate(dataset: dataset, reader: reader, calibration: calibration, samples: &sizes)
   }
 
-  static func evaluate(dataset: URL, reader: PlateReader, samples: inout [String: [UInt8]]) throws -> Accuracy {
+  static func evaluate(
+    dataset: URL, reader: PlateReader, calibration: ConfidenceCalibration?, samples: inout [String: [UInt8]]
+  ) throws -> Accuracy {
     let truths = try groundTruth(dataset)
     var a = Accuracy()
     var top1 = 0
@@ -63,6 +72,9 @@ public enum PlateReadingBenchmark {
       if let first = reads.first, fold(first.text) == truth { top1First += 1 }
       if reads.contains(where: { $0.alternatives.prefix(10).contains { fold($0.text) == truth } }) { top10 += 1 }
       if reads.contains(where: { PlateDetector.iou($0.quad.bounds, t.box) >= 0.5 }) { found += 1 }
+      for sighting in oneFrameSightings(reads, prior: reader.layoutPrior, calibration: calibration) {
+        a.reliability.add(confidence: sighting.confidence, right: fold(sighting.text) == truth)
+      }
     }
     let n = Double(max(1, truths.count))
     a.images = truths.count
@@ -83,14 +95,16 @@ public enum PlateReadingBenchmark {
   /// The CPU time per frame is the median over `timingPasses` passes over every image: one pass
   /// on a shared machine moves the median by several milliseconds from run to run.
   public static func run(
-    dataset: URL, modelDirectory: URL?, timingPasses: Int = 3, configure: (PlateReader) -> Void = { _ in }
+    dataset: URL, modelDirectory: URL?, timingPasses: Int = 3,
+    calibration: ConfidenceCalibration? = PlateTracker.Configuration().calibration,
+    configure: (PlateReader) -> Void = { _ in }
   ) throws -> [(metric: String, value: Double, unit: String)] {
     let logger = Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
     let reader =
       try modelDirectory.map { try PlateReader(modelDirectory: $0, logger: logger) } ?? PlateReader(logger: logger)
     configure(reader)
     var sizes: [String: [UInt8]] = [:]
-    let a = try evaluate(dataset: dataset, reader: reader, samples: &sizes)
+    let a = try evaluate(dataset: dataset, reader: reader, calibration: calibration, samples: &sizes)
     let counts = reader.counts
     var cpuMilliseconds = a.cpuMilliseconds
     let images = try groundTruth(dataset).map { dataset.appendingPathComponent($0.image) }
@@ -108,6 +122,8 @@ public enum PlateReadingBenchmark {
     results.append(("top1_first", a.top1First, "%"))
     results.append(("top10_any", a.top10Any, "%"))
     results.append(("detection_recall_iou50", a.detectionRecall, "%"))
+    // How well a one-frame sighting's confidence predicts a right text: the reliability table.
+    results += a.reliability.figures(prefix: "photos")
     results.append(("cpu_ms_per_frame_median", median(cpuMilliseconds), "ms"))
     results.append(("cpu_ms_per_frame_p90", percentile(cpuMilliseconds, 0.9), "ms"))
     // Where a frame's time goes: candidates, those the detector does not confirm, those dropped as not
@@ -170,6 +186,18 @@ public enum PlateReadingBenchmark {
     }
     results.append(("peak_rss", peakResidentMegabytes(), "MB"))
     return results
+  }
+
+  /// The sightings a tracker (the pipeline's configuration) makes of one frame's reads, each read a car.
+  static func oneFrameSightings(
+    _ reads: [PlateRead], prior: LayoutPrior?, calibration: ConfidenceCalibration?
+  ) -> [TrackedPlate] {
+    var configuration = PlateTracker.Configuration()
+    configuration.layoutPrior = prior
+    configuration.calibration = calibration
+    configuration.minimumReads = 1
+    let tracker = PlateTracker(configuration: configuration)
+    return tracker.update(time: Date(timeIntervalSince1970: 0), reads: reads) + tracker.finish()
   }
 
   /// The confirmation's peak (any score) for every first-pass candidate of every image, split by

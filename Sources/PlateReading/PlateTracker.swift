@@ -47,6 +47,9 @@ public final class PlateTracker {
     public var layoutPriorEachFrame = true
     /// The most frames a track keeps for the fusion (a car in view for long keeps its surest ones).
     public var maximumFusedReads = 16
+    /// Turns the fused probability of a sighting's best text into the probability that it is right
+    /// (`nil`: the fused probability as it is).
+    public var calibration: ConfidenceCalibration?
     /// Creates the default configuration.
     public init() {}
   }
@@ -188,7 +191,7 @@ public final class PlateTracker {
   }
 
   private func sighting(_ t: Track) -> TrackedPlate {
-    let alternatives: [TextAlternative]
+    var alternatives: [TextAlternative]
     switch configuration.fusion {
     case .posteriors:
       alternatives = Self.fuse(
@@ -200,6 +203,10 @@ public final class PlateTracker {
       let total = t.votes.values.reduce(0) { $0 + $1.score }
       let ranked = t.votes.values.sorted { $0.score > $1.score }.prefix(configuration.alternativeCount)
       alternatives = ranked.map { TextAlternative(text: $0.text, confidence: total > 0 ? $0.score / total : 0) }
+    }
+    if let calibration = configuration.calibration {
+      let fused = configuration.fusion == .posteriors ? t.frames.count : t.reads
+      alternatives = calibration.apply(alternatives, frames: fused)
     }
     return TrackedPlate(
       id: t.id, firstSeen: t.firstSeen, lastSeen: t.lastSeen, text: alternatives.first?.text ?? t.evidence.text,

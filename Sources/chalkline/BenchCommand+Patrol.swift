@@ -8,6 +8,15 @@ import Logging
 import PlateReading
 
 extension BenchCommand {
+  /// `--tracker-calibration`: `nil` when not given, `.some(nil)` for 'none'.
+  func calibrationOption() throws -> ConfidenceCalibration?? {
+    guard let text = trackerCalibration else { return nil }
+    if text == "none" { return .some(nil) }
+    let parts = text.split(separator: ",").compactMap { Double($0) }
+    guard parts.count == 2 else { throw ValidationError("--tracker-calibration takes SLOPE,INTERCEPT or 'none'.") }
+    return ConfidenceCalibration(slope: parts[0], intercept: parts[1])
+  }
+
   /// The patrol figures: candidate recall and false candidates on a generated patrol of real
   /// photos, and why sightings were skipped.
   func patrolFigures(logger: Logger) async throws -> [(metric: String, value: Double, unit: String)] {
@@ -35,6 +44,7 @@ extension BenchCommand {
     }
     if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
     if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
+    if let chosen = try calibrationOption() { tracker.calibration = chosen }
     if let text = trackerFewReads {
       guard text == "none" || Double(text) != nil else {
         throw ValidationError("--tracker-few-reads takes a confidence or 'none'.")
@@ -70,6 +80,13 @@ extension BenchCommand {
     // How surely the right and the false candidates were read (what a candidate threshold would cut).
     figures.append(("found_confidence_min", score.foundConfidences.min() ?? 0, "probability"))
     figures.append(("false_confidence_max", score.falseConfidences.max() ?? 0, "probability"))
+    // How well the sightings' confidence predicts a right text: the reliability table.
+    figures += score.sightings.figures(prefix: "sightings")
+    // The logistic calibration these sightings' confidences would take (fit with `--tracker-calibration none`).
+    if let fit = score.sightings.fittedCalibration() {
+      figures.append(("sightings_calibration_fit_slope", fit.slope, "weight"))
+      figures.append(("sightings_calibration_fit_intercept", fit.intercept, "log-odds"))
+    }
     figures.append(("sightings", Double(summary.counters.sightings), "count"))
     figures.append(("chalk_marks", Double(summary.counters.chalkMarks), "count"))
     for (reason, count) in summary.counters.skipped.sorted(by: { $0.key < $1.key }) {

@@ -48,6 +48,12 @@ struct BenchCommand: AsyncParsableCommand {
     help: ArgumentHelp("The posteriors fusion weighs the layout prior once, not in each frame.", visibility: .hidden))
   var fusionPriorOnce = false
 
+  @Option(
+    help: ArgumentHelp(
+      "The tracker's confidence calibration as SLOPE,INTERCEPT, or 'none', instead of the shipped one.",
+      visibility: .hidden))
+  var trackerCalibration: String?
+
   @Option(help: "The profile for the replay.")
   var profile: String = "device-profiles/replay-default.yaml"
 
@@ -140,7 +146,8 @@ struct BenchCommand: AsyncParsableCommand {
       add(
         "plates",
         try PlateReadingBenchmark.run(
-          dataset: URL(fileURLWithPath: plates), modelDirectory: models.map { URL(fileURLWithPath: $0) }
+          dataset: URL(fileURLWithPath: plates), modelDirectory: models.map { URL(fileURLWithPath: $0) },
+          calibration: try calibrationOption() ?? PlateTracker.Configuration().calibration
         ) { reader in
           if let views { reader.extraViewMargins = views }
           if let viewPlates { reader.extraViewPlates = viewPlates }
