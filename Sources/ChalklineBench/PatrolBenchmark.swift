@@ -81,10 +81,7 @@ public enum PatrolBenchmark {
     var runner = ReplayRunner(profile: profile, dump: dump, pace: .fast, logger: logger)
     // The pipeline reads through a recorder that closes the same sightings it does, to score each.
     let inner = try reader ?? PlateReader.shipped(alternatives: profile.reader.alternatives, logger: logger)
-    var tracker = tracker ?? PlateTracker.Configuration()
-    if tracker.layoutPrior == nil, let plateReader = inner as? PlateReader {
-      tracker.layoutPrior = plateReader.layoutPrior
-    }
+    let tracker = (tracker ?? PlateTracker.Configuration()).withLayoutPrior(of: inner)
     let recorder = SightingRecorder(reader: inner, tracker: tracker)
     runner.reader = recorder
     runner.tracker = tracker
@@ -102,21 +99,19 @@ public enum PatrolBenchmark {
       found.append((text, manifest.zone, manifest.readConfidence ?? 0))
     }
     var score = score(found, expected: expected)
-    score.sightings = reliability(of: recorder.finish(), fusedAtMost: tracker.maximumFusedReads, expected: expected)
+    score.sightings = reliability(of: recorder.finish(), expected: expected)
     return (summary, score)
   }
 
   /// Each sighting's confidence against whether its best text is a patrol car's plate.
-  static func reliability(of sightings: [TrackedPlate], fusedAtMost: Int, expected: Expected) -> Reliability {
+  static func reliability(of sightings: [TrackedPlate], expected: Expected) -> Reliability {
     let plates = Set((expected.candidates.map(\.plate) + expected.notCandidates.map(\.plate)).map(fold))
     return Reliability(
-      sightings.map {
-        .init(
-          confidence: $0.confidence, right: plates.contains(fold($0.text)), frames: min($0.readCount, fusedAtMost))
-      })
+      sightings.map { .init(confidence: $0.confidence, right: plates.contains(fold($0.text)), frames: $0.fusedFrames) })
   }
 
-  static func fold(_ text: String) -> String { text.uppercased().replacingOccurrences(of: "O", with: "0") }
+  /// Plate texts as score-plates.py compares them (O folded into 0).
+  static func fold(_ text: String) -> String { PlateReadingBenchmark.fold(text) }
 
   /// The user classes the profile's rules name, vehicle types aside: the classes a permit list names.
   static func permitClasses(profile: DeviceProfile, logger: Logger) throws -> Set<UserClass> {

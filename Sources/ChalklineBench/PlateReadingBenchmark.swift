@@ -42,16 +42,16 @@ public enum PlateReadingBenchmark {
   }
 
   /// Reads every image of `dataset` and scores the reads against its ground truth.
-  /// `calibration`: the sightings' confidence calibration (the tracker's default: the shipped one).
+  /// `tracker`: how the photos' one-frame sightings are closed (the reliability table).
   public static func evaluate(
-    dataset: URL, reader: PlateReader, calibration: ConfidenceCalibration? = PlateTracker.Configuration().calibration
+    dataset: URL, reader: PlateReader, tracker: PlateTracker.Configuration = .init()
   ) throws -> Accuracy {
     var sizes: [String: [UInt8]] = [:]
-    return try evaluate(dataset: dataset, reader: reader, calibration: calibration, samples: &sizes)
+    return try evaluate(dataset: dataset, reader: reader, tracker: tracker, samples: &sizes)
   }
 
   static func evaluate(
-    dataset: URL, reader: PlateReader, calibration: ConfidenceCalibration?, samples: inout [String: [UInt8]]
+    dataset: URL, reader: PlateReader, tracker: PlateTracker.Configuration, samples: inout [String: [UInt8]]
   ) throws -> Accuracy {
     let truths = try groundTruth(dataset)
     var a = Accuracy()
@@ -72,7 +72,7 @@ public enum PlateReadingBenchmark {
       if let first = reads.first, fold(first.text) == truth { top1First += 1 }
       if reads.contains(where: { $0.alternatives.prefix(10).contains { fold($0.text) == truth } }) { top10 += 1 }
       if reads.contains(where: { PlateDetector.iou($0.quad.bounds, t.box) >= 0.5 }) { found += 1 }
-      for sighting in oneFrameSightings(reads, prior: reader.layoutPrior, calibration: calibration) {
+      for sighting in oneFrameSightings(reads, tracker: tracker, prior: reader.layoutPrior) {
         a.reliability.add(confidence: sighting.confidence, right: fold(sighting.text) == truth)
       }
     }
@@ -96,15 +96,14 @@ public enum PlateReadingBenchmark {
   /// on a shared machine moves the median by several milliseconds from run to run.
   public static func run(
     dataset: URL, modelDirectory: URL?, timingPasses: Int = 3,
-    calibration: ConfidenceCalibration? = PlateTracker.Configuration().calibration,
-    configure: (PlateReader) -> Void = { _ in }
+    tracker: PlateTracker.Configuration = .init(), configure: (PlateReader) -> Void = { _ in }
   ) throws -> [(metric: String, value: Double, unit: String)] {
     let logger = Logger(label: "chalkline.bench", factory: { _ in SwiftLogNoOpLogHandler() })
     let reader =
       try modelDirectory.map { try PlateReader(modelDirectory: $0, logger: logger) } ?? PlateReader(logger: logger)
     configure(reader)
     var sizes: [String: [UInt8]] = [:]
-    let a = try evaluate(dataset: dataset, reader: reader, calibration: calibration, samples: &sizes)
+    let a = try evaluate(dataset: dataset, reader: reader, tracker: tracker, samples: &sizes)
     let counts = reader.counts
     var cpuMilliseconds = a.cpuMilliseconds
     let images = try groundTruth(dataset).map { dataset.appendingPathComponent($0.image) }
@@ -188,13 +187,13 @@ public enum PlateReadingBenchmark {
     return results
   }
 
-  /// The sightings a tracker (the pipeline's configuration) makes of one frame's reads, each read a car.
+  /// The sightings a tracker of `tracker`'s configuration (with the reader's `prior` unless it names
+  /// one) makes of one frame's reads, each read a car.
   static func oneFrameSightings(
-    _ reads: [PlateRead], prior: LayoutPrior?, calibration: ConfidenceCalibration?
+    _ reads: [PlateRead], tracker: PlateTracker.Configuration, prior: LayoutPrior
   ) -> [TrackedPlate] {
-    var configuration = PlateTracker.Configuration()
-    configuration.layoutPrior = prior
-    configuration.calibration = calibration
+    var configuration = tracker
+    configuration.layoutPrior = configuration.layoutPrior ?? prior
     configuration.minimumReads = 1
     let tracker = PlateTracker(configuration: configuration)
     return tracker.update(time: Date(timeIntervalSince1970: 0), reads: reads) + tracker.finish()

@@ -68,11 +68,6 @@ public struct Reliability: Sendable, Equatable {
     return samples.reduce(0) { $0 + pow($1.confidence - ($1.right ? 1 : 0), 2) } / Double(samples.count)
   }
 
-  /// The share of all reads that were right.
-  public var accuracy: Double {
-    samples.isEmpty ? 0 : Double(samples.filter(\.right).count) / Double(samples.count)
-  }
-
   /// The figures for `chalkline bench` (`prefix` names the material): per bin its count, mean
   /// confidence and share right, then the calibration error and the Brier score.
   public func figures(prefix: String) -> [(metric: String, value: Double, unit: String)] {

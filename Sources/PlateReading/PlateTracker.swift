@@ -204,13 +204,14 @@ public final class PlateTracker {
       let ranked = t.votes.values.sorted { $0.score > $1.score }.prefix(configuration.alternativeCount)
       alternatives = ranked.map { TextAlternative(text: $0.text, confidence: total > 0 ? $0.score / total : 0) }
     }
+    let fusedFrames = configuration.fusion == .posteriors ? t.frames.count : t.reads
     if let calibration = configuration.calibration {
-      let fused = configuration.fusion == .posteriors ? t.frames.count : t.reads
-      alternatives = calibration.apply(alternatives, frames: fused)
+      alternatives = calibration.apply(alternatives, frames: fusedFrames)
     }
     return TrackedPlate(
       id: t.id, firstSeen: t.firstSeen, lastSeen: t.lastSeen, text: alternatives.first?.text ?? t.evidence.text,
-      alternatives: alternatives, evidence: t.evidence, evidenceTime: t.evidenceTime, readCount: t.reads)
+      alternatives: alternatives, evidence: t.evidence, evidenceTime: t.evidenceTime, readCount: t.reads,
+      fusedFrames: fusedFrames)
   }
 
   /// A read's worth as evidence: its confidence times the sharpness of its crop, discounted for

@@ -21,6 +21,8 @@ public struct TrackedPlate: Sendable, Equatable {
   public var evidenceTime: Date
   /// How many frames read this plate.
   public var readCount: Int
+  /// How many of those its texts were fused from (at most the tracker's `maximumFusedReads`).
+  public var fusedFrames: Int
 
   /// The share of the votes the best text won.
   public var confidence: Double { alternatives.first?.confidence ?? 0 }

@@ -8,13 +8,33 @@ import Logging
 import PlateReading
 
 extension BenchCommand {
-  /// `--tracker-calibration`: `nil` when not given, `.some(nil)` for 'none'.
-  func calibrationOption() throws -> ConfidenceCalibration?? {
-    guard let text = trackerCalibration else { return nil }
-    if text == "none" { return .some(nil) }
-    let parts = text.split(separator: ",").compactMap { Double($0) }
-    guard parts.count == 2 else { throw ValidationError("--tracker-calibration takes SLOPE,INTERCEPT or 'none'.") }
-    return ConfidenceCalibration(slope: parts[0], intercept: parts[1])
+  /// The tracker as the options change it for a measurement (the default otherwise): the patrol
+  /// replays with it, and the photos' one-frame sightings are closed by it.
+  func trackerConfiguration() throws -> PlateTracker.Configuration {
+    var tracker = PlateTracker.Configuration()
+    if let fusion = trackerFusion {
+      guard let chosen = PlateTracker.Fusion(rawValue: fusion) else {
+        throw ValidationError(
+          "--tracker-fusion takes \(PlateTracker.Fusion.allCases.map(\.rawValue).joined(separator: " or ")).")
+      }
+      tracker.fusion = chosen
+    }
+    if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
+    if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
+    if let text = trackerCalibration {
+      let parts = text.split(separator: ",").compactMap { Double($0) }
+      guard text == "none" || parts.count == 2 else {
+        throw ValidationError("--tracker-calibration takes SLOPE,INTERCEPT or 'none'.")
+      }
+      tracker.calibration = parts.count == 2 ? ConfidenceCalibration(slope: parts[0], intercept: parts[1]) : nil
+    }
+    if let text = trackerFewReads {
+      guard text == "none" || Double(text) != nil else {
+        throw ValidationError("--tracker-few-reads takes a confidence or 'none'.")
+      }
+      tracker.fewReadsMinimumConfidence = Double(text)
+    }
+    return tracker
   }
 
   /// The patrol figures: candidate recall and false candidates on a generated patrol of real
@@ -34,23 +54,7 @@ extension BenchCommand {
     defer { try? FileManager.default.removeItem(at: scratch) }
     var loaded = try DeviceProfile.load(from: profile)
     if let minConfidence = patrolMinConfidence { loaded.reader.minConfidence = minConfidence }
-    var tracker = PlateTracker.Configuration()
-    if let fusion = trackerFusion {
-      guard let chosen = PlateTracker.Fusion(rawValue: fusion) else {
-        throw ValidationError(
-          "--tracker-fusion takes \(PlateTracker.Fusion.allCases.map(\.rawValue).joined(separator: " or ")).")
-      }
-      tracker.fusion = chosen
-    }
-    if let fusionTemperature { tracker.fusionTemperature = fusionTemperature }
-    if fusionPriorOnce { tracker.layoutPriorEachFrame = false }
-    if let chosen = try calibrationOption() { tracker.calibration = chosen }
-    if let text = trackerFewReads {
-      guard text == "none" || Double(text) != nil else {
-        throw ValidationError("--tracker-few-reads takes a confidence or 'none'.")
-      }
-      tracker.fewReadsMinimumConfidence = Double(text)
-    }
+    let tracker = try trackerConfiguration()
     // The shipped reader unless the models or the detector's confirmation are changed for a measurement.
     var reader: PlateReader?
     let unconfirmed = try unconfirmedMinimumScore()

@@ -147,7 +147,7 @@ struct BenchCommand: AsyncParsableCommand {
         "plates",
         try PlateReadingBenchmark.run(
           dataset: URL(fileURLWithPath: plates), modelDirectory: models.map { URL(fileURLWithPath: $0) },
-          calibration: try calibrationOption() ?? PlateTracker.Configuration().calibration
+          tracker: try trackerConfiguration()
         ) { reader in
           if let views { reader.extraViewMargins = views }
           if let viewPlates { reader.extraViewPlates = viewPlates }

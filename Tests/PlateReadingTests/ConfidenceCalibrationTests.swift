@@ -44,7 +44,7 @@ struct ConfidenceCalibrationTests {
   }
 
   @Test("the tracker gives its sightings the calibrated confidence, per frame fused")
-  func trackerApplies() {
+  func trackerApplies() throws {
     func sighting(_ calibration: ConfidenceCalibration?) -> TrackedPlate? {
       var configuration = PlateTracker.Configuration()
       configuration.fusion = .votes
@@ -61,12 +61,11 @@ struct ConfidenceCalibrationTests {
       }
       return tracker.finish().first
     }
-    let plain = try? #require(sighting(nil))
-    let calibrated = try? #require(sighting(Self.overconfident))
-    guard let plain, let calibrated else { return }
+    let plain = try #require(sighting(nil))
+    let calibrated = try #require(sighting(Self.overconfident))
     #expect(calibrated.text == plain.text)
-    // The map takes the log-odds per frame: the car was read in 3.
-    #expect(calibrated.readCount == 3)
+    // The map takes the log-odds per frame: the car was read in 3, and its texts fused from 3.
+    #expect(calibrated.readCount == 3 && calibrated.fusedFrames == 3)
     #expect(abs(calibrated.confidence - Self.overconfident(plain.confidence, frames: 3)) < 1e-12)
     #expect(abs(calibrated.confidence - Self.overconfident(plain.confidence)) > 1e-3)
   }

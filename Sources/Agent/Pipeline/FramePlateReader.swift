@@ -24,3 +24,15 @@ extension PlateReader: FramePlateReader {
     return reader
   }
 }
+
+extension PlateTracker.Configuration {
+  /// This configuration with the reader's layout prior when it names none (a reader other than
+  /// ``PlateReader``, such as a test's ground truth, has no prior to give).
+  public func withLayoutPrior(of reader: any FramePlateReader) -> Self {
+    var configuration = self
+    if configuration.layoutPrior == nil, let plateReader = reader as? PlateReader {
+      configuration.layoutPrior = plateReader.layoutPrior
+    }
+    return configuration
+  }
+}

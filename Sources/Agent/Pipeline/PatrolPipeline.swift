@@ -66,11 +66,8 @@ public final class PatrolPipeline {
     self.logger = logger
     self.reader = try reader ?? PlateReader.shipped(alternatives: profile.reader.alternatives, logger: logger)
     decoder = try JPEGDecoder()
-    var trackerConfiguration = trackerConfiguration ?? PlateTracker.Configuration()
-    if trackerConfiguration.layoutPrior == nil, let plateReader = self.reader as? PlateReader {
-      trackerConfiguration.layoutPrior = plateReader.layoutPrior
-    }
-    tracker = PlateTracker(configuration: trackerConfiguration)
+    tracker = PlateTracker(
+      configuration: (trackerConfiguration ?? PlateTracker.Configuration()).withLayoutPrior(of: self.reader))
     var configuration = EnforcementConfiguration()
     configuration.samePlaceTolerance = profile.enforcement.samePlaceTolerance
     configuration.grace = profile.enforcement.grace
