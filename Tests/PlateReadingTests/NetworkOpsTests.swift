@@ -97,6 +97,38 @@ struct NetworkOpsTests {
     #expect(try #require(out["fc"]).values == [0.5, 0.5, 0.5])
   }
 
+  @Test func layersShareMemoryOnlyOnceNothingReadsAnOutput() throws {
+    // b is last read by c, so f takes b's block; a is read again by d after f, so f must not take a's.
+    let net = try Self.network(
+      """
+      {"name": "a", "op": "relu"},
+      {"name": "b", "op": "add", "inputs": ["a", "input"]},
+      {"name": "c", "op": "relu"},
+      {"name": "f", "op": "add", "inputs": ["c", "a"]},
+      {"name": "d", "op": "concat", "inputs": ["c", "a", "input"]}
+      """, outputs: ["f", "d"], weights: [])
+    for _ in 0..<2 {  // the second run reuses the plan's blocks
+      let out = try net.run(Self.input)
+      let x = Self.input.values
+      let a = x.map { max($0, 0) }
+      let c = zip(a, x).map { max($0 + $1, 0) }
+      #expect(out["f"]?.values == zip(c, a).map { $0 + $1 })
+      #expect(out["d"]?.values == c + a + x)
+    }
+  }
+
+  @Test func aOneChannelConvolutionHasRoomToUnfoldItsInput() throws {
+    // groups = in = out = 1 is an ordinary convolution (im2col), not a depthwise one without scratch.
+    let net = try Self.network(
+      """
+      {"name": "c", "op": "conv2d", "in_channels": 1, "out_channels": 1, "kernel": [3, 3], "padding": [1, 1],
+       "weight_offset": 0, "bias_offset": -1}
+      """, outputs: ["c"], weights: [Float](repeating: 1, count: 9), input: (1, 0, 0))
+    let big = Tensor(channels: 1, height: 40, width: 40, values: [Float](repeating: 1, count: 1600))
+    let out = try #require(try net.run(big)["c"])
+    #expect(out[0, 20, 20] == 9 && out[0, 0, 0] == 4 && out[0, 39, 20] == 6)
+  }
+
   @Test func foldHStacksRowsAsChannels() throws {
     let net = try Self.network(#"{"name": "fold", "op": "fold_h"}"#, outputs: ["fold"], weights: [])
     let out = try #require(try net.run(Self.input)["fold"])

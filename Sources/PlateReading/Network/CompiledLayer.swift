@@ -129,7 +129,7 @@ struct CompiledLayer {
       let oh = (s.h + 2 * w.ph - w.kh) / w.sh + 1
       let ow = (s.w + 2 * w.pw - w.kw) / w.sw + 1
       let pointwise = w.kh == 1 && w.kw == 1 && w.sh == 1 && w.sw == 1 && w.ph == 0 && w.pw == 0
-      let depthwise = c.groups == c.cin && c.groups == c.cout
+      let depthwise = c.groups == c.cin && c.groups == c.cout && c.groups > 1
       let scratch = pointwise || depthwise ? 0 : (c.cin / c.groups) * w.kh * w.kw * max(0, oh) * max(0, ow)
       return (Shape(c: c.cout, h: oh, w: ow), scratch)
     case .pool(let w, _):

