@@ -115,8 +115,9 @@ def camera(rng, img, quad, inset=False, clean=False):
 
 
 class RecStream(torch.utils.data.IterableDataset):
-    def __init__(self, real, real_frac=0.4, seed=0):
+    def __init__(self, real, real_frac=0.4, seed=0, curriculum_start=0):
         self.real = real
+        self.curriculum_start = curriculum_start
         self.real_frac = real_frac
         self.seed = seed
         self.cache = {}
@@ -126,7 +127,7 @@ class RecStream(torch.utils.data.IterableDataset):
         info = torch.utils.data.get_worker_info()
         rng = random.Random(self.seed * 1000 + (info.id if info else 0))
         np.random.seed(rng.randint(0, 1 << 30))
-        n = 0
+        n = self.curriculum_start
         while True:
             # curriculum: mostly clean, large crops first (gets CTC past its all-blank plateau
             # sooner), then nearly all samples damaged

@@ -67,6 +67,9 @@ def main():
     ap.add_argument("--ema", type=float, default=0.0,
                     help="decay of an exponential moving average of the weights (and batch-norm statistics) "
                          "that is validated and saved instead of the raw weights; 0 = off")
+    ap.add_argument("--curriculum-start", type=int, default=0,
+                    help="samples of the clean-first curriculum taken as already seen (30000 or more: "
+                         "start at its end, 10 %% clean, as a warm start left it); 0 = from the start")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -75,7 +78,7 @@ def main():
     print(f"real crops: {len(train)} train, {len(val)} validation", flush=True)
     validate = Validation(val)
     net = models.recognizer()
-    ds = data_rec.RecStream(train, a.real_frac, a.seed)
+    ds = data_rec.RecStream(train, a.real_frac, a.seed, a.curriculum_start)
     if a.resume and os.path.isfile(a.resume):  # a checkpoint (X.pt or X.pt.last); else an exported stem
         net = models.recognizer_from_state(torch.load(a.resume, weights_only=False)["model"])
         score, full, small = validate(net)
