@@ -164,6 +164,12 @@ public enum PlateReadingBenchmark {
           "refinement_ms_per_plate",
           median(timed(20) { _ = try? reader.detector.refine(frame, quad: quad) }), "ms"
         ))
+      // Every first-pass candidate is looked at again once (most of them are not plates).
+      results.append(
+        (
+          "confirmation_ms_per_candidate",
+          median(timed(20) { _ = try? reader.detector.confirm(frame, quad: quad) }), "ms"
+        ))
       let crop = try reader.recognizer.rectify(frame, quad: quad)
       results.append(
         ("rectify_ms_per_plate", median(timed(50) { _ = try? reader.recognizer.rectify(frame, quad: quad) }), "ms"))

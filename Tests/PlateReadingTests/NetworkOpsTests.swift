@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import ChalklineModel
 import Foundation
-import PlateReading
 import Testing
+
+@testable import PlateReading
 
 /// Ops the shipped models may not use (so the golden files do not cover them), checked on
 /// tiny hand-made networks against values worked out by hand (PyTorch semantics, FORMAT.md).
@@ -107,6 +108,9 @@ struct NetworkOpsTests {
       {"name": "f", "op": "add", "inputs": ["c", "a"]},
       {"name": "d", "op": "concat", "inputs": ["c", "a", "input"]}
       """, outputs: ["f", "d"], weights: [])
+    // The memory is shared: f takes b's block (freed after c), so five outputs live in four blocks.
+    let plan = Plan.assign(sizes: [18, 18, 18, 18, 54], lastUse: [4, 2, 4, .max, .max])
+    #expect(plan.owner == [0, 1, 2, 1, 3] && plan.blocks == [18, 18, 18, 54])
     for _ in 0..<2 {  // the second run reuses the plan's blocks
       let out = try net.run(Self.input)
       let x = Self.input.values
@@ -124,6 +128,9 @@ struct NetworkOpsTests {
       {"name": "c", "op": "conv2d", "in_channels": 1, "out_channels": 1, "kernel": [3, 3], "padding": [1, 1],
        "weight_offset": 0, "bias_offset": -1}
       """, outputs: ["c"], weights: [Float](repeating: 1, count: 9), input: (1, 0, 0))
+    let spec = try #require(net.description.layers.first)
+    let layer = try CompiledLayer(spec, index: 0, names: ["input": -1], weightCount: 9)
+    #expect(try layer.outputShape(inputs: [Shape(c: 1, h: 40, w: 40)]).1 == 9 * 40 * 40)
     let big = Tensor(channels: 1, height: 40, width: 40, values: [Float](repeating: 1, count: 1600))
     let out = try #require(try net.run(big)["c"])
     #expect(out[0, 20, 20] == 9 && out[0, 0, 0] == 4 && out[0, 39, 20] == 6)

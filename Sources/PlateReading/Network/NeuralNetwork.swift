@@ -15,6 +15,9 @@ public final class NeuralNetwork {
   private let weights: UnsafeMutableBufferPointer<Float>
   private let layers: [CompiledLayer]
   private let outputIndices: [Int]
+  /// The last layer that reads each layer's output (`Int.max`: a model output, read after the run),
+  /// for the plans' shared memory.
+  private let lastUse: [Int]
   /// The buffers of the input sizes seen most recently (a reader alternates between a frame's size
   /// and the refinement patch's), at most `maximumPlans`.
   private var plans: [Plan] = []
@@ -79,6 +82,12 @@ public final class NeuralNetwork {
         }
         return i
       }
+      var lastUse = Array(compiled.indices)
+      for (i, layer) in compiled.enumerated() {
+        for j in layer.inputIndices where j >= 0 { lastUse[j] = max(lastUse[j], i) }
+      }
+      for i in outputIndices { lastUse[i] = Int.max }
+      self.lastUse = lastUse
     } catch {
       buffer.deallocate()
       throw error
@@ -130,12 +139,6 @@ public final class NeuralNetwork {
       shapes.append(s)
       scratch = max(scratch, need)
     }
-    // The last layer that reads each layer's output; the model's outputs are read after the run.
-    var lastUse = Array(layers.indices)
-    for (i, layer) in layers.enumerated() {
-      for j in layer.inputIndices where j >= 0 { lastUse[j] = max(lastUse[j], i) }
-    }
-    for i in outputIndices { lastUse[i] = Int.max }
     let p = Plan(inputShape: shape, shapes: shapes, lastUse: lastUse, scratch: scratch)
     if plans.count >= maximumPlans { plans.removeFirst() }
     plans.append(p)
@@ -148,7 +151,7 @@ public final class NeuralNetwork {
 /// A layer's output shares its memory with outputs of earlier layers that no later layer reads (in
 /// layer order, the smallest free block that fits, else a new one), so a plan holds about the few
 /// largest outputs alive at once rather than every layer's: on plates-us-dev `chalkline read-plates`
-/// peaks at ~95 MB instead of ~103 MB. A layer never writes into a block one of its inputs is in
+/// peaks at ~90 MB instead of ~102 MB (MODEL.md). A layer never writes into a block one of its inputs is in
 /// (those are freed after it runs), and the model's outputs keep theirs.
 final class Plan {
   let inputShape: Shape
