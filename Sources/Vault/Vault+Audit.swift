@@ -12,7 +12,7 @@ extension Vault {
   )
     throws -> AuditEntry
   {
-    try write("Appending to the audit log") { db in
+    try write("Appending to the audit log", usingReserve: true) { db in
       try Self.appendAudit(actor: actor, action: action, purpose: purpose, detail: detail, at: time, db)
     }
   }

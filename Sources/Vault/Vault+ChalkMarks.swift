@@ -178,7 +178,7 @@ extension Vault {
   /// Deletes a chalk mark (for example when the car left) and its evidence unless a candidate
   /// still needs it.
   public func deleteChalkMark(id: UUID) throws {
-    try write("Deleting chalk mark") { db in
+    try write("Deleting chalk mark", usingReserve: true) { db in
       let evidence = try UUID.fetchOne(db, sql: "SELECT evidence_id FROM chalk_mark WHERE id = ?", arguments: [id])
       try db.execute(sql: "DELETE FROM chalk_mark WHERE id = ?", arguments: [id])
       if let evidence { try Self.deleteEvidenceIfUnreferenced([evidence], db) }

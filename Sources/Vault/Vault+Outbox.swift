@@ -32,7 +32,7 @@ extension Vault {
       }
       sightings.append((sighting, position, evidence))
     }
-    return try write("Queuing candidate \(id)") { db -> EnqueueOutcome in
+    return try write("Queuing candidate \(id)", usingReserve: true) { db -> EnqueueOutcome in
       if try Bool.fetchOne(db, sql: "SELECT 1 FROM candidate WHERE id = ?", arguments: [id]) == true {
         return .alreadyQueued
       }
@@ -105,7 +105,7 @@ extension Vault {
   /// Returns how many were deleted.
   @discardableResult
   public func acknowledge(_ ids: [UUID], actor: String = "uplink") throws -> Int {
-    try write("Deleting acknowledged candidates") { db in
+    try write("Deleting acknowledged candidates", usingReserve: true) { db in
       var deleted = 0
       for id in ids {
         let evidence = try UUID.fetchAll(

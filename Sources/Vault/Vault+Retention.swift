@@ -62,6 +62,13 @@ public struct VaultStatus: Sendable, Equatable {
   public var reservedFreeBytes: Int64 = 0
   /// Writes that failed for want of space since the vault was opened (each logged and retried).
   public var diskFullFailures = 0
+  /// The space reserve the agent is configured to hold (0: none; `VaultConfiguration.spaceReserveBytes`).
+  public var spaceReserveBytes: Int64 = 0
+  /// The bytes of it held now: less than ``spaceReserveBytes`` after a full disk took it, until
+  /// there is room again.
+  public var spaceReserveHeldBytes: Int64 = 0
+  /// Times the reserve was given up for a write since the vault was opened.
+  public var spaceReserveReleases = 0
 
   /// Whether a new chalk mark would be refused now (quota reached, or free space in the reserve):
   /// the state the agent reports, which clears by itself once space returns.
@@ -84,7 +91,7 @@ extension Vault {
     let maxAgeMS = Int64(configuration.maxUnsyncedCandidateAge.seconds * 1000)
     let aggregateMS = Int64(configuration.syncedAggregateRetention.seconds * 1000)
     var report = try windowKeys.closing { () throws -> (RetentionReport, [String]) in
-      let report = try write("Applying retention") { db -> RetentionReport in
+      let report = try write("Applying retention", usingReserve: true) { db -> RetentionReport in
         var report = RetentionReport()
         let due = try String.fetchAll(
           db, sql: "SELECT id FROM chalk_window WHERE expires_at <= ? ORDER BY id", arguments: [nowMS])
@@ -148,6 +155,8 @@ extension Vault {
           "vault.evidence_deleted": "\(report.evidenceDeleted)",
         ])
     }
+    // A reserve given up when the disk filled comes back once there is room again.
+    holdSpaceReserve()
     return report
   }
 
@@ -157,7 +166,7 @@ extension Vault {
   public func deleteChalkMarks(ids: [UUID]) throws {
     guard !ids.isEmpty else { return }
     do {
-      try write("Deleting \(ids.count) chalk marks") { db in
+      try write("Deleting \(ids.count) chalk marks", usingReserve: true) { db in
         for id in ids {
           let evidence = try UUID.fetchOne(db, sql: "SELECT evidence_id FROM chalk_mark WHERE id = ?", arguments: [id])
           try db.execute(sql: "DELETE FROM chalk_mark WHERE id = ?", arguments: [id])
@@ -174,7 +183,7 @@ extension Vault {
 
   /// Counts a failed deletion (shown by `status`).
   func countDeleteFailure() throws {
-    try write("Counting a failed deletion") { db in
+    try write("Counting a failed deletion", usingReserve: true) { db in
       try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'vault_delete_failures'")
     }
   }
@@ -266,7 +275,9 @@ extension Vault {
         chalkMarksRefused: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'chalk_marks_refused'")
           ?? 0,
         liveBytes: try Self.liveBytes(db), maxBytes: configuration.maxBytes, freeBytes: freeBytes(),
-        reservedFreeBytes: configuration.reservedFreeBytes, diskFullFailures: diskFullFailures.withLock { $0 })
+        reservedFreeBytes: configuration.reservedFreeBytes, diskFullFailures: diskFullFailures.withLock { $0 },
+        spaceReserveBytes: spaceReserve.bytes, spaceReserveHeldBytes: spaceReserve.heldBytes,
+        spaceReserveReleases: spaceReserve.releases)
     }
   }
 }

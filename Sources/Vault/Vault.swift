@@ -32,6 +32,8 @@ public final class Vault: Sendable {
   /// Writes that failed for want of space since this vault was opened (kept in memory: the
   /// database is what could not be written).
   let diskFullFailures = Mutex<Int>(0)
+  /// Space held in a file and given up when the disk fills (`Vault+SpaceReserve.swift`).
+  let spaceReserve: SpaceReserve
 
   /// The database file name inside the state directory.
   public static let databaseName = "vault.sqlite"
@@ -90,6 +92,9 @@ public final class Vault: Sendable {
     }
     keyringState = Mutex(keyring)
     windowKeys = WindowKeyStore()
+    spaceReserve = SpaceReserve(
+      stateDirectory: stateDirectory, bytes: configuration.spaceReserveBytes, managed: exclusive)
+    if exclusive { holdSpaceReserve() }
     logger.debug(
       "vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
   }
@@ -115,7 +120,18 @@ public final class Vault: Sendable {
   /// Runs a write transaction on the serialized writer, turning database errors into `VaultError`:
   /// a full file system (`SQLITE_FULL`, or an I/O error while almost no space is left) becomes
   /// `.diskFull`, counted and logged; the transaction was rolled back, so the caller may retry.
-  func write<T>(_ what: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
+  /// With `usingReserve` (what must not be lost: candidates, deletions, the audit log), a write
+  /// refused for want of space gives up the space reserve and is tried once more.
+  func write<T>(
+    _ what: @autoclosure () -> String, usingReserve: Bool = false, _ body: (Database) throws -> T
+  ) throws -> T {
+    do { return try writeOnce(what(), body) } catch let error as VaultError {
+      guard usingReserve, error.code == .diskFull, releaseSpaceReserve(for: what()) else { throw error }
+      return try writeOnce(what(), body)
+    }
+  }
+
+  private func writeOnce<T>(_ what: @autoclosure () -> String, _ body: (Database) throws -> T) throws -> T {
     do { return try pool.write(body) } catch let error as VaultError {
       if error.code == .diskFull { noteDiskFull(what(), error) }
       throw error

@@ -18,6 +18,11 @@ public struct VaultConfiguration: Sendable, Equatable {
   /// log, deletions, key files and the status file still use it. Default 32 MiB (a candidate with
   /// its two sealed sightings is a few hundred KiB).
   public var reservedFreeBytes: Int64
+  /// Space the agent holds in a file of the state directory (`space-reserve`) and gives up when
+  /// the file system fills outright, so that a candidate, a deletion or an audit entry still fits
+  /// when something else took the free space; taken again once there is room. 0: none. Default
+  /// 16 MiB (dozens of candidates with their evidence).
+  public var spaceReserveBytes: Int64
 
   /// Creates a configuration; every value has a documented default.
   public init(
@@ -25,12 +30,14 @@ public struct VaultConfiguration: Sendable, Equatable {
     maxUnsyncedCandidateAge: Duration = .seconds(72 * 3600),
     syncedAggregateRetention: Duration = .seconds(30 * 86400),
     busyTimeout: Duration = .seconds(5),
-    reservedFreeBytes: Int64 = 32 << 20
+    reservedFreeBytes: Int64 = 32 << 20,
+    spaceReserveBytes: Int64 = 16 << 20
   ) {
     self.maxBytes = maxBytes
     self.maxUnsyncedCandidateAge = maxUnsyncedCandidateAge
     self.syncedAggregateRetention = syncedAggregateRetention
     self.busyTimeout = busyTimeout
     self.reservedFreeBytes = reservedFreeBytes
+    self.spaceReserveBytes = spaceReserveBytes
   }
 }

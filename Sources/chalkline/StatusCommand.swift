@@ -108,6 +108,13 @@ struct StatusCommand: AsyncParsableCommand {
             + "; \(vault.diskFullFailures ?? 0) writes refused, "
             + "\(status.counters.candidatesWaitingForSpace) candidates waiting for space")
       }
+      if let configured = vault.spaceReserveBytes, configured > 0 {
+        let held = vault.spaceReserveHeldBytes ?? 0
+        lines.append(
+          "reserve   \(mib(held)) of \(mib(configured)) held against a full disk"
+            + (held < configured ? " (GIVEN UP: free space)" : "")
+            + "; given up \(vault.spaceReserveReleases ?? 0) times")
+      }
     }
     lines.append("last sync \(status.lastSync.map { $0.formatted(.iso8601) } ?? "never")")
     if let uplink = status.uplink {

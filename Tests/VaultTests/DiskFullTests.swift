@@ -29,7 +29,7 @@ struct DiskFullTests {
   func fillsAndHeals() async throws {
     try await withSizedFileSystem(bytes: 16 << 20) { disk in
       let test = try TestVault(
-        in: disk.mountPoint, configuration: VaultConfiguration(reservedFreeBytes: Self.reserve))
+        in: disk.mountPoint, configuration: VaultConfiguration(reservedFreeBytes: Self.reserve, spaceReserveBytes: 0))
       let vault = test.vault
       let w = try window("disk")
       var marks: [ChalkMark] = []
@@ -99,10 +99,77 @@ struct DiskFullTests {
     }
   }
 
+  @Test("the space reserve is given up for a candidate on a full disk, spent once, and taken again when space returns")
+  func spaceReserve() async throws {
+    try await withSizedFileSystem(bytes: 32 << 20) { disk in
+      let spare: Int64 = 8 << 20
+      let test = try TestVault(
+        in: disk.mountPoint,
+        configuration: VaultConfiguration(reservedFreeBytes: Self.reserve, spaceReserveBytes: spare))
+      let vault = test.vault
+      let file = test.state.appendingPathComponent(SpaceReserve.fileName).path
+      var status = try vault.status()
+      #expect(status.spaceReserveBytes == spare)
+      #expect(status.spaceReserveHeldBytes == spare)
+      #expect(FileStatus(path: file, followingLinks: false).map { $0.permissions & 0o777 } == 0o600)
+      let w = try window("reserve")
+      var marks: [ChalkMark] = []
+      for index in 0..<3 {
+        let (mark, outcome) = try test.mark(["7RSV00\(index)"], window: w, imageBytes: 20_000)
+        #expect(outcome == .stored)
+        marks.append(mark)
+      }
+
+      // Something else fills the disk outright: the candidate still goes in, through the reserve.
+      try disk.fill(leaving: 0)
+      let (first, firstEvidence) = try candidate(test, first: marks[0])
+      #expect(try vault.enqueueCandidate(first, sealed: firstEvidence) == .queued)
+      status = try vault.status()
+      #expect(status.spaceReserveReleases == 1)
+      #expect(status.spaceReserveHeldBytes == 0)
+      #expect(status.pendingCandidates == 1)
+      #expect(status.diskFullFailures >= 1)
+      // A deletion fits in what the reserve freed too.
+      try vault.deleteChalkMarks(ids: [marks[2].id])
+      #expect(try vault.chalkMark(id: marks[2].id) == nil)
+
+      // Spent: the next candidate on a disk full again is refused as before, and nothing is lost.
+      try disk.fill(leaving: 0)
+      let (second, secondEvidence) = try candidate(test, first: marks[1])
+      #expect(
+        #expect(throws: VaultError.self) { try vault.enqueueCandidate(second, sealed: secondEvidence) }?.code
+          == .diskFull)
+      #expect(try vault.status().spaceReserveReleases == 1)
+      // A retention pass while the disk is still full does not take the reserve back (the pass
+      // itself may be refused for want of space).
+      do { try vault.applyRetention() } catch let error as VaultError { #expect(error.code == .diskFull) }
+      #expect(try vault.status().spaceReserveHeldBytes == 0)
+
+      // Space returns: the next retention pass takes the reserve again, and the refused write goes in.
+      disk.releaseBallast()
+      try vault.applyRetention()
+      status = try vault.status()
+      #expect(status.spaceReserveHeldBytes == spare)
+      #expect(try vault.enqueueCandidate(second, sealed: secondEvidence) == .queued)
+      #expect(try vault.pendingCandidates().allSatisfy { $0.evidence.count == 2 })
+      #expect(try vault.unreadableOrOrphanedRows() == [])
+      #expect(try vault.integrityCheck() == ["ok"])
+      try vault.close()
+
+      // A vault configured without a reserve gives back one an earlier configuration left.
+      let reopened = try Vault(
+        stateDirectory: test.state, configuration: VaultConfiguration(spaceReserveBytes: 0), logger: testLogger)
+      #expect(FileStatus(path: file, followingLinks: false) == nil)
+      #expect(try reopened.pendingCandidateCount() == 2)
+      try reopened.close()
+    }
+  }
+
   @Test("key files on a full disk: the write is refused as disk-full and the keyring stays as it was")
   func keyFilesOnAFullDisk() async throws {
     try await withSizedFileSystem(bytes: 8 << 20) { disk in
-      let test = try TestVault(in: disk.mountPoint, configuration: VaultConfiguration(reservedFreeBytes: Self.reserve))
+      let test = try TestVault(
+        in: disk.mountPoint, configuration: VaultConfiguration(reservedFreeBytes: Self.reserve, spaceReserveBytes: 0))
       let before = test.vault.keyring
       try disk.fill(leaving: 0)
       let upstream = Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation

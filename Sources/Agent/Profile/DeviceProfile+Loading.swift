@@ -75,7 +75,7 @@ extension DeviceProfile {
     enforcement.periodsFile = value("enforcement.periods")?.text
     vault = Vault(
       stateDirectory: text("vault.state_dir"), quota: value("vault.quota")?.size ?? 0,
-      maxUnsyncedAge: number("vault.max_unsynced_age"))
+      maxUnsyncedAge: number("vault.max_unsynced_age"), spaceReserve: value("vault.space_reserve")?.size ?? 0)
     if let url = values["uplink.url"]?.text.flatMap(URL.init(string:)) {
       uplink = Uplink(
         url: url, clientCertificate: text("uplink.client_certificate"), clientKey: text("uplink.client_key"),

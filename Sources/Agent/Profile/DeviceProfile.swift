@@ -86,6 +86,8 @@ public struct DeviceProfile: Sendable, Equatable {
     public var quota: Int64
     /// Seconds.
     public var maxUnsyncedAge: Double
+    /// Bytes held against a full disk (`VaultConfiguration.spaceReserveBytes`); 0 for none.
+    public var spaceReserve: Int64 = 16 << 20
   }
 
   /// The upstream hub; absent when the agent syncs nothing.

@@ -173,6 +173,10 @@ package enum ProfileSchema {
       "vault.quota", .size(16 << 20...(1 << 40)), default: "2GiB",
       "Largest size of the store; when reached, new chalk marks are refused, never unsynced evidence."),
     ProfileKey(
+      "vault.space_reserve", .size(0...(1 << 30)), default: "16MiB",
+      "Space held in a file of the state directory and given up when the disk fills outright, so candidates, deletions and the audit log still fit; taken again once there is room (0B: none)."
+    ),
+    ProfileKey(
       "vault.max_unsynced_age", .duration(3600...7_776_000), default: "7d",
       "Unsynced candidates older than this raise an alarm (they are never deleted unsynced)."),
     // uplink

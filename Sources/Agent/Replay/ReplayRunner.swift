@@ -60,7 +60,8 @@ public struct ReplayRunner {
       _ = try Keyring.create(in: state)
     }
     let configuration = VaultConfiguration(
-      maxBytes: profile.vault.quota, maxUnsyncedCandidateAge: .seconds(profile.vault.maxUnsyncedAge))
+      maxBytes: profile.vault.quota, maxUnsyncedCandidateAge: .seconds(profile.vault.maxUnsyncedAge),
+      spaceReserveBytes: profile.vault.spaceReserve)
     let vault = try Vault(stateDirectory: state, configuration: configuration, logger: logger)
     try UpstreamKeysFile.provision(vault, with: upstreamKeys, replace: replace, logger: logger)
     return vault

@@ -104,6 +104,9 @@ extension AgentDaemon {
       status.vault?.reservedFreeBytes = figures.reservedFreeBytes
       status.vault?.refusingChalkMarks = figures.refusingChalkMarks
       status.vault?.diskFullFailures = figures.diskFullFailures
+      status.vault?.spaceReserveBytes = figures.spaceReserveBytes
+      status.vault?.spaceReserveHeldBytes = figures.spaceReserveHeldBytes
+      status.vault?.spaceReserveReleases = figures.spaceReserveReleases
     } catch {
       logger.warning("vault figures not read for the status", metadata: ["error": "\(error)"])
     }

@@ -36,6 +36,7 @@ public final class AgentMetrics: Sendable {
     ("chalk_marks_refused", "New chalk marks refused: vault quota reached or disk down to its reserve."),
     ("vault_write_failures", "Vault writes that failed (each logged; deletions and candidates retried)."),
     ("vault_disk_full_failures", "Vault writes refused because the disk is full (retried)."),
+    ("vault_space_reserve_releases", "Times the vault gave up its space reserve so a write on a full disk still fit."),
     ("status_write_failures", "Times the status file could not be written (retried every tick)."),
   ]
   static let gaugeHelp: [(String, String)] = [
@@ -49,6 +50,10 @@ public final class AgentMetrics: Sendable {
     ("camera_streaming", "1 while the camera (or replayed dump) delivers frames."),
     ("alarms", "Alarms raised in the status (see chalkline status)."),
     ("vault_disk_free_bytes", "Bytes free on the file system of the state directory."),
+    (
+      "vault_space_reserve_bytes",
+      "Bytes of the vault's space reserve held now (less than configured after a full disk)."
+    ),
     ("vault_refusing_chalk_marks", "1 while new chalk marks are refused (quota or disk reserve reached)."),
     ("candidates_waiting_for_space", "Candidates held in memory until the full disk takes them."),
     (
@@ -108,6 +113,7 @@ public final class AgentMetrics: Sendable {
       "frames_dropped": status.queue.droppedFrames, "pipeline_errors": status.pipelineErrors,
       "uplink_sent": status.uplink?.sent ?? 0, "vault_disk_full_failures": status.vault?.diskFullFailures ?? 0,
       "status_write_failures": status.statusWriteFailures ?? 0,
+      "vault_space_reserve_releases": status.vault?.spaceReserveReleases ?? 0,
     ]
     for (name, total) in totals { if let counter = counters[name] { advance(counter, name, to: total) } }
     let levels: [String: Double] = [
@@ -120,6 +126,7 @@ public final class AgentMetrics: Sendable {
       "alarms": Double(status.alarms.count),
       "permit_policies_unenforced": Double(status.permitRulesUnenforced ?? 0),
       "vault_disk_free_bytes": Double(status.vault?.freeBytes ?? 0),
+      "vault_space_reserve_bytes": Double(status.vault?.spaceReserveHeldBytes ?? 0),
       "vault_refusing_chalk_marks": status.vault?.refusingChalkMarks == true ? 1 : 0,
       "candidates_waiting_for_space": Double(status.counters.candidatesWaitingForSpace),
     ]

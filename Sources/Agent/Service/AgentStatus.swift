@@ -80,6 +80,11 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var refusingChalkMarks: Bool?
     /// Vault writes refused for want of space since the agent started (each logged and retried).
     public var diskFullFailures: Int?
+    /// The space reserve configured, the part of it held now (less after a full disk took it,
+    /// until there is room again), and how often it was given up since the agent started.
+    public var spaceReserveBytes: Int64?
+    public var spaceReserveHeldBytes: Int64?
+    public var spaceReserveReleases: Int?
 
     public init(
       liveBytes: Int64 = 0, maxBytes: Int64 = 0, chalkMarks: Int = 0, pendingCandidates: Int = 0,
@@ -177,6 +182,14 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     if status.vault?.refusingChalkMarks == true {
       let free = status.vault?.freeBytes.map { String(format: ", %.1f MiB free on disk", Double($0) / 1_048_576) } ?? ""
       alarms.append("vault full: new chalk marks refused\(free); unsynced evidence is kept")
+    }
+    if let vault = status.vault, let configured = vault.spaceReserveBytes, let held = vault.spaceReserveHeldBytes,
+      held < configured
+    {
+      alarms.append(
+        String(
+          format: "disk full: the vault's space reserve is given up (%.1f of %.1f MiB held); free space on the disk",
+          Double(held) / 1_048_576, Double(configured) / 1_048_576))
     }
     if status.counters.candidatesWaitingForSpace > 0 {
       alarms.append(
