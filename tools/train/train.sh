@@ -42,6 +42,7 @@ if [ "${RESUME:-0}" = 1 ]; then
 fi
 DEV=${PLATES_DEV:-/work/shared/data/plates-us-dev}
 mkdir -p "$TRAIN_DIR/ckpt"
+"$ROOT/tools/deps.sh" train
 if [ ! -x "$TRAIN_DIR/venv/bin/python" ]; then
   python3 -m venv "$TRAIN_DIR/venv"
 fi
