@@ -37,13 +37,15 @@ extension LumaImage {
             let r0 = iy * w
             let r1 = height == 1 ? r0 : r0 + w
             let row = y * newWidth
+            // Wrapping arithmetic: every term is at most 255 · 256 · 256, far from overflowing.
+            let step = w == 1 ? 0 : 1
+            let (p0, p1, out) = (src.baseAddress! + r0, src.baseAddress! + r1, dst + row)
             for x in 0..<newWidth {
               let ix = x0p[x]
               let wx = wxp[x]
-              let ix1 = w == 1 ? ix : ix + 1
-              let top = Int(src[r0 + ix]) * (256 - wx) + Int(src[r0 + ix1]) * wx
-              let bottom = Int(src[r1 + ix]) * (256 - wx) + Int(src[r1 + ix1]) * wx
-              dst[row + x] = UInt8(truncatingIfNeeded: (top * (256 - wy) + bottom * wy + 32768) >> 16)
+              let top = Int(p0[ix]) &* (256 &- wx) &+ Int(p0[ix &+ step]) &* wx
+              let bottom = Int(p1[ix]) &* (256 &- wx) &+ Int(p1[ix &+ step]) &* wx
+              out[x] = UInt8(truncatingIfNeeded: (top &* (256 &- wy) &+ bottom &* wy &+ 32768) >> 16)
             }
           }
         }

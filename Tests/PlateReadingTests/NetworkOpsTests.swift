@@ -27,6 +27,63 @@ struct NetworkOpsTests {
   static let input = Tensor(
     channels: 2, height: 3, width: 3, values: (1...9).map(Float.init) + (1...9).map { -Float($0) })
 
+  @Test("the unpadded max pool gives what the bounds-checked loop gives, to the bit")
+  func unpaddedMaxPoolMatchesTheGeneralLoop() {
+    var random = SeededGenerator(seed: 11)
+    let inShape = Shape(c: 3, h: 9, w: 13)
+    let input = (0..<inShape.count).map { _ in Float.random(in: -2...2, using: &random) }
+    // The recognizer's 2×2 and 2×1 windows, and the general case.
+    for (kh, kw, sh, sw) in [(2, 2, 2, 2), (2, 1, 2, 1), (3, 3, 2, 2), (3, 2, 1, 3)] {
+      let outShape = Shape(c: inShape.c, h: (inShape.h - kh) / sh + 1, w: (inShape.w - kw) / sw + 1)
+      var reference = [Float](repeating: 0, count: outShape.count)
+      for c in 0..<inShape.c {
+        for oy in 0..<outShape.h {
+          for ox in 0..<outShape.w {
+            var m = -Float.infinity
+            for y in (oy * sh)..<(oy * sh + kh) {
+              for x in (ox * sw)..<(ox * sw + kw) { m = max(m, input[(c * inShape.h + y) * inShape.w + x]) }
+            }
+            reference[(c * outShape.h + oy) * outShape.w + ox] = m
+          }
+        }
+      }
+      var fast = [Float](repeating: .nan, count: outShape.count)
+      input.withUnsafeBufferPointer { i in
+        fast.withUnsafeMutableBufferPointer { o in
+          Kernels.pool(
+            i.baseAddress!, inShape, kh: kh, kw: kw, sh: sh, sw: sw, ph: 0, pw: 0, max: true, out: o.baseAddress!,
+            outShape)
+        }
+      }
+      #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern), "\(kh)x\(kw) stride \(sh)x\(sw)")
+    }
+  }
+
+  @Test("im2col's row copies and zero fills handle every length, short and long")
+  func shortCopiesAndZeroFills() {
+    let source = (0..<600).map(Float.init)
+    for count in [0, 1, 7, 8, 9, 15, 16, 17, 31, 255, 256, 257, 299] {
+      var copied = [Float](repeating: -1, count: count + 2)
+      var strided = copied
+      var zeroed = [Float](repeating: 5, count: count + 2)
+      source.withUnsafeBufferPointer { s in
+        copied.withUnsafeMutableBufferPointer {
+          Kernels.copy(from: s.baseAddress! + 1, to: $0.baseAddress! + 1, count: count)
+        }
+        strided.withUnsafeMutableBufferPointer {
+          Kernels.stridedCopy(from: s.baseAddress! + 1, stride: 2, to: $0.baseAddress! + 1, count: count)
+        }
+      }
+      zeroed.withUnsafeMutableBufferPointer { Kernels.zero($0.baseAddress! + 1, count: count) }
+      let values: [Float] = (0..<count).map { Float($0 + 1) }
+      let everyOther: [Float] = (0..<count).map { Float(2 * $0 + 1) }
+      let zeros = [Float](repeating: 0, count: count)
+      #expect(copied == [-1] + values + [-1], "copy of \(count)")
+      #expect(strided == [-1] + everyOther + [-1], "stride 2 copy of \(count)")
+      #expect(zeroed == [5] + zeros + [5], "zero fill of \(count)")
+    }
+  }
+
   @Test func depthwiseConvWithPaddingAndLeakyReLU() throws {
     // Per-channel 3×3 kernels: channel 0 all ones, channel 1 the centre tap only; bias 0 / 1.
     let w: [Float] = [Float](repeating: 1, count: 9) + [0, 0, 0, 0, 1, 0, 0, 0, 0] + [0, 1]

@@ -54,20 +54,79 @@ enum Kernels {
             let iy = oy * sh - ph + ki
             let d = dst + oy * ow
             if iy < 0 || iy >= h || oxStart >= oxEnd {
-              d.update(repeating: 0, count: ow)
+              zero(d, count: ow)
               continue
             }
-            if oxStart > 0 { d.update(repeating: 0, count: oxStart) }
-            if oxEnd < ow { (d + oxEnd).update(repeating: 0, count: ow - oxEnd) }
+            if oxStart > 0 { zero(d, count: oxStart) }
+            if oxEnd < ow { zero(d + oxEnd, count: ow - oxEnd) }
             let src = plane + iy * w - pw + kj
             if sw == 1 {
-              (d + oxStart).update(from: src + oxStart, count: oxEnd - oxStart)
+              copy(from: src + oxStart, to: d + oxStart, count: oxEnd - oxStart)
             } else {
-              for ox in oxStart..<oxEnd { d[ox] = src[ox * sw] }
+              stridedCopy(from: src + oxStart * sw, stride: sw, to: d + oxStart, count: oxEnd - oxStart)
             }
           }
           row += 1
         }
+      }
+    }
+  }
+
+  /// Copies `count` floats. im2col copies one short row (10–160 floats) at a time, thousands of
+  /// times a network run, where a call to `memmove` costs more than the copy: short rows are copied
+  /// here eight floats at a time.
+  @inline(__always)
+  static func copy(from src: UnsafePointer<Float>, to dst: UnsafeMutablePointer<Float>, count: Int) {
+    guard count < 256 else {
+      dst.update(from: src, count: count)
+      return
+    }
+    var i = 0
+    while i &+ 8 <= count {
+      let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+      UnsafeMutableRawPointer(dst + i).storeBytes(of: v, as: SIMD8<Float>.self)
+      i &+= 8
+    }
+    while i < count {
+      dst[i] = src[i]
+      i &+= 1
+    }
+  }
+
+  /// Sets `count` floats to zero: im2col's padding, one or two floats at a row's ends, or a row.
+  @inline(__always)
+  static func zero(_ dst: UnsafeMutablePointer<Float>, count: Int) {
+    guard count < 256 else {
+      dst.update(repeating: 0, count: count)
+      return
+    }
+    var i = 0
+    while i &+ 8 <= count {
+      UnsafeMutableRawPointer(dst + i).storeBytes(of: SIMD8<Float>(repeating: 0), as: SIMD8<Float>.self)
+      i &+= 8
+    }
+    while i < count {
+      dst[i] = 0
+      i &+= 1
+    }
+  }
+
+  /// `count` values `stride` apart from `src`, packed into `dst`: the strided convolutions' im2col rows,
+  /// where the bounds were checked once by the caller (wrapping arithmetic, and a loop the compiler
+  /// specializes for the detector's stride 2).
+  @inline(__always)
+  static func stridedCopy(from src: UnsafePointer<Float>, stride: Int, to dst: UnsafeMutablePointer<Float>, count: Int)
+  {
+    var i = 0
+    if stride == 2 {
+      while i < count {
+        dst[i] = src[i &<< 1]
+        i &+= 1
+      }
+    } else {
+      while i < count {
+        dst[i] = src[i &* stride]
+        i &+= 1
       }
     }
   }
@@ -162,6 +221,10 @@ enum Kernels {
     max isMax: Bool, out: UnsafeMutablePointer<Float>, _ outShape: Shape
   ) {
     let (h, w, oh, ow) = (inShape.h, inShape.w, outShape.h, outShape.w)
+    if isMax && ph == 0 && pw == 0 && (oh - 1) * sh + kh <= h && (ow - 1) * sw + kw <= w {
+      unpaddedMaxPool(input, inShape, kh: kh, kw: kw, sh: sh, sw: sw, out: out, outShape)
+      return
+    }
     for c in 0..<inShape.c {
       let plane = input + c * h * w
       let o = out + c * oh * ow
@@ -179,6 +242,56 @@ enum Kernels {
             var s: Float = 0
             for y in y0..<y1 { for x in x0..<x1 { s += plane[y * w + x] } }
             o[oy * ow + ox] = s / Float(Swift.max(1, (y1 - y0) * (x1 - x0)))
+          }
+        }
+      }
+    }
+  }
+
+  /// Max pooling whose every window lies inside the input (no padding, floor mode): no bounds per
+  /// output, and the recognizer's 2×2 and 2×1 windows unrolled. The maximum is taken in the same
+  /// order as in ``pool(_:_:kh:kw:sh:sw:ph:pw:max:out:_:)``, from -∞, row by row, so the result is
+  /// the same to the bit.
+  static func unpaddedMaxPool(
+    _ input: UnsafePointer<Float>, _ inShape: Shape, kh: Int, kw: Int, sh: Int, sw: Int,
+    out: UnsafeMutablePointer<Float>, _ outShape: Shape
+  ) {
+    let (h, w, oh, ow) = (inShape.h, inShape.w, outShape.h, outShape.w)
+    for c in 0..<inShape.c {
+      let plane = input + c &* h &* w
+      let o = out + c &* oh &* ow
+      for oy in 0..<oh {
+        let top = plane + oy &* sh &* w
+        let row = o + oy &* ow
+        var ox = 0
+        switch (kh, kw) {
+        case (2, 2):
+          let bottom = top + w
+          while ox < ow {
+            let x = ox &* sw
+            var m = Swift.max(-Float.infinity, top[x])
+            m = Swift.max(m, top[x &+ 1])
+            m = Swift.max(m, bottom[x])
+            row[ox] = Swift.max(m, bottom[x &+ 1])
+            ox &+= 1
+          }
+        case (2, 1):
+          let bottom = top + w
+          while ox < ow {
+            let x = ox &* sw
+            row[ox] = Swift.max(Swift.max(-Float.infinity, top[x]), bottom[x])
+            ox &+= 1
+          }
+        default:
+          while ox < ow {
+            var m = -Float.infinity
+            var p = top + ox &* sw
+            for _ in 0..<kh {
+              for x in 0..<kw { m = Swift.max(m, p[x]) }
+              p += w
+            }
+            row[ox] = m
+            ox &+= 1
           }
         }
       }
