@@ -62,7 +62,8 @@ public struct VaultStatus: Sendable, Equatable {
   public var reservedFreeBytes: Int64 = 0
   /// Writes that failed for want of space since the vault was opened (each logged and retried).
   public var diskFullFailures = 0
-  /// The space reserve the agent is configured to hold (0: none; `VaultConfiguration.spaceReserveBytes`).
+  /// The space reserve this vault was configured to hold (0: none or not managed by this opener;
+  /// `VaultConfiguration.spaceReserveBytes`).
   public var spaceReserveBytes: Int64 = 0
   /// The bytes of it held now: less than ``spaceReserveBytes`` after a full disk took it, until
   /// there is room again.

@@ -16,13 +16,15 @@ import Synchronization
 /// ``VaultConfiguration/reservedFreeBytes`` keeps the vault's own chalk marks from filling the disk;
 /// this keeps room when something else fills it (a log, another program, a technician's copy). The
 /// blocks are allocated (`posix_fallocate`), so the space is really taken, and deleting the file
-/// frees them at once. Only the exclusive opener (the agent) holds or gives up the reserve.
+/// frees them at once. Only an exclusive opener configured with a reserve (the agent) holds or
+/// gives it up; others only report it.
 final class SpaceReserve: Sendable {
   /// The file's path.
   let path: String
   /// The size held when there is room; 0 for none.
   let bytes: Int64
-  /// Whether this vault takes and gives up the reserve (the exclusive opener); others only report it.
+  /// Whether this vault takes and gives up the reserve (the exclusive opener given a size); others
+  /// only report it.
   let managed: Bool
   let state = Mutex(State())
 

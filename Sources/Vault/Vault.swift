@@ -93,7 +93,8 @@ public final class Vault: Sendable {
     keyringState = Mutex(keyring)
     windowKeys = WindowKeyStore()
     spaceReserve = SpaceReserve(
-      stateDirectory: stateDirectory, bytes: configuration.spaceReserveBytes, managed: exclusive)
+      stateDirectory: stateDirectory, bytes: configuration.spaceReserveBytes ?? 0,
+      managed: exclusive && configuration.spaceReserveBytes != nil)
     if exclusive { holdSpaceReserve() }
     logger.debug(
       "vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])

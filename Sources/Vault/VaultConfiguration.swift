@@ -20,9 +20,11 @@ public struct VaultConfiguration: Sendable, Equatable {
   public var reservedFreeBytes: Int64
   /// Space the agent holds in a file of the state directory (`space-reserve`) and gives up when
   /// the file system fills outright, so that a candidate, a deletion or an audit entry still fits
-  /// when something else took the free space; taken again once there is room. 0: none. Default
-  /// 16 MiB (dozens of candidates with their evidence).
-  public var spaceReserveBytes: Int64
+  /// when something else took the free space; taken again once there is room. 0: none (a reserve
+  /// left there is deleted). `nil`, the default: this opener leaves the reserve as it finds it (the
+  /// key commands, which run while the agent is stopped); the agent passes its profile's
+  /// `vault.space_reserve` (16 MiB unless set).
+  public var spaceReserveBytes: Int64?
 
   /// Creates a configuration; every value has a documented default.
   public init(
@@ -31,7 +33,7 @@ public struct VaultConfiguration: Sendable, Equatable {
     syncedAggregateRetention: Duration = .seconds(30 * 86400),
     busyTimeout: Duration = .seconds(5),
     reservedFreeBytes: Int64 = 32 << 20,
-    spaceReserveBytes: Int64 = 16 << 20
+    spaceReserveBytes: Int64? = nil
   ) {
     self.maxBytes = maxBytes
     self.maxUnsyncedCandidateAge = maxUnsyncedCandidateAge

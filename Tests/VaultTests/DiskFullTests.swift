@@ -156,6 +156,13 @@ struct DiskFullTests {
       #expect(try vault.integrityCheck() == ["ok"])
       try vault.close()
 
+      // An opener given no reserve size (the key commands) leaves the reserve as it finds it.
+      let keys = try Vault(stateDirectory: test.state, logger: testLogger)
+      #expect(FileStatus(path: file, followingLinks: false)?.size == spare)
+      #expect(try keys.status().spaceReserveHeldBytes == spare)
+      try keys.close()
+      #expect(FileStatus(path: file, followingLinks: false)?.size == spare)
+
       // A vault configured without a reserve gives back one an earlier configuration left.
       let reopened = try Vault(
         stateDirectory: test.state, configuration: VaultConfiguration(spaceReserveBytes: 0), logger: testLogger)
