@@ -46,6 +46,24 @@ class Validation:
         return (full + small) / 2, full, small
 
 
+def freeze(net, train_only):
+    """Stops every layer not named in `train_only` (comma-separated) from training; returns the names of the
+    frozen layers that have a batch norm, which the caller keeps in evaluation mode."""
+    names = {n for n in train_only.split(",") if n}
+    if not names:
+        return []
+    unknown = names - set(net.mods.keys())
+    if unknown:
+        raise SystemExit(f"--train-only names no layer of the network: {sorted(unknown)}")
+    for n, m in net.mods.items():
+        m.requires_grad_(n in names)
+    for n, m in net.bns.items():
+        m.requires_grad_(n in names)
+    frozen = [n for n in net.bns.keys() if n not in names]
+    print(f"training only {sorted(names)}; frozen batch norms: {frozen}", flush=True)
+    return frozen
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -70,6 +88,9 @@ def main():
     ap.add_argument("--curriculum-start", type=int, default=0,
                     help="samples of the clean-first curriculum taken as already seen (30000 or more: "
                          "start at its end, 10 %% clean, as a warm start left it); 0 = from the start")
+    ap.add_argument("--train-only", default="",
+                    help="comma-separated layer names (c7,logits) whose weights train; the others stay as "
+                         "loaded, their batch norms in evaluation mode; empty = every layer")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -95,16 +116,19 @@ def main():
         score, full, small = validate(net)
         print(f"warm start from {a.resume}: max abs diff {err:.2e}, crops validation {full:.4f}, "
               f"small {small:.4f}, score {score:.4f}", flush=True)
+    frozen = freeze(net, a.train_only)
     ema = schedule.ema(net, a.ema)
     dl = torch.utils.data.DataLoader(ds, batch_size=a.batch, collate_fn=data_rec.collate, num_workers=a.workers,
                                      persistent_workers=a.workers > 0, prefetch_factor=4 if a.workers else None)
-    opt = torch.optim.AdamW(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=a.lr, weight_decay=1e-4)
     steps = a.steps or (1 << 40 if a.minutes > 0 else 6000)
     sched = schedule.Schedule(opt, a.lr, steps, a.minutes)
     best = -1.0
     t0 = time.time()
     run_loss = 0.0
     net.train()
+    for name in frozen:
+        net.bns[name].eval()
     for step, (x, targets, lengths, _) in enumerate(dl, 1):
         logits = net(x)["logits"][:, :, 0, :]  # N×C×T
         logp = F.log_softmax(logits, 1).permute(2, 0, 1)  # T×N×C
@@ -123,6 +147,8 @@ def main():
         if step % 250 == 0 or sched.done():
             kept = ema.module if ema is not None else net
             acc, full, small = validate(kept)
+            for name in frozen:
+                net.bns[name].eval()
             print(f"step {step} val_acc {acc:.4f} (crops {full:.4f}, small {small:.4f}; best {max(best, acc):.4f})",
                   flush=True)
             state = {"model": kept.state_dict(), "step": step, "val_acc": acc,
