@@ -76,7 +76,8 @@ import json, sys
 candidates = json.load(open(sys.argv[1]))
 print(f"{len(candidates)} candidate(s) pending review")
 for c in candidates:
-    print(f"  {c['zone']}: {c['rule']}, parked {round(c['elapsed_s'] / 60)} min, moved {c['distance_m']:.1f} m, "
+    print(f"  candidate {c['id'].lower()[:8]} in zone {c['zone'][:8]}: {c['rule']}, "
+          f"parked {round(c['elapsed_s'] / 60)} min, moved {c['distance_m']:.1f} m, "
           f"read {c['plate_text']} ({len(c['plate_alternatives'])} alternatives), {len(c['sightings'])} sightings")
 PY
 login=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$hub/pki/ca.pem" "https://127.0.0.1:$review_port/login" ||
