@@ -17,7 +17,14 @@ public enum StatusFile {
   /// The file's path in `stateDirectory`.
   public static func url(in stateDirectory: URL) -> URL { stateDirectory.appendingPathComponent(name) }
 
-  /// Replaces the status file with `status`.
+  /// Replaces the status file with `status`: a private temporary file renamed over it, so a reader
+  /// sees the old status or the new one, never half of one.
+  ///
+  /// Not fsynced, on purpose: the agent rewrites it every status tick (a second by default), and a
+  /// flush each time would wear the vehicle's flash for a file nobody needs across a power cut. After
+  /// one the file is the last status the disk kept (ext4's `auto_da_alloc` writes a file renamed over
+  /// another before the rename lands), or missing, until the next tick rewrites it; `chalkline
+  /// status` says when the agent last wrote it.
   public static func write(_ status: AgentStatus, in stateDirectory: URL) throws(StatusFileError) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
