@@ -66,7 +66,7 @@ extension Vault {
     let held = reserve.heldBytes
     if reserve.bytes == 0 {
       // Configured off: a reserve an earlier configuration left is given back.
-      if held > 0 { unlink(reserve.path) }
+      if held > 0 { removeReserveFile("space reserve configured off") }
       return true
     }
     if held >= reserve.bytes { return true }
@@ -84,7 +84,7 @@ extension Vault {
     let rc = posix_fallocate(fd, 0, off_t(reserve.bytes))
     guard rc == 0 else {
       // A partial allocation would hold space without being counted as the reserve: give it back.
-      unlink(reserve.path)
+      removeReserveFile("partial allocation")
       noteReserveWaiting(String(cString: strerror(rc)))
       return false
     }
@@ -108,12 +108,7 @@ extension Vault {
     let reserve = spaceReserve
     guard reserve.managed else { return false }
     let held = reserve.heldBytes
-    guard held > 0 else { return false }
-    guard SystemCall.retryingInterrupts({ unlink(reserve.path) }) == 0 else {
-      logger.error(
-        "space reserve could not be given up", metadata: ["error": "\(String(cString: strerror(errno)))"])
-      return false
-    }
+    guard held > 0, removeReserveFile(what) else { return false }
     let releases = reserve.state.withLock { state in
       state.releases += 1
       return state.releases
@@ -124,6 +119,18 @@ extension Vault {
         "vault.write": "\(what)", "vault.space_reserve_bytes": "\(held)",
         "vault.space_reserve_releases": "\(releases)",
       ])
+    return true
+  }
+
+  /// Deletes the reserve file; a failure is logged (the next release or retention pass tries again).
+  @discardableResult
+  private func removeReserveFile(_ why: String) -> Bool {
+    guard SystemCall.retryingInterrupts({ unlink(spaceReserve.path) }) == 0 || errno == ENOENT else {
+      logger.error(
+        "space reserve could not be deleted",
+        metadata: ["vault.write": "\(why)", "error": "\(String(cString: strerror(errno)))"])
+      return false
+    }
     return true
   }
 

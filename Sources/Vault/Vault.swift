@@ -95,7 +95,7 @@ public final class Vault: Sendable {
     spaceReserve = SpaceReserve(
       stateDirectory: stateDirectory, bytes: configuration.spaceReserveBytes ?? 0,
       managed: exclusive && configuration.spaceReserveBytes != nil)
-    if exclusive { holdSpaceReserve() }
+    holdSpaceReserve()
     logger.debug(
       "vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
   }
