@@ -89,6 +89,12 @@ def camera(rng, img, quad, inset=False, clean=False):
     """Resample to a camera scale, degrade, then rectify with a jittered quad: independent corner
     jitter, and (half the time) the whole quad scaled and shifted the way a detector's box is off
     (mostly too loose, sometimes too tight)."""
+    img, quad = camera_view(rng, img, quad, inset, clean)
+    return render.rectify(img, quad, models.REC_W, models.REC_H)
+
+
+def camera_view(rng, img, quad, inset=False, clean=False):
+    """camera() before the rectification: the degraded image and the jittered quad."""
     pw = math.exp(rng.uniform(math.log(100 if clean else 36), math.log(260)))
     qw = np.linalg.norm(quad[1] - quad[0])
     s = min(1.0, pw / qw)
@@ -110,8 +116,7 @@ def camera(rng, img, quad, inset=False, clean=False):
         sy = float(np.clip(sx * rng.uniform(0.85, 1.2), 0.9, 1.45))
         quad = (quad - c) * np.float32([sx, sy]) + c + np.float32([rng.uniform(-0.06, 0.06) * qw,
                                                                    rng.uniform(-0.1, 0.1) * qh])
-    out = render.rectify(img, quad + jit, models.REC_W, models.REC_H)
-    return out
+    return img, quad + jit
 
 
 class RecStream(torch.utils.data.IterableDataset):

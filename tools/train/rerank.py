@@ -13,6 +13,8 @@ layout prior (2,020 reads; 66.0 % with no prior).
 """
 import argparse
 import collections
+import os
+import pickle
 import random
 
 import numpy as np
@@ -50,6 +52,7 @@ def main():
     ap.add_argument("--recognizer", required=True, help="exported model stem (…/recognizer)")
     ap.add_argument("--per-crop", type=int, default=20)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--samples", help="a .pkl of the reads: written if missing, else read instead of reading again")
     a = ap.parse_args()
     torch.set_num_threads(1)
     rec = chalknet.load_exported(a.recognizer)
@@ -58,6 +61,10 @@ def main():
     total = sum(counts.values())
     rng = random.Random(a.seed)
     samples = []
+    if a.samples and os.path.exists(a.samples):
+        with open(a.samples, "rb") as f:
+            samples = pickle.load(f)
+        val = []
     for path, text in val:
         g = data_rec.load_luma(path)
         for _ in range(a.per_crop):
@@ -65,6 +72,9 @@ def main():
             with torch.no_grad():
                 p = F.softmax(rec(data_rec.to_tensor(crop)[None])["logits"][0, :, 0, :], 0).numpy()
             samples.append((data_rec.fold(text), beam(p)))
+    if a.samples and val:
+        with open(a.samples, "wb") as f:
+            pickle.dump(samples, f)
 
     def top1(smoothing, weight):
         hits = 0
