@@ -101,26 +101,37 @@ extension Vault {
   }
 
   /// Deletes candidates the upstream acknowledged, with their evidence unless a chalk mark still
-  /// holds it, and writes one audit entry. Unknown ids are ignored (acknowledgements repeat).
-  /// Returns how many were deleted.
+  /// holds it, and writes one audit entry, then scrubs (vacuum and truncating checkpoint) so that
+  /// their rows leave the WAL too; a scrub a reader defers is owed to the next retention pass.
+  /// Unknown ids are ignored (acknowledgements repeat). A failed deletion is counted
+  /// (`vault_delete_failures`) and thrown. Returns how many were deleted.
   @discardableResult
   public func acknowledge(_ ids: [UUID], actor: String = "uplink") throws -> Int {
-    try write("Deleting acknowledged candidates", usingReserve: true) { db in
-      var deleted = 0
-      for id in ids {
-        let evidence = try UUID.fetchAll(
-          db, sql: "SELECT evidence_id FROM candidate_evidence WHERE candidate_id = ?", arguments: [id])
-        try db.execute(sql: "DELETE FROM candidate WHERE id = ?", arguments: [id])
-        deleted += db.changesCount
-        try Self.deleteEvidenceIfUnreferenced(evidence, db)
+    let deleted: Int
+    do {
+      deleted = try write("Deleting acknowledged candidates", usingReserve: true) { db in
+        var deleted = 0
+        for id in ids {
+          let evidence = try UUID.fetchAll(
+            db, sql: "SELECT evidence_id FROM candidate_evidence WHERE candidate_id = ?", arguments: [id])
+          try db.execute(sql: "DELETE FROM candidate WHERE id = ?", arguments: [id])
+          deleted += db.changesCount
+          try Self.deleteEvidenceIfUnreferenced(evidence, db)
+        }
+        if deleted > 0 {
+          try Self.appendAudit(
+            actor: actor, action: "outbox.acknowledged", purpose: "upstream acknowledged receipt",
+            detail: "candidates=\(deleted)", at: Date(), db)
+        }
+        return deleted
       }
-      if deleted > 0 {
-        try Self.appendAudit(
-          actor: actor, action: "outbox.acknowledged", purpose: "upstream acknowledged receipt",
-          detail: "candidates=\(deleted)", at: Date(), db)
-      }
-      return deleted
+    } catch {
+      noteDeleteFailure()
+      throw error
     }
+    // The deletion committed: a scrub that is deferred or fails is logged, counted and owed.
+    scrubIfOwed(due: deleted > 0)
+    return deleted
   }
 
   /// The evidence as candidate `candidate` sends it (`SealedEvidence.bound(to:)`), refused as

@@ -21,8 +21,10 @@ public struct RetentionReport: Sendable, Equatable {
   public var pagesVacuumed = 0
   /// Bytes of WAL checkpointed into the database and then truncated away.
   public var walBytesTruncated: Int64 = 0
-  /// Whether the WAL was checkpointed and truncated; false when a reader held it (retried at the
-  /// next pass, logged).
+  /// Whether nothing deleted is left in the WAL: true when this pass's scrub (or one an earlier
+  /// pass or acknowledgement owed) truncated the WAL, or none was needed; false when a reader held
+  /// the WAL or the scrub failed (logged, counted in ``VaultStatus/scrubsDeferred``, and retried at
+  /// every pass until it succeeds).
   public var checkpointed = true
 }
 
@@ -48,7 +50,8 @@ public struct VaultStatus: Sendable, Equatable {
   public var oldestPendingCandidate: Date?
   public var aggregatesUnsynced: Int
   public var auditEntries: Int
-  /// Deletions that failed (and were retried), since the vault was created.
+  /// Deletions that failed (and were retried), since the vault was created: expired chalk marks,
+  /// retention passes, acknowledged candidates.
   public var deleteFailures: Int
   /// Chalk marks refused because the vault was full, since it was created.
   public var chalkMarksRefused: Int
@@ -70,6 +73,12 @@ public struct VaultStatus: Sendable, Equatable {
   public var spaceReserveHeldBytes: Int64 = 0
   /// Times the reserve was given up for a write since the vault was opened.
   public var spaceReserveReleases = 0
+  /// Scrubs after deletions (vacuum and truncating WAL checkpoint) that a reader deferred or that
+  /// failed, since the vault was created; each is retried at the next retention pass.
+  public var scrubsDeferred = 0
+  /// Whether this vault object owes a scrub now: deleted rows may still be in the WAL until the
+  /// next retention pass truncates it.
+  public var scrubOwed = false
 
   /// Whether a new chalk mark would be refused now (quota reached, or free space in the reserve):
   /// the state the agent reports, which clears by itself once space returns.
@@ -85,60 +94,64 @@ extension Vault {
   /// evidence no candidate holds, its row and its key, in one transaction (crypto-shredding) —
   /// deletes old synced aggregates, checkpoints and truncates the WAL and returns freed pages
   /// (already zeroed by `secure_delete`) to the file system, and raises an alarm for unsynced
-  /// candidates past their maximum age. Outbox rows are deleted only by `acknowledge`.
+  /// candidates past their maximum age. Outbox rows are deleted only by `acknowledge`. A scrub that
+  /// an earlier pass, an acknowledgement or the opening owes is retried, whether or not this pass
+  /// deletes anything. A failed pass is counted (`vault_delete_failures`) and thrown.
   @discardableResult
   public func applyRetention(now: Date = Date(), closing: [String] = []) throws -> RetentionReport {
     let nowMS = now.millisecondsSince1970
     let maxAgeMS = Int64(configuration.maxUnsyncedCandidateAge.seconds * 1000)
     let aggregateMS = Int64(configuration.syncedAggregateRetention.seconds * 1000)
-    var report = try windowKeys.closing { () throws -> (RetentionReport, [String]) in
-      let report = try write("Applying retention", usingReserve: true) { db -> RetentionReport in
-        var report = RetentionReport()
-        let due = try String.fetchAll(
-          db, sql: "SELECT id FROM chalk_window WHERE expires_at <= ? ORDER BY id", arguments: [nowMS])
-        let named = try closing.filter {
-          try Bool.fetchOne(db, sql: "SELECT 1 FROM chalk_window WHERE id = ?", arguments: [$0]) == true
+    var report: RetentionReport
+    do {
+      report = try windowKeys.closing { () throws -> (RetentionReport, [String]) in
+        let report = try write("Applying retention", usingReserve: true) { db -> RetentionReport in
+          var report = RetentionReport()
+          let due = try String.fetchAll(
+            db, sql: "SELECT id FROM chalk_window WHERE expires_at <= ? ORDER BY id", arguments: [nowMS])
+          let named = try closing.filter {
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM chalk_window WHERE id = ?", arguments: [$0]) == true
+          }
+          report.windowsClosed = Array(Set(due + named)).sorted()
+          for window in report.windowsClosed {
+            let evidence = try UUID.fetchAll(
+              db, sql: "SELECT evidence_id FROM chalk_mark WHERE window_id = ?", arguments: [window])
+            try db.execute(sql: "DELETE FROM chalk_mark WHERE window_id = ?", arguments: [window])
+            report.chalkMarksDeleted += db.changesCount
+            report.evidenceDeleted += try Self.deleteEvidenceIfUnreferenced(evidence, db)
+            // The key row goes with the window row (ON DELETE CASCADE), in this transaction.
+            try db.execute(sql: "DELETE FROM chalk_window WHERE id = ?", arguments: [window])
+          }
+          try db.execute(
+            sql: "DELETE FROM aggregate WHERE synced = 1 AND hour < ?", arguments: [nowMS - aggregateMS])
+          report.aggregatesDeleted = db.changesCount
+          report.overdueCandidates =
+            try Int.fetchOne(
+              db, sql: "SELECT count(*) FROM candidate WHERE queued_at < ?", arguments: [nowMS - maxAgeMS]) ?? 0
+          if !report.windowsClosed.isEmpty {
+            try Self.appendAudit(
+              actor: "retention", action: "chalk.window.destroyed", purpose: "chalk window expired",
+              detail: "windows=\(report.windowsClosed.joined(separator: ",")) marks=\(report.chalkMarksDeleted) "
+                + "evidence=\(report.evidenceDeleted)", at: now, db)
+          }
+          return report
         }
-        report.windowsClosed = Array(Set(due + named)).sorted()
-        for window in report.windowsClosed {
-          let evidence = try UUID.fetchAll(
-            db, sql: "SELECT evidence_id FROM chalk_mark WHERE window_id = ?", arguments: [window])
-          try db.execute(sql: "DELETE FROM chalk_mark WHERE window_id = ?", arguments: [window])
-          report.chalkMarksDeleted += db.changesCount
-          report.evidenceDeleted += try Self.deleteEvidenceIfUnreferenced(evidence, db)
-          // The key row goes with the window row (ON DELETE CASCADE), in this transaction.
-          try db.execute(sql: "DELETE FROM chalk_window WHERE id = ?", arguments: [window])
-        }
-        try db.execute(
-          sql: "DELETE FROM aggregate WHERE synced = 1 AND hour < ?", arguments: [nowMS - aggregateMS])
-        report.aggregatesDeleted = db.changesCount
-        report.overdueCandidates =
-          try Int.fetchOne(
-            db, sql: "SELECT count(*) FROM candidate WHERE queued_at < ?", arguments: [nowMS - maxAgeMS]) ?? 0
-        if !report.windowsClosed.isEmpty {
-          try Self.appendAudit(
-            actor: "retention", action: "chalk.window.destroyed", purpose: "chalk window expired",
-            detail: "windows=\(report.windowsClosed.joined(separator: ",")) marks=\(report.chalkMarksDeleted) "
-              + "evidence=\(report.evidenceDeleted)", at: now, db)
-        }
-        return report
+        return (report, report.windowsClosed)
       }
-      return (report, report.windowsClosed)
+    } catch {
+      // Counted in the vault, like every failed deletion; the caller keeps what it asked to close.
+      // A scrub an earlier pass owes needs nothing of what failed here: it is still tried.
+      noteDeleteFailure()
+      scrubIfOwed()
+      throw error
     }
-    if !report.windowsClosed.isEmpty || report.aggregatesDeleted > 0 {
-      // The deletions committed above; a vacuum or checkpoint that fails (a full disk: the
-      // checkpoint copies the WAL into the database file) is logged and reported, and the next
-      // pass tries again, so the caller still learns which windows closed.
-      do {
-        let scrub = try scrub()
-        report.pagesVacuumed = scrub.pages
-        report.walBytesTruncated = scrub.walBytes
-        report.checkpointed = scrub.checkpointed
-      } catch {
-        report.checkpointed = false
-        logger.error(
-          "vacuum after retention failed: freed pages stay until the next pass", metadata: ["error": "\(error)"])
-      }
+    // The deletions committed above. The scrub runs after them, and at every later pass until it
+    // succeeds (a reader holding the WAL, a full disk: logged and counted), so the caller still
+    // learns which windows closed.
+    if let scrub = scrubIfOwed(due: !report.windowsClosed.isEmpty || report.aggregatesDeleted > 0) {
+      report.pagesVacuumed = scrub.pages
+      report.walBytesTruncated = scrub.walBytes
+      report.checkpointed = scrub.checkpointed
     }
     if report.overdueCandidates > 0 {
       logger.error(
@@ -175,10 +188,16 @@ extension Vault {
         }
       }
     } catch {
-      do { try countDeleteFailure() } catch {
-        logger.error("counting a failed deletion failed too", metadata: ["error": "\(error)"])
-      }
+      noteDeleteFailure()
       throw error
+    }
+  }
+
+  /// Counts a failed deletion (`vault_delete_failures`); a failure to count is logged. The caller
+  /// throws the deletion's error, and retries.
+  func noteDeleteFailure() {
+    do { try countDeleteFailure() } catch {
+      logger.error("counting a failed deletion failed too", metadata: ["error": "\(error)"])
     }
   }
 
@@ -186,36 +205,6 @@ extension Vault {
   func countDeleteFailure() throws {
     try write("Counting a failed deletion", usingReserve: true) { db in
       try db.execute(sql: "UPDATE counter SET value = value + 1 WHERE name = 'vault_delete_failures'")
-    }
-  }
-
-  /// Returns free pages to the file system (`incremental_vacuum`) and truncates the WAL, so deleted
-  /// rows (already zeroed by `secure_delete`) do not linger. Returns the pages released.
-  @discardableResult
-  public func vacuum() throws -> Int { try scrub().pages }
-
-  /// The vacuum and the truncating checkpoint; a checkpoint a reader blocks is logged and reported
-  /// (`checkpointed: false`), and the next retention pass tries again.
-  func scrub() throws -> (pages: Int, walBytes: Int64, checkpointed: Bool) {
-    let wal = stateDirectory.appendingPathComponent(Self.databaseName + "-wal").path
-    do {
-      return try pool.writeWithoutTransaction { db in
-        let before = try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
-        try db.execute(sql: "PRAGMA incremental_vacuum")
-        let pages = before - (try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0)
-        let walBytes = FileStatus(path: wal)?.size ?? 0
-        do {
-          _ = try db.checkpoint(.truncate)
-          return (pages, walBytes, true)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-          logger.warning(
-            "WAL checkpoint deferred: a reader holds it; deleted rows stay in the WAL until the next pass",
-            metadata: ["error": "\(error)"])
-          return (pages, 0, false)
-        }
-      }
-    } catch {
-      throw databaseError("Vacuuming the vault", error, advice: "check the database file.")
     }
   }
 
@@ -278,7 +267,10 @@ extension Vault {
         liveBytes: try Self.liveBytes(db), maxBytes: configuration.maxBytes, freeBytes: freeBytes(),
         reservedFreeBytes: configuration.reservedFreeBytes, diskFullFailures: diskFullFailures.withLock { $0 },
         spaceReserveBytes: spaceReserve.bytes, spaceReserveHeldBytes: spaceReserve.heldBytes,
-        spaceReserveReleases: spaceReserve.releases)
+        spaceReserveReleases: spaceReserve.releases,
+        scrubsDeferred: try Int.fetchOne(db, sql: "SELECT value FROM counter WHERE name = 'vault_scrubs_deferred'")
+          ?? 0,
+        scrubOwed: scrubOwed.withLock { $0 })
     }
   }
 }

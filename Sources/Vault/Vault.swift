@@ -34,6 +34,10 @@ public final class Vault: Sendable {
   let diskFullFailures = Mutex<Int>(0)
   /// Space held in a file and given up when the disk fills (`Vault+SpaceReserve.swift`).
   let spaceReserve: SpaceReserve
+  /// Whether deleted rows may still be in the WAL or in freed pages: set when a scrub after a
+  /// deletion was deferred or failed, cleared by a truncating checkpoint (`Vault+Scrub.swift`).
+  /// Kept in memory: an exclusive opener scrubs at open, so a restart owes nothing it forgot.
+  let scrubOwed = Mutex<Bool>(false)
 
   /// The database file name inside the state directory.
   public static let databaseName = "vault.sqlite"
@@ -96,6 +100,11 @@ public final class Vault: Sendable {
       stateDirectory: stateDirectory, bytes: configuration.spaceReserveBytes ?? 0,
       managed: exclusive && configuration.spaceReserveBytes != nil)
     holdSpaceReserve()
+    if exclusive {
+      // A scrub the last run still owed (a reader held the WAL, the disk was full, or the process
+      // stopped between a deletion and its scrub) is done now; a failure leaves it owed.
+      scrubIfOwed(due: true)
+    }
     logger.debug(
       "vault opened", metadata: ["vault.state_dir": "\(stateDirectory.path)", "vault.exclusive": "\(exclusive)"])
   }

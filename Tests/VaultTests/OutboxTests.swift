@@ -2,6 +2,7 @@
 import ChalklineModel
 import Crypto
 import Foundation
+import GRDB
 import Testing
 import Wire
 
@@ -75,6 +76,28 @@ import Wire
       #expect(status.evidence == 1, "the chalk mark still holds its first-sighting evidence")
       #expect(try test.vault.chalkMark(id: mark.id) != nil)
       #expect(try test.vault.auditEntries().last?.action == "outbox.acknowledged")
+    }
+  }
+
+  @Test("an acknowledgement whose deletion fails is counted in vault_delete_failures and keeps the candidate")
+  func aFailedAcknowledgementIsCounted() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let (draft, sealed, _) = try draft(test, plate: "4ACK444")
+      try test.vault.enqueueCandidate(draft, sealed: sealed)
+      // The database refuses the deletion (as a damaged file or a full disk would).
+      try test.vault.write("induce a failure") { db in
+        try db.execute(
+          sql: "CREATE TRIGGER refuse_ack BEFORE DELETE ON candidate BEGIN SELECT RAISE(ABORT, 'induced'); END")
+      }
+      #expect(throws: VaultError.self) { try test.vault.acknowledge([draft.id]) }
+      var status = try test.vault.status()
+      #expect(status.deleteFailures == 1)
+      #expect(status.pendingCandidates == 1 && status.evidence == 2)
+      try test.vault.write("heal") { db in try db.execute(sql: "DROP TRIGGER refuse_ack") }
+      #expect(try test.vault.acknowledge([draft.id]) == 1)
+      status = try test.vault.status()
+      #expect(status.deleteFailures == 1 && status.pendingCandidates == 0)
     }
   }
 

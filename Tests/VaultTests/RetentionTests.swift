@@ -142,6 +142,28 @@ import Wire
     }
   }
 
+  @Test("a retention pass whose deletion fails is counted in vault_delete_failures, and the next pass closes")
+  func aFailedRetentionPassIsCounted() throws {
+    try withTemporaryDirectory { directory in
+      let test = try TestVault(in: directory)
+      let w = try window("refused", expiresIn: 7200)
+      let (mark, _) = try test.mark(["8REF888"], window: w)
+      // The database refuses the window's deletion (as a damaged file or a full disk would).
+      try test.vault.write("induce a failure") { db in
+        try db.execute(
+          sql: "CREATE TRIGGER refuse_close BEFORE DELETE ON chalk_window BEGIN SELECT RAISE(ABORT, 'induced'); END")
+      }
+      #expect(throws: VaultError.self) { try test.vault.applyRetention(closing: [w.id]) }
+      #expect(try test.vault.status().deleteFailures == 1)
+      // Nothing went: the mark keeps its key.
+      #expect(try test.vault.chalkMark(id: mark.id) != nil)
+      #expect(try test.vault.windowKeyInconsistencies().isEmpty)
+      try test.vault.write("heal") { db in try db.execute(sql: "DROP TRIGGER refuse_close") }
+      #expect(try test.vault.applyRetention(closing: [w.id]).windowsClosed == [w.id])
+      #expect(try test.vault.status().deleteFailures == 1)
+    }
+  }
+
   @Test func databaseIsConfiguredForDurability() throws {
     try withTemporaryDirectory { directory in
       let test = try TestVault(in: directory)

@@ -3,6 +3,7 @@ import ChalklineBench
 import ChalklineModel
 import Crypto
 import Foundation
+import GRDB
 import Logging
 import Vault
 import Wire
@@ -100,4 +101,44 @@ func window(_ id: String, expiresIn seconds: TimeInterval = 7200, from now: Date
 func mode(_ path: String) -> mode_t {
   var info = stat()
   return stat(path, &info) == 0 ? info.st_mode & 0o777 : 0
+}
+
+/// The vault's files in `state` (the database, its WAL, its shared memory) whose raw bytes hold
+/// `needle`: where an attacker with a copy of the disk would find it.
+func vaultFiles(in state: URL, holding needle: Data) throws -> [String] {
+  try FileManager.default.contentsOfDirectory(atPath: state.path).filter { $0.hasPrefix(Vault.databaseName) }.sorted()
+    .filter { name in try Data(contentsOf: state.appendingPathComponent(name)).range(of: needle) != nil }
+}
+
+/// Bytes in the vault's WAL (0 when there is none).
+func walBytes(in state: URL) -> Int64 {
+  FileStatus(path: state.appendingPathComponent(Vault.databaseName + "-wal").path)?.size ?? 0
+}
+
+/// A second connection to the vault's database, as a `sqlite3` shell or a Python script beside
+/// the agent would open it: ``hold()`` begins a read transaction that pins the WAL (no truncating
+/// checkpoint can finish) until ``release()``.
+struct WALReader {
+  let queue: DatabaseQueue
+
+  func hold() throws {
+    try queue.inDatabase { db in
+      try db.beginTransaction(.deferred)
+      _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM chalk_window")
+    }
+  }
+
+  func release() throws { try queue.inDatabase { db in try db.commit() } }
+}
+
+/// Runs `body` with a ``WALReader`` on the vault in `state`, closed afterwards.
+func withWALReader<T>(on state: URL, _ body: (WALReader) throws -> T) throws -> T {
+  var configuration = Configuration()
+  configuration.readonly = true
+  // The reader leaves its transaction open between calls on purpose.
+  configuration.allowsUnsafeTransactions = true
+  let queue = try DatabaseQueue(
+    path: state.appendingPathComponent(Vault.databaseName).path, configuration: configuration)
+  defer { try? queue.close() }
+  return try body(WALReader(queue: queue))
 }
