@@ -115,6 +115,11 @@ struct StatusCommand: AsyncParsableCommand {
             + (held < configured ? " (GIVEN UP: free space)" : "")
             + "; given up \(vault.spaceReserveReleases ?? 0) times")
       }
+      if let failures = vault.deleteFailures, let deferred = vault.scrubsDeferred {
+        lines.append(
+          "forgetting \(failures) deletions failed (retried), \(deferred) scrubs deferred"
+            + (vault.scrubOwed == true ? "; a scrub is owed: deleted rows may still be in the WAL" : ""))
+      }
     }
     lines.append("last sync \(status.lastSync.map { $0.formatted(.iso8601) } ?? "never")")
     if let uplink = status.uplink {

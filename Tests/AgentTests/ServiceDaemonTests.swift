@@ -89,6 +89,12 @@ struct ServiceDaemonTests {
       // A broken profile is refused; a good one is taken, and the change is audited.
       try "camera: [\n".write(to: rig.profilePath, atomically: true, encoding: .utf8)
       send.yield(.hangUp)
+      // Refused loudly: the status raises an alarm until a reload is taken.
+      let refusedAlarm = await eventually(within: 30) {
+        status(rig)?.alarms.contains { $0.hasPrefix("profile reload refused, the running profile stays in force") }
+          == true
+      }
+      #expect(refusedAlarm, "\(String(describing: status(rig)?.alarms))")
       try rig.profileText.replacingOccurrences(of: "fps: 30", with: "fps: 15")
         .write(to: rig.profilePath, atomically: true, encoding: .utf8)
       send.yield(.hangUp)
@@ -98,6 +104,7 @@ struct ServiceDaemonTests {
       #expect(audited)
       let reloads = try rig.vault.auditEntries().filter { $0.action == "profile.reload" }
       #expect(reloads.map(\.detail) == ["changed=camera.fps"])
+      #expect(await eventually(within: 30) { status(rig)?.profileRefused == nil })
 
       send.yield(.terminate)
       let counters = try await finished

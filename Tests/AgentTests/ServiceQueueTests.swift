@@ -58,6 +58,9 @@ struct ServiceQueueTests {
       periods: folder.appendingPathComponent("san-jose-holidays.json"))
     _ = state.push(zones: zones)
     _ = state.push(zones: zones)
+    // Retention ticks coalesce: one waits at most, after the faults, before fixes and frames.
+    _ = state.requestRetentionTick()
+    _ = state.requestRetentionTick()
     #expect(state.droppedFixes == 1)
     var order: [String] = []
     while let work = state.take() {
@@ -67,9 +70,11 @@ struct ServiceQueueTests {
       case .frame(let frame, _): order.append("frame \(frame.sequence)")
       case .zones(let zones): order.append("zones \(zones.zones.count)")
       case .permits(let permits): order.append("permits \(permits.source)")
+      case .retentionTick: order.append("tick")
       }
     }
-    #expect(order == ["zones \(zones.zones.count)", "faults 2", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])
+    #expect(
+      order == ["zones \(zones.zones.count)", "faults 2", "tick", "frame 2", "fix 3", "fix 4", "frame 5", "fix 6"])
   }
 
   @Test("a closed queue refuses input but hands out what waits")

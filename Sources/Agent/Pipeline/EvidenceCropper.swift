@@ -26,6 +26,9 @@ struct EvidenceCropper {
     if recent.count > capacity { recent.removeFirst(recent.count - capacity) }
   }
 
+  /// Whether any frame is kept (none when the camera streams raw frames).
+  var keepsFrames: Bool { !recent.isEmpty }
+
   /// Evidence from the rectified plate crop alone, for frames that were not kept (raw YUYV/GREY).
   func plateOnly(_ crop: LumaImage) throws -> (plate: Data, vehicle: Data) {
     let plate = Data(try encoder.encode(crop, quality: 92))

@@ -47,6 +47,10 @@ public final class PatrolPipeline {
   /// The frame being processed: its time and when it arrived (for the frame→decision latency).
   private var closingFrame: (time: Date, arrived: ContinuousClock.Instant)?
   var lastExpiry: Date?
+  /// The clock forgetting runs on: the sources' times, kept monotonic, extrapolated when they fall silent.
+  var retentionClock: RetentionClock
+  /// The monotonic clock the retention clock extrapolates on (a test sets its own).
+  var monotonicNow: () -> ContinuousClock.Instant = { ContinuousClock.now }
   private var lastFixTime: Date?
   /// Plate-free counts of what happened.
   public internal(set) var counters = PipelineCounters()
@@ -92,20 +96,26 @@ public final class PatrolPipeline {
         forwardOffset: profile.camera.forwardOffset, yaw: profile.camera.yawDegrees,
         mountError: profile.camera.mountError))
     quality = FixQuality(maxEph: profile.gps.maxEph, maxAge: profile.gps.maxFixAge)
+    retentionClock = RetentionClock(started: ContinuousClock.now)
   }
 
-  /// Feeds one GPS fix (in time order).
+  /// Feeds one GPS fix (in time order). With the camera down the fixes' clock still closes
+  /// windows on time, refused fixes too (gpsd without a fix still sends its time), within the
+  /// bounds of ``RetentionClock``.
   public func add(_ fix: Fix) {
     let verdict = quality.verdictIgnoringAge(for: fix)
     guard verdict.isUsable else {
       counters.gpsRefused[verdict.reason, default: 0] += 1
+      forgetOnUntrustedTime(fix.time, of: "fix")
       return
     }
     if track.append(fix) {
       counters.gpsFixes += 1
       lastFixTime = fix.time
-      // With the camera down, the fixes' clock still closes windows on time.
-      expireIfDue(now: fix.time)
+      expireIfDue(now: retentionClock.trust(fix.time, at: monotonicNow()))
+    } else {
+      // Not later than the track's last fix, or an invalid position: its time is judged as a refused fix's.
+      forgetOnUntrustedTime(fix.time, of: "fix")
     }
   }
 
@@ -116,8 +126,6 @@ public final class PatrolPipeline {
     let started = ContinuousClock.now
     closingFrame = (frame.time, arrived ?? started)
     defer { closingFrame = nil }
-    // Whatever came due while the vehicle was off is forgotten before the first frame is read.
-    if !retention.startPassDone { applyRetention(now: frame.time) }
     retryWaitingWrites()
     let reads: [PlateRead]
     do {
@@ -127,13 +135,43 @@ public final class PatrolPipeline {
     } catch {
       counters.damagedFrames += 1
       logger.debug("frame skipped", metadata: ["frame.seq": "\(frame.sequence)", "error": "\(error)"])
+      // A damaged frame's time is judged as a refused fix's: it may not start forgetting on its own.
+      forgetOnUntrustedTime(frame.time, of: "frame")
       return
     }
+    // Whatever came due while the vehicle was off is forgotten before the first frame is read.
+    if !retention.startPassDone { applyRetention(now: frame.time) }
     frameTimes.record(since: started)
     counters.plateReads += reads.count
+    // The frame's clock moves forgetting on even when one of its decisions fails to be stored.
+    defer { expireIfDue(now: retentionClock.trust(frame.time, at: monotonicNow())) }
     for sighting in tracker.update(time: frame.time, reads: reads) { try decide(sighting) }
-    expireIfDue(now: frame.time)
     if counters.frames % 300 == 0 { updateTimings() }
+  }
+
+  /// The daemon's retention tick, on the pipeline's own thread: when no frame or fix carried a
+  /// usable time for a minute of the monotonic clock (the camera down, gpsd silent or without a
+  /// fix), forgets at the last source time plus the monotonic time since; before any source time,
+  /// at `wallClock`. A no-op while the sources keep the clock current.
+  public func retentionTick(wallClock: Date = Date()) {
+    guard let now = retentionClock.tick(at: monotonicNow(), wallClock: wallClock) else { return }
+    counters.retentionTicks += 1
+    logger.debug("retention on the extrapolated clock", metadata: ["retention.time": "\(UTCTime.format(now))"])
+    expireIfDue(now: now)
+  }
+
+  /// A refused fix's or a damaged frame's time: forgets at it when ``RetentionClock`` finds it
+  /// plausible; a time too far ahead of the trusted clock is counted, never used.
+  private func forgetOnUntrustedTime(_ time: Date, of source: String) {
+    switch retentionClock.consider(time, at: monotonicNow()) {
+    case .taken(let now): expireIfDue(now: now)
+    case .tooFarAhead:
+      counters.retentionTimesRefused += 1
+      logger.debug(
+        "a time too far ahead of the trusted clock is not used for forgetting",
+        metadata: ["retention.source": "\(source)", "retention.refused_time": "\(UTCTime.format(time))"])
+    case .notLater, .noAnchor: break
+    }
   }
 
   /// Enforces new zones from the next sighting on (a reload). Marks whose zone or policy is gone
@@ -241,13 +279,27 @@ public final class PatrolPipeline {
   }
 
   private func seal(_ read: TrackedPlate, evidenceID: UUID, for candidates: [UUID]) throws -> SealedEvidence {
-    // Raw (YUYV/GREY) frames are not kept; their evidence is the rectified plate crop alone.
-    let crops =
-      try (try? cropper.crops(for: read.evidence, at: read.evidenceTime)) ?? cropper.plateOnly(read.evidence.crop)
+    let crops = try evidenceCrops(read)
     let capture = EvidenceCapture(
       plateJPEG: crops.plate, vehicleJPEG: crops.vehicle, plateAlternatives: read.alternatives.map(\.text),
       capturedAt: read.evidenceTime)
     return try sealer.seal(capture, id: evidenceID, for: candidates)
+  }
+
+  /// The plate and vehicle crops from the sighting's frame. Raw (YUYV/GREY) frames are not kept:
+  /// their evidence is the rectified plate crop alone, by design. When kept frames exist but the
+  /// crop fails (the frame no longer kept, a decode or encode failure) the evidence is the plate
+  /// crop alone too, counted and logged: a reviewer gets no picture of the vehicle.
+  private func evidenceCrops(_ read: TrackedPlate) throws -> (plate: Data, vehicle: Data) {
+    if cropper.keepsFrames {
+      do { return try cropper.crops(for: read.evidence, at: read.evidenceTime) } catch {
+        counters.evidenceWithoutVehicle += 1
+        logger.warning(
+          "evidence stored without the vehicle picture: its frame could not be cropped",
+          metadata: ["evidence.time": "\(UTCTime.format(read.evidenceTime))", "error": "\(error)"])
+      }
+    }
+    return try cropper.plateOnly(read.evidence.crop)
   }
 
   /// Stores a new mark with this sighting's evidence; returns whether the evidence is now stored.

@@ -32,6 +32,14 @@ public struct PipelineCounters: Codable, Sendable, Equatable {
   public var chalkWindowsClosed = 0
   /// Vault deletions or updates that failed (each logged, deletions retried at the next pass).
   public var vaultWriteFailures = 0
+  /// Retention passes the daemon's tick ran on the extrapolated clock (no frame or fix carried a
+  /// usable time for a minute).
+  public var retentionTicks = 0
+  /// Times of refused fixes and damaged frames not used for forgetting because they were more
+  /// than two minutes ahead of the trusted clock (a receiver's clock gone wrong).
+  public var retentionTimesRefused = 0
+  /// Evidence stored with the plate crop alone because its frame could not be cropped (each logged).
+  public var evidenceWithoutVehicle = 0
   public var gpsFixes = 0
   /// GPS fixes the quality gate refused, by reason (`no_fix`, `too_uncertain`, …).
   public var gpsRefused: [String: Int] = [:]

@@ -44,7 +44,7 @@ extension AgentDaemon {
       let outcome: Result<PipelineCounters, any Error>
       do {
         outcome = .success(
-          try await worker.run {
+          try await worker.run(retentionTicks: options.retentionTickInterval) {
             // READY first: the status stage sends STATUS only once the phase is past starting.
             notifier.ready(status: "pipeline running")
             state.update { $0.phase = .running }

@@ -92,6 +92,7 @@ extension AgentDaemon {
     status.watchdog = values.watchdog?.rawValue
     status.zones = "\(values.zones.source) (\(values.zones.zones.zones.count) zones)"
     status.zonesRefused = values.zonesRefused
+    status.profileRefused = values.profileRefused
     status.permits = values.permits.map { "\($0.source) (\($0.summary))" } ?? values.permitsRefused
     status.permitRulesUnenforced = Self.permitRulesUnenforced(zones: values.zones.zones, permits: values.permits)
     do {
@@ -107,6 +108,9 @@ extension AgentDaemon {
       status.vault?.spaceReserveBytes = figures.spaceReserveBytes
       status.vault?.spaceReserveHeldBytes = figures.spaceReserveHeldBytes
       status.vault?.spaceReserveReleases = figures.spaceReserveReleases
+      status.vault?.deleteFailures = figures.deleteFailures
+      status.vault?.scrubsDeferred = figures.scrubsDeferred
+      status.vault?.scrubOwed = figures.scrubOwed
     } catch {
       logger.warning("vault figures not read for the status", metadata: ["error": "\(error)"])
     }

@@ -46,7 +46,13 @@ extension AgentDaemon {
   /// bounded by `limit` so that systemd's stop timeout is never at stake. Whatever it cannot send
   /// stays in the outbox for the next start.
   static func finalSync(profile: DeviceProfile, vault: Vault, limit: Duration, logger: Logger) async {
-    guard profile.uplink != nil, (try? await vault.run { try $0.pendingCandidateCount() }) ?? 0 > 0 else { return }
+    guard profile.uplink != nil else { return }
+    do {
+      guard try await vault.run({ try $0.pendingCandidateCount() }) > 0 else { return }
+    } catch {
+      // The outbox cannot be counted: send what it holds anyway, a sync that finds nothing is cheap.
+      logger.warning("final sync: the outbox could not be counted; syncing anyway", metadata: ["error": "\(error)"])
+    }
     do {
       guard let sync = try makeUplink(profile: profile, vault: vault, logger: logger) else { return }
       let sent = try await sync.whileOpen { sync in

@@ -46,6 +46,9 @@ public struct AgentDaemon: Sendable {
     /// How long a graceful stop may spend on a last sync of what it decided (the unit's
     /// TimeoutStopSec is longer).
     public var finalSyncLimit: Duration = .seconds(5)
+    /// How often the pipeline is asked to forget on its extrapolated clock; it does so only when
+    /// no frame or fix carried a usable time for a minute (see ``PatrolPipeline/retentionTick(wallClock:)``).
+    public var retentionTickInterval: Duration = .seconds(10)
 
     public init(profilePath: String) { self.profilePath = profilePath }
   }
@@ -201,8 +204,12 @@ public struct AgentDaemon: Sendable {
       logger.error(
         "profile reload refused: the running profile stays in force",
         metadata: ["profile": "\(options.profilePath)", "error": "\(error.description)"])
+      // Raised in the status until a reload is taken: nobody watches the journal on patrol.
+      let first = error.problems.first.map { ": \($0.description)" } ?? ""
+      state.update { $0.profileRefused = error.message + first }
       return
     }
+    state.update { $0.profileRefused = nil }
     let changes = ProfileChanges.between(current, loaded)
     guard !changes.isEmpty else {
       logger.notice("profile reloaded: nothing changed", metadata: ["profile": "\(options.profilePath)"])

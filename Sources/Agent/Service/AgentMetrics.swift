@@ -38,6 +38,11 @@ public final class AgentMetrics: Sendable {
     ("vault_disk_full_failures", "Vault writes refused because the disk is full (retried)."),
     ("vault_space_reserve_releases", "Times the vault gave up its space reserve so a write on a full disk still fit."),
     ("status_write_failures", "Times the status file could not be written (retried every tick)."),
+    ("vault_delete_failures", "Vault deletions that failed (each logged and retried), since the vault was created."),
+    (
+      "vault_scrubs_deferred",
+      "Scrubs after deletions (vacuum, WAL truncation) deferred or failed, since the vault was created (retried)."
+    ),
   ]
   static let gaugeHelp: [(String, String)] = [
     ("reader_fps", "Frames read per second over the last status interval."),
@@ -114,6 +119,8 @@ public final class AgentMetrics: Sendable {
       "uplink_sent": status.uplink?.sent ?? 0, "vault_disk_full_failures": status.vault?.diskFullFailures ?? 0,
       "status_write_failures": status.statusWriteFailures ?? 0,
       "vault_space_reserve_releases": status.vault?.spaceReserveReleases ?? 0,
+      "vault_delete_failures": status.vault?.deleteFailures ?? 0,
+      "vault_scrubs_deferred": status.vault?.scrubsDeferred ?? 0,
     ]
     for (name, total) in totals { if let counter = counters[name] { advance(counter, name, to: total) } }
     let levels: [String: Double] = [

@@ -85,6 +85,13 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     public var spaceReserveBytes: Int64?
     public var spaceReserveHeldBytes: Int64?
     public var spaceReserveReleases: Int?
+    /// Vault deletions that failed (each logged and retried), since the vault was created.
+    public var deleteFailures: Int?
+    /// Scrubs after deletions (vacuum, WAL truncation) a reader deferred or that failed, since the
+    /// vault was created, and whether one is owed now (deleted rows may still be in the WAL until
+    /// the next retention pass).
+    public var scrubsDeferred: Int?
+    public var scrubOwed: Bool?
 
     public init(
       liveBytes: Int64 = 0, maxBytes: Int64 = 0, chalkMarks: Int = 0, pendingCandidates: Int = 0,
@@ -126,6 +133,8 @@ public struct AgentStatus: Codable, Sendable, Equatable {
   public var zones: String?
   /// Why the last zones reload was refused (the zones in force stayed); nil after a good one.
   public var zonesRefused: String?
+  /// Why the last SIGHUP's profile was refused (the running profile stayed); nil after a good one.
+  public var profileRefused: String?
   /// The permit list enforced: `hub permits version N` with counts per class; nil before one verified.
   public var permits: String?
   /// Policies whose rule a permit would lift, unenforced because no verified permit list is held.
@@ -194,6 +203,9 @@ public struct AgentStatus: Codable, Sendable, Equatable {
     if status.counters.candidatesWaitingForSpace > 0 {
       alarms.append(
         "disk full: \(status.counters.candidatesWaitingForSpace) candidates wait in memory for space (free space now)")
+    }
+    if let refused = status.profileRefused {
+      alarms.append("profile reload refused, the running profile stays in force: \(refused)")
     }
     if let refused = status.zonesRefused {
       alarms.append("zones reload refused, the previous zones are enforced: \(refused)")

@@ -25,6 +25,8 @@ final class DaemonState: Sendable {
     var zones: ZonesInForce
     /// Why the last zones reload was refused; nil after a good one.
     var zonesRefused: String?
+    /// Why the last SIGHUP's profile was refused (the running profile stayed); nil after a good one.
+    var profileRefused: String?
     /// The verified permit list in force; nil before one verified.
     var permits: PermitsInForce?
     /// Why the newest permit list could not be put in force; nil after a good one.

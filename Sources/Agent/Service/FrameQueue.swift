@@ -66,6 +66,9 @@ public final class FrameQueue: Sendable {
   /// Counts a fault the frame source survived.
   public func sourceFault() { mutate { $0.sourceFault() } }
 
+  /// Asks the pipeline for a retention tick (see ``PipelineWork/retentionTick``). False once closed.
+  @discardableResult public func requestRetentionTick() -> Bool { mutate { $0.requestRetentionTick() } }
+
   /// New zones for the pipeline, ahead of the waiting frames.
   @discardableResult public func push(zones: ZoneSet) -> Bool { mutate { $0.push(zones: zones) } }
 

@@ -19,6 +19,9 @@ public enum PipelineWork: Sendable {
   case zones(ZoneSet)
   /// A newer verified permit list to enforce from the next frame on.
   case permits(PermitsInForce)
+  /// The daemon's retention tick: forget on the extrapolated clock if no source kept it current
+  /// (``PatrolPipeline/retentionTick(wallClock:)``).
+  case retentionTick
 }
 
 /// The queue's logic without its lock: a bounded lane of frames that keeps the newest and
@@ -39,6 +42,7 @@ public struct FrameQueueState: Sendable {
   private var faults = 0
   private var zones: ZoneSet?
   private var permits: PermitsInForce?
+  private var retentionTickRequested = false
   /// Frames dropped because the reader lagged.
   public private(set) var droppedFrames = 0
   /// Fixes dropped because the reader lagged.
@@ -61,7 +65,9 @@ public struct FrameQueueState: Sendable {
   public var hasRoom: Bool { depth < frameCapacity }
 
   /// Whether nothing waits.
-  public var isEmpty: Bool { depth == 0 && fixes.isEmpty && faults == 0 && zones == nil && permits == nil }
+  public var isEmpty: Bool {
+    depth == 0 && fixes.isEmpty && faults == 0 && zones == nil && permits == nil && !retentionTickRequested
+  }
 
   /// Adds a frame; returns false if the queue is closed. When full, the oldest waiting frame goes.
   public mutating func push(_ frame: Frame, arrived: ContinuousClock.Instant? = .now) -> Bool {
@@ -100,13 +106,21 @@ public struct FrameQueueState: Sendable {
     return true
   }
 
+  /// Asks for a retention tick, taken before any waiting fix or frame (requests coalesce: one
+  /// waits at most, so ticks never crowd out frames); false if closed.
+  public mutating func requestRetentionTick() -> Bool {
+    guard !isClosed else { return false }
+    retentionTickRequested = true
+    return true
+  }
+
   /// Counts a fault the source survived.
   public mutating func sourceFault() {
     if !isClosed { faults += 1 }
   }
 
-  /// The next piece of work: pending faults; then the oldest fix if no waiting frame is older
-  /// than it; then the oldest waiting frame.
+  /// The next piece of work: new zones, a newer permit list, pending faults, a retention tick;
+  /// then the oldest fix if no waiting frame is older than it; then the oldest waiting frame.
   public mutating func take() -> PipelineWork? {
     if let pending = zones {
       zones = nil
@@ -119,6 +133,10 @@ public struct FrameQueueState: Sendable {
     if faults > 0 {
       defer { faults = 0 }
       return .sourceFaults(faults)
+    }
+    if retentionTickRequested {
+      retentionTickRequested = false
+      return .retentionTick
     }
     if let fix = fixes.first, frames.first.map({ fix.time <= $0.frame.time }) ?? true {
       fixes.removeFirst()

@@ -54,10 +54,36 @@ public final class PipelineWorker: Sendable {
 
   /// Builds the pipeline, calls `onRunning`, and reads until the queue is closed and empty;
   /// returns the final counters (with latency percentiles).
-  public func run(onRunning: @escaping @Sendable () -> Void = {}) async throws -> PipelineCounters {
+  ///
+  /// - Parameter retentionTicks: how often to ask the pipeline for a retention tick, through the
+  ///   queue so that it runs on the pipeline's thread between frames (the daemon: forgetting goes
+  ///   on with the camera and gpsd silent); nil for none (a replay runs on the dump's clock alone).
+  public func run(
+    retentionTicks: Duration? = nil, onRunning: @escaping @Sendable () -> Void = {}
+  ) async throws -> PipelineCounters {
     let executor = PipelineExecutor()
     defer { executor.shutdown() }
-    return try await withTaskExecutorPreference(executor) { try await work(onRunning: onRunning) }
+    guard let retentionTicks else {
+      return try await withTaskExecutorPreference(executor) { try await work(onRunning: onRunning) }
+    }
+    return try await withThrowingTaskGroup(of: PipelineCounters?.self) { group in
+      group.addTask { [queue] in
+        // Ends when the queue closes (a stop) or the reading below ends and cancels it.
+        while !Task.isCancelled {
+          do { try await Task.sleep(for: retentionTicks) } catch { break }
+          guard queue.requestRetentionTick() else { break }
+        }
+        return nil
+      }
+      group.addTask { try await withTaskExecutorPreference(executor) { try await self.work(onRunning: onRunning) } }
+      while let finished = try await group.next() {
+        if let counters = finished {
+          group.cancelAll()
+          return counters
+        }
+      }
+      preconditionFailure("the pipeline's reading task always returns its counters")
+    }
   }
 
   private func work(onRunning: @Sendable () -> Void) async throws -> PipelineCounters {
@@ -79,6 +105,10 @@ public final class PipelineWorker: Sendable {
         shared.withLock { $0.counters = counters }
       case .permits(let permits):
         pipeline.replacePermits(permits)
+        let counters = pipeline.counters
+        shared.withLock { $0.counters = counters }
+      case .retentionTick:
+        pipeline.retentionTick()
         let counters = pipeline.counters
         shared.withLock { $0.counters = counters }
       case .frame(let frame, let arrived):
