@@ -170,14 +170,18 @@ extension ZonesFileLoader {
     var timeZone: TimeZone?
     if let node = root["time_zone"] {
       if let name = string(node, "time_zone", expected: "an IANA time zone name such as America/Los_Angeles") {
-        timeZone = TimeZone(identifier: name)
+        timeZone = IANATimeZone.named(name)
         if timeZone == nil {
           report(
             node, "time_zone", "unknown time zone \"\(name)\"", expected: "an IANA name such as America/Los_Angeles")
         }
       }
     } else if what == "zones" {
-      report(root, "time_zone", "is missing", expected: "an IANA time zone name such as America/Los_Angeles")
+      if let defaultTimeZone {
+        timeZone = defaultTimeZone
+      } else {
+        report(root, "time_zone", "is missing", expected: "an IANA time zone name such as America/Los_Angeles")
+      }
     }
     guard let data = require(root, "data", in: "", as: "an object (or an array of objects) with \(what)") else {
       return nil

@@ -23,6 +23,9 @@ public struct ZonesFileLoader {
   var problems: [FileProblem] = []
   /// The CDS minor version of the document being read (0 or 1); 1.1 keys are refused in 1.0.
   var minor = 1
+  /// The time zone of a zones document that names none (a device profile's
+  /// `enforcement.time_zone`); without one such a document is refused.
+  var defaultTimeZone: TimeZone?
 
   init(file: String) { self.file = file }
 
@@ -71,14 +74,16 @@ public struct ZonesFileLoader {
     try parse(Input(data: data, file: file))
   }
 
-  /// Validates a zones document, with the policies and periods documents that go with it.
+  /// Validates a zones document, with the policies and periods documents that go with it;
+  /// `defaultTimeZone` is the signs' time zone when the zones document names none.
   public static func parse(
-    _ zones: Input, policies: Input? = nil, periods: Input? = nil
+    _ zones: Input, policies: Input? = nil, periods: Input? = nil, defaultTimeZone: TimeZone? = nil
   ) throws(FileRefusal) -> ZoneSet {
     let zonesRoot = try syntax(zones)
     let policiesRoot = try policies.map { (input) throws(FileRefusal) in try syntax(input) }
     let periodsRoot = try periods.map { (input) throws(FileRefusal) in try syntax(input) }
     var loader = ZonesFileLoader(file: zones.file)
+    loader.defaultTimeZone = defaultTimeZone
     var periodsVersion: String?
     var extraPeriods: [String: [CivilDate]] = [:]
     if let periods, let periodsRoot {

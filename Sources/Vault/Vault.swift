@@ -263,4 +263,14 @@ extension Vault {
     }
     releaseLock()
   }
+
+  /// ``close()`` at the end of a command or on an error path, where there is nothing left to
+  /// throw to: a failure is logged, not swallowed. What committed is in the database or its WAL,
+  /// and the next opener recovers it; the lock goes with the process.
+  public func closeLoggingFailure() {
+    do { try close() } catch {
+      logger.error(
+        "closing the vault failed: the next start recovers what committed", metadata: ["error": "\(error)"])
+    }
+  }
 }

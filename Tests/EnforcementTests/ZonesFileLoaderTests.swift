@@ -53,6 +53,9 @@ let loaderCases: [LoaderCase] = [
     name: "unknown time zone", replace: "America/Los_Angeles", with: "America/San_Jose", line: 2,
     keyPath: "time_zone", problem: "unknown time zone \"America/San_Jose\""),
   LoaderCase(
+    name: "a time zone abbreviation (a fixed offset, no daylight saving time)", replace: "America/Los_Angeles",
+    with: "PST", line: 2, keyPath: "time_zone", problem: "unknown time zone \"PST\""),
+  LoaderCase(
     name: "negative max_stay", replace: "\"max_stay\": 2", with: "\"max_stay\": -2", line: 9,
     keyPath: "data.curb_policies[0].rules[0].max_stay", problem: "is -2"),
   LoaderCase(

@@ -31,7 +31,9 @@ extension DeviceProfile.Enforcement {
   package func rules(from inputs: [ZonesFileLoader.Input]) throws(FileRefusal) -> ZoneSet {
     let policies = policiesFile == nil ? nil : inputs[1]
     let periods = periodsFile == nil ? nil : inputs.last
-    let zones = try ZonesFileLoader.parse(inputs[0], policies: policies, periods: periods)
+    // The profile's `enforcement.time_zone` is the signs' when the zones file names none.
+    let zones = try ZonesFileLoader.parse(
+      inputs[0], policies: policies, periods: periods, defaultTimeZone: IANATimeZone.named(timeZone))
     try ZoneRuleCheck.check(zones, sources: ([inputs[0]] + (policies.map { [$0] } ?? [])).map { ($0.data, $0.file) })
     return zones
   }

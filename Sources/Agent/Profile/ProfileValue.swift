@@ -39,9 +39,12 @@ package struct ProfilePathContext: Sendable {
     path.hasPrefix("/") ? path : URL(fileURLWithPath: directory).appendingPathComponent(path).standardizedFileURL.path
   }
 
-  /// The path to look at on this machine.
-  package func onDisk(_ resolved: String) -> String {
-    guard let root else { return resolved }
+  /// The path to look at on this machine, for a path as the profile writes it. The root goes only
+  /// before an absolute path (one of the vehicle's); a relative path is taken from the profile's
+  /// folder, which is already on this machine (under the root, when the profile is in the image).
+  package func onDisk(_ written: String) -> String {
+    let resolved = resolve(written)
+    guard let root, written.hasPrefix("/") else { return resolved }
     return URL(fileURLWithPath: root).appendingPathComponent(resolved).standardizedFileURL.path
   }
 }
@@ -106,7 +109,9 @@ extension ProfileValueKind {
       return .success(.text(text))
     case .autoOrInteger(let range):
       if text == "auto" { return .success(.auto) }
-      guard let value = Int(text) else { return .failure(Failure("\(Self.quote(text)) is neither auto nor a number")) }
+      guard let value = Int(text) else {
+        return .failure(Failure("\(Self.quote(text)) is neither auto nor a whole number"))
+      }
       guard range.contains(value) else { return .failure(Failure("\(value) is out of range")) }
       return .success(.integer(value))
     case .file(let privateKey):
@@ -114,7 +119,7 @@ extension ProfileValueKind {
     case .directory:
       let resolved = paths.resolve(text)
       var isDirectory: ObjCBool = false
-      if FileManager.default.fileExists(atPath: paths.onDisk(resolved), isDirectory: &isDirectory),
+      if FileManager.default.fileExists(atPath: paths.onDisk(text), isDirectory: &isDirectory),
         !isDirectory.boolValue
       {
         return .failure(Failure("\(resolved) exists and is not a directory"))
@@ -131,8 +136,9 @@ extension ProfileValueKind {
       }
       return .success(.text(text))
     case .timeZone:
-      guard TimeZone(identifier: text) != nil else {
-        return .failure(Failure("\(Self.quote(text)) is not a known time zone"))
+      guard IANATimeZone.named(text) != nil else {
+        return .failure(
+          Failure("\(Self.quote(text)) is not a known time zone (an abbreviation has no daylight saving time)"))
       }
       return .success(.text(text))
     case .choiceList:
@@ -146,7 +152,7 @@ extension ProfileValueKind {
     -> Result<ProfileValue, Failure>
   {
     let resolved = paths.resolve(text)
-    let local = paths.onDisk(resolved)
+    let local = paths.onDisk(text)
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: local, isDirectory: &isDirectory) else {
       return .failure(Failure("\(resolved) does not exist"))
@@ -159,14 +165,43 @@ extension ProfileValueKind {
     let mode = status.octalPermissions
     // Whoever can write a file the agent reads keys, certificates or rules from can redirect it;
     // whoever can read a private key can impersonate the device.
-    let checks: [(mask: UInt32, problem: String, expected: String)] = [
-      (0o022, "can be written by its group or others", "a file only its owner can write: chmod go-w \(resolved)"),
-      (privateKey ? 0o077 : 0, "is readable by others", "a private key of mode 0600 or 0400: chmod 600 \(resolved)"),
-    ]
-    for check in checks where status.permissions & check.mask != 0 {
-      return .failure(Failure("\(resolved) \(check.problem) (mode 0\(mode))", expected: check.expected))
+    if privateKey {
+      guard [0o600, 0o400].contains(status.permissions & 0o7777) else {
+        let problem = Self.access(status.permissions) ?? "is not mode 0600 or 0400"
+        return .failure(
+          Failure(
+            "\(resolved) \(problem) (mode 0\(mode))",
+            expected: "a private key of mode 0600 or 0400: chmod 600 \(resolved)"))
+      }
+    } else if status.permissions & 0o022 != 0 {
+      return .failure(
+        Failure(
+          "\(resolved) can be written by its group or others (mode 0\(mode))",
+          expected: "a file only its owner can write: chmod go-w \(resolved)"))
     }
     return .success(.text(resolved))
+  }
+
+  /// Who besides the owner may read or write a file of `permissions`, such as "is readable by
+  /// its group"; nil when nobody else may.
+  private static func access(_ permissions: UInt32) -> String? {
+    func words(_ bits: UInt32) -> String? {
+      switch (bits & 0o4 != 0, bits & 0o2 != 0) {
+      case (true, true): "readable and writable"
+      case (true, false): "readable"
+      case (false, true): "writable"
+      default: bits & 0o1 != 0 ? "executable" : nil
+      }
+    }
+    let group = words(permissions >> 3 & 0o7)
+    let others = words(permissions & 0o7)
+    switch (group, others) {
+    case (let group?, let others?) where group == others: return "is \(group) by its group and others"
+    case (let group?, let others?): return "is \(group) by its group and \(others) by others"
+    case (let group?, nil): return "is \(group) by its group"
+    case (nil, let others?): return "is \(others) by others"
+    default: return nil
+    }
   }
 
   /// What is wrong with a value, and (when it differs from the kind's own) what is expected.
