@@ -77,7 +77,7 @@ public enum PatrolBenchmark {
       profile: profile,
       upstreamKeys: (upstream.publicKey.rawRepresentation, Curve25519.Signing.PrivateKey().publicKey.rawRepresentation),
       logger: logger)
-    defer { try? vault.close() }
+    defer { vault.closeLoggingFailure() }
     var runner = ReplayRunner(profile: profile, dump: dump, pace: .fast, logger: logger)
     // The pipeline reads through a recorder that closes the same sightings it does, to score each.
     let inner = try reader ?? PlateReader.shipped(alternatives: profile.reader.alternatives, logger: logger)

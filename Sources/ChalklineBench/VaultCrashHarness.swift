@@ -133,7 +133,7 @@ public struct VaultCrashHarness: Sendable {
   func check(journal: URL, cycle: Int) throws -> (acknowledged: Int, failures: [String]) {
     var failures: [String] = []
     let vault = try Vault(stateDirectory: stateDirectory, logger: logger)
-    defer { try? vault.close() }
+    defer { vault.closeLoggingFailure() }
     let integrity = try vault.integrityCheck()
     if integrity != ["ok"] { failures.append("cycle \(cycle): integrity_check: \(integrity.joined(separator: "; "))") }
     let text = (try? String(contentsOf: journal, encoding: .utf8)) ?? ""

@@ -19,7 +19,7 @@ struct AuditCommand: ParsableCommand {
     var purpose = "audit log verification"
 
     func run() throws {
-      let vault = try Vault(stateDirectory: options.stateURL, exclusive: false, logger: options.logger)
+      let vault = try Vault(stateDirectory: try options.stateURL(), exclusive: false, logger: options.logger)
       let result = try vault.verifyAuditLog()
       if options.json {
         var object: [String: Any] = ["intact": result.intact, "entries": result.entries, "head_hash": result.headHash]

@@ -52,7 +52,7 @@ extension BenchCommand {
     }
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-patrol-\(getpid())")
     defer { try? FileManager.default.removeItem(at: scratch) }
-    var loaded = try DeviceProfile.load(from: profile)
+    var loaded = try DeviceProfile.load(from: profile ?? "")
     if let minConfidence = patrolMinConfidence { loaded.reader.minConfidence = minConfidence }
     let tracker = try trackerConfiguration()
     // The shipped reader unless the models or the detector's confirmation are changed for a measurement.

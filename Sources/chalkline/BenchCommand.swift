@@ -54,8 +54,8 @@ struct BenchCommand: AsyncParsableCommand {
       visibility: .hidden))
   var trackerCalibration: String?
 
-  @Option(help: "The profile for the replay.")
-  var profile: String = "device-profiles/replay-default.yaml"
+  @Option(help: "The profile for the replay (default: the embedded replay-default.yaml, with its zones).")
+  var profile: String?
 
   @Flag(help: "Print JSON.")
   var json = false
@@ -115,6 +115,15 @@ struct BenchCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
+    guard profile == nil else { return try await measure() }
+    try await ReplayDefaultProfile.withProfile { path in
+      var command = self
+      command.profile = path
+      try await command.measure()
+    }
+  }
+
+  private func measure() async throws {
     let parts = only.map { Set($0.split(separator: ",").map(String.init)) }
     func wanted(_ part: String) -> Bool { parts?.contains(part) ?? true }
     let logger = Logger(label: "chalkline.bench") { JournalLogHandler(label: $0, level: .warning) }
@@ -173,12 +182,12 @@ struct BenchCommand: AsyncParsableCommand {
     }
     if wanted("gps") { add("gps", try await PositioningBenchmark.run(logger: logger)) }
     if wanted("replay"), let dump {
-      var loaded = try DeviceProfile.load(from: profile)
+      var loaded = try DeviceProfile.load(from: profile ?? "")
       let state = FileManager.default.temporaryDirectory.appendingPathComponent("chalkline-bench-replay-\(getpid())")
       defer { try? FileManager.default.removeItem(at: state) }
       loaded.vault.stateDirectory = state.path
       let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: nil, logger: logger)
-      defer { try? vault.close() }
+      defer { vault.closeLoggingFailure() }
       let summary = try await ReplayRunner(
         profile: loaded, dump: URL(fileURLWithPath: dump), pace: .fast, logger: logger
       )

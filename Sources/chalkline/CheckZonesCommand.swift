@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Agent
 import ArgumentParser
 import ChalklineModel
 import Enforcement
@@ -52,9 +53,8 @@ struct CheckZonesCommand: ParsableCommand {
       }
     } catch let error as FileRefusal {
       if json {
-        let problems = error.problems.map {
-          ZonesCheckProblem(line: $0.line, keyPath: $0.keyPath, problem: $0.problem, expected: $0.expected)
-        }
+        // The shape check-profile prints, naming the file when it is the policies or periods one.
+        let problems = error.problems.map { ProfileCheckReport.Problem($0, profile: zones) }
         try printJSON(
           ZonesCheckReport(
             file: zones, valid: false, error: error.message, timeZone: nil, zones: [], problems: problems))
@@ -80,17 +80,10 @@ private struct ZonesCheckReport: Encodable {
   var error: String?
   var timeZone: String?
   var zones: [ZoneSummaryLine]
-  var problems: [ZonesCheckProblem]
+  var problems: [ProfileCheckReport.Problem]
 }
 
 private struct ZoneSummaryLine: Encodable {
   var id: String
   var summary: String
-}
-
-private struct ZonesCheckProblem: Encodable {
-  var line: Int
-  var keyPath: String
-  var problem: String
-  var expected: String?
 }

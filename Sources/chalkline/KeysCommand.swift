@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 import Agent
 import ArgumentParser
+import ChalklineModel
 import Crypto
 import Foundation
 import Logging
@@ -22,8 +23,13 @@ struct KeysCommand: ParsableCommand {
 
   /// Options every vault command shares.
   struct VaultOptions: ParsableArguments {
-    @Option(name: .customLong("state-dir"), help: "The agent's state directory (created 0700 by `keys init`).")
-    var stateDirectory: String
+    @Option(help: "The device profile: its vault.state_dir is the agent's state directory.")
+    var profile: String = "/etc/chalkline/profile.yaml"
+
+    @Option(
+      name: .customLong("state-dir"),
+      help: "The agent's state directory, instead of the profile's vault.state_dir (created 0700 by `keys init`).")
+    var stateDirectory: String?
 
     @Option(help: "Who is doing this, for the audit log (default: technician:$USER).")
     var actor: String?
@@ -31,7 +37,17 @@ struct KeysCommand: ParsableCommand {
     @Flag(help: "Print machine-readable JSON.")
     var json = false
 
-    var stateURL: URL { URL(fileURLWithPath: stateDirectory) }
+    /// `--state-dir`, else the profile's `vault.state_dir`: the directory the agent itself uses.
+    /// Run as the agent's user (`sudo -u chalkline chalkline …`): the vault refuses a directory
+    /// another user owns.
+    func stateURL() throws -> URL {
+      if let stateDirectory { return URL(fileURLWithPath: stateDirectory) }
+      do { return URL(fileURLWithPath: try DeviceProfile.load(from: profile).vault.stateDirectory) } catch {
+        FileHandle.standardError.write(
+          Data((error.description + "\n(give --state-dir DIR to name the state directory without a profile)\n").utf8))
+        throw ExitCode(error.code == .unreadable ? 2 : 1)
+      }
+    }
     var who: String { actor ?? "technician:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")" }
     var logger: Logger {
       var logger = Logger(label: "chalkline.keys")
@@ -57,7 +73,7 @@ struct KeysCommand: ParsableCommand {
 
     func run() throws {
       let vault = try Vault.initialize(
-        stateDirectory: options.stateURL, actor: options.who, purpose: purpose, logger: options.logger)
+        stateDirectory: try options.stateURL(), actor: options.who, purpose: purpose, logger: options.logger)
       try KeysCommand.report(vault.keyring, vault: vault, options: options)
     }
   }
@@ -72,7 +88,7 @@ struct KeysCommand: ParsableCommand {
     var purpose = "key inspection"
 
     func run() throws {
-      let vault = try Vault(stateDirectory: options.stateURL, exclusive: false, logger: options.logger)
+      let vault = try Vault(stateDirectory: try options.stateURL(), exclusive: false, logger: options.logger)
       try vault.audit(actor: options.who, action: "keys.show", purpose: purpose)
       try KeysCommand.report(vault.keyring, vault: vault, options: options)
     }
@@ -122,7 +138,7 @@ struct KeysCommand: ParsableCommand {
       guard let hpkeBytes = Data(base64Encoded: hpke), let signingBytes = Data(base64Encoded: signing) else {
         throw ValidationError("The upstream keys must be base64 (of 32 raw bytes each).")
       }
-      let vault = try Vault(stateDirectory: options.stateURL, logger: options.logger)
+      let vault = try Vault(stateDirectory: try options.stateURL(), logger: options.logger)
       try vault.importUpstreamKeys(
         hpkePublicKey: hpkeBytes, signingPublicKey: signingBytes, actor: options.who, purpose: purpose)
       try KeysCommand.report(vault.keyring, vault: vault, options: options)
@@ -150,7 +166,7 @@ struct KeysCommand: ParsableCommand {
 
     func run() throws {
       let both = !device && !storage
-      let vault = try Vault(stateDirectory: options.stateURL, logger: options.logger)
+      let vault = try Vault(stateDirectory: try options.stateURL(), logger: options.logger)
       if device || both { try vault.rotateDeviceKey(actor: options.who, purpose: purpose) }
       if storage || both { try vault.rotateStorageKey(actor: options.who, purpose: purpose) }
       try KeysCommand.report(vault.keyring, vault: vault, options: options)

@@ -213,7 +213,7 @@ struct RecordCommand: AsyncParsableCommand {
     var logger = Logger(label: "chalkline.record")
     logger.logLevel = .warning
     let vault = try Vault(stateDirectory: URL(fileURLWithPath: state), exclusive: false, logger: logger)
-    defer { try? vault.close() }
+    defer { vault.closeLoggingFailure() }
     let who = "technician:\(ProcessInfo.processInfo.environment["USER"] ?? "unknown")"
     try vault.audit(
       actor: who, action: "record.start", purpose: purpose,

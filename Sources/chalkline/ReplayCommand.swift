@@ -25,8 +25,8 @@ struct ReplayCommand: AsyncParsableCommand {
   @Argument(help: "The frame dump (a chalkline-dump directory).")
   var dump: String
 
-  @Option(help: "The device profile.")
-  var profile: String = "device-profiles/replay-default.yaml"
+  @Option(help: "The device profile (default: the embedded replay-default.yaml, with its zones).")
+  var profile: String?
 
   @Option(
     help: """
@@ -50,6 +50,11 @@ struct ReplayCommand: AsyncParsableCommand {
   var summaryFile: String?
 
   func run() async throws {
+    if let profile { return try await replay(profile: profile) }
+    try await ReplayDefaultProfile.withProfile { try await replay(profile: $0) }
+  }
+
+  private func replay(profile: String) async throws {
     var loaded: DeviceProfile
     do {
       loaded = try DeviceProfile.load(from: profile)
@@ -64,7 +69,7 @@ struct ReplayCommand: AsyncParsableCommand {
     let keys = try (upstreamKeys ?? loaded.uplink?.upstreamKeys).map(UpstreamKeysFile.read)
     let vault = try ReplayRunner.openVault(
       profile: loaded, upstreamKeys: keys, replace: upstreamKeys != nil, logger: logger)
-    defer { try? vault.close() }
+    defer { vault.closeLoggingFailure() }
     let interactive = isatty(STDERR_FILENO) == 1 && !json
     let runner = ReplayRunner(profile: loaded, dump: URL(fileURLWithPath: dump), pace: pace, logger: logger)
     var summary = try await runner.run(vault: vault) { counters in

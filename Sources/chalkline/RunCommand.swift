@@ -48,11 +48,13 @@ struct RunCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    let loaded: DeviceProfile
-    do { loaded = try DeviceProfile.load(from: profile) } catch {
+    // What `check-profile` checks, read by the same function: a profile it passes starts.
+    let inputs: ShiftInputs
+    do { inputs = try await ShiftInputs.load(from: profile) } catch {
       FileHandle.standardError.write(Data((error.description + "\n").utf8))
       throw ExitCode(error.code == .unreadable ? 2 : 1)
     }
+    let loaded = inputs.profile
     let level = loaded.logLevel
     let logger = Logger(label: "chalkline.agent") { JournalLogHandler(label: $0, level: level) }
     try ProcessHardening.apply(logger: logger)
@@ -75,9 +77,17 @@ struct RunCommand: AsyncParsableCommand {
           "test.stall_after": "\(options.stallAfter.map { "\($0)" } ?? "-")",
         ])
     }
-    let keys = try loaded.uplink.map { try UpstreamKeysFile.read($0.upstreamKeys) }
-    let vault = try ReplayRunner.openVault(profile: loaded, upstreamKeys: keys, logger: logger)
-    defer { try? vault.close() }
+    // On the road evidence is sealed to the hub only: never to a throwaway key (see openVault).
+    let vault: Vault
+    do {
+      vault = try ReplayRunner.openVault(
+        profile: loaded, upstreamKeys: inputs.upstreamKeys, withoutKeys: .refuse, logger: logger)
+    } catch let problem as UpstreamKeysFile.Problem {
+      logger.critical("\(problem.description)")
+      FileHandle.standardError.write(Data("\(problem.description)\n".utf8))
+      throw ExitCode(1)
+    }
+    defer { vault.closeLoggingFailure() }
     // The process's metrics system is the agent's Prometheus registry; the daemon's metrics are
     // made on the same factory.
     let metrics = AgentMetrics()

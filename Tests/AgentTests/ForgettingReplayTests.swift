@@ -37,12 +37,7 @@ enum WednesdayPatrol {
 struct ForgettingReplayTests {
   let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }
 
-  func profile(state: URL) throws -> DeviceProfile {
-    var profile = try DeviceProfile.load(
-      from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
-    profile.vault.stateDirectory = state.path
-    return profile
-  }
+  func profile(state: URL) throws -> DeviceProfile { try replayProfile(state: state) }
 
   func replay(_ dump: URL, into state: URL) async throws -> ReplaySummary {
     let profile = try profile(state: state)

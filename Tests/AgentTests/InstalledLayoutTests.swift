@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import ChalklineTestKit
+import Crypto
 import Foundation
+import HubDevTools
 import Testing
 
 /// The shipped sysusers and tmpfiles files applied to a root directory as a boot applies them
@@ -43,9 +45,19 @@ struct InstalledLayoutTests {
       try FileManager.default.copyItem(
         at: repo.appendingPathComponent("device-profiles/zones/\(shipped)"), to: etc.appendingPathComponent(name))
     }
-    for name in ["tls/device.pem", "tls/device.key", "tls/hub-ca.pem", "upstream-keys.json"] {
-      try Data("test\n".utf8).write(to: etc.appendingPathComponent(name))
+    // Real certificates, key and hub keys: check-profile reads them as the agent does at start.
+    let pki = try DevelopmentPKI.create(in: root.appendingPathComponent("pki"))
+    let identity = try pki.issue(name: "sj-pe-0142")
+    for (source, name) in [
+      (identity.certificate, "tls/device.pem"), (identity.key, "tls/device.key"), (pki.caCertificate, "tls/hub-ca.pem"),
+    ] {
+      try FileManager.default.copyItem(
+        at: URL(fileURLWithPath: source), to: etc.appendingPathComponent(name))
     }
+    let hpke = Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+    let signing = Curve25519.Signing.PrivateKey().publicKey.rawRepresentation.base64EncodedString()
+    try Data("{\"hpke_public_key\": \"\(hpke)\", \"signing_public_key\": \"\(signing)\"}\n".utf8).write(
+      to: etc.appendingPathComponent("upstream-keys.json"))
     for name in [
       "profile.yaml", "zones.json", "zones-policies.json", "holidays.json", "tls/device.pem", "tls/device.key",
       "tls/hub-ca.pem",

@@ -219,9 +219,7 @@ struct PermitPatrolTests {
   @Test("without a verified list, no rule a permit would lift is enforced, and status and metrics say so")
   func noListNoPermitRules() async throws {
     try await withTemporaryDirectory(prefix: "cl-nolist") { directory in
-      var profile = try DeviceProfile.load(
-        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
-      profile.vault.stateDirectory = directory.appendingPathComponent("state").path
+      let profile = try replayProfile(state: directory.appendingPathComponent("state"))
       let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
       defer { try? vault.close() }
       let runner = ReplayRunner(

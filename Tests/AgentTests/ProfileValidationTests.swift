@@ -86,6 +86,9 @@ private let brokenProfiles: [BrokenProfile] = [
     name: "unknown time zone", replace: [11: "  time_zone: Mars/Olympus_Mons"],
     expected: [(11, "enforcement.time_zone", "is not a known time zone")]),
   BrokenProfile(
+    name: "a time zone abbreviation", replace: [11: "  time_zone: PST"],
+    expected: [(11, "enforcement.time_zone", "\"PST\" is not a known time zone")]),
+  BrokenProfile(
     name: "plain http upstream", append: ["uplink:", "  url: http://hub.example/"],
     expected: [
       (15, "uplink.url", "is not an https URL"), (14, "uplink.client_certificate", "is missing"),
@@ -203,6 +206,62 @@ struct ProfileValidationTests {
       chmod(keyPath, 0o600)
       let profile = try check(text, in: directory).get()
       #expect(profile.uplink?.url.host == "hub.example")
+    }
+  }
+
+  @Test(
+    "a private key is refused unless mode 0600 or 0400, saying who else may use it",
+    arguments: [
+      (0o600, nil), (0o400, nil), (0o640, "is readable by its group (mode 0640)"),
+      (0o604, "is readable by others (mode 0604)"), (0o644, "is readable by its group and others (mode 0644)"),
+      (0o660, "is readable and writable by its group (mode 0660)"), (0o700, "is not mode 0600 or 0400 (mode 0700)"),
+      (0o200, "is not mode 0600 or 0400 (mode 0200)"),
+    ] as [(Int, String?)])
+  func privateKeyModes(mode: Int, problem: String?) async throws {
+    try await withZones { directory in
+      for name in ["device.pem", "device.key", "ca.pem", "keys.json"] {
+        _ = FileManager.default.createFile(
+          atPath: directory.appendingPathComponent(name).path, contents: Data("x".utf8))
+      }
+      chmod(directory.appendingPathComponent("device.key").path, mode_t(mode))
+      let text =
+        BrokenProfile(name: "uplink", expected: []).text
+        + "uplink:\n  url: https://hub.example/\n  client_certificate: device.pem\n  client_key: device.key\n"
+        + "  ca_certificate: ca.pem\n  upstream_keys: keys.json\n"
+      switch (check(text, in: directory), problem) {
+      case (.success, nil): break
+      case (.failure(let error), let problem?):
+        #expect(error.problems.map(\.keyPath) == ["uplink.client_key"])
+        #expect(error.problems.first?.problem.hasSuffix(problem) == true, "\(error)")
+        #expect(error.problems.first?.description.contains("chmod 600") == true)
+      case (.success, _): Issue.record("mode 0\(String(mode, radix: 8)) was accepted")
+      case (.failure(let error), nil): Issue.record("mode 0\(String(mode, radix: 8)) was refused: \(error)")
+      }
+    }
+  }
+
+  @Test("an expectation's examples lie in the key's range, and README.md shows each key's expectation")
+  func expectationsFitTheirRanges() throws {
+    let stall = try #require(ProfileSchema.byPath["camera.stall_timeout"])
+    #expect(stall.kind.expectation == "a duration from 0.5s to 1m, like 2s, 10s or 30s")
+    let reserve = try #require(ProfileSchema.byPath["vault.space_reserve"])
+    #expect(reserve.kind.expectation == "a size from 0B to 1GiB, like 64KiB, 256MiB or 512MiB")
+    let readme = try String(
+      contentsOf: TestPaths.packageRoot.appendingPathComponent("device-profiles/README.md"), encoding: .utf8)
+    for key in ProfileSchema.keys {
+      #expect(readme.contains("| `\(key.path)` | \(key.kind.expectation) |"), "README.md row of \(key.path)")
+    }
+  }
+
+  @Test("auto or a whole number: a fraction is neither")
+  func autoOrWholeNumber() async throws {
+    try await withZones { directory in
+      let text = BrokenProfile(name: "exposure", replace: [5: "  exposure: 800.5"], expected: []).text
+      guard case .failure(let error) = check(text, in: directory) else {
+        Issue.record("a fractional exposure was accepted")
+        return
+      }
+      #expect(error.problems.first?.problem == "\"800.5\" is neither auto nor a whole number", "\(error)")
     }
   }
 

@@ -49,9 +49,7 @@ struct ReplayCDSTests {
   func rideshareOverlayKeepsTheCandidates() async throws {
     try await withTemporaryDirectory { directory in
       let files = try Self.withRideshareOverlay(in: directory)
-      var profile = try DeviceProfile.load(
-        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
-      profile.vault.stateDirectory = directory.appendingPathComponent("state").path
+      var profile = try replayProfile(state: directory.appendingPathComponent("state"))
       profile.enforcement.zonesFile = files.zones.path
       profile.enforcement.policiesFile = files.policies.path
       let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }

@@ -39,9 +39,7 @@ enum GeneratedPatrol {
   /// The replay-default profile with its vault in `state`, that vault opened (the caller closes
   /// it) and a logger of warnings: what every replay of the patrol starts from.
   static func openReplayVault(state: URL) throws -> (profile: DeviceProfile, vault: Vault, logger: Logger) {
-    var profile = try DeviceProfile.load(
-      from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
-    profile.vault.stateDirectory = state.path
+    let profile = try replayProfile(state: state)
     let logger = Logger(label: "test") { JournalLogHandler(label: $0, level: .warning, journal: false) }
     return (profile, try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger), logger)
   }

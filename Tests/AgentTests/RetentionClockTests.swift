@@ -74,9 +74,7 @@ struct PipelineRetentionClockTests {
     _ body: (PatrolPipeline, Vault, _ advance: (Duration) -> Void) throws -> Void
   ) async throws {
     try await withTemporaryDirectory(prefix: "cl-retclock") { directory in
-      var profile = try DeviceProfile.load(
-        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
-      profile.vault.stateDirectory = directory.appendingPathComponent("state").path
+      let profile = try replayProfile(state: directory.appendingPathComponent("state"))
       do {
         let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
         defer { try? vault.close() }

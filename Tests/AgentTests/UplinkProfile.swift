@@ -9,6 +9,15 @@ import HubDevTools
 import Logging
 import Vault
 
+/// The shipped replay profile (device-profiles/replay-default.yaml, its zones beside it) with its
+/// vault in `state`.
+func replayProfile(state: URL) throws -> DeviceProfile {
+  var profile = try DeviceProfile.load(
+    from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
+  profile.vault.stateDirectory = state.path
+  return profile
+}
+
 /// The embedded replay profile's text with its vault in `state` and its zones file at `zones`
 /// (by default the shipped one, by absolute path); its policies and holidays are the shipped
 /// ones, by absolute path, unless `policies` names other policies.

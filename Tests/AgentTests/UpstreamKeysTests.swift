@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Agent
+import ChalklineModel
 import ChalklineTestKit
 import Crypto
 import Foundation
@@ -24,9 +25,7 @@ struct UpstreamKeysTests {
   @Test("the profile's keys provision an empty vault once; later starts keep the vault's keys")
   func provisionedOnce() async throws {
     try await withTemporaryDirectory(prefix: "cl-upkeys") { directory in
-      var profile = try DeviceProfile.load(
-        from: TestPaths.packageRoot.appendingPathComponent("device-profiles/replay-default.yaml").path)
-      profile.vault.stateDirectory = directory.appendingPathComponent("state").path
+      let profile = try replayProfile(state: directory.appendingPathComponent("state"))
       let first = keys()
       let second = keys()
       // Each start is a new vault object; the lock goes with it.
@@ -59,6 +58,72 @@ struct UpstreamKeysTests {
       } throws: { error in
         "\(error)".contains(file.path) && "\(error)".contains("chmod go-w")
       }
+    }
+  }
+
+  @Test("a vault that got a throwaway key takes the profile's keys when they come; the agent never seals to one")
+  func throwawayKeyIsReplaced() async throws {
+    try await withTemporaryDirectory(prefix: "cl-upkeys") { directory in
+      let profile = try replayProfile(state: directory.appendingPathComponent("state"))
+      // The agent without an uplink and without keys in the vault does not start.
+      #expect {
+        try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, withoutKeys: .refuse, logger: logger)
+      } throws: { error in
+        "\(error)".contains("keys import-upstream") && "\(error)".contains(profile.vault.stateDirectory)
+      }
+      // A replay (or an agent of an earlier release) sealed to a throwaway key: refused too on
+      // the road, and replaced by the first real keys.
+      let throwaway = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      let throwawayKey = throwaway.keyring.upstreamHPKEKey?.rawRepresentation
+      try throwaway.close()
+      #expect(throwawayKey != nil)
+      #expect(throws: UpstreamKeysFile.Problem.self) {
+        try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, withoutKeys: .refuse, logger: logger)
+      }
+      let real = keys()
+      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: real, withoutKeys: .refuse, logger: logger)
+      #expect(vault.keyring.upstreamHPKEKey?.rawRepresentation == real.hpke)
+      #expect(vault.keyring.upstreamSigningKey?.rawRepresentation == real.signing)
+      try vault.close()
+      // Once real, they change only by signature: a differing file is not obeyed.
+      let later = try ReplayRunner.openVault(
+        profile: profile, upstreamKeys: keys(), withoutKeys: .refuse, logger: logger)
+      #expect(later.keyring.upstreamHPKEKey?.rawRepresentation == real.hpke)
+      try later.close()
+      // And with them in the vault the agent starts without an uplink.
+      let offline = try ReplayRunner.openVault(
+        profile: profile, upstreamKeys: nil, withoutKeys: .refuse, logger: logger)
+      #expect(offline.keyring.upstreamHPKEKey?.rawRepresentation == real.hpke)
+      try offline.close()
+    }
+  }
+
+  @Test("check-profile warns that run will refuse a profile without an uplink while the vault holds no hub key")
+  func checkProfileSaysTheKeysAreMissing() async throws {
+    try await withTemporaryDirectory(prefix: "cl-upkeys") { directory in
+      let state = directory.appendingPathComponent("state")
+      let path = directory.appendingPathComponent("profile.yaml")
+      try replayProfileText(state: state).write(to: path, atomically: true, encoding: .utf8)
+      // The keys are the state directory's, imported after the profile is written: the profile
+      // is valid, and the check says what `run` will refuse.
+      let inputs = try await ShiftInputs.load(from: path.path)
+      #expect(inputs.warnings.map(\.keyPath) == ["uplink.upstream_keys"])
+      #expect(inputs.warnings.first?.problem.contains("keys import-upstream") == true)
+      let checked = try runCommand(TestPaths.product("chalkline"), ["check-profile", path.path])
+      #expect(checked.status == 0, "\(checked.standardError)")
+      #expect(checked.standardError.contains("warning: ") && checked.standardError.contains("keys import-upstream"))
+      let json = try runCommand(TestPaths.product("chalkline"), ["check-profile", "--json", path.path])
+      #expect(json.standardOutput.contains("\"warnings\" : ["), "\(json.standardOutput)")
+      // What run does with it: refuses, naming the command (the vault it made stays, keyless).
+      #expect(throws: UpstreamKeysFile.Problem.self) {
+        try ReplayRunner.openVault(profile: inputs.profile, upstreamKeys: nil, withoutKeys: .refuse, logger: logger)
+      }
+      let vault = try Vault(stateDirectory: state, logger: logger)
+      let real = keys()
+      try vault.importUpstreamKeys(
+        hpkePublicKey: real.hpke, signingPublicKey: real.signing, actor: "test", purpose: "test")
+      try vault.close()
+      #expect(try await ShiftInputs.load(from: path.path).warnings.isEmpty)
     }
   }
 }

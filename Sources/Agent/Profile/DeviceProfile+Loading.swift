@@ -14,6 +14,12 @@ extension DeviceProfile {
   ///     vehicle's profile can be checked against a staged image before it is installed.
   /// - Throws: ``FileRefusal`` listing every problem found, or saying why the file is unreadable.
   public static func load(from path: String, root: String? = nil) throws(FileRefusal) -> DeviceProfile {
+    try read(from: path, root: root).profile
+  }
+
+  /// Reads and validates the profile at `path`, keeping where each key was written and where
+  /// the files it names are on this machine, for the checks that read those files.
+  package static func read(from path: String, root: String? = nil) throws(FileRefusal) -> CheckedProfile {
     let text: String
     do {
       let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -25,11 +31,19 @@ extension DeviceProfile {
       throw FileRefusal(.unreadable, file: path, message: "\(path): cannot read the profile: \(error)", cause: error)
     }
     let directory = URL(fileURLWithPath: path).deletingLastPathComponent().standardizedFileURL.path
-    return try parse(yaml: text, file: path, paths: ProfilePathContext(directory: directory, root: root))
+    return try check(yaml: text, file: path, paths: ProfilePathContext(directory: directory, root: root))
   }
 
   /// Validates profile text; `file` is only used in messages.
   package static func parse(yaml: String, file: String, paths: ProfilePathContext) throws(FileRefusal) -> DeviceProfile
+  {
+    try check(yaml: yaml, file: file, paths: paths).profile
+  }
+
+  private static func check(
+    yaml: String, file: String, paths: ProfilePathContext
+  ) throws(FileRefusal)
+    -> CheckedProfile
   {
     var checker = ProfileChecker(file: file, paths: paths)
     let values = checker.check(yaml: yaml)
@@ -39,7 +53,8 @@ extension DeviceProfile {
         .invalid, file: file, message: "\(file): \(sorted.count) problem(s); the profile is not used",
         problems: sorted.map(\.element))
     }
-    return DeviceProfile(values: values)
+    return CheckedProfile(
+      profile: DeviceProfile(values: values), file: file, paths: paths, lines: checker.lines, onDisk: checker.onDisk)
   }
 
   /// Builds the profile from checked values; every key without a value takes its schema default.

@@ -6,6 +6,8 @@ import FoundationEssentials
 public struct ProfileCheckReport: Codable, Sendable, Equatable {
   /// One problem, located.
   public struct Problem: Codable, Sendable, Equatable {
+    /// The file the problem is in, when it is not the profile (a zones file it names).
+    public var file: String?
     public var line: Int
     public var key: String
     public var problem: String
@@ -18,12 +20,15 @@ public struct ProfileCheckReport: Codable, Sendable, Equatable {
   public var error: String?
   public var device: String?
   public var problems: [Problem]
+  /// What stops `chalkline run` without being the profile's to fix (a vault without the hub's keys).
+  public var warnings: [Problem] = []
 
-  public init(file: String, valid: Bool, device: String?, problems: [Problem]) {
+  public init(file: String, valid: Bool, device: String?, problems: [Problem], warnings: [FileProblem] = []) {
     self.file = file
     self.valid = valid
     self.device = device
     self.problems = problems
+    self.warnings = warnings.map { Problem($0, profile: file) }
   }
 
   /// The report of a refused profile.
@@ -31,9 +36,16 @@ public struct ProfileCheckReport: Codable, Sendable, Equatable {
     self.file = error.file
     self.valid = false
     self.error = error.code == .unreadable ? "unreadable: \(error.cause.map { "\($0)" } ?? "")" : nil
-    self.problems = error.problems.map {
-      Problem(line: $0.line, key: $0.keyPath, problem: $0.problem, expected: $0.expected ?? "")
-    }
+    self.problems = error.problems.map { Problem($0, profile: error.file) }
+  }
+}
+
+extension ProfileCheckReport.Problem {
+  /// A located problem; its file is named only when it is not `profile` (the file checked).
+  public init(_ problem: FileProblem, profile: String) {
+    self.init(
+      file: problem.file == profile ? nil : problem.file, line: problem.line, key: problem.keyPath,
+      problem: problem.problem, expected: problem.expected ?? "")
   }
 }
 

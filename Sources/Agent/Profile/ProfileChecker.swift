@@ -9,6 +9,12 @@ struct ProfileChecker {
   let file: String
   let paths: ProfilePathContext
   private(set) var problems: [FileProblem] = []
+  /// The line of each key's value, so a problem found after the check (in a file the key names)
+  /// is reported where the key is.
+  private(set) var lines: [String: Int] = [:]
+  /// Each path a file or directory key names, as the agent will use it, to where it is on this
+  /// machine (they differ under `--root`).
+  private(set) var onDisk: [String: String] = [:]
   /// Line of each mapping seen, so a missing key is reported where it belongs.
   private var sectionLines: [String: Int] = ["": 1]
   private var nodes: [String: Node] = [:]
@@ -51,8 +57,15 @@ struct ProfileChecker {
         }
         continue
       }
+      lines[key.path] = node.mark?.line ?? 1
       switch key.kind.convert(node, paths: paths) {
-      case .success(let value): values[key.path] = value
+      case .success(let value):
+        values[key.path] = value
+        switch key.kind {
+        case .file, .directory:
+          if let text = node.scalar?.string, let resolved = value.text { onDisk[resolved] = paths.onDisk(text) }
+        default: break
+        }
       case .failure(let failure):
         report(line: node.mark?.line ?? 1, key.path, failure.problem, failure.expected ?? key.kind.expectation)
       }

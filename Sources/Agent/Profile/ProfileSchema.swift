@@ -35,11 +35,13 @@ package enum ProfileValueKind: Sendable {
       return "a number from \(Self.format(range.lowerBound)) to \(Self.format(range.upperBound))"
     case .boolean: return "true or false"
     case .duration(let range):
-      return
-        "a duration from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound)), like 90s, 5m or 2h"
+      let inside = Self.durationExamples.filter { range.lowerBound < $0 && $0 < range.upperBound }
+      return "a duration from \(DurationText.format(range.lowerBound)) to \(DurationText.format(range.upperBound))"
+        + Self.like(inside.map(DurationText.format))
     case .size(let range):
-      return
-        "a size from \(SizeText.format(range.lowerBound)) to \(SizeText.format(range.upperBound)), like 512MiB or 2GiB"
+      let inside = Self.sizeExamples.filter { range.lowerBound < $0 && $0 < range.upperBound }
+      return "a size from \(SizeText.format(range.lowerBound)) to \(SizeText.format(range.upperBound))"
+        + Self.like(inside.map(SizeText.format))
     case .choice(let choices): return "one of " + choices.joined(separator: ", ")
     case .choiceList(let choices): return "a list of " + choices.joined(separator: ", ") + " without repeats"
     case .file(let privateKey): return privateKey ? "a private key file of mode 0600 or 0400" : "an existing file"
@@ -49,6 +51,21 @@ package enum ProfileValueKind: Sendable {
     case .timeZone: return "an IANA time zone, like America/Los_Angeles"
     case .autoOrInteger(let range): return "auto, or a whole number from \(range.lowerBound) to \(range.upperBound)"
     }
+  }
+
+  /// Durations and sizes an expectation may show, each only inside the key's range.
+  private static let durationExamples: [Double] = [
+    2, 10, 30, 90, 300, 1800, 7200, 43200, 172_800, 604_800, 2_592_000,
+  ]
+  private static let sizeExamples: [Int64] = [64 << 10, 16 << 20, 256 << 20, 512 << 20, 2 << 30, 100 << 30]
+
+  /// `, like A, B or C`: the first, middle and last of `examples`, or nothing without any.
+  private static func like(_ examples: [String]) -> String {
+    let picked = examples.isEmpty ? [] : [0, examples.count / 2, examples.count - 1].map { examples[$0] }
+    var shown: [String] = []
+    for example in picked where !shown.contains(example) { shown.append(example) }
+    guard let last = shown.popLast() else { return "" }
+    return ", like " + (shown.isEmpty ? last : shown.joined(separator: ", ") + " or " + last)
   }
 
   private static func format(_ value: Double) -> String {
@@ -182,7 +199,10 @@ package enum ProfileSchema {
     // uplink
     ProfileKey(
       "uplink.url", .httpsURL,
-      "The upstream hub. Without it the agent keeps candidates in the vault and syncs nothing."),
+      "The upstream hub. Without it the agent keeps candidates in the vault and syncs nothing; the vault must "
+        + "then already hold the hub's keys (`sudo -u chalkline chalkline keys import-upstream --from FILE`), or "
+        + "`run` refuses to start (`check-profile` warns): evidence is sealed to the hub only, never to a key "
+        + "nobody holds."),
     ProfileKey("uplink.client_certificate", .file(privateKey: false), "The device's TLS client certificate (PEM)."),
     ProfileKey("uplink.client_key", .file(privateKey: true), "The device's TLS client key (PEM), mode 0600."),
     ProfileKey("uplink.ca_certificate", .file(privateKey: false), "The CA that signed the hub's certificate (PEM)."),

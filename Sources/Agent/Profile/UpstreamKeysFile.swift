@@ -57,13 +57,28 @@ public enum UpstreamKeysFile {
     }
   }
 
-  /// Gives a vault the hub's keys: into a vault without any (first provisioning), or with
-  /// `replace` (an explicit import). Keys that differ from the vault's are otherwise only logged:
-  /// after provisioning they change by a signed keys document or `chalkline keys import-upstream`.
-  /// Without keys and without any in the vault, a throwaway key nobody holds is imported (a
-  /// replay without a hub).
+  /// What a vault opened without the hub's keys does.
+  public enum WithoutKeys: Sendable {
+    /// Seals to a throwaway key nobody holds: a replay's evidence, which nobody is to open.
+    case throwawayKey
+    /// Refuses: the agent on the road seals only to the hub (`chalkline run`), since a candidate
+    /// sealed to a key nobody holds can never be reviewed, and the vault would keep that key.
+    case refuse
+  }
+
+  /// The purpose the audit log gives a throwaway key's import: how a later start knows the key
+  /// in force is one nobody holds.
+  static let throwawayPurpose = "throwaway upstream for a replay without a hub"
+
+  /// Gives a vault the hub's keys: into a vault without any (first provisioning), into one that
+  /// holds only a throwaway key (nobody holds its private half, so nothing is lost by replacing
+  /// it), or with `replace` (an explicit import). Keys that differ from the vault's are otherwise
+  /// only logged: after provisioning they change by a signed keys document or `chalkline keys
+  /// import-upstream`. Without keys, `withoutKeys` decides: a throwaway key (a replay without a
+  /// hub) or a refusal naming what to do (the agent).
   public static func provision(
-    _ vault: Vault, with keys: (hpke: Data, signing: Data)?, replace: Bool, logger: Logger
+    _ vault: Vault, with keys: (hpke: Data, signing: Data)?, replace: Bool, withoutKeys: WithoutKeys = .throwawayKey,
+    logger: Logger
   ) throws {
     let held = vault.keyring
     if let keys {
@@ -75,6 +90,17 @@ public enum UpstreamKeysFile {
         try vault.importUpstreamKeys(
           hpkePublicKey: keys.hpke, signingPublicKey: keys.signing, actor: replace ? "replay" : "agent",
           purpose: replace ? "upstream keys given on the command line" : "first provisioning from the profile")
+      } else if try holdsThrowawayKey(vault) {
+        let sealed = try vault.pendingCandidateCount()
+        logger.warning(
+          """
+          the vault held a throwaway hub key: the profile's keys replace it; candidates already sealed to it \
+          cannot be opened by the hub
+          """,
+          metadata: ["vault.pending_candidates": "\(sealed)", "profile.upstream_hpke": "\(keyFingerprint(keys.hpke))"])
+        try vault.importUpstreamKeys(
+          hpkePublicKey: keys.hpke, signingPublicKey: keys.signing, actor: "agent",
+          purpose: "first provisioning from the profile, replacing a throwaway key nobody holds")
       } else {
         logger.warning(
           "the profile's upstream keys differ from the vault's and are not imported (hub keys change by signature)",
@@ -83,12 +109,54 @@ public enum UpstreamKeysFile {
             "profile.upstream_hpke": "\(keyFingerprint(keys.hpke))",
           ])
       }
-    } else if held.upstreamHPKEKey == nil {
+      return
+    }
+    switch withoutKeys {
+    case .throwawayKey:
+      guard held.upstreamHPKEKey == nil else { return }
       logger.notice("no upstream key: evidence of this replay is sealed to a throwaway key nobody holds")
       try vault.importUpstreamKeys(
         hpkePublicKey: Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation,
         signingPublicKey: Curve25519.Signing.PrivateKey().publicKey.rawRepresentation, actor: "replay",
-        purpose: "throwaway upstream for a replay without a hub")
+        purpose: throwawayPurpose)
+    case .refuse:
+      if held.upstreamHPKEKey != nil, !(try holdsThrowawayKey(vault)) { return }
+      throw Problem(description: missingKeysSentence(stateDirectory: vault.stateDirectory.path))
     }
+  }
+
+  /// Why the agent does not start without the hub's keys, and what to do.
+  static func missingKeysSentence(stateDirectory: String) -> String {
+    "the vault in \(stateDirectory) holds no hub key and the profile has no uplink: candidates would be sealed to "
+      + "a key nobody holds, never to be reviewed. Import the hub's keys (from `chalkline-hub keys export`) with "
+      + "`sudo -u chalkline chalkline keys import-upstream --from /etc/chalkline/upstream-keys.json`, or set "
+      + "uplink.url and uplink.upstream_keys in the profile"
+  }
+
+  /// Whether the hub key in force was imported as a throwaway: the last key import in the audit
+  /// log says so (only ever read while deciding about keys at start).
+  static func holdsThrowawayKey(_ vault: Vault) throws -> Bool {
+    guard let held = vault.keyring.upstreamHPKEKey else { return false }
+    var last: AuditEntry?
+    var next: Int64 = 1
+    while true {
+      let page = try vault.auditEntries(from: next, limit: 1000)
+      guard let end = page.last else { break }
+      last = page.last { $0.action == "keys.import-upstream" } ?? last
+      next = end.sequence + 1
+    }
+    guard let last else { return false }
+    return last.purpose == throwawayPurpose && last.detail.contains("hpke=\(keyFingerprint(held.rawRepresentation))")
+  }
+
+  /// Whether the state directory's keyring holds the hub's keys, as far as this user can tell
+  /// (nil when the directory cannot be looked into): `check-profile` says beforehand what
+  /// ``provision(_:with:replace:withoutKeys:logger:)`` would refuse.
+  static func stateHoldsKeys(_ stateDirectory: String) -> Bool? {
+    // The keyring's file name (Vault's `Keyring.upstreamHPKEPath`).
+    let file = Keyring.keysDirectory(in: URL(fileURLWithPath: stateDirectory)).appendingPathComponent(
+      "upstream-hpke.pub")
+    if FileStatus(path: file.path) != nil { return true }
+    return errno == ENOENT ? false : nil
   }
 }

@@ -42,16 +42,20 @@ public struct ReplayRunner {
     self.logger = logger
   }
 
-  /// Opens (or creates) the vault of the profile's state directory. A replay without an
-  /// upstream seals its evidence to a throwaway key, which nobody can open; with
-  /// `upstreamKeys` (the hub's raw X25519 and Ed25519 public keys) it seals to the hub.
+  /// Opens (or creates) the vault of the profile's state directory. With `upstreamKeys` (the
+  /// hub's raw X25519 and Ed25519 public keys) evidence is sealed to the hub. Without them and
+  /// without any in the vault, `withoutKeys` decides: a replay seals to a throwaway key, which
+  /// nobody can open (`.throwawayKey`); the agent refuses to start (`.refuse`, what `chalkline
+  /// run` asks for), so that no candidate is sealed to a key nobody holds and the vault takes the
+  /// hub's keys when they come.
   ///
   /// Hub keys change only by signature (a verified keys document) or by an explicit import:
   /// `upstreamKeys` from the profile are imported only into a vault that holds none yet (first
   /// provisioning), and a profile whose keys differ from the vault's is logged, not obeyed.
   /// `replace` (an explicit `--upstream-keys` on the command line) imports them anyway, audited.
   public static func openVault(
-    profile: DeviceProfile, upstreamKeys: (hpke: Data, signing: Data)?, replace: Bool = false, logger: Logger
+    profile: DeviceProfile, upstreamKeys: (hpke: Data, signing: Data)?, replace: Bool = false,
+    withoutKeys: UpstreamKeysFile.WithoutKeys = .throwawayKey, logger: Logger
   ) throws -> Vault {
     let state = URL(fileURLWithPath: profile.vault.stateDirectory)
     try FileManager.default.createDirectory(
@@ -63,7 +67,13 @@ public struct ReplayRunner {
       maxBytes: profile.vault.quota, maxUnsyncedCandidateAge: .seconds(profile.vault.maxUnsyncedAge),
       spaceReserveBytes: profile.vault.spaceReserve)
     let vault = try Vault(stateDirectory: state, configuration: configuration, logger: logger)
-    try UpstreamKeysFile.provision(vault, with: upstreamKeys, replace: replace, logger: logger)
+    do {
+      try UpstreamKeysFile.provision(
+        vault, with: upstreamKeys, replace: replace, withoutKeys: withoutKeys, logger: logger)
+    } catch {
+      vault.closeLoggingFailure()
+      throw error
+    }
     return vault
   }
 
