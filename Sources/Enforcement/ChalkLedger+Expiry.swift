@@ -24,6 +24,14 @@ extension ChalkLedger {
   /// Removes every mark that no rule can still turn into a candidate at `now` — not seen for its
   /// lifetime, or whose zone or policy is no longer in the zones file — and reports them with
   /// the key windows that can now be destroyed.
+  /// Tracks windows the vault still holds a key for although no restored mark uses them (their
+  /// marks went before a restart, their window's day still running): the next expiry pass closes
+  /// each once its day is over, as if the agent had not stopped, rather than at its latest close.
+  /// Only chalk windows are taken (`KeyWindowSchedule.prefix`); the permit key is not one.
+  public mutating func track(windows: [KeyWindowID]) {
+    trackedWindows.formUnion(windows.filter { $0.rawValue.hasPrefix(KeyWindowSchedule.prefix) })
+  }
+
   public mutating func expire(now: Date) -> ExpiryReport {
     var expired: [ChalkMark] = []
     for mark in marks.values {

@@ -18,8 +18,11 @@ public struct KeyWindowSchedule: Sendable {
   /// Creates a schedule in a time zone (the zones file's).
   public init(timeZone: TimeZone) { clock = LocalClock(timeZone: timeZone) }
 
+  /// What every chalk window's id starts with.
+  public static let prefix = "chalk-"
+
   /// The window an instant belongs to.
   public func window(at time: Date) -> KeyWindowID {
-    KeyWindowID("chalk-\(clock.moment(time).date)")
+    KeyWindowID("\(Self.prefix)\(clock.moment(time).date)")
   }
 }

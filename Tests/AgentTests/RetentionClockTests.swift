@@ -127,6 +127,36 @@ struct PipelineRetentionClockTests {
     }
   }
 
+  @Test("after a restart, a window whose marks all went closes once its day is over, not at its latest close")
+  func marklessWindowClosesAtDayEnd() async throws {
+    try await withTemporaryDirectory(prefix: "cl-retclock") { directory in
+      let profile = try replayProfile(state: directory.appendingPathComponent("state"))
+      do {
+        let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+        defer { vault.closeLoggingFailure() }
+        _ = try await ReplayRunner(
+          profile: profile, dump: GeneratedPatrol.directory, pace: .fast,
+          reader: try TruthReader(patrol: GeneratedPatrol.directory), logger: logger
+        ).run(vault: vault)
+        // Monday's marks went before the agent stopped (retired, as the ledger retires them), the day still running.
+        try vault.deleteChalkMarks(ids: try vault.liveChalkMarks().map(\.id))
+      }
+      let vault = try ReplayRunner.openVault(profile: profile, upstreamKeys: nil, logger: logger)
+      defer { vault.closeLoggingFailure() }
+      let window = try #require(try vault.chalkWindows().first)
+      #expect(window.marks == 0)
+      let pipeline = try PatrolPipeline(
+        profile: profile, zones: try profile.enforcement.loadRules(), vault: vault,
+        reader: try TruthReader(patrol: GeneratedPatrol.directory), logger: logger)
+      // Tuesday noon: Monday is over, its latest close (Monday's end plus a day) still ahead.
+      let tuesday = try fix(after: 19 * 3600)
+      #expect(tuesday.time < window.closes)
+      pipeline.add(tuesday)
+      #expect(pipeline.counters.chalkWindowsClosed == 1)
+      #expect(try vault.chalkWindows().isEmpty)
+    }
+  }
+
   @Test("with the camera down and gpsd silent, the tick forgets on the wall clock, then on the monotonic one")
   func tickForgetsWithEverySourceSilent() async throws {
     try await withMondayWindow { pipeline, vault, advance in

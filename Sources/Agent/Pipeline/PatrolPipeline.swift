@@ -82,6 +82,8 @@ public final class PatrolPipeline {
     ledger = ChalkLedger(
       zones: zones, permits: permits?.registry ?? .none, configuration: configuration, logger: logger,
       restoring: restored)
+    // Windows whose marks all went before the restart close when their day is over, not at their latest close.
+    ledger.track(windows: try vault.chalkWindows().map { KeyWindowID($0.id) })
     self.permits = permits
     persisted = Set(restored.map(\.id))
     counters.restoredChalkMarks = restored.count
